@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command: bootstrap, build, unit tests (cmocka) and integration tests (real binary,
+# real loopback servers), then the same again under AddressSanitizer + UBSan.
+# Tests that need ../shared (real data, model files) skip when it is absent.
+#   scripts/check.sh            everything
+#   scripts/check.sh --fast     the normal build only (no sanitizer pass)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/bootstrap.sh || { echo "check: bootstrap failed" >&2; exit 1; }
+jobs=$(nproc 2>/dev/null || echo 2)
+export WG_SHARED=${WG_SHARED:-$(cd "$root/.." && pwd)/shared}
+[ -d "$WG_SHARED/data" ] || { echo "check: no shared data at $WG_SHARED; tests that need it will skip" >&2; WG_SHARED=""; }
+
+builds=(build)
+[ "${1:-}" = "--fast" ] || builds+=(build-asan)
+failed=0
+summary=()
+for b in "${builds[@]}"; do
+    echo "=== $b ==="
+    if [ "$b" = build ]; then make -s -j"$jobs" all unit || exit 1
+    else make -s -j"$jobs" asan || exit 1; fi
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)..." per binary.
+    for t in "$b"/tests/test_*; do
+        [ -x "$t" ] || continue
+        if ! "$t"; then failed=1; summary+=("FAIL unit $b/$(basename "$t")"); fi
+    done
+    WG_BIN="$root/$b/wikigdelt" WG_BUILD="$root/$b" tests/integration/run.sh || { failed=1; summary+=("FAIL integration ($b)"); }
+done
+echo "=== summary ==="
+if [ $failed -ne 0 ]; then printf '%s\n' "${summary[@]}"; echo "check: FAILED"; exit 1; fi
+echo "check: all passed"

@@ -1,0 +1,31 @@
+/* The application context every sub-command receives: the pipeline home, its configuration and
+ * (opened on first use) the store. */
+#ifndef WG_APP_H
+#define WG_APP_H
+
+#include <sqlite3.h>
+
+#include "core/config.h"
+
+typedef struct app {
+    char home[4096];
+    char db_path[4200];
+    config *cfg;
+    sqlite3 *db;       /* read-write, migrated; opened by app_db() */
+} app;
+
+/* Opens the store read-write (creating the home and running migrations) on first call.
+ * Returns NULL after printing one error line. */
+sqlite3 *app_db(app *a);
+/* A separate read-only connection (the caller closes it with store_close). */
+sqlite3 *app_db_readonly(app *a);
+
+/* Usage errors: print "wikigdelt: <msg>" and return 2, per the CLI contract. */
+int app_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runtime errors: print "wikigdelt: <msg>" and return 1. */
+int app_runtime_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Sub-commands: int cmd(app *, argc, argv) with argv[0] = the command name. */
+typedef int (*app_command_fn)(app *a, int argc, char **argv);
+
+#endif

@@ -1,0 +1,324 @@
+/* `sql` and `describe`: read-only queries over the lakehouse with table, CSV or JSON output.
+ * Queries run on a read-only connection, so no statement can change a table. The report's
+ * Databricks spellings that SQLite cannot parse (CURRENT_DATE() with parentheses,
+ * DESCRIBE TABLE [EXTENDED] t) are rewritten or routed here. */
+#include "cli/commands.h"
+
+#include "core/buf.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* Rewrites CURRENT_DATE() / CURRENT_TIMESTAMP() outside quotes to SQLite's keywords. */
+static char *rewrite_sql(const char *sql)
+{
+    buf out = BUF_INIT;
+    char quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            buf_append(&out, p, 1);
+            if (*p == quote) quote = 0;
+            continue;
+        }
+        if (*p == '\'' || *p == '"' || *p == '`') {
+            quote = *p == '`' ? '`' : *p;
+            buf_append(&out, p, 1);
+            continue;
+        }
+        static const char *const kws[] = {"current_date", "current_timestamp"};
+        int matched = 0;
+        for (size_t k = 0; k < 2 && !matched; k++) {
+            size_t n = strlen(kws[k]);
+            if (strncasecmp(p, kws[k], n) == 0 && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+                const char *q = p + n;
+                while (*q == ' ') q++;
+                if (*q == '(') {
+                    q++;
+                    while (*q == ' ') q++;
+                    if (*q == ')') {
+                        buf_append(&out, p, n);
+                        p = q;
+                        matched = 1;
+                    }
+                }
+            }
+        }
+        if (!matched) buf_append(&out, p, 1);
+    }
+    return buf_detach(&out);
+}
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (!s) return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* Table output keeps the rows in memory to size the columns; a cap keeps memory bounded. */
+#define TABLE_MAX_ROWS 10000
+
+static int print_table(sqlite3_stmt *st, FILE *out, int *rc_out)
+{
+    int ncol = sqlite3_column_count(st);
+    size_t *width = calloc((size_t)ncol, sizeof *width);
+    char **cells = NULL;
+    size_t nrows = 0, cap = 0;
+    int rc, truncated = 0;
+    for (int c = 0; c < ncol; c++) width[c] = strlen(sqlite3_column_name(st, c));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nrows == TABLE_MAX_ROWS) {
+            truncated = 1;
+            continue;
+        }
+        if (nrows == cap) {
+            cap = cap ? cap * 2 : 64;
+            cells = realloc(cells, cap * (size_t)ncol * sizeof *cells);
+        }
+        for (int c = 0; c < ncol; c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            char *copy = strdup(v ? v : "NULL");
+            for (char *q = copy; *q; q++)
+                if (*q == '\n' || *q == '\r' || *q == '\t') *q = ' ';
+            size_t w = strlen(copy);
+            if (w > 80) {
+                copy[77] = copy[78] = copy[79] = '.';
+                copy[80] = '\0';
+                w = 80;
+            }
+            if (w > width[c]) width[c] = w;
+            cells[nrows * (size_t)ncol + (size_t)c] = copy;
+        }
+        nrows++;
+    }
+    *rc_out = rc;
+    for (int c = 0; c < ncol; c++)
+        fprintf(out, "%s%-*s", c ? " | " : "", (int)width[c], sqlite3_column_name(st, c));
+    fputc('\n', out);
+    for (int c = 0; c < ncol; c++) {
+        if (c) fputs("-+-", out);
+        for (size_t k = 0; k < width[c]; k++) fputc('-', out);
+    }
+    fputc('\n', out);
+    for (size_t r = 0; r < nrows; r++) {
+        for (int c = 0; c < ncol; c++) {
+            fprintf(out, "%s%-*s", c ? " | " : "", (int)width[c], cells[r * (size_t)ncol + (size_t)c]);
+            free(cells[r * (size_t)ncol + (size_t)c]);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "(%zu row%s%s)\n", nrows, nrows == 1 ? "" : "s",
+            truncated ? "; output truncated, use --format csv for all rows" : "");
+    free(cells);
+    free(width);
+    return 0;
+}
+
+static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out)
+{
+    char *text = rewrite_sql(sql);
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(db, text, -1, &st, &tail);
+    if (rc != SQLITE_OK) {
+        int off = sqlite3_error_offset(db);
+        if (off >= 0)
+            app_runtime_error("sql: %s (at character %d)", sqlite3_errmsg(db), off + 1);
+        else
+            app_runtime_error("sql: %s", sqlite3_errmsg(db));
+        free(text);
+        return 1;
+    }
+    if (!st) {
+        free(text);
+        return app_usage_error("sql: the query is empty");
+    }
+    while (tail && *tail && (isspace((unsigned char)*tail) || *tail == ';')) tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(st);
+        free(text);
+        return app_usage_error("sql: one statement at a time (extra text starts at '%.30s')", tail);
+    }
+    int ncol = sqlite3_column_count(st);
+    if (fmt == FMT_TABLE) {
+        print_table(st, out, &rc);
+    } else if (fmt == FMT_CSV) {
+        for (int c = 0; c < ncol; c++) {
+            if (c) fputc(',', out);
+            csv_field(out, sqlite3_column_name(st, c));
+        }
+        fputc('\n', out);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            for (int c = 0; c < ncol; c++) {
+                if (c) fputc(',', out);
+                csv_field(out, (const char *)sqlite3_column_text(st, c));
+            }
+            fputc('\n', out);
+        }
+    } else {
+        fputc('[', out);
+        int first = 1;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            json_t *row = json_object();
+            for (int c = 0; c < ncol; c++) {
+                json_t *v;
+                switch (sqlite3_column_type(st, c)) {
+                case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, c)); break;
+                case SQLITE_FLOAT: v = json_real(sqlite3_column_double(st, c)); break;
+                case SQLITE_NULL: v = json_null(); break;
+                case SQLITE_BLOB: v = json_sprintf("<blob %d bytes>", sqlite3_column_bytes(st, c)); break;
+                default: {
+                    const char *s = (const char *)sqlite3_column_text(st, c);
+                    v = json_stringn_nocheck(s, (size_t)sqlite3_column_bytes(st, c));
+                    if (!json_is_string(v) || !json_string_value(v)) v = json_string("");
+                }
+                }
+                json_object_set_new(row, sqlite3_column_name(st, c), v ? v : json_null());
+            }
+            char *s = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+            fprintf(out, "%s%s", first ? "" : ",\n", s ? s : "{}");
+            free(s);
+            json_decref(row);
+            first = 0;
+        }
+        fputs("]\n", out);
+    }
+    int ret = 0;
+    if (rc != SQLITE_DONE) ret = app_runtime_error("sql: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    free(text);
+    return ret;
+}
+
+static int describe_table(sqlite3 *db, const char *table, int extended, FILE *out)
+{
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT type, sql FROM sqlite_schema WHERE name = ?1 AND type IN ('table','view')", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return app_runtime_error("describe: no table or view named '%s' (try: wikigdelt sql \"SELECT name FROM sqlite_schema WHERE type='table'\")", table);
+    }
+    char *ddl = strdup(sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+    char *kind = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+
+    sqlite3_prepare_v2(db,
+                       "SELECT p.name, p.type, CASE WHEN p.\"notnull\" THEN 'NOT NULL' ELSE '' END,"
+                       " COALESCE(c.description, '')"
+                       " FROM pragma_table_xinfo(?1) p"
+                       " LEFT JOIN catalog_columns c ON c.table_name = ?1 AND c.column_name = p.name"
+                       " ORDER BY p.cid",
+                       -1, &st, NULL);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+    fprintf(out, "%-28s %-10s %-8s %s\n", "col_name", "data_type", "nullable", "comment");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(out, "%-28s %-10s %-8s %s\n", sqlite3_column_text(st, 0),
+                *sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "ANY",
+                *sqlite3_column_text(st, 2) ? "no" : "yes", sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
+    if (extended) {
+        fprintf(out, "\n# Detailed Table Information\n");
+        sqlite3_prepare_v2(db, "SELECT layer, description, owner FROM catalog_tables WHERE table_name = ?1", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+        fprintf(out, "%-28s %s\n", "Name", table);
+        fprintf(out, "%-28s %s\n", "Type", kind);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            fprintf(out, "%-28s %s\n", "Layer", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+            fprintf(out, "%-28s %s\n", "Comment", sqlite3_column_text(st, 1));
+            if (sqlite3_column_text(st, 2)) fprintf(out, "%-28s %s\n", "Owner", sqlite3_column_text(st, 2));
+        }
+        sqlite3_finalize(st);
+        char *q = sqlite3_mprintf("SELECT COUNT(*) FROM \"%w\"", table);
+        if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            fprintf(out, "%-28s %lld\n", "Rows", (long long)sqlite3_column_int64(st, 0));
+        sqlite3_finalize(st);
+        sqlite3_free(q);
+        sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type='index' AND tbl_name=?1 AND name NOT LIKE 'sqlite_%'", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(st) == SQLITE_ROW) fprintf(out, "%-28s %s\n", "Index", sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        fprintf(out, "%-28s %s\n", "Definition", ddl);
+    }
+    free(ddl);
+    free(kind);
+    return 0;
+}
+
+/* DESCRIBE [TABLE] [EXTENDED] name, as the report writes it. Returns -1 if sql is not one. */
+static int maybe_describe(sqlite3 *db, const char *sql, FILE *out)
+{
+    char words[4][256] = {{0}};
+    int n = sscanf(sql, " %255s %255s %255s %255s", words[0], words[1], words[2], words[3]);
+    if (n < 2 || strcasecmp(words[0], "describe") != 0) return -1;
+    int i = 1, extended = 0;
+    if (i < n && !strcasecmp(words[i], "table")) i++;
+    if (i < n && !strcasecmp(words[i], "extended")) extended = 1, i++;
+    if (i >= n) return app_usage_error("DESCRIBE needs a table name");
+    char *name = words[i];
+    size_t len = strlen(name);
+    if (len && name[len - 1] == ';') name[len - 1] = '\0';
+    return describe_table(db, name, extended, out);
+}
+
+int cmd_sql(app *a, int argc, char **argv)
+{
+    enum format fmt = FMT_TABLE;
+    const char *query = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "table")) fmt = FMT_TABLE;
+            else if (!strcmp(f, "csv")) fmt = FMT_CSV;
+            else if (!strcmp(f, "json")) fmt = FMT_JSON;
+            else return app_usage_error("sql: --format must be table, csv or json, not '%s'", f);
+        } else if (!strcmp(argv[i], "--as") && i + 1 < argc) {
+            return app_runtime_error("sql: --as (group-based access control) is not implemented yet");
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            return app_usage_error("sql: unknown option %s", argv[i]);
+        } else if (!query) {
+            query = argv[i];
+        } else {
+            return app_usage_error("sql: give the query as one argument (quote it)");
+        }
+    }
+    if (!query) return app_usage_error("usage: wikigdelt sql [--format table|csv|json] \"QUERY\"");
+    sqlite3 *db = app_db_readonly(a);
+    if (!db) return 1;
+    int rc = maybe_describe(db, query, stdout);
+    if (rc < 0) rc = run_query(db, query, fmt, stdout);
+    store_close(db);
+    return rc;
+}
+
+int cmd_describe(app *a, int argc, char **argv)
+{
+    int extended = 0;
+    const char *table = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--extended")) extended = 1;
+        else if (!table) table = argv[i];
+        else return app_usage_error("describe: one table at a time");
+    }
+    if (!table) return app_usage_error("usage: wikigdelt describe [--extended] TABLE");
+    sqlite3 *db = app_db_readonly(a);
+    if (!db) return 1;
+    int rc = describe_table(db, table, extended, stdout);
+    store_close(db);
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* `status`: checkpoints of every flow, table sizes per layer, data-quality totals per rule and
+ * the most recent warnings and errors of the event log. */
+#include "cli/commands.h"
+
+#include "store/store.h"
+
+#include <stdio.h>
+
+static void print_rows(sqlite3 *db, const char *title, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return;
+    printf("%s\n", title);
+    int any = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        printf(" ");
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const unsigned char *v = sqlite3_column_text(st, c);
+            printf(" %s", v ? (const char *)v : "NULL");
+        }
+        printf("\n");
+        any = 1;
+    }
+    if (!any) printf("  (none)\n");
+    sqlite3_finalize(st);
+}
+
+/* Row counts need one query per table (names cannot be bound), so they are counted here. */
+static void print_table_sizes(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT table_name, COALESCE(layer, '') FROM catalog_tables"
+                           " WHERE layer NOT IN ('system') ORDER BY layer, table_name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    printf("tables (name, layer, rows):\n");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        char *q = sqlite3_mprintf("SELECT COUNT(*) FROM \"%w\"", name);
+        sqlite3_stmt *cnt;
+        long long n = -1;
+        if (sqlite3_prepare_v2(db, q, -1, &cnt, NULL) == SQLITE_OK && sqlite3_step(cnt) == SQLITE_ROW)
+            n = sqlite3_column_int64(cnt, 0);
+        sqlite3_finalize(cnt);
+        sqlite3_free(q);
+        printf("  %-32s %-10s %lld\n", name, sqlite3_column_text(st, 1), n);
+    }
+    sqlite3_finalize(st);
+}
+
+int cmd_status(app *a, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3 *db = app_db_readonly(a);
+    if (!db) return 1;
+    printf("home: %s\n", a->home);
+    print_rows(db, "checkpoints (flow, value, updated):",
+               "SELECT flow, value, updated_at FROM checkpoints ORDER BY flow");
+    print_table_sizes(db);
+    print_rows(db, "data quality (flow, rule, action, checked, failed, valid %):",
+               "SELECT flow, rule, action, SUM(checked), SUM(failed),"
+               " printf('%.2f', 100.0 * (SUM(checked) - SUM(failed)) / MAX(SUM(checked), 1))"
+               " FROM expectation_counts GROUP BY flow, rule, action ORDER BY flow, rule");
+    print_rows(db, "recent warnings and errors (ts, flow, kind, message):",
+               "SELECT ts, flow, kind, message FROM (SELECT * FROM event_log WHERE level != 'info'"
+               " ORDER BY id DESC LIMIT 10) ORDER BY id");
+    store_close(db);
+    return 0;
+}

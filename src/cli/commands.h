@@ -1,0 +1,22 @@
+/* Every sub-command's entry point; each lives in the cli/cmd_*.c file of its owner. */
+#ifndef WG_COMMANDS_H
+#define WG_COMMANDS_H
+
+#include "cli/app.h"
+
+int cmd_run(app *a, int argc, char **argv);        /* cmd_demo.c */
+int cmd_demo(app *a, int argc, char **argv);       /* cmd_demo.c */
+int cmd_simulate(app *a, int argc, char **argv);   /* cmd_simulate.c */
+int cmd_ingest(app *a, int argc, char **argv);     /* cmd_ingest.c -> cli_ingest_gdelt / cli_ingest_wiki */
+int cli_ingest_gdelt(app *a, int argc, char **argv); /* cmd_gdelt.c */
+int cli_ingest_wiki(app *a, int argc, char **argv);  /* cmd_wiki.c */
+int cmd_refine(app *a, int argc, char **argv);     /* cmd_refine.c */
+int cmd_correlate(app *a, int argc, char **argv);  /* cmd_correlate.c */
+int cmd_eval(app *a, int argc, char **argv);       /* cmd_correlate.c */
+int cmd_embed(app *a, int argc, char **argv);      /* cmd_embed.c */
+int cmd_model(app *a, int argc, char **argv);      /* cmd_embed.c */
+int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
+int cmd_describe(app *a, int argc, char **argv);   /* cmd_sql.c */
+int cmd_status(app *a, int argc, char **argv);     /* cmd_status.c */
+
+#endif

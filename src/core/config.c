@@ -1,0 +1,172 @@
+/* Configuration store: a small array of key/value strings; lookups are rare (at start of a
+ * command), so a linear scan is the simplest correct thing. Later settings win. */
+#include "core/config.h"
+
+#include "core/log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct config {
+    char **keys;
+    char **values;
+    size_t n, cap;
+};
+
+config *config_new(void) { return calloc(1, sizeof(config)); }
+
+void config_free(config *cfg)
+{
+    if (!cfg) return;
+    for (size_t i = 0; i < cfg->n; i++) {
+        free(cfg->keys[i]);
+        free(cfg->values[i]);
+    }
+    free(cfg->keys);
+    free(cfg->values);
+    free(cfg);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+    return s;
+}
+
+int config_set(config *cfg, const char *key, const char *value)
+{
+    for (size_t i = 0; i < cfg->n; i++) {
+        if (strcmp(cfg->keys[i], key) == 0) {
+            char *v = strdup(value);
+            if (!v) return -1;
+            free(cfg->values[i]);
+            cfg->values[i] = v;
+            return 0;
+        }
+    }
+    if (cfg->n == cfg->cap) {
+        size_t cap = cfg->cap ? cfg->cap * 2 : 16;
+        char **k = realloc(cfg->keys, cap * sizeof *k);
+        if (!k) return -1;
+        cfg->keys = k;
+        char **v = realloc(cfg->values, cap * sizeof *v);
+        if (!v) return -1;
+        cfg->values = v;
+        cfg->cap = cap;
+    }
+    cfg->keys[cfg->n] = strdup(key);
+    cfg->values[cfg->n] = strdup(value);
+    if (!cfg->keys[cfg->n] || !cfg->values[cfg->n]) return -1;
+    cfg->n++;
+    return 0;
+}
+
+static int set_line(config *cfg, char *line, char *err, size_t errlen, const char *where)
+{
+    char *eq = strchr(line, '=');
+    if (!eq) {
+        snprintf(err, errlen, "%s: expected key = value", where);
+        return -1;
+    }
+    *eq = '\0';
+    char *key = trim(line), *value = trim(eq + 1);
+    if (!*key) {
+        snprintf(err, errlen, "%s: empty key before '='", where);
+        return -1;
+    }
+    if (config_set(cfg, key, value) != 0) {
+        snprintf(err, errlen, "%s: out of memory", where);
+        return -1;
+    }
+    return 0;
+}
+
+int config_set_pair(config *cfg, const char *pair, char *err, size_t errlen)
+{
+    char *copy = strdup(pair);
+    if (!copy) return -1;
+    char where[128];
+    snprintf(where, sizeof where, "--set '%.80s'", pair);
+    int rc = set_line(cfg, copy, err, errlen, where);
+    free(copy);
+    return rc;
+}
+
+int config_load_file(config *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot open config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#') continue;
+        char where[600];
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        if (set_line(cfg, s, err, errlen, where) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+const char *config_get_str(const config *cfg, const char *key, const char *def)
+{
+    if (cfg)
+        for (size_t i = cfg->n; i-- > 0;)
+            if (strcmp(cfg->keys[i], key) == 0) return cfg->values[i];
+    return def;
+}
+
+int64_t config_get_int(const config *cfg, const char *key, int64_t def)
+{
+    const char *v = config_get_str(cfg, key, NULL);
+    if (!v) return def;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end) {
+        log_warn("config", "setting %s = '%s' is not an integer; using %lld", key, v,
+                 (long long)def);
+        return def;
+    }
+    return x;
+}
+
+double config_get_double(const config *cfg, const char *key, double def)
+{
+    const char *v = config_get_str(cfg, key, NULL);
+    if (!v) return def;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end) {
+        log_warn("config", "setting %s = '%s' is not a number; using %g", key, v, def);
+        return def;
+    }
+    return x;
+}
+
+int config_get_bool(const config *cfg, const char *key, int def)
+{
+    const char *v = config_get_str(cfg, key, NULL);
+    if (!v) return def;
+    if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on"))
+        return 1;
+    if (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off"))
+        return 0;
+    log_warn("config", "setting %s = '%s' is not a boolean; using %d", key, v, def);
+    return def;
+}

@@ -1,0 +1,26 @@
+/* Configuration: flat `key = value` settings from a file (# comments), overridden by
+ * `--set key=value` on the command line. Every getter takes the default, so the defaults live
+ * beside the code that uses them; `wikigdelt config` could list them later. */
+#ifndef WG_CONFIG_H
+#define WG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct config config;
+
+config *config_new(void);
+void config_free(config *cfg);
+/* Reads FILE; on a malformed line writes "FILE:LINE: reason" into err and returns -1. */
+int config_load_file(config *cfg, const char *path, char *err, size_t errlen);
+/* "key=value"; returns -1 (with err) if there is no '=' or the key is empty. */
+int config_set_pair(config *cfg, const char *pair, char *err, size_t errlen);
+int config_set(config *cfg, const char *key, const char *value);
+
+const char *config_get_str(const config *cfg, const char *key, const char *def);
+/* Numeric getters: a value that does not parse is reported once (log warn) and def is used. */
+int64_t config_get_int(const config *cfg, const char *key, int64_t def);
+double config_get_double(const config *cfg, const char *key, double def);
+int config_get_bool(const config *cfg, const char *key, int def);
+
+#endif

@@ -1,0 +1,117 @@
+/* wikigdelt: command-line entry. Parses the global options (--home, --config, --set), loads the
+ * configuration and dispatches to a sub-command. Exit status: 0 success, 1 runtime error,
+ * 2 bad usage. */
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "store/store.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+    const char *name;
+    app_command_fn fn;
+    const char *help;
+} commands[] = {
+    {"run", cmd_run, "continuous: both live sources and all flows"},
+    {"demo", cmd_demo, "the whole pipeline against the built-in simulator on loopback (offline)"},
+    {"simulate", cmd_simulate, "serve GDELT files and an SSE recentchange stream on 127.0.0.1"},
+    {"ingest", cmd_ingest, "ingest gdelt|wiki: one source into bronze (live URL, file or directory)"},
+    {"refine", cmd_refine, "run the silver flows once over what is pending"},
+    {"correlate", cmd_correlate, "run the gold flows (embed + windowed join) once"},
+    {"eval", cmd_eval, "precision / recall / F1 of the correlation on labelled pairs"},
+    {"embed", cmd_embed, "print sentence embeddings of the given texts as JSON"},
+    {"model", cmd_model, "model fetch|info: install or inspect the embedding model"},
+    {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
+    {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
+    {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wikigdelt [--home DIR] [--config FILE] [--set KEY=VALUE]... COMMAND ...\n"
+            "  --home DIR      pipeline home (default $WIKIGDELT_HOME or ./lakehouse)\n"
+            "  --config FILE   settings file (default HOME/wikigdelt.conf if present)\n"
+            "  --set KEY=VAL   override one setting (repeatable)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    app a;
+    memset(&a, 0, sizeof a);
+    a.cfg = config_new();
+    const char *home = getenv("WIKIGDELT_HOME");
+    const char *config_file = NULL;
+    char err[1024];
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--home") || !strcmp(arg, "--config") || !strcmp(arg, "--set")) {
+            if (i + 1 >= argc) return app_usage_error("%s needs a value", arg);
+            const char *v = argv[++i];
+            if (!strcmp(arg, "--home"))
+                home = v;
+            else if (!strcmp(arg, "--config"))
+                config_file = v;
+            else if (config_set_pair(a.cfg, v, err, sizeof err) != 0)
+                return app_usage_error("%s", err);
+        } else if (!strncmp(arg, "--home=", 7)) {
+            home = arg + 7;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (arg[0] == '-') {
+            return app_usage_error("unknown option %s (see wikigdelt --help)", arg);
+        } else {
+            break;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    snprintf(a.home, sizeof a.home, "%s", home && *home ? home : "lakehouse");
+    snprintf(a.db_path, sizeof a.db_path, "%s/wikigdelt.db", a.home);
+
+    /* The file's settings go under the command line's --set ones: load into a fresh config and
+     * replay the overrides on top. */
+    char default_conf[4300];
+    snprintf(default_conf, sizeof default_conf, "%s/wikigdelt.conf", a.home);
+    if (!config_file && access(default_conf, R_OK) == 0) config_file = default_conf;
+    if (config_file) {
+        config *file_cfg = config_new();
+        if (config_load_file(file_cfg, config_file, err, sizeof err) != 0) {
+            config_free(file_cfg);
+            return app_usage_error("%s", err);
+        }
+        for (int j = 1; j < i; j++)
+            if (!strcmp(argv[j], "--set")) config_set_pair(file_cfg, argv[++j], err, sizeof err);
+        config_free(a.cfg);
+        a.cfg = file_cfg;
+    }
+
+    const char *name = argv[i];
+    app_command_fn fn = NULL;
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (!strcmp(commands[c].name, name)) fn = commands[c].fn;
+    if (!fn) {
+        usage(stderr);
+        return app_usage_error("unknown command '%s'", name);
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = fn(&a, argc - i, argv + i);
+    store_close(a.db);
+    config_free(a.cfg);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,15 @@
+/* The components whose schemas the store migrates, in dependency order: a component's tables may
+ * refer only to those of components listed before it. */
+#include "store/store.h"
+
+extern const store_component store_core_component;
+extern const store_component gdelt_store_component;
+extern const store_component wiki_store_component;
+extern const store_component embed_store_component;
+extern const store_component gold_store_component;
+
+const store_component *const store_components[] = {
+    &store_core_component, &gdelt_store_component, &wiki_store_component,
+    &embed_store_component, &gold_store_component,
+};
+const size_t store_component_count = sizeof store_components / sizeof store_components[0];

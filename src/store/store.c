@@ -1,0 +1,292 @@
+/* Opening the lakehouse database, migrations, checkpoints, event log and catalog helpers. */
+#include "store/store.h"
+
+#include "core/log.h"
+#include "core/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *core_bootstrap_sql =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "  component TEXT NOT NULL, version INTEGER NOT NULL, description TEXT,"
+    "  applied_at TEXT NOT NULL, PRIMARY KEY (component, version));";
+
+const char *store_errmsg(sqlite3 *db) { return db ? sqlite3_errmsg(db) : "no database"; }
+
+int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        if (err) snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int store_begin(sqlite3 *db)
+{
+    /* busy_timeout covers most waits; BEGIN IMMEDIATE can still report BUSY under WAL when a
+     * writer holds the lock for longer, so retry for a while before giving up. */
+    for (int attempt = 0; attempt < 600; attempt++) {
+        int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) return 0;
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+            log_error("store", "BEGIN failed: %s", sqlite3_errmsg(db));
+            return -1;
+        }
+        usleep(100 * 1000);
+    }
+    log_error("store", "BEGIN failed: database stayed locked for 60 s");
+    return -1;
+}
+
+int store_commit(sqlite3 *db)
+{
+    int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("store", "COMMIT failed: %s", sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int migration_applied(sqlite3 *db, const char *component, int version)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM schema_migrations WHERE component=?1 AND version=?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, version);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int run_migrations(sqlite3 *db, char *err, size_t errlen)
+{
+    if (store_exec(db, core_bootstrap_sql, err, errlen) != 0) return -1;
+    for (size_t c = 0; c < store_component_count; c++) {
+        const store_component *comp = store_components[c];
+        int last = 0;
+        for (size_t i = 0; i < comp->count; i++) {
+            const store_migration *m = &comp->migrations[i];
+            if (m->version <= last) {
+                snprintf(err, errlen, "migration list of %s is not increasing at version %d",
+                         comp->name, m->version);
+                return -1;
+            }
+            last = m->version;
+            int applied = migration_applied(db, comp->name, m->version);
+            if (applied < 0) {
+                snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+                return -1;
+            }
+            if (applied) continue;
+            if (store_begin(db) != 0) {
+                snprintf(err, errlen, "cannot start migration %s/%d: %s", comp->name,
+                         m->version, sqlite3_errmsg(db));
+                return -1;
+            }
+            /* Another process may have applied it while we waited for the lock. */
+            if (migration_applied(db, comp->name, m->version) == 1) {
+                store_rollback(db);
+                continue;
+            }
+            char sub[512] = "";
+            if (store_exec(db, m->sql, sub, sizeof sub) != 0) {
+                store_rollback(db);
+                snprintf(err, errlen, "migration %s/%d (%s) failed: %s", comp->name, m->version,
+                         m->description, sub);
+                return -1;
+            }
+            sqlite3_stmt *st;
+            sqlite3_prepare_v2(db,
+                               "INSERT INTO schema_migrations(component, version, description,"
+                               " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
+                               -1, &st, NULL);
+            sqlite3_bind_text(st, 1, comp->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 2, m->version);
+            sqlite3_bind_text(st, 3, m->description, -1, SQLITE_STATIC);
+            int rc = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (rc != SQLITE_DONE || store_commit(db) != 0) {
+                store_rollback(db);
+                snprintf(err, errlen, "recording migration %s/%d failed: %s", comp->name,
+                         m->version, sqlite3_errmsg(db));
+                return -1;
+            }
+            log_debug("store", "applied migration %s/%d: %s", comp->name, m->version,
+                      m->description);
+        }
+    }
+    return 0;
+}
+
+int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, char *err,
+               size_t errlen)
+{
+    *out = NULL;
+    sqlite3 *db = NULL;
+    int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                          : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    oflags |= SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, (int)config_get_int(cfg, "store.busy_timeout_ms", 10000));
+    sqlite3_extended_result_codes(db, 1);
+    if (!(flags & STORE_READONLY)) {
+        const char *sync = config_get_str(cfg, "store.synchronous", "normal");
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
+                 " PRAGMA temp_store=MEMORY;",
+                 strcmp(sync, "full") == 0 ? "FULL" : "NORMAL");
+        if (store_exec(db, sql, err, errlen) != 0) {
+            sqlite3_close(db);
+            return -1;
+        }
+    }
+    if (store_register_functions(db) != 0) {
+        snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    if (!(flags & (STORE_READONLY | STORE_NO_MIGRATE))) {
+        if (run_migrations(db, err, errlen) != 0) {
+            sqlite3_close(db);
+            return -1;
+        }
+    }
+    *out = db;
+    return 0;
+}
+
+void store_close(sqlite3 *db)
+{
+    if (!db) return;
+    store_rollback(db);
+    sqlite3_close_v2(db);
+}
+
+int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM checkpoints WHERE flow=?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(st, 0);
+        snprintf(out, outlen, "%s", v ? (const char *)v : "");
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = -1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t *out)
+{
+    char v[64];
+    int rc = store_checkpoint_get(db, flow, v, sizeof v);
+    if (rc < 0) return -1;
+    *out = rc == 1 ? strtoll(v, NULL, 10) : def;
+    return 0;
+}
+
+int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
+                           " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
+                           " SET value=excluded.value, updated_at=excluded.updated_at",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%lld", (long long)value);
+    return store_checkpoint_set(db, flow, v);
+}
+
+int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
+                const char *message, const char *details_json)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO event_log(ts, flow, level, kind, message, details)"
+                           " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+    if (details_json)
+        sqlite3_bind_text(st, 5, details_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_catalog_table(sqlite3 *db, const char *table, const char *layer, const char *description)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
+                           " VALUES (?1, ?2, ?3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, layer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_catalog_column(sqlite3 *db, const char *table, const char *column, const char *description)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
+                           " description) VALUES (?1, ?2, ?3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

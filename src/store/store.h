@@ -1,0 +1,67 @@
+/* The store: one SQLite database per pipeline home holding every layer, the flows' checkpoints,
+ * the catalog and the pipeline event log. This module owns opening (WAL, pragmas, SQL helper
+ * functions), forward-only versioned migrations, checkpoints and the event log.
+ *
+ * Schema ownership: each component (core, gdelt, wiki, embed, gold) has its own ordered list of
+ * migrations in its own file; store/schema_list.c lists the components in dependency order. */
+#ifndef WG_STORE_H
+#define WG_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+
+typedef struct store_migration {
+    int version;             /* 1, 2, 3... within the component, never reused */
+    const char *description;
+    const char *sql;         /* run in the same transaction as the version bump */
+} store_migration;
+
+typedef struct store_component {
+    const char *name;
+    const store_migration *migrations;
+    size_t count;
+} store_component;
+
+/* schema_list.c */
+extern const store_component *const store_components[];
+extern const size_t store_component_count;
+
+enum { STORE_READONLY = 1, STORE_NO_MIGRATE = 2 };
+
+/* Opens (creating if needed) the database, applies pragmas (store.synchronous = normal|full),
+ * registers SQL helpers and runs pending migrations unless read-only. */
+int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, char *err,
+               size_t errlen);
+void store_close(sqlite3 *db);
+
+int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+int store_begin(sqlite3 *db); /* BEGIN IMMEDIATE, retried while busy */
+int store_commit(sqlite3 *db);
+void store_rollback(sqlite3 *db);
+
+/* Checkpoints: a flow's committed high-water mark, written inside the caller's transaction. */
+int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen); /* 1 found, 0 none, -1 error */
+int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t *out);
+int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value);
+int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value);
+
+/* Pipeline event log (table event_log): level is "info", "warn" or "error"; details may be NULL
+ * or a JSON text. */
+int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
+                const char *message, const char *details_json);
+
+/* Catalog: description of a table and of its columns, used by `describe` and the assistant. */
+int store_catalog_table(sqlite3 *db, const char *table, const char *layer, const char *description);
+int store_catalog_column(sqlite3 *db, const char *table, const char *column, const char *description);
+
+/* date_trunc(unit, ts), date_sub(date, days), date_add(date, days), current_date(),
+ * current_timestamp_utc(), time_bucket(ts, seconds). Registered on every connection. */
+int store_register_functions(sqlite3 *db);
+
+/* Last error text of the connection, for messages. */
+const char *store_errmsg(sqlite3 *db);
+
+#endif

@@ -1,0 +1,178 @@
+/* Unit tests for core and store: time arithmetic, configuration, expectations, checkpoints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/timeutil.h"
+#include "refine/expect.h"
+#include "store/store.h"
+
+static void test_time_roundtrip(void **state)
+{
+    (void)state;
+    int64_t t;
+    assert_int_equal(time_parse_gdelt("20240715000000", 14, &t), 0);
+    assert_int_equal(t, 1721001600);
+    char s[TIME_TEXT_LEN];
+    time_format(t, s);
+    assert_string_equal(s, "2024-07-15 00:00:00");
+    assert_int_equal(time_parse_iso8601("2022-12-11T04:27:02Z", &t), 0);
+    time_format(t, s);
+    assert_string_equal(s, "2022-12-11 04:27:02");
+    assert_int_equal(time_parse_iso8601("2022-12-11T06:27:02+02:00", &t), 0);
+    time_format(t, s);
+    assert_string_equal(s, "2022-12-11 04:27:02");
+    assert_int_equal(time_parse_iso8601("2015-09-12T00:46:58.771Z", &t), 0);
+    time_format(t, s);
+    assert_string_equal(s, "2015-09-12 00:46:58");
+    /* Leap day and its absence */
+    assert_int_equal(time_parse_gdelt("20240229", 8, &t), 0);
+    assert_int_equal(time_parse_gdelt("20230229", 8, &t), -1);
+    assert_int_equal(time_parse_gdelt("2024071500000", 13, &t), -1);
+    assert_int_equal(time_parse_gdelt("2024071500000x", 14, &t), -1);
+    assert_int_equal(time_parse_iso8601("2024-13-01T00:00:00Z", &t), -1);
+    assert_int_equal(time_parse_iso8601("2024-01-01T00:00:00Zjunk", &t), -1);
+    time_format(-1, s);
+    assert_string_equal(s, "1969-12-31 23:59:59");
+}
+
+static void test_bucket(void **state)
+{
+    (void)state;
+    assert_int_equal(time_bucket_start(1721001600 + 3 * 3600 + 59 * 60, 14400), 1721001600);
+    assert_int_equal(time_bucket_start(1721001600 + 4 * 3600, 14400), 1721001600 + 14400);
+    assert_int_equal(time_bucket_start(-1, 14400), -14400);
+}
+
+static void test_config(void **state)
+{
+    (void)state;
+    config *c = config_new();
+    char err[256];
+    assert_int_equal(config_set_pair(c, "a.b = 42", err, sizeof err), 0);
+    assert_int_equal(config_get_int(c, "a.b", 1), 42);
+    assert_int_equal(config_get_int(c, "missing", 7), 7);
+    assert_int_equal(config_set_pair(c, "novalue", err, sizeof err), -1);
+    assert_non_null(strstr(err, "expected key = value"));
+    config_set(c, "x", "abc");
+    assert_int_equal(config_get_int(c, "x", 5), 5); /* not a number: default */
+    config_set(c, "flag", "yes");
+    assert_true(config_get_bool(c, "flag", 0));
+    char path[] = "/tmp/wg-config-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# comment\n\nk = v\nbroken line\n", f);
+    fclose(f);
+    assert_int_equal(config_load_file(c, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":4:"));
+    assert_string_equal(config_get_str(c, "k", ""), "v");
+    unlink(path);
+    config_free(c);
+}
+
+static void test_buf(void **state)
+{
+    (void)state;
+    buf b = BUF_INIT;
+    for (int i = 0; i < 1000; i++) buf_appendf(&b, "%d,", i);
+    assert_int_equal(b.len, strlen(b.data));
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    buf_free(&b);
+}
+
+static sqlite3 *open_temp_store(char *path, size_t len)
+{
+    snprintf(path, len, "/tmp/wg-unit-%d.db", (int)getpid());
+    unlink(path);
+    sqlite3 *db;
+    char err[512];
+    assert_int_equal(store_open(path, NULL, 0, &db, err, sizeof err), 0);
+    return db;
+}
+
+static void remove_db(const char *path)
+{
+    char p[600];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static void test_checkpoints_and_expectations(void **state)
+{
+    (void)state;
+    char path[256];
+    sqlite3 *db = open_temp_store(path, sizeof path);
+    int64_t v = 0;
+    assert_int_equal(store_checkpoint_get_int(db, "f", -1, &v), 0);
+    assert_int_equal(v, -1);
+    /* A rolled-back transaction leaves the checkpoint as it was. */
+    assert_int_equal(store_begin(db), 0);
+    assert_int_equal(store_checkpoint_set_int(db, "f", 10), 0);
+    store_rollback(db);
+    assert_int_equal(store_checkpoint_get_int(db, "f", -1, &v), 0);
+    assert_int_equal(v, -1);
+    assert_int_equal(store_begin(db), 0);
+    assert_int_equal(store_checkpoint_set_int(db, "f", 10), 0);
+    assert_int_equal(store_commit(db), 0);
+    assert_int_equal(store_checkpoint_get_int(db, "f", -1, &v), 0);
+    assert_int_equal(v, 10);
+
+    config *c = config_new();
+    config_set(c, "expect.t.bad_lat", "quarantine");
+    expect_set set;
+    expect_set_init(&set, "t");
+    int r_lat = expect_add_rule(&set, "bad_lat", EXPECT_DROP, c);
+    int r_tone = expect_add_rule(&set, "bad_tone", EXPECT_WARN, c);
+    config_set(c, "expect.t.oops", "explode");
+    assert_int_equal(expect_add_rule(&set, "oops", EXPECT_WARN, c), -1);
+    expect_row_begin(&set);
+    expect_record(&set, r_lat, 1);
+    expect_record(&set, r_tone, 0);
+    assert_int_equal(expect_row_action(&set), EXPECT_WARN);
+    expect_row_begin(&set);
+    expect_record(&set, r_tone, 0);
+    expect_record(&set, r_lat, 0);
+    assert_int_equal(expect_row_action(&set), EXPECT_QUARANTINE);
+    assert_string_equal(expect_row_rule_name(&set), "bad_lat");
+    assert_int_equal(store_begin(db), 0);
+    assert_int_equal(expect_flush(&set, db, "b1"), 0);
+    assert_int_equal(store_commit(db), 0);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT rule, action, checked, failed FROM expectation_counts ORDER BY rule", -1, &st, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "bad_lat");
+    assert_string_equal((const char *)sqlite3_column_text(st, 1), "quarantine");
+    assert_int_equal(sqlite3_column_int(st, 2), 2);
+    assert_int_equal(sqlite3_column_int(st, 3), 1);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 3), 2);
+    sqlite3_finalize(st);
+    config_free(c);
+    store_close(db);
+    remove_db(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_time_roundtrip),
+        cmocka_unit_test(test_bucket),
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_checkpoints_and_expectations),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
