@@ -1,11 +1,453 @@
-/* GDELT silver flow (stub until the GDELT source lands). */
+/* The GDELT silver flow: gdelt_bronze rows past the checkpoint are split into their 61 columns,
+ * checked by the expectations, typed and written to gdelt_silver (or gdelt_quarantine), with
+ * the batch's counts and the new checkpoint in the same transaction.
+ *
+ * The hot path does no heap allocation: fields are (pointer, length) views into the text SQLite
+ * returns for the bronze row, bound with SQLITE_STATIC and consumed before the next step. */
 #include "refine/gdelt_silver.h"
 
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "refine/cameo.h"
+#include "refine/expect.h"
+#include "source/gdelt_columns.h"
+#include "store/store.h"
+
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECKPOINT_NAME "gdelt_silver"
+
+typedef struct field {
+    const char *p;
+    size_t n;
+} field;
+
+/* Rule indexes in the expect_set, in evaluation order (the first failing rule of the strongest
+ * action decides the row's fate). */
+enum { RULE_COLUMN_COUNT, RULE_ID, RULE_DATE, RULE_EVENT_CODE, RULE_LAT_LONG, RULE_AVG_TONE, RULE_N };
+static const char *const rule_names[RULE_N] = {"column_count", "id", "date", "event_code",
+                                               "lat_long", "avg_tone"};
+
+/* Splits a tab-separated line into at most max fields; returns the number of fields the line
+ * really has (which may exceed max). */
+static int split_tabs(const char *s, size_t len, field *out, int max)
+{
+    int n = 0;
+    const char *end = s + len;
+    for (;;) {
+        const char *tab = memchr(s, '\t', (size_t)(end - s));
+        const char *stop = tab ? tab : end;
+        if (n < max) {
+            out[n].p = s;
+            out[n].n = (size_t)(stop - s);
+        }
+        n++;
+        if (!tab) break;
+        s = tab + 1;
+    }
+    return n;
+}
+
+/* Strict integer: optional sign, 1..18 digits, nothing else. */
+static int parse_int(const field *f, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (f->n == 0) return -1;
+    if (f->p[0] == '-' || f->p[0] == '+') {
+        neg = f->p[0] == '-';
+        i = 1;
+    }
+    if (i == f->n || f->n - i > 18) return -1;
+    int64_t v = 0;
+    for (; i < f->n; i++) {
+        unsigned d = (unsigned)(f->p[i] - '0');
+        if (d > 9) return -1;
+        v = v * 10 + (int64_t)d;
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
+/* Finite decimal number covering the whole field. The field lies inside a NUL-terminated line,
+ * so strtod stops at the tab (or the end) at the latest. */
+static int parse_real(const field *f, double *out)
+{
+    if (f->n == 0 || f->n > 64) return -1;
+    char tmp[65];
+    memcpy(tmp, f->p, f->n);
+    tmp[f->n] = '\0';
+    char *end;
+    double v = strtod(tmp, &end);
+    if (end != tmp + f->n || !isfinite(v)) return -1;
+    /* strtod also takes hex floats and "infinity"; GDELT numbers are plain decimals. */
+    for (size_t i = 0; i < f->n; i++) {
+        char c = tmp[i];
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static const field empty_field = {"", 0};
+
+static const field *col(const field *fields, int nfields, int i)
+{
+    return i < nfields && i < GDELT_EVENT_COLUMNS ? &fields[i] : &empty_field;
+}
+
+/* A latitude/longitude pair is fine when both are empty or both are numbers in range. */
+static int check_lat_long(const field *lat, const field *lon, const char *which, char *detail,
+                          size_t dlen)
+{
+    if (lat->n == 0 && lon->n == 0) return 1;
+    double a, b;
+    if (parse_real(lat, &a) != 0 || parse_real(lon, &b) != 0 || a < -90 || a > 90 || b < -180 ||
+        b > 180) {
+        snprintf(detail, dlen, "%s lat/long '%.*s','%.*s' out of range or not a number", which,
+                 (int)(lat->n > 32 ? 32 : lat->n), lat->p, (int)(lon->n > 32 ? 32 : lon->n),
+                 lon->p);
+        return 0;
+    }
+    return 1;
+}
+
+typedef struct silver_statements {
+    sqlite3_stmt *read, *insert, *quarantine, *batch;
+} silver_statements;
+
+static void finalize_all(silver_statements *s)
+{
+    sqlite3_finalize(s->read);
+    sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->quarantine);
+    sqlite3_finalize(s->batch);
+    memset(s, 0, sizeof *s);
+}
+
+static int prepare_all(sqlite3 *db, silver_statements *s)
+{
+    char sql[8192];
+    int n = snprintf(sql, sizeof sql, "INSERT INTO gdelt_silver(bronze_id");
+    for (int i = 0; i < GDELT_EVENT_COLUMNS; i++)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", %s", gdelt_event_columns[i].name);
+    n += snprintf(sql + n, sizeof sql - (size_t)n,
+                  ", event_time, time_bucket, event_description, event_root_description) VALUES (?");
+    for (int i = 0; i < GDELT_EVENT_COLUMNS + 4; i++)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", ?");
+    snprintf(sql + n, sizeof sql - (size_t)n, ") ON CONFLICT(GLOBALEVENTID) DO NOTHING");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
+                           " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2",
+                           -1, &s->read, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql, -1, &s->insert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
+                           " failed_rules, detail, batch_id, quarantined_at, raw_line)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           -1, &s->quarantine, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
+                           " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
+                           " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
+                           " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
+                           " ?7, ?8, ?9, ?10)",
+                           -1, &s->batch, NULL) != SQLITE_OK) {
+        finalize_all(s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Binds one GDELT column by its declared type; empty or unparsable values become NULL (the
+ * expectations decide beforehand whether such a row may enter silver at all). */
+static void bind_column(sqlite3_stmt *st, int param, gdelt_column_type type, const field *f)
+{
+    if (f->n == 0) {
+        sqlite3_bind_null(st, param);
+        return;
+    }
+    int64_t iv;
+    double dv;
+    switch (type) {
+    case GDELT_COL_INTEGER:
+        if (parse_int(f, &iv) == 0) sqlite3_bind_int64(st, param, iv);
+        else sqlite3_bind_null(st, param);
+        break;
+    case GDELT_COL_REAL:
+        if (parse_real(f, &dv) == 0) sqlite3_bind_double(st, param, dv);
+        else sqlite3_bind_null(st, param);
+        break;
+    default:
+        sqlite3_bind_text(st, param, f->p, (int)f->n, SQLITE_STATIC);
+    }
+}
+
+typedef struct batch_counts {
+    int64_t read, valid, written, warned, dropped, quarantined, duplicates;
+} batch_counts;
 
 int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err, size_t errlen)
 {
-    (void)db; (void)cfg; (void)stats;
-    snprintf(err, errlen, "gdelt silver flow not implemented yet");
-    return -1;
+    expect_set rules;
+    expect_set_init(&rules, "gdelt_silver");
+    for (int r = 0; r < RULE_N; r++)
+        if (expect_add_rule(&rules, rule_names[r], EXPECT_QUARANTINE, cfg) != r) {
+            snprintf(err, errlen, "bad expectation setting expect.gdelt_silver.%s (use warn, drop,"
+                     " quarantine or fail)", rule_names[r]);
+            return -1;
+        }
+    int64_t batch_rows = config_get_int(cfg, "gdelt.silver_batch_rows", 50000);
+    if (batch_rows < 1) batch_rows = 1;
+    int64_t bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
+    if (bucket_seconds < 1) bucket_seconds = 14400;
+
+    silver_statements s;
+    memset(&s, 0, sizeof s);
+    if (prepare_all(db, &s) != 0) {
+        snprintf(err, errlen, "preparing the gdelt silver statements: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    char now[TIME_TEXT_LEN];
+    time_format(time_now_ms() / 1000, now);
+    int rc = 0;
+    for (;;) {
+        if (store_begin(db) != 0) {
+            snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
+            rc = -1;
+            break;
+        }
+        int64_t checkpoint;
+        if (store_checkpoint_get_int(db, CHECKPOINT_NAME, 0, &checkpoint) != 0) {
+            snprintf(err, errlen, "reading checkpoint: %s", sqlite3_errmsg(db));
+            store_rollback(db);
+            rc = -1;
+            break;
+        }
+        sqlite3_reset(s.read);
+        sqlite3_bind_int64(s.read, 1, checkpoint);
+        sqlite3_bind_int64(s.read, 2, batch_rows);
+        batch_counts bc;
+        memset(&bc, 0, sizeof bc);
+        int64_t first_id = -1, last_id = checkpoint;
+        char batch_id[64] = "";
+        int step, failed = 0;
+        while ((step = sqlite3_step(s.read)) == SQLITE_ROW) {
+            int64_t bronze_id = sqlite3_column_int64(s.read, 0);
+            const char *source_file = (const char *)sqlite3_column_text(s.read, 1);
+            int64_t line_number = sqlite3_column_int64(s.read, 2);
+            const char *raw = (const char *)sqlite3_column_text(s.read, 3);
+            size_t raw_len = (size_t)sqlite3_column_bytes(s.read, 3);
+            if (!raw) raw = "";
+            if (first_id < 0) {
+                first_id = bronze_id;
+                snprintf(batch_id, sizeof batch_id, "gdelt_silver:%lld", (long long)first_id);
+            }
+            last_id = bronze_id;
+            bc.read++;
+
+            field fields[GDELT_EVENT_COLUMNS];
+            int nfields = split_tabs(raw, raw_len, fields, GDELT_EVENT_COLUMNS);
+            char detail[256] = "";
+            char failed_rules[128] = "";
+            int ok[RULE_N];
+            expect_row_begin(&rules);
+
+            ok[RULE_COLUMN_COUNT] = nfields == GDELT_EVENT_COLUMNS;
+            if (!ok[RULE_COLUMN_COUNT])
+                snprintf(detail, sizeof detail, "%d columns, expected %d", nfields,
+                         GDELT_EVENT_COLUMNS);
+
+            int64_t event_id = 0;
+            ok[RULE_ID] = parse_int(col(fields, nfields, GDELT_COL_GLOBALEVENTID), &event_id) == 0 &&
+                          event_id > 0;
+            if (!ok[RULE_ID] && !detail[0]) {
+                const field *f = col(fields, nfields, GDELT_COL_GLOBALEVENTID);
+                snprintf(detail, sizeof detail, "GLOBALEVENTID '%.*s' is not a positive integer",
+                         (int)(f->n > 32 ? 32 : f->n), f->p);
+            }
+
+            int64_t sql_day, added = 0;
+            const field *fd = col(fields, nfields, GDELT_COL_SQLDATE);
+            const field *fa = col(fields, nfields, GDELT_COL_DATEADDED);
+            int added_ok = fa->n == 14 && time_parse_gdelt(fa->p, 14, &added) == 0;
+            ok[RULE_DATE] = fd->n == 8 && time_parse_gdelt(fd->p, 8, &sql_day) == 0 && added_ok;
+            if (!ok[RULE_DATE] && !detail[0])
+                snprintf(detail, sizeof detail, "SQLDATE '%.*s' / DATEADDED '%.*s' not a valid date",
+                         (int)(fd->n > 16 ? 16 : fd->n), fd->p, (int)(fa->n > 16 ? 16 : fa->n),
+                         fa->p);
+
+            const field *fc = col(fields, nfields, GDELT_COL_EVENTCODE);
+            const char *event_desc = cameo_event_description_n(fc->p, fc->n);
+            ok[RULE_EVENT_CODE] = event_desc != NULL;
+            if (!ok[RULE_EVENT_CODE] && !detail[0])
+                snprintf(detail, sizeof detail, "EventCode '%.*s' is not in the CAMEO codebook",
+                         (int)(fc->n > 16 ? 16 : fc->n), fc->p);
+
+            char lat_detail[160] = "";
+            ok[RULE_LAT_LONG] =
+                check_lat_long(col(fields, nfields, GDELT_COL_ACTOR1GEO_LAT),
+                               col(fields, nfields, GDELT_COL_ACTOR1GEO_LONG), "Actor1Geo",
+                               lat_detail, sizeof lat_detail) &&
+                check_lat_long(col(fields, nfields, GDELT_COL_ACTOR2GEO_LAT),
+                               col(fields, nfields, GDELT_COL_ACTOR2GEO_LONG), "Actor2Geo",
+                               lat_detail, sizeof lat_detail) &&
+                check_lat_long(col(fields, nfields, GDELT_COL_ACTIONGEO_LAT),
+                               col(fields, nfields, GDELT_COL_ACTIONGEO_LONG), "ActionGeo",
+                               lat_detail, sizeof lat_detail);
+            if (!ok[RULE_LAT_LONG] && !detail[0]) snprintf(detail, sizeof detail, "%s", lat_detail);
+
+            double tone;
+            const field *ft = col(fields, nfields, GDELT_COL_AVGTONE);
+            ok[RULE_AVG_TONE] = parse_real(ft, &tone) == 0 && tone >= -100 && tone <= 100;
+            if (!ok[RULE_AVG_TONE] && !detail[0])
+                snprintf(detail, sizeof detail, "AvgTone '%.*s' is not a number in [-100, 100]",
+                         (int)(ft->n > 32 ? 32 : ft->n), ft->p);
+
+            int all_ok = 1;
+            for (int r = 0; r < RULE_N; r++) {
+                expect_record(&rules, r, ok[r]);
+                if (!ok[r]) {
+                    all_ok = 0;
+                    size_t used = strlen(failed_rules);
+                    snprintf(failed_rules + used, sizeof failed_rules - used, "%s%s",
+                             used ? "," : "", rule_names[r]);
+                }
+            }
+            expect_action action = expect_row_action(&rules);
+            const char *rule_name = expect_row_rule_name(&rules);
+            /* A row without a usable id cannot enter silver (GLOBALEVENTID is NOT NULL UNIQUE):
+             * a warn on the id rule still keeps the row, in the quarantine. */
+            if (action == EXPECT_WARN && !ok[RULE_ID]) {
+                action = EXPECT_QUARANTINE;
+                rule_name = rule_names[RULE_ID];
+            }
+            if (all_ok) bc.valid++;
+
+            if (action == EXPECT_FAIL) {
+                snprintf(err, errlen,
+                         "expectation %s (action fail) broken by bronze row %lld (%s line %lld):"
+                         " %s; batch rolled back",
+                         rule_name, (long long)bronze_id,
+                         source_file ? source_file : "?", (long long)line_number, detail);
+                failed = 1;
+                break;
+            }
+            if (action == EXPECT_DROP) {
+                bc.dropped++;
+                continue;
+            }
+            if (action == EXPECT_QUARANTINE) {
+                sqlite3_stmt *q = s.quarantine;
+                sqlite3_bind_int64(q, 1, bronze_id);
+                sqlite3_bind_text(q, 2, source_file, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(q, 3, line_number);
+                sqlite3_bind_text(q, 4, rule_name, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 5, failed_rules, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 6, detail, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 7, batch_id, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 8, now, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 9, raw, (int)raw_len, SQLITE_STATIC);
+                int qrc = sqlite3_step(q);
+                sqlite3_reset(q);
+                if (qrc != SQLITE_DONE) {
+                    snprintf(err, errlen, "writing gdelt_quarantine: %s", sqlite3_errmsg(db));
+                    failed = 1;
+                    break;
+                }
+                bc.quarantined++;
+                continue;
+            }
+            if (action == EXPECT_WARN) bc.warned++;
+
+            sqlite3_stmt *ins = s.insert;
+            sqlite3_bind_int64(ins, 1, bronze_id);
+            for (int c = 0; c < GDELT_EVENT_COLUMNS; c++)
+                bind_column(ins, 2 + c, gdelt_event_columns[c].type, col(fields, nfields, c));
+            int p = 2 + GDELT_EVENT_COLUMNS;
+            if (added_ok) {
+                char t1[TIME_TEXT_LEN], t2[TIME_TEXT_LEN];
+                time_format(added, t1);
+                time_format(time_bucket_start(added, bucket_seconds), t2);
+                sqlite3_bind_text(ins, p, t1, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(ins, p + 1, t2, -1, SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_null(ins, p);
+                sqlite3_bind_null(ins, p + 1);
+            }
+            if (event_desc) sqlite3_bind_text(ins, p + 2, event_desc, -1, SQLITE_STATIC);
+            else sqlite3_bind_null(ins, p + 2);
+            const field *fr = col(fields, nfields, GDELT_COL_EVENTROOTCODE);
+            const char *root_desc = cameo_event_description_n(fr->p, fr->n);
+            if (root_desc) sqlite3_bind_text(ins, p + 3, root_desc, -1, SQLITE_STATIC);
+            else sqlite3_bind_null(ins, p + 3);
+            int irc = sqlite3_step(ins);
+            sqlite3_reset(ins);
+            if (irc != SQLITE_DONE) {
+                snprintf(err, errlen, "writing gdelt_silver (bronze row %lld): %s",
+                         (long long)bronze_id, sqlite3_errmsg(db));
+                failed = 1;
+                break;
+            }
+            if (sqlite3_changes(db) == 0) bc.duplicates++;
+            else bc.written++;
+        }
+        if (!failed && step != SQLITE_DONE && step != SQLITE_ROW) {
+            snprintf(err, errlen, "reading gdelt_bronze: %s", sqlite3_errmsg(db));
+            failed = 1;
+        }
+        sqlite3_reset(s.read);
+        if (failed) {
+            store_rollback(db);
+            rc = -1;
+            break;
+        }
+        if (bc.read == 0) {
+            store_rollback(db);
+            break;
+        }
+        sqlite3_stmt *b = s.batch;
+        sqlite3_bind_text(b, 1, batch_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(b, 2, first_id);
+        sqlite3_bind_int64(b, 3, last_id);
+        sqlite3_bind_int64(b, 4, bc.read);
+        sqlite3_bind_int64(b, 5, bc.valid);
+        sqlite3_bind_int64(b, 6, bc.written);
+        sqlite3_bind_int64(b, 7, bc.warned);
+        sqlite3_bind_int64(b, 8, bc.dropped);
+        sqlite3_bind_int64(b, 9, bc.quarantined);
+        sqlite3_bind_int64(b, 10, bc.duplicates);
+        int brc = sqlite3_step(b);
+        sqlite3_reset(b);
+        if (brc != SQLITE_DONE || expect_flush(&rules, db, batch_id) != 0 ||
+            store_checkpoint_set_int(db, CHECKPOINT_NAME, last_id) != 0) {
+            snprintf(err, errlen, "recording gdelt silver batch %s: %s", batch_id,
+                     sqlite3_errmsg(db));
+            store_rollback(db);
+            rc = -1;
+            break;
+        }
+        if (store_commit(db) != 0) {
+            snprintf(err, errlen, "commit of gdelt silver batch %s failed: %s", batch_id,
+                     sqlite3_errmsg(db));
+            rc = -1;
+            break;
+        }
+        stats->read += bc.read;
+        stats->written += bc.written;
+        stats->warned += bc.warned;
+        stats->dropped += bc.dropped;
+        stats->quarantined += bc.quarantined;
+        stats->duplicates += bc.duplicates;
+        stats->batches++;
+        log_debug("gdelt_silver", "batch %s: read %lld, written %lld, quarantined %lld",
+                  batch_id, (long long)bc.read, (long long)bc.written, (long long)bc.quarantined);
+        if (bc.read < batch_rows) break;
+    }
+    finalize_all(&s);
+    return rc;
 }
