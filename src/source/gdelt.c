@@ -785,11 +785,12 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
     }
     if (l.count == 0) log_warn("gdelt", "%s announces no export file", url);
     buf csv = BUF_INIT;
+    /* Files that failed on earlier polls first (lastupdate.txt has moved past them), so a file
+     * that fails now waits for the next poll instead of being hammered again at once. */
+    rc = retry_failed_files(db, cfg, &fs, &csv, st, err, errlen);
     for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++)
         if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) < 0) rc = -1;
     free(l.items);
-    if (rc >= 0 && !gdelt_stop_requested)
-        rc = retry_failed_files(db, cfg, &fs, &csv, st, err, errlen);
     buf_free(&csv);
     return rc < 0 ? -1 : 0;
 }
