@@ -752,9 +752,11 @@ static int parse_index(const char *what, const char *text, size_t len, int64_t f
     return 0;
 }
 
-/* Retries files that failed on earlier polls while they have attempts left. */
+/* Retries files that failed on earlier polls while they have attempts left, except those the
+ * current index announces again (they are fetched from their fresh URL right after). */
 static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settings *fs, buf *csv,
-                              gdelt_ingest_stats *st, char *err, size_t errlen)
+                              const entry_list *announced, gdelt_ingest_stats *st, char *err,
+                              size_t errlen)
 {
     int64_t max_attempts = opt_int(cfg, "gdelt.max_file_attempts", 15);
     sqlite3_stmt *q;
@@ -776,7 +778,10 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
         e.size = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 2);
         snprintf(e.md5, sizeof e.md5, "%s", (const char *)sqlite3_column_text(q, 3));
         e.slot_time = slot_time_of_name(e.name);
-        if (entry_list_push(&l, &e) != 0) break;
+        int again = 0;
+        for (size_t i = 0; i < announced->count && !again; i++)
+            again = strcmp(announced->items[i].name, e.name) == 0;
+        if (!again && entry_list_push(&l, &e) != 0) break;
     }
     sqlite3_finalize(q);
     int rc = 0;
@@ -813,7 +818,7 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
     buf csv = BUF_INIT;
     /* Files that failed on earlier polls first (lastupdate.txt has moved past them), so a file
      * that fails now waits for the next poll instead of being hammered again at once. */
-    rc = retry_failed_files(db, cfg, &fs, &csv, st, err, errlen);
+    rc = retry_failed_files(db, cfg, &fs, &csv, &l, st, err, errlen);
     for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++)
         if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) < 0) rc = -1;
     free(l.items);
