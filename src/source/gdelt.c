@@ -91,11 +91,12 @@ int gdelt_parse_index_line(const char *line, size_t len, gdelt_index_entry *out,
     out->url[ulen] = '\0';
     const char *slash = strrchr(out->url, '/');
     const char *name = slash ? slash + 1 : out->url;
-    if (!*name || strlen(name) >= sizeof out->name) {
-        snprintf(err, errlen, "URL has no file name");
+    size_t nlen = strlen(name);
+    if (nlen == 0 || nlen >= sizeof out->name) {
+        snprintf(err, errlen, nlen ? "file name in the URL is too long" : "URL has no file name");
         return -1;
     }
-    snprintf(out->name, sizeof out->name, "%s", name);
+    memcpy(out->name, name, nlen + 1);
     out->size = size;
     out->slot_time = slot_time_of_name(out->name);
     return 0;
