@@ -668,7 +668,12 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
         }
         /* rc == 2: content rejected (bad zip); a re-download may fix a corrupted transfer. */
     }
-    if (!reason[0]) snprintf(reason, sizeof reason, "stopped before the first attempt");
+    if (gdelt_stop_requested) {
+        /* Interrupted, not failed: the file is not in the ledger as ingested, so the next run
+         * fetches it again. */
+        result = 0;
+        goto out;
+    }
     log_error("gdelt", "%s: giving up after %d attempt(s): %s", e->name, meta.attempts, reason);
     st->files_failed++;
     if (gdelt_ledger_record_failure(db, &meta, reason) != 0) {
