@@ -8,8 +8,14 @@
  * The files come from simulate.gdelt_dir (every *.export.CSV.zip in it, name order; default
  * $WG_SHARED/data/gdelt or ../shared/data/gdelt). File 0 is visible at start and one more
  * becomes visible per 900 simulated seconds (simulate.speed scales the clock), as GDELT publishes
- * one export per 15 minutes. For volume, point gdelt_dir at a directory of inflated exports
- * (bench/gdelt_inflate.py writes them).
+ * one export per 15 minutes.
+ *
+ * simulate.gdelt_slots = N (default 0 = serve the directory's files as they are) publishes N
+ * consecutive 15-minute slots instead, starting at the first file's slot time: slot k is the
+ * directory's file k mod count, inflated as ../shared/data/README.md allows (real rows, fresh ids
+ * GLOBALEVENTID + k * 10^10, DATEADDED set to the slot's time), zipped in memory on first request.
+ * That gives a demo or soak test an endless-looking feed from two real exports. Alternatively
+ * point gdelt_dir at a directory written by bench/gdelt_inflate.py.
  *
  * Fault injection for tests, applied to export downloads only:
  *   simulate.gdelt_fault = none|404|500|truncate|md5|slow
@@ -19,7 +25,9 @@
 #include "source/simulator.h"
 
 #include "core/log.h"
+#include "core/timeutil.h"
 #include "source/gdelt.h"
+#include "source/gdelt_columns.h"
 
 #include <dirent.h>
 #include <microhttpd.h>
@@ -29,19 +37,25 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <zip.h>
 
 typedef enum sim_fault { FAULT_NONE, FAULT_404, FAULT_500, FAULT_TRUNCATE, FAULT_MD5, FAULT_SLOW } sim_fault;
 
 typedef struct sim_file {
     char name[256];
-    unsigned char *data;
+    unsigned char *data; /* NULL until a generated slot is first needed */
     size_t len;
     char md5[33];
+    size_t source;       /* generated slots: index of the real file they inflate */
+    int64_t slot_time;   /* generated slots: DATEADDED of every row */
+    int64_t id_offset;   /* generated slots: added to GLOBALEVENTID */
 } sim_file;
 
 struct sim_gdelt {
     const simulator *sim;
-    sim_file *files;
+    sim_file *sources;   /* the directory's files */
+    size_t source_count;
+    sim_file *files;     /* what is published: the sources themselves or generated slots */
     size_t count;
     sim_fault fault;
     long fault_remaining; /* -1 = unlimited */
@@ -92,6 +106,121 @@ static const char *default_dir(char *out, size_t outlen)
     return access(out, R_OK) == 0 ? out : NULL;
 }
 
+/* Epoch seconds of a GDELT file name's leading YYYYMMDDHHMMSS, or -1. */
+static int64_t slot_time_of(const char *name)
+{
+    int64_t t;
+    if (strlen(name) < 14 || time_parse_gdelt(name, 14, &t) != 0) return -1;
+    return t;
+}
+
+/* Zips csv as one member into a fresh heap buffer (libzip writing to an in-memory source). */
+static int zip_in_memory(const char *member, const char *csv, size_t len, unsigned char **out,
+                         size_t *out_len)
+{
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
+    if (!src) return -1;
+    zip_t *z = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
+    if (!z) {
+        zip_source_free(src);
+        return -1;
+    }
+    zip_source_keep(src); /* survive zip_close so the written bytes can be read back */
+    zip_source_t *body = zip_source_buffer(z, csv, len, 0);
+    if (!body || zip_file_add(z, member, body, ZIP_FL_ENC_UTF_8) < 0) {
+        if (body) zip_source_free(body);
+        zip_discard(z);
+        zip_source_free(src);
+        return -1;
+    }
+    if (zip_close(z) != 0) {
+        zip_discard(z);
+        zip_source_free(src);
+        return -1;
+    }
+    int rc = -1;
+    if (zip_source_open(src) == 0) {
+        zip_source_seek(src, 0, SEEK_END);
+        zip_int64_t size = zip_source_tell(src);
+        zip_source_seek(src, 0, SEEK_SET);
+        unsigned char *data = size > 0 ? malloc((size_t)size) : NULL;
+        if (data && zip_source_read(src, data, (zip_uint64_t)size) == size) {
+            *out = data;
+            *out_len = (size_t)size;
+            rc = 0;
+        } else {
+            free(data);
+        }
+        zip_source_close(src);
+    }
+    zip_source_free(src);
+    return rc;
+}
+
+/* Builds a generated slot: the source's rows with fresh ids and the slot's DATEADDED. */
+static int generate_slot(const sim_gdelt *g, sim_file *f)
+{
+    const sim_file *src = &g->sources[f->source];
+    buf csv = BUF_INIT, out = BUF_INIT;
+    char err[256], added[15], t[TIME_TEXT_LEN];
+    time_format(f->slot_time, t);
+    snprintf(added, sizeof added, "%.4s%.2s%.2s%.2s%.2s%.2s", t, t + 5, t + 8, t + 11, t + 14, t + 17);
+    int rc = -1;
+    if (gdelt_unzip_csv(src->data, src->len, (size_t)1 << 30, &csv, err, sizeof err) != 0) {
+        log_warn("simulate", "GDELT half: cannot inflate %s: %s", src->name, err);
+        goto done;
+    }
+    size_t pos = 0;
+    while (pos < csv.len) {
+        const char *line = csv.data + pos;
+        const char *nl = memchr(line, '\n', csv.len - pos);
+        size_t len = nl ? (size_t)(nl - line) : csv.len - pos;
+        pos += len + (nl ? 1 : 0);
+        /* Field boundaries: rewrite GLOBALEVENTID and DATEADDED of well-formed rows only. */
+        const char *tabs[GDELT_EVENT_COLUMNS];
+        int n = 0;
+        for (const char *p = line; p < line + len && n < GDELT_EVENT_COLUMNS; p++)
+            if (*p == '\t') tabs[n++] = p;
+        char *end;
+        long long id = strtoll(line, &end, 10);
+        if (n == GDELT_EVENT_COLUMNS - 1 && end == tabs[0] && id > 0) {
+            const char *dateadded = tabs[GDELT_COL_DATEADDED - 1] + 1;
+            const char *after = tabs[GDELT_COL_DATEADDED];
+            buf_appendf(&out, "%lld", id + (long long)f->id_offset);
+            buf_append(&out, tabs[0], (size_t)(dateadded - tabs[0]));
+            buf_append_str(&out, added);
+            buf_append(&out, after, (size_t)(line + len - after));
+        } else {
+            buf_append(&out, line, len);
+        }
+        buf_append_str(&out, "\n");
+    }
+    char member[64];
+    snprintf(member, sizeof member, "%s.export.CSV", added);
+    if (!out.data || zip_in_memory(member, out.data, out.len, &f->data, &f->len) != 0) {
+        log_warn("simulate", "GDELT half: cannot zip slot %s", f->name);
+        goto done;
+    }
+    gdelt_md5_hex(f->data, f->len, f->md5);
+    rc = 0;
+done:
+    buf_free(&csv);
+    buf_free(&out);
+    return rc;
+}
+
+/* Makes sure a published file has its bytes (generated slots are built on first use). */
+static int ensure_ready(sim_gdelt *g, size_t i)
+{
+    if (g->files == g->sources) return 0;
+    pthread_mutex_lock(&g->lock);
+    int rc = g->files[i].data ? 0 : generate_slot(g, &g->files[i]);
+    pthread_mutex_unlock(&g->lock);
+    return rc;
+}
+
 int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, char *err,
                      size_t errlen)
 {
@@ -136,13 +265,13 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     while ((de = readdir(d)) != NULL) {
         if (!gdelt_is_export_name(de->d_name) || strlen(de->d_name) >= sizeof g->files[0].name)
             continue;
-        if (g->count == cap) {
+        if (g->source_count == cap) {
             cap = cap ? cap * 2 : 16;
-            sim_file *grown = realloc(g->files, cap * sizeof *grown);
+            sim_file *grown = realloc(g->sources, cap * sizeof *grown);
             if (!grown) break;
-            g->files = grown;
+            g->sources = grown;
         }
-        sim_file *f = &g->files[g->count];
+        sim_file *f = &g->sources[g->source_count];
         memset(f, 0, sizeof *f);
         snprintf(f->name, sizeof f->name, "%s", de->d_name);
         char path[8192];
@@ -151,20 +280,51 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
             log_warn("simulate", "GDELT half: cannot read %s, skipped", path);
             continue;
         }
-        g->count++;
+        g->source_count++;
     }
     closedir(d);
-    qsort(g->files, g->count, sizeof *g->files, compare_files);
-    log_info("simulate", "GDELT half: %zu export file(s) from %s, one every 900 simulated s%s%s",
-             g->count, dir, g->fault ? ", fault " : "", g->fault ? fault : "");
+    qsort(g->sources, g->source_count, sizeof *g->sources, compare_files);
+    int64_t slots = config_get_int(cfg, "simulate.gdelt_slots", 0);
+    int64_t start = g->source_count ? slot_time_of(g->sources[0].name) : -1;
+    if (slots > 0 && g->source_count > 0 && start >= 0) {
+        if (slots > 100000) slots = 100000;
+        g->files = calloc((size_t)slots, sizeof *g->files);
+        if (!g->files) {
+            snprintf(err, errlen, "simulate.gdelt_slots = %lld: out of memory", (long long)slots);
+            return -1;
+        }
+        for (int64_t k = 0; k < slots; k++) {
+            sim_file *f = &g->files[k];
+            f->slot_time = start + k * 900;
+            char t[TIME_TEXT_LEN];
+            time_format(f->slot_time, t);
+            snprintf(f->name, sizeof f->name, "%.4s%.2s%.2s%.2s%.2s%.2s.export.CSV.zip", t, t + 5,
+                     t + 8, t + 11, t + 14, t + 17);
+            f->source = (size_t)k % g->source_count;
+            f->id_offset = k * 10000000000LL;
+        }
+        g->count = (size_t)slots;
+        log_info("simulate", "GDELT half: %lld generated slots from %zu export file(s) in %s,"
+                 " one every 900 simulated s%s%s", (long long)slots, g->source_count, dir,
+                 g->fault ? ", fault " : "", g->fault ? fault : "");
+    } else {
+        g->files = g->sources;
+        g->count = g->source_count;
+        log_info("simulate", "GDELT half: %zu export file(s) from %s, one every 900 simulated s%s%s",
+                 g->count, dir, g->fault ? ", fault " : "", g->fault ? fault : "");
+    }
     return 0;
 }
 
 void sim_gdelt_destroy(sim_gdelt *g)
 {
     if (!g) return;
-    for (size_t i = 0; i < g->count; i++) free(g->files[i].data);
-    free(g->files);
+    if (g->files != g->sources) {
+        for (size_t i = 0; i < g->count; i++) free(g->files[i].data);
+        free(g->files);
+    }
+    for (size_t i = 0; i < g->source_count; i++) free(g->sources[i].data);
+    free(g->sources);
     pthread_mutex_destroy(&g->lock);
     free(g);
 }
@@ -286,16 +446,19 @@ int sim_gdelt_handle(sim_gdelt *g, struct MHD_Connection *conn, const char *url,
         buf b = BUF_INIT;
         buf_append_str(&b, "");
         if (visible > 0) {
-            if (name[0] == 'l')
-                append_slot_lines(&b, host, &g->files[visible - 1]);
-            else
-                for (size_t i = 0; i < visible; i++) append_slot_lines(&b, host, &g->files[i]);
+            size_t first = name[0] == 'l' ? visible - 1 : 0;
+            for (size_t i = first; i < visible; i++)
+                if (ensure_ready(g, i) == 0) append_slot_lines(&b, host, &g->files[i]);
         }
         int ret = sim_respond(conn, 200, "text/plain", b.data, b.len);
         buf_free(&b);
         return ret;
     }
     for (size_t i = 0; i < visible; i++)
-        if (!strcmp(g->files[i].name, name)) return serve_file(g, conn, &g->files[i]);
+        if (!strcmp(g->files[i].name, name)) {
+            if (ensure_ready(g, i) != 0)
+                return sim_respond(conn, 500, "text/plain", "cannot build this slot\n", 23);
+            return serve_file(g, conn, &g->files[i]);
+        }
     return -1; /* not published (yet): the server answers 404 */
 }

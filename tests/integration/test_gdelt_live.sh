@@ -89,4 +89,12 @@ kill -TERM "$live_pid"
 wait "$live_pid" || fail "live mode exits 0 on SIGTERM"
 live_pid=""
 assert_eq "$("$WG_BIN" --home "$h3" sql --format csv "SELECT COUNT(*) FROM gdelt_silver" | sed -n 2p)" "5305" "live --refine fills silver"
+
+# --- generated slots: consecutive 15-minute exports inflated from the real ones
+start_sim --set simulate.speed=100000 --set simulate.gdelt_slots=4
+h4="$WG_TMP/h4"
+"$WG_BIN" --home "$h4" ingest gdelt --backfill 20240715 20240715 --url "$base" --refine >"$WG_TMP/o9" 2>/dev/null
+grep -q "files ingested 4, .* rows 10610" "$WG_TMP/o9" || fail "generated slots: $(cat "$WG_TMP/o9")"
+assert_eq "$("$WG_BIN" --home "$h4" sql --format csv "SELECT group_concat(n, ' ') FROM (SELECT COUNT(DISTINCT GLOBALEVENTID) AS n FROM gdelt_silver GROUP BY event_time ORDER BY event_time)" | sed -n 2p)" \
+          "1766 3539 1766 3539" "one slot per 15 minutes, fresh ids"
 echo ok
