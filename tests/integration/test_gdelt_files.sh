@@ -56,6 +56,9 @@ wg sql --format csv "SELECT ActionGeo_CountryCode, COUNT(*) FROM gdelt_silver WH
 [ "$(wc -l <"$WG_TMP/protest2.csv")" -gt 2 ] || fail "protest counts by country: $(cat "$WG_TMP/protest2.csv")"
 wg sql --format csv "SELECT ActionGeo_Lat, ActionGeo_Long, COUNT(*) FROM gdelt_silver WHERE ActionGeo_Lat IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5" | sed -n 2p | grep -q ',' || fail "heatmap query"
 wg describe gdelt_silver | grep -q "GLOBALEVENTID" || fail "describe gdelt_silver"
+# every location country code of the real data has a FIPS 10-4 name
+assert_eq "$(q "SELECT COUNT(*) FROM gdelt_silver s WHERE ActionGeo_CountryCode IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gdelt_fips_countries f WHERE f.code = s.ActionGeo_CountryCode)")" "0" "FIPS names cover the data"
+assert_eq "$(q "SELECT f.name FROM gdelt_silver s JOIN gdelt_fips_countries f ON f.code = s.ActionGeo_CountryCode GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1")" "United States" "top country"
 wg describe --extended gdelt_quarantine | grep -q "raw line" || fail "describe shows quarantine descriptions"
 
 # --- a corrupted copy (fresh home): each broken line is quarantined with its rule and raw line

@@ -226,7 +226,7 @@ static void test_schema_matches_columns(void **state)
                                   " EXISTS (SELECT 1 FROM catalog_columns c WHERE"
                                   " c.table_name='gdelt_silver' AND c.column_name=p.name)"), 0);
     const char *tables[] = {"gdelt_ledger", "gdelt_bronze", "gdelt_quarantine",
-                            "gdelt_silver_batches", "gdelt_quality"};
+                            "gdelt_silver_batches", "gdelt_quality", "gdelt_fips_countries"};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         char sql[512];
         snprintf(sql, sizeof sql,
