@@ -21,6 +21,10 @@
 
 volatile sig_atomic_t gdelt_stop_requested;
 
+/* A GDELT event row is a few hundred bytes; anything this long is not an event row, and SQLite
+ * refuses values over 1e9 bytes anyway. */
+#define GDELT_MAX_LINE_BYTES (16 << 20)
+
 /* ------------------------------------------------------------------ index lines */
 
 int gdelt_is_export_name(const char *name)
@@ -303,6 +307,15 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
         line_no++;
         if (llen > 0 && line[llen - 1] == '\r') llen--;
         if (llen == 0) continue; /* blank lines carry no event (a trailing newline, typically) */
+        if (llen > GDELT_MAX_LINE_BYTES) {
+            snprintf(err, errlen, "line %lld is %zu bytes long, over the %d-byte limit of a row",
+                     (long long)line_no, llen, GDELT_MAX_LINE_BYTES);
+            sqlite3_finalize(ledger);
+            sqlite3_finalize(bronze);
+            sqlite3_finalize(done);
+            store_rollback(db);
+            return 2;
+        }
         sqlite3_bind_int64(bronze, 3, line_no);
         sqlite3_bind_text(bronze, 5, line, (int)llen, SQLITE_STATIC);
         if (sqlite3_step(bronze) != SQLITE_DONE) goto store_error;

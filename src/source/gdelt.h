@@ -92,8 +92,8 @@ typedef struct gdelt_file_meta {
 } gdelt_file_meta;
 
 /* Writes the rows of csv (one event per line) to bronze and marks the file ingested, in one
- * transaction. Returns 0 written (*rows set), 1 already ingested (nothing written), -1 store
- * error. */
+ * transaction. Returns 0 written (*rows set), 1 already ingested (nothing written), 2 content
+ * rejected (a line over 16 MiB; nothing written, err says which), -1 store error. */
 int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
                              size_t len, int64_t *rows, char *err, size_t errlen);
 /* Records a failed file (status failed, reason) unless it is already ingested. 0 ok, -1 error. */

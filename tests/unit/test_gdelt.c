@@ -259,6 +259,20 @@ static void test_bronze_once(void **state)
     assert_int_equal(q_int(f->db, "SELECT attempts FROM gdelt_ledger WHERE name='b.export.CSV'"), 3);
     assert_int_equal(q_int(f->db, "SELECT error IS NULL AND status='ingested' FROM gdelt_ledger"
                                   " WHERE name='b.export.CSV'"), 1);
+    /* A line too long to be an event row rejects the file without writing anything. */
+    size_t big = (16u << 20) + 10;
+    char *huge = malloc(big + 1);
+    assert_non_null(huge);
+    memset(huge, 'x', big);
+    huge[big] = '\0';
+    gdelt_file_meta hm = {"huge.export.CSV", "huge", "file", (int64_t)big, NULL, -1, NULL, 1};
+    int64_t rows;
+    char err[256];
+    assert_int_equal(gdelt_bronze_commit_file(f->db, &hm, huge, big, &rows, err, sizeof err), 2);
+    assert_non_null(strstr(err, "line 1"));
+    assert_int_equal(gdelt_ledger_is_ingested(f->db, "huge.export.CSV"), 0);
+    assert_int_equal(q_int(f->db, "SELECT COUNT(*) FROM gdelt_bronze"), 3);
+    free(huge);
     buf_free(&text);
 }
 
