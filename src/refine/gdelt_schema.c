@@ -208,7 +208,7 @@ static const store_migration gdelt_migrations[] = {
      "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','raw_line','The raw line as in bronze.');"
      "INSERT INTO catalog_tables VALUES ('gdelt_silver_batches','system',"
      "  'Counts per batch of the gdelt silver flow: rows read from bronze, valid (passed every rule), written, warned, dropped, quarantined, duplicates.', 'gdelt');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','batch_id','Batch identifier (gdelt_silver-<last bronze_id>).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','batch_id','Batch identifier: gdelt_silver:<first bronze_id of the batch>.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','finished_at','UTC time the batch committed.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','first_bronze_id','First bronze row of the batch.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','last_bronze_id','Last bronze row of the batch (the new checkpoint).');"
