@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,38 +380,55 @@ int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const 
 
 /* ------------------------------------------------------------------ one file, from bytes */
 
-/* Turns file bytes (zip or plain CSV) into bronze rows. Returns 0 ingested, 1 already ingested,
- * 2 content rejected (reason in err), -1 store error (in err). */
-static int ingest_bytes(sqlite3 *db, const config *cfg, gdelt_file_meta *meta, const char *data,
-                        size_t len, buf *csv, gdelt_ingest_stats *st, char *err, size_t errlen)
+/* Decodes file bytes (a zip, recognised by its signature, or plain CSV) into the text of its
+ * rows without touching the store, so it can run on a helper thread. 0 ok (*text points into
+ * data or csv), -1 rejected with the reason in err. */
+static int decode_bytes(const char *name, const char *data, size_t len, size_t max_bytes,
+                        buf *csv, const char **text, size_t *text_len, char *err, size_t errlen)
 {
-    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
-    const char *text = data;
-    size_t text_len = len;
+    *text = data;
+    *text_len = len;
     if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) {
-        char zerr[512];
-        if (gdelt_unzip_csv(data, len, max_bytes, csv, zerr, sizeof zerr) != 0) {
-            snprintf(err, errlen, "%s", zerr);
-            return 2;
-        }
-        text = csv->data;
-        text_len = csv->len;
-    } else if (has_suffix_ci(meta->name, ".zip")) {
+        if (gdelt_unzip_csv(data, len, max_bytes, csv, err, errlen) != 0) return -1;
+        *text = csv->data ? csv->data : "";
+        *text_len = csv->len;
+    } else if (has_suffix_ci(name, ".zip")) {
         snprintf(err, errlen, "not a zip archive (no PK signature) although named .zip");
-        return 2;
+        return -1;
     }
+    return 0;
+}
+
+/* Commits decoded rows and counts the outcome. Returns 0 ingested, 1 already ingested, 2 content
+ * rejected (reason in err), -1 store error (in err). */
+static int commit_text(sqlite3 *db, const gdelt_file_meta *meta, const char *text,
+                       size_t text_len, size_t file_len, gdelt_ingest_stats *st, char *err,
+                       size_t errlen)
+{
     int64_t rows = 0;
     int rc = gdelt_bronze_commit_file(db, meta, text, text_len, &rows, err, errlen);
     if (rc == 0) {
         st->files_ingested++;
         st->rows += rows;
-        st->bytes += (int64_t)len;
+        st->bytes += (int64_t)file_len;
         log_info("gdelt", "%s: %lld rows to bronze (%s)", meta->name, (long long)rows, meta->mode);
     } else if (rc == 1) {
         st->files_skipped++;
         log_info("gdelt", "%s: already ingested, skipped", meta->name);
     }
     return rc;
+}
+
+/* Downloaded bytes to bronze: decode, then commit. Same return codes as commit_text. */
+static int ingest_bytes(sqlite3 *db, const config *cfg, gdelt_file_meta *meta, const char *data,
+                        size_t len, buf *csv, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    const char *text;
+    size_t text_len;
+    if (decode_bytes(meta->name, data, len, max_bytes, csv, &text, &text_len, err, errlen) != 0)
+        return 2;
+    return commit_text(db, meta, text, text_len, len, st, err, errlen);
 }
 
 /* ------------------------------------------------------------------ file mode */
@@ -420,12 +438,12 @@ static int read_whole_file(const char *path, size_t max_bytes, buf *out, char *e
     buf_reset(out);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot open %.900s: %s", path, strerror(errno));
         return -1;
     }
     for (;;) {
         if (buf_reserve(out, 1 << 20) != 0) {
-            snprintf(err, errlen, "out of memory reading %s", path);
+            snprintf(err, errlen, "out of memory reading %.900s", path);
             fclose(f);
             return -1;
         }
@@ -433,7 +451,7 @@ static int read_whole_file(const char *path, size_t max_bytes, buf *out, char *e
         out->len += got;
         out->data[out->len] = '\0';
         if (out->len > max_bytes) {
-            snprintf(err, errlen, "%s is over the %zu-byte cap (gdelt.max_file_bytes)", path,
+            snprintf(err, errlen, "%.900s is over the %zu-byte cap (gdelt.max_file_bytes)", path,
                      max_bytes);
             fclose(f);
             return -1;
@@ -443,7 +461,7 @@ static int read_whole_file(const char *path, size_t max_bytes, buf *out, char *e
     int bad = ferror(f);
     fclose(f);
     if (bad) {
-        snprintf(err, errlen, "error reading %s", path);
+        snprintf(err, errlen, "error reading %.900s", path);
         return -1;
     }
     return 0;
@@ -455,47 +473,139 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-/* Returns 0 ingested/skipped, 1 failed (recorded), -1 store error. */
-static int ingest_one_path(sqlite3 *db, const config *cfg, const char *path, buf *raw, buf *csv,
-                           gdelt_ingest_stats *st, char *err, size_t errlen)
+/* One local file on its way to bronze. Reading, MD5 and unzip (no store access) run on a helper
+ * thread while the main thread commits the previous file, so a directory streams through. */
+typedef struct file_job {
+    char path[8192];
+    size_t max_bytes;
+    buf raw, csv;
+    char md5[33];
+    const char *text;
+    size_t text_len;
+    int ok;             /* 1 decoded, 0 rejected (reason) */
+    char reason[1024];
+    pthread_t thread;
+    int running;
+} file_job;
+
+static void *load_job(void *arg)
 {
-    const char *name = base_name(path);
-    int already = gdelt_ledger_is_ingested(db, name);
-    if (already < 0) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    if (already) {
-        st->files_skipped++;
-        log_info("gdelt", "%s: already ingested, skipped", name);
-        return 0;
-    }
-    gdelt_file_meta meta = {name, path, "file", -1, NULL, -1, NULL, 1};
-    char reason[1024], md5[33];
-    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
-    int rc;
-    if (read_whole_file(path, max_bytes, raw, reason, sizeof reason) != 0) {
-        rc = 2;
-    } else {
-        gdelt_md5_hex(raw->data, raw->len, md5);
-        meta.size = (int64_t)raw->len;
-        meta.md5 = md5;
-        rc = ingest_bytes(db, cfg, &meta, raw->data, raw->len, csv, st, reason, sizeof reason);
-    }
+    file_job *j = arg;
+    j->ok = 0;
+    j->md5[0] = '\0';
+    buf_reset(&j->csv);
+    if (read_whole_file(j->path, j->max_bytes, &j->raw, j->reason, sizeof j->reason) != 0)
+        return NULL;
+    gdelt_md5_hex(j->raw.data, j->raw.len, j->md5);
+    j->ok = decode_bytes(base_name(j->path), j->raw.data, j->raw.len, j->max_bytes, &j->csv,
+                         &j->text, &j->text_len, j->reason, sizeof j->reason) == 0;
+    return NULL;
+}
+
+static void start_job(file_job *j)
+{
+    j->running = pthread_create(&j->thread, NULL, load_job, j) == 0;
+    if (!j->running) load_job(j); /* no thread: do it inline */
+}
+
+static void finish_job(file_job *j)
+{
+    if (j->running) pthread_join(j->thread, NULL);
+    j->running = 0;
+}
+
+/* Commits a loaded job. Returns 0 ingested/skipped, 1 failed (recorded), -1 store error. */
+static int commit_job(sqlite3 *db, file_job *j, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    const char *name = base_name(j->path);
+    gdelt_file_meta meta = {name, j->path, "file", j->md5[0] ? (int64_t)j->raw.len : -1,
+                            j->md5[0] ? j->md5 : NULL, -1, NULL, 1};
+    int rc = 2;
+    if (j->ok) rc = commit_text(db, &meta, j->text, j->text_len, j->raw.len, st, j->reason,
+                                sizeof j->reason);
     if (rc == -1) {
-        snprintf(err, errlen, "%s", reason);
+        snprintf(err, errlen, "%s", j->reason);
         return -1;
     }
     if (rc == 2) {
-        log_error("gdelt", "%s: %s", path, reason);
+        log_error("gdelt", "%s: %s", j->path, j->reason);
         st->files_failed++;
-        if (gdelt_ledger_record_failure(db, &meta, reason) != 0) {
+        if (gdelt_ledger_record_failure(db, &meta, j->reason) != 0) {
             snprintf(err, errlen, "recording failure of %s: %s", name, sqlite3_errmsg(db));
             return -1;
         }
         return 1;
     }
     return 0;
+}
+
+/* Advances *i over paths to the next regular file not yet ingested (counting and logging the
+ * skipped ones) and copies it into out. 1 found, 0 none left, -1 store error. */
+static int next_pending(sqlite3 *db, char *const *paths, size_t count, size_t *i, char *out,
+                        size_t outlen, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    for (; *i < count; (*i)++) {
+        const char *p = paths[*i];
+        struct stat fsb;
+        if (stat(p, &fsb) != 0 || !S_ISREG(fsb.st_mode)) continue;
+        int already = gdelt_ledger_is_ingested(db, base_name(p));
+        if (already < 0) {
+            snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+            return -1;
+        }
+        if (already) {
+            st->files_skipped++;
+            log_info("gdelt", "%s: already ingested, skipped", base_name(p));
+            continue;
+        }
+        snprintf(out, outlen, "%s", p);
+        (*i)++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Ingests the files in order, loading file n+1 while file n commits. 0 / 1 (some failed) / -1. */
+static int ingest_paths(sqlite3 *db, const config *cfg, char *const *paths, size_t count,
+                        gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    file_job *jobs = calloc(2, sizeof *jobs);
+    if (!jobs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    jobs[0].max_bytes = jobs[1].max_bytes = max_bytes;
+    size_t i = 0;
+    int result = 0, cur = 0;
+    int have = next_pending(db, paths, count, &i, jobs[0].path, sizeof jobs[0].path, st, err, errlen);
+    if (have < 0) result = -1;
+    if (have > 0) start_job(&jobs[0]);
+    while (have > 0 && result >= 0) {
+        finish_job(&jobs[cur]);
+        int more = 0;
+        if (!gdelt_stop_requested) {
+            more = next_pending(db, paths, count, &i, jobs[1 - cur].path,
+                                sizeof jobs[1 - cur].path, st, err, errlen);
+            if (more < 0) {
+                result = -1;
+                break;
+            }
+            if (more > 0) start_job(&jobs[1 - cur]);
+        }
+        int rc = commit_job(db, &jobs[cur], st, err, errlen);
+        if (rc < 0) result = -1;
+        else if (rc > 0) result = 1;
+        cur = 1 - cur;
+        have = more;
+    }
+    for (int k = 0; k < 2; k++) {
+        finish_job(&jobs[k]);
+        buf_free(&jobs[k].raw);
+        buf_free(&jobs[k].csv);
+    }
+    free(jobs);
+    return result;
 }
 
 static int is_ingestible_name(const char *name)
@@ -542,50 +652,38 @@ static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
-    buf raw = BUF_INIT, csv = BUF_INIT;
-    int result = 0;
     if (!S_ISDIR(sb.st_mode)) {
-        result = ingest_one_path(db, cfg, path, &raw, &csv, st, err, errlen);
-        buf_free(&raw);
-        buf_free(&csv);
-        return result;
+        char *one[1] = {(char *)path};
+        return ingest_paths(db, cfg, one, 1, st, err, errlen);
     }
     DIR *d = opendir(path);
     if (!d) {
         snprintf(err, errlen, "cannot open directory %s: %s", path, strerror(errno));
         return -1;
     }
-    char **names = NULL;
+    char **paths = NULL;
     size_t count = 0, cap = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || !is_ingestible_name(de->d_name)) continue;
         if (count == cap) {
             cap = cap ? cap * 2 : 64;
-            char **grown = realloc(names, cap * sizeof *names);
+            char **grown = realloc(paths, cap * sizeof *paths);
             if (!grown) break;
-            names = grown;
+            paths = grown;
         }
-        names[count] = strdup(de->d_name);
-        if (names[count]) count++;
+        size_t n = strlen(path) + strlen(de->d_name) + 2;
+        paths[count] = malloc(n);
+        if (!paths[count]) break;
+        snprintf(paths[count], n, "%s/%s", path, de->d_name);
+        count++;
     }
     closedir(d);
-    qsort(names, count, sizeof *names, compare_names);
+    qsort(paths, count, sizeof *paths, compare_names);
     if (count == 0) log_warn("gdelt", "%s: no .zip or .CSV files in the directory", path);
-    for (size_t i = 0; i < count && result >= 0; i++) {
-        if (gdelt_stop_requested) break;
-        char full[8192];
-        snprintf(full, sizeof full, "%s/%s", path, names[i]);
-        struct stat fsb;
-        if (stat(full, &fsb) != 0 || !S_ISREG(fsb.st_mode)) continue;
-        int rc = ingest_one_path(db, cfg, full, &raw, &csv, st, err, errlen);
-        if (rc < 0) result = -1;
-        else if (rc > 0) result = 1;
-    }
-    for (size_t i = 0; i < count; i++) free(names[i]);
-    free(names);
-    buf_free(&raw);
-    buf_free(&csv);
+    int result = ingest_paths(db, cfg, paths, count, st, err, errlen);
+    for (size_t i = 0; i < count; i++) free(paths[i]);
+    free(paths);
     return result;
 }
 
