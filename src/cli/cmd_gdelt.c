@@ -152,7 +152,9 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     if (backfill) {
         rc = gdelt_backfill(db, a->cfg, url, from, to, &st, err, sizeof err);
         print_stats("backfill", &st);
-        if (rc < 0) return app_runtime_error("ingest gdelt --backfill: %s", err);
+        if (rc < 0)
+            return app_runtime_error("ingest gdelt --backfill: %s (check --url / gdelt.base_url"
+                                     " and the network)", err);
         if (refine && run_refine(a, db) != 0) return 1;
         if (rc > 0)
             return app_runtime_error("ingest gdelt: %lld file(s) failed; see gdelt_ledger"
@@ -177,6 +179,8 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
             usleep(100000);
     }
     print_stats("live", &st);
-    if (exit_code) return app_runtime_error("ingest gdelt --live: %s", err[0] ? err : "failed");
+    if (exit_code)
+        return app_runtime_error("ingest gdelt --live: %s (check --url / gdelt.base_url and the"
+                                 " network)", err[0] ? err : "failed");
     return 0;
 }
