@@ -261,6 +261,9 @@ int cmd_demo(app *a, int argc, char **argv)
     if (!config_get_str(a->cfg, "simulate.wiki_recording", NULL) && wiki_rec[0])
         config_set(a->cfg, "simulate.wiki_recording", wiki_rec);
     if (!config_get_str(a->cfg, "simulate.speed", NULL)) config_set(a->cfg, "simulate.speed", speed);
+    /* A steady feed: one 15-minute slot after another, inflated from the real exports (fresh
+     * ids, times set to the slot), starting 2024-07-15 00:00 like the first real export. */
+    if (!config_get_str(a->cfg, "simulate.gdelt_slots", NULL)) config_set(a->cfg, "simulate.gdelt_slots", "96");
     /* The recordings are years apart: line the Wikipedia edits up with the first GDELT slot. */
     if (!config_get_str(a->cfg, "simulate.wiki_time_origin", NULL))
         config_set(a->cfg, "simulate.wiki_time_origin", "2024-07-15T00:00:00Z");
