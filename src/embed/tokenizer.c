@@ -241,10 +241,9 @@ static void wordpiece(const wp_tokenizer *t, const utf8proc_int32_t *w, size_t n
         emit(s, t->unk);
         return;
     }
-    /* UTF-8 of the word with "##" room in front; char_off maps char index -> byte offset. */
+    /* UTF-8 of the word; off maps char index -> byte offset. */
     size_t off[WORD_MAX_CHARS + 1];
-    size_t len = 2;
-    scratch[0] = scratch[1] = '#';
+    size_t len = 0;
     for (size_t i = 0; i < nchars; i++) {
         off[i] = len;
         len += (size_t)utf8proc_encode_char(w[i], (utf8proc_uint8_t *)scratch + len);
@@ -256,9 +255,17 @@ static void wordpiece(const wp_tokenizer *t, const utf8proc_int32_t *w, size_t n
     while (start < nchars) {
         size_t end = nchars;
         int32_t found = -1;
+        /* continuation pieces are looked up as "##" + piece */
+        char piece[2 + WORD_MAX_CHARS * 4 + 4];
+        piece[0] = piece[1] = '#';
         while (end > start) {
-            const char *sub = start ? scratch + off[start] - 2 : scratch + off[start];
-            size_t sublen = off[end] - off[start] + (start ? 2 : 0);
+            const char *sub = scratch + off[start];
+            size_t sublen = off[end] - off[start];
+            if (start) {
+                memcpy(piece + 2, sub, sublen);
+                sub = piece;
+                sublen += 2;
+            }
             found = vocab_lookup(t, sub, sublen);
             if (found >= 0) break;
             end--;
