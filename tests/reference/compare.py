@@ -1,7 +1,7 @@
 """Compares the C engine's output (JSON lines from `wikigdelt embed [--tokens] --stdin`) with a
 reference.
   compare.py tokens EXPECTED_IDS C_JSONL           every text's ids must be identical
-  compare.py embed  EXPECTED.f32 C_JSONL MIN_COS   cosine of every pair must be >= MIN_COS
+  compare.py embed  EXPECTED.f32 C_JSONL MIN_COS [LABEL]   every pair's cosine >= MIN_COS
   compare.py vectors A_JSONL B_JSONL MIN_COS       two C outputs (e.g. bf16 against fp32)
 Prints a one-line summary; exit 1 on a mismatch (the first few are printed)."""
 import json
@@ -56,7 +56,7 @@ def main():
             print(f"embed: {len(got)} vectors for {len(ref)} texts")
             return 1
         return report_cos(texts, cosines(np.array(got, dtype=np.float64), ref.astype(np.float64)),
-                          float(sys.argv[4]), "embed vs sentence-transformers")
+                          float(sys.argv[4]), sys.argv[5] if len(sys.argv) > 5 else "embed vs reference")
     if mode == "vectors":
         texts, a = load_jsonl(sys.argv[2], "vector")
         _, b = load_jsonl(sys.argv[3], "vector")
