@@ -206,8 +206,31 @@ static void *worker_main(void *p)
 typedef struct pending {
     const char *text;
     size_t out_index;  /* first output slot */
+    size_t slot;       /* row of its token ids in the scratch */
     int len;
 } pending;
+
+/* OpenBLAS's thread count is process-wide: while any embedder runs its workers it is 1 (each
+ * worker's sgemm on its own core), and the count from before is restored when the last one ends. */
+static pthread_mutex_t blas_lock = PTHREAD_MUTEX_INITIALIZER;
+static int blas_users, blas_saved_threads;
+
+static void blas_single_enter(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    if (blas_users++ == 0) {
+        blas_saved_threads = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+    pthread_mutex_unlock(&blas_lock);
+}
+
+static void blas_single_leave(void)
+{
+    pthread_mutex_lock(&blas_lock);
+    if (--blas_users == 0) openblas_set_num_threads(blas_saved_threads);
+    pthread_mutex_unlock(&blas_lock);
+}
 
 static int cmp_text(const void *a, const void *b)
 {
@@ -236,7 +259,7 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
     for (size_t i = 0; i < n; i++) {
         const char *t = texts[i] ? texts[i] : "";
         if (!embed_cache_get(e->cache, t, out + i * EMBED_DIM))
-            miss[nmiss++] = (pending){t, i, 0};
+            miss[nmiss++] = (pending){t, i, 0, 0};
     }
     qsort(miss, nmiss, sizeof *miss, cmp_text);
     size_t nuniq = 0, ndup = 0;
@@ -252,7 +275,8 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
     int rc = 0;
     int32_t *ids = malloc((nuniq ? nuniq : 1) * (size_t)e->max_len * sizeof *ids);
     int *lens = malloc((nuniq ? nuniq : 1) * sizeof *lens);
-    int32_t *tmp = malloc((size_t)e->max_len * sizeof *tmp);
+    /* each distinct text tokenised once, into its own row */
+    int32_t *tmp = malloc((nuniq ? nuniq : 1) * (size_t)e->max_len * sizeof *tmp);
     float *vecs = malloc((nuniq ? nuniq : 1) * (size_t)EMBED_DIM * sizeof *vecs);
     size_t *starts = malloc((nuniq + 1) * sizeof *starts);
     int *first = malloc((nuniq + 2) * sizeof *first);
@@ -261,20 +285,33 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
         rc = -1;
         goto done;
     }
-    for (size_t i = 0; i < nuniq; i++) miss[i].len = tokenizer_encode(e->tok, miss[i].text, tmp, e->max_len);
+    long total = 0;
+    for (size_t i = 0; i < nuniq; i++) {
+        miss[i].slot = i;
+        miss[i].len = tokenizer_encode(e->tok, miss[i].text, tmp + i * (size_t)e->max_len, e->max_len);
+        total += miss[i].len;
+    }
     /* Longest first: batches of similar lengths, and the long ones do not straggle at the end. */
     qsort(miss, nuniq, sizeof *miss, cmp_len_desc);
+    /* Enough batches to keep every thread busy, as long as each stays big enough (>= 256 tokens)
+     * for an efficient matrix product; otherwise one batch and a multi-threaded sgemm. */
+    long cap = e->batch_tokens;
+    if (e->threads > 1 && total / e->threads >= 256 && total / e->threads < cap)
+        cap = (total + e->threads - 1) / e->threads;
+    if (nuniq && cap < miss[0].len) cap = miss[0].len;
     size_t off = 0;
-    int nb = 0, in_batch = 0, batch_tok = 0;
+    int nb = 0, in_batch = 0;
+    long batch_tok = 0;
     for (size_t i = 0; i < nuniq; i++) {
-        if (in_batch == 0 || in_batch >= e->batch_size || batch_tok + miss[i].len > e->batch_tokens) {
+        if (in_batch == 0 || in_batch >= e->batch_size || batch_tok + miss[i].len > cap) {
             starts[nb] = off;
             first[nb] = (int)i;
             nb++;
             in_batch = 0;
             batch_tok = 0;
         }
-        lens[i] = tokenizer_encode(e->tok, miss[i].text, ids + off, e->max_len);
+        lens[i] = miss[i].len;
+        memcpy(ids + off, tmp + miss[i].slot * (size_t)e->max_len, (size_t)lens[i] * sizeof *ids);
         off += (size_t)lens[i];
         in_batch++;
         batch_tok += lens[i];
@@ -290,8 +327,7 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
             run_batches(&j, e->ws[0]);
         } else {
             /* Data parallel: each thread runs whole batches with a single-threaded sgemm. */
-            int blas_threads = openblas_get_num_threads();
-            openblas_set_num_threads(1);
+            blas_single_enter();
             pthread_t tids[64];
             worker_arg args[64];
             int started = 0;
@@ -302,7 +338,7 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
             }
             run_batches(&j, e->ws[0]);
             for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
-            openblas_set_num_threads(blas_threads);
+            blas_single_leave();
         }
         if (atomic_load(&j.failed)) {
             snprintf(err, errlen, "the encoder rejected a batch (token ids out of range?)");
