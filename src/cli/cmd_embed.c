@@ -47,6 +47,21 @@ static void print_json_string(FILE *out, const char *s)
     json_decref(j);
 }
 
+static int push_text(char ***texts, size_t *n, size_t *cap, const char *s)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        char **nt = realloc(*texts, nc * sizeof *nt);
+        if (!nt) return -1;
+        *texts = nt;
+        *cap = nc;
+    }
+    char *copy = strdup(s);
+    if (!copy) return -1;
+    (*texts)[(*n)++] = copy;
+    return 0;
+}
+
 static int embed_usage(void)
 {
     return app_usage_error("usage: embed [--tokens] [--stdin] TEXT...\n"
@@ -69,22 +84,16 @@ int cmd_embed(app *a, int argc, char **argv)
     char **texts = NULL;
     char *line = NULL;
     size_t lcap = 0;
-    for (int i = first; i < argc; i++) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            texts = realloc(texts, cap * sizeof *texts);
-        }
-        texts[n++] = strdup(argv[i]);
-    }
+    for (int i = first; i < argc; i++)
+        if (push_text(&texts, &n, &cap, argv[i])) return app_runtime_error("embed: out of memory");
     if (from_stdin) {
         ssize_t len;
         while ((len = getline(&line, &lcap, stdin)) >= 0) {
             while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                texts = realloc(texts, cap * sizeof *texts);
+            if (push_text(&texts, &n, &cap, line)) {
+                free(line);
+                return app_runtime_error("embed: out of memory reading stdin");
             }
-            texts[n++] = strdup(line);
         }
         free(line);
     }
