@@ -182,21 +182,34 @@ static int cp_push(cpbuf *b, utf8proc_int32_t c)
     return 0;
 }
 
-/* Decodes UTF-8 (invalid bytes become U+FFFD, which cleaning then drops, as a lossy decode
- * would), cleans, spaces CJK, NFD-decomposes without marks, lower-cases. */
-static int normalize(const char *text, cpbuf *out)
+/* Input decoded and normalised on demand, a chunk at a time, so that a huge text costs only what
+ * the first max_len tokens need, in bounded memory. */
+typedef struct normalizer {
+    const utf8proc_uint8_t *p;
+    utf8proc_ssize_t left;
+    cpbuf out;
+} normalizer;
+
+#define NORMALIZE_CHUNK 4096 /* input bytes per refill */
+
+/* Decodes the next chunk (invalid bytes become U+FFFD, which cleaning then drops, as a lossy
+ * decode would), cleans, spaces CJK, NFD-decomposes without marks, lower-cases; appends to out.
+ * Returns 1 when input was consumed, 0 at the end of input, -1 out of memory. */
+static int normalize_more(normalizer *nz)
 {
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text;
-    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(text);
-    while (left > 0) {
+    if (nz->left <= 0) return 0;
+    cpbuf *out = &nz->out;
+    utf8proc_ssize_t budget = NORMALIZE_CHUNK;
+    while (nz->left > 0 && budget > 0) {
         utf8proc_int32_t c;
-        utf8proc_ssize_t k = utf8proc_iterate(p, left, &c);
+        utf8proc_ssize_t k = utf8proc_iterate(nz->p, nz->left, &c);
         if (k <= 0) {
             c = 0xFFFD;
             k = 1;
         }
-        p += k;
-        left -= k;
+        nz->p += k;
+        nz->left -= k;
+        budget -= k;
         if (c == 0 || c == 0xFFFD || is_control(c)) continue;
         if (is_whitespace(c)) c = ' ';
         if (is_cjk(c)) {
@@ -219,7 +232,12 @@ static int normalize(const char *text, cpbuf *out)
             if (cp_push(out, utf8proc_tolower(d))) return -1;
         }
     }
-    return 0;
+    return 1;
+}
+
+static int is_separator(utf8proc_int32_t c)
+{
+    return c == ' ' || is_whitespace(c) || is_punctuation(c);
 }
 
 /* ---- WordPiece ---- */
@@ -285,26 +303,48 @@ int tokenizer_encode(const wp_tokenizer *t, const char *text, int32_t *ids, int 
     if (max_len < 2) return 0;
     idsink s = {ids, 0, max_len - 1};
     emit(&s, t->cls);
-    cpbuf cps = {0};
-    if (normalize(text ? text : "", &cps) == 0) {
-        char scratch[2 + WORD_MAX_CHARS * 4 + 4];
-        size_t i = 0;
-        while (i < cps.n && s.n < s.max) {
-            if (cps.v[i] == ' ' || is_whitespace(cps.v[i])) {
-                i++;
-                continue;
-            }
-            size_t j = i;
-            if (is_punctuation(cps.v[i])) j = i + 1;
-            else
-                while (j < cps.n && !(cps.v[j] == ' ' || is_whitespace(cps.v[j]) ||
-                                      is_punctuation(cps.v[j])))
-                    j++;
-            wordpiece(t, cps.v + i, j - i, &s, scratch);
-            i = j;
+    if (!text) text = "";
+    normalizer nz = {(const utf8proc_uint8_t *)text, (utf8proc_ssize_t)strlen(text), {0}};
+    cpbuf *cps = &nz.out;
+    char scratch[2 + WORD_MAX_CHARS * 4 + 4];
+    size_t i = 0;
+    while (s.n < s.max) {
+        if (i >= cps->n) {
+            cps->n = i = 0; /* everything consumed: reuse the buffer */
+            if (normalize_more(&nz) <= 0) break;
+            continue;
         }
+        utf8proc_int32_t c = cps->v[i];
+        if (c == ' ' || is_whitespace(c)) {
+            i++;
+            continue;
+        }
+        if (is_punctuation(c)) {
+            wordpiece(t, cps->v + i, 1, &s, scratch);
+            i++;
+            continue;
+        }
+        /* a word: find its end, pulling more input while it runs to the buffer's end */
+        size_t j = i + 1;
+        int more = 1;
+        for (;;) {
+            while (j < cps->n && !is_separator(cps->v[j])) j++;
+            if (j < cps->n || !more) break;
+            /* keep only the word (and of an over-long word, only enough to know it is too long) */
+            memmove(cps->v, cps->v + i, (cps->n - i) * sizeof *cps->v);
+            cps->n -= i;
+            j -= i;
+            i = 0;
+            if (j > WORD_MAX_CHARS + 1) cps->n = j = WORD_MAX_CHARS + 1;
+            int r = normalize_more(&nz);
+            if (r < 0) goto done;
+            more = r > 0;
+        }
+        wordpiece(t, cps->v + i, j - i, &s, scratch);
+        i = j;
     }
-    free(cps.v);
+done:
+    free(cps->v);
     ids[s.n++] = t->sep;
     return s.n;
 }

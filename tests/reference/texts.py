@@ -1,7 +1,7 @@
 """Extracts the short texts the pipeline embeds from the real data in ../shared/data, one per line:
 Wikipedia page titles (wikiticker day and the EventStreams recording) and GDELT event texts (actor
 names, place names, the slug of the source URL). Distinct texts, in first-seen order.
-Usage: texts.py SHARED_DIR [all|wiki|gdelt] [LIMIT]"""
+Usage: texts.py SHARED_DIR [all|wiki|gdelt|long] [LIMIT]"""
 import csv
 import gzip
 import io
@@ -52,6 +52,19 @@ def gdelt_texts(shared):
                     yield url_slug(row[60])
 
 
+def long_texts():
+    """Long synthetic texts whose first 256 tokens span many kilobytes: they exercise the
+    tokenizer's chunked normalisation (words across chunk boundaries, over-long words, truncation)."""
+    yield " ".join(["x" * 150] * 40)                     # 40 [UNK]s over 6 KB
+    yield "a" * 10000 + " earthquake in Myanmar"         # one 10,000-char word, then words
+    yield ("Café Müller " * 600).strip()                  # accents across boundaries
+    yield "\u5317\u4eac" * 3000                            # CJK, one token per char
+    yield ("word" + "\u0301" * 50 + " ") * 200             # long runs of combining marks
+    yield " " * 9000 + "after spaces"                    # tokens only after a long gap
+    yield "-" * 5000                                     # punctuation only
+    yield ("supercalifragilisticexpialidocious" * 4 + " ") * 100
+
+
 def main():
     shared = sys.argv[1]
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
@@ -62,6 +75,8 @@ def main():
         sources.append(wiki_titles(shared))
     if which in ("all", "gdelt"):
         sources.append(gdelt_texts(shared))
+    if which == "long":
+        sources.append(long_texts())
     out = sys.stdout
     n = 0
     for src in sources:
