@@ -64,19 +64,21 @@ static int push_text(char ***texts, size_t *n, size_t *cap, const char *s)
 
 static int embed_usage(void)
 {
-    return app_usage_error("usage: embed [--tokens] [--stdin] TEXT...\n"
+    return app_usage_error("usage: embed [--tokens] [--stdin] [--cache] TEXT...\n"
                            "  prints one JSON object per text: {\"text\", \"model\", \"vector\"} "
                            "(or \"input_ids\" with --tokens);\n"
-                           "  --stdin reads one text per line; settings embed.* choose the model");
+                           "  --stdin reads one text per line; --cache uses and fills the store's "
+                           "embedding_cache table;\n  settings embed.* choose the model");
 }
 
 int cmd_embed(app *a, int argc, char **argv)
 {
-    int tokens = 0, from_stdin = 0;
+    int tokens = 0, from_stdin = 0, persist = 0;
     int first = 1;
     for (; first < argc && argv[first][0] == '-' && argv[first][1] == '-'; first++) {
         if (!strcmp(argv[first], "--tokens")) tokens = 1;
         else if (!strcmp(argv[first], "--stdin")) from_stdin = 1;
+        else if (!strcmp(argv[first], "--cache")) persist = 1;
         else if (!strcmp(argv[first], "--")) { first++; break; }
         else return embed_usage();
     }
@@ -107,6 +109,13 @@ int cmd_embed(app *a, int argc, char **argv)
     if (embedder_open(a->cfg, &e, err, sizeof err) != 0) {
         rc = app_runtime_error("embed: %s", err);
         goto done;
+    }
+    if (persist && !tokens) {
+        sqlite3 *db = app_db(a);
+        if (!db || embedder_attach_store(e, db) != 0) {
+            rc = app_runtime_error("embed --cache: the store's embedding_cache is not available");
+            goto done;
+        }
     }
     if (tokens) {
         int32_t ids[1024];

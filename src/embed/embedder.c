@@ -8,6 +8,7 @@
 #include "embed/tokenizer.h"
 
 #include <cblas.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -28,6 +29,8 @@ struct embedder {
     int threads, batch_size, batch_tokens;
     bert_workspace **ws; /* one per thread */
     embed_cache *cache;
+    sqlite3 *db;                   /* persisted cache (optional, the caller's connection) */
+    sqlite3_stmt *db_get, *db_put;
     pthread_mutex_t lock;
 };
 
@@ -243,6 +246,67 @@ static int cmp_len_desc(const void *a, const void *b)
     return (y->len > x->len) - (y->len < x->len);
 }
 
+/* ---------- persisted cache ---------- */
+
+static int store_get(embedder *e, const char *text, float *out)
+{
+    if (!e->db_get) return 0;
+    sqlite3_reset(e->db_get);
+    sqlite3_bind_text(e->db_get, 1, e->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(e->db_get, 2, text, -1, SQLITE_STATIC);
+    int found = 0;
+    if (sqlite3_step(e->db_get) == SQLITE_ROW &&
+        sqlite3_column_bytes(e->db_get, 0) == (int)(EMBED_DIM * sizeof(float))) {
+        memcpy(out, sqlite3_column_blob(e->db_get, 0), EMBED_DIM * sizeof(float));
+        embed_cache_put(e->cache, text, out);
+        found = 1;
+    }
+    sqlite3_reset(e->db_get);
+    return found;
+}
+
+static void store_put(embedder *e, const char *text, const float *vec)
+{
+    sqlite3_reset(e->db_put);
+    sqlite3_bind_text(e->db_put, 1, e->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(e->db_put, 2, text, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(e->db_put, 3, vec, EMBED_DIM * sizeof(float), SQLITE_STATIC);
+    if (sqlite3_step(e->db_put) != SQLITE_DONE)
+        log_warn("embed", "could not persist an embedding: %s", sqlite3_errmsg(e->db));
+    sqlite3_reset(e->db_put);
+}
+
+static void detach_store(embedder *e)
+{
+    sqlite3_finalize(e->db_get);
+    sqlite3_finalize(e->db_put);
+    e->db_get = e->db_put = NULL;
+    e->db = NULL;
+}
+
+int embedder_attach_store(embedder *e, sqlite3 *db)
+{
+    pthread_mutex_lock(&e->lock);
+    detach_store(e);
+    int rc = 0;
+    if (db && !e->fallback) {
+        if (sqlite3_prepare_v2(db, "SELECT vector FROM embedding_cache WHERE model = ?1 AND text = ?2",
+                               -1, &e->db_get, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(db,
+                               "INSERT OR REPLACE INTO embedding_cache(model, text, vector, created_at) "
+                               "VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
+                               -1, &e->db_put, NULL) != SQLITE_OK) {
+            log_error("embed", "embedding_cache unavailable: %s", sqlite3_errmsg(db));
+            detach_store(e);
+            rc = -1;
+        } else {
+            e->db = db;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    return rc;
+}
+
 static int encode_model(embedder *e, const char *const *texts, size_t n, float *out, char *err,
                         size_t errlen)
 {
@@ -258,7 +322,7 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
     size_t nmiss = 0;
     for (size_t i = 0; i < n; i++) {
         const char *t = texts[i] ? texts[i] : "";
-        if (!embed_cache_get(e->cache, t, out + i * EMBED_DIM))
+        if (!embed_cache_get(e->cache, t, out + i * EMBED_DIM) && !store_get(e, t, out + i * EMBED_DIM))
             miss[nmiss++] = (pending){t, i, 0, 0};
     }
     qsort(miss, nmiss, sizeof *miss, cmp_text);
@@ -350,6 +414,11 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
         memcpy(out + miss[i].out_index * EMBED_DIM, vecs + i * EMBED_DIM, EMBED_DIM * sizeof(float));
         embed_cache_put(e->cache, miss[i].text, vecs + i * EMBED_DIM);
     }
+    if (e->db && nuniq) {
+        int own = sqlite3_get_autocommit(e->db) && sqlite3_exec(e->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+        for (size_t i = 0; i < nuniq; i++) store_put(e, miss[i].text, vecs + i * EMBED_DIM);
+        if (own) sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL);
+    }
     for (size_t i = 0; i < ndup; i += 2)
         memcpy(out + dup_of[i] * EMBED_DIM, out + dup_of[i + 1] * EMBED_DIM, EMBED_DIM * sizeof(float));
 done:
@@ -397,6 +466,7 @@ void embedder_cache_stats(const embedder *e, size_t *entries, size_t *hits, size
 void embedder_close(embedder *e)
 {
     if (!e) return;
+    detach_store(e);
     release_model(e);
     embed_cache_free(e->cache);
     pthread_mutex_destroy(&e->lock);

@@ -22,6 +22,7 @@
 #define EMBED_DIM 384
 
 typedef struct embedder embedder;
+struct sqlite3;
 
 int embedder_open(const config *cfg, embedder **out, char *err, size_t errlen);
 /* out receives n * EMBED_DIM floats, row-major. NULL or empty texts embed as the empty string. */
@@ -35,6 +36,12 @@ void embedder_close(embedder *e);
 /* Token ids (with [CLS]/[SEP], truncated like the encoder's input) of text; returns how many
  * were written (at most max), or -1 when the backend has no tokenizer (the fallback). */
 int embedder_tokenize(embedder *e, const char *text, int32_t *ids, int max);
+/* Persists the cache in the store's embedding_cache table (created by src/embed/embed_schema.c):
+ * misses of the in-memory cache are looked up there, and new vectors are written there (inside
+ * the caller's open transaction if there is one, else in one of their own). db stays the caller's
+ * and must outlive the embedder, or be detached with NULL. No effect for the fallback, which is
+ * cheaper to recompute than to look up. Returns 0, or -1 when the table is missing. */
+int embedder_attach_store(embedder *e, struct sqlite3 *db);
 /* The model directory in use (NULL for the fallback). */
 const char *embedder_model_dir(const embedder *e);
 /* Cache figures since open. */

@@ -2,6 +2,16 @@
 # The C encoder against a slow, obviously-correct reference (tests/reference/tiny_model.py) on a
 # tiny random BERT written in the real model's file layout: fp32 must agree to cosine >= 0.99999,
 # bf16 to >= 0.995; truncation at the model's max_seq_length; the cache returns identical vectors;
+# persisted cache: a second process finds the vector in the store's embedding_cache; to prove it
+# is read (not recomputed), the stored vector is altered and must come back altered
+emb embed --cache "the earthquake" "zzz" > "$WG_TMP/c1.jsonl"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2 (fp32)'")" = 2 ] || fail "embedding_cache not filled"
+emb embed --cache "the earthquake" > "$WG_TMP/c2.jsonl"
+[ "$(sed -n 1p "$WG_TMP/c1.jsonl")" = "$(cat "$WG_TMP/c2.jsonl")" ] || fail "persisted vector differs"
+wg sql "UPDATE embedding_cache SET vector = zeroblob(1536) WHERE text = 'zzz'" > /dev/null
+emb embed --cache "zzz" | grep -q '"vector":\[0,0,0,' || fail "the persisted cache was not read"
+emb --set embed.precision=bf16 embed --cache "zzz" | grep -q '"vector":\[0,0,0,' && fail "bf16 must not reuse fp32 vectors"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache")" = 3 ] || fail "bf16 vector not stored under its own model key"
 # malformed model files are clear errors naming the file and tensor.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../reference/env.sh"
