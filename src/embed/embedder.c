@@ -312,7 +312,7 @@ static int encode_model(embedder *e, const char *const *texts, size_t n, float *
 {
     /* Misses of the cache, each distinct text once. */
     pending *miss = malloc((n ? n : 1) * sizeof *miss);
-    size_t *dup_of = malloc((n ? n : 1) * sizeof *dup_of);
+    size_t *dup_of = malloc((n ? n : 1) * 2 * sizeof *dup_of); /* (copy to, copy from) pairs */
     if (!miss || !dup_of) {
         free(miss);
         free(dup_of);

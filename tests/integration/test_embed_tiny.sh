@@ -44,9 +44,8 @@ emb --set embed.precision=bf16 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/bf
 "$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/bf16.jsonl" 0.995 "bf16 vs slow reference" \
     || fail "bf16 encoder too far from the reference"
 # cache / de-duplication: the same text gives the identical vector within a call
-emb embed "the earthquake" "zzz" "the earthquake" > "$WG_TMP/dup.jsonl"
-a=$(sed -n 1p "$WG_TMP/dup.jsonl" | sed 's/.*"vector"://'); c=$(sed -n 3p "$WG_TMP/dup.jsonl" | sed 's/.*"vector"://')
-[ "$a" = "$c" ] || fail "the same text gave different vectors"
+emb embed "the earthquake" "zzz" "the earthquake" "the earthquake" "the earthquake" "zzz" > "$WG_TMP/dup.jsonl"
+[ "$(sed 's/.*"vector"://' "$WG_TMP/dup.jsonl" | sort -u | wc -l)" = 2 ] || fail "the same text gave different vectors"
 # malformed model files
 for kind in dtype shape missing; do
     "$NP_PY" "$REF_TOOLS/tiny_model.py" corrupt "$D" "$kind"
