@@ -39,7 +39,7 @@ struct bert_model {
 
 struct bert_workspace {
     int max_tokens;
-    float *x, *qkv, *ctx, *tmp, *inter, *row;
+    float *x, *qkv, *ctx, *tmp, *inter, *row, *kt;
     uint16_t *abf;
 };
 
@@ -135,15 +135,36 @@ static void softmax(float *x, int n)
 static void layer_norm_row(float *x, const float *g, const float *b, int n, float eps)
 {
     float mean = 0, var = 0;
-    for (int j = 0; j < n; j++) mean += x[j];
+    int j = 0;
+#ifdef __AVX512F__
+    /* vector partial sums: the compiler may not reorder a float reduction by itself */
+    if (n % 16 == 0) {
+        __m512 acc = _mm512_setzero_ps();
+        for (j = 0; j < n; j += 16) acc = _mm512_add_ps(acc, _mm512_loadu_ps(x + j));
+        mean = _mm512_reduce_add_ps(acc) / (float)n;
+        __m512 vm = _mm512_set1_ps(mean), vv = _mm512_setzero_ps();
+        for (j = 0; j < n; j += 16) {
+            __m512 d = _mm512_sub_ps(_mm512_loadu_ps(x + j), vm);
+            vv = _mm512_fmadd_ps(d, d, vv);
+        }
+        var = _mm512_reduce_add_ps(vv) / (float)n;
+        __m512 inv = _mm512_set1_ps(1.0f / sqrtf(var + eps));
+        for (j = 0; j < n; j += 16) {
+            __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + j), vm), inv);
+            _mm512_storeu_ps(x + j, _mm512_fmadd_ps(d, _mm512_loadu_ps(g + j), _mm512_loadu_ps(b + j)));
+        }
+        return;
+    }
+#endif
+    for (j = 0; j < n; j++) mean += x[j];
     mean /= (float)n;
-    for (int j = 0; j < n; j++) {
+    for (j = 0; j < n; j++) {
         float d = x[j] - mean;
         var += d * d;
     }
     var /= (float)n;
     float inv = 1.0f / sqrtf(var + eps);
-    for (int j = 0; j < n; j++) x[j] = (x[j] - mean) * inv * g[j] + b[j];
+    for (j = 0; j < n; j++) x[j] = (x[j] - mean) * inv * g[j] + b[j];
 }
 
 /* ---------- bf16 ---------- */
@@ -310,6 +331,43 @@ static void attention(const bert_model *m, bert_workspace *ws, const float *qkv,
     const int h = m->cfg.hidden, heads = m->cfg.heads, d = h / heads;
     const float scale = 1.0f / sqrtf((float)d);
     float *s = ws->row;
+#ifdef __AVX512F__
+    if (d % 16 == 0 && d <= 128) {
+        /* K of the head transposed (d rows of len scores' worth), so that a row of scores is
+         * d broadcast-FMAs over 16 keys at a time: no horizontal sums. */
+        float *kt = ws->kt;
+        const int lp = (len + 15) / 16 * 16;
+        for (int hd = 0; hd < heads; hd++) {
+            for (int j = 0; j < len; j++) {
+                const float *kk = qkv + (size_t)j * 3 * h + h + hd * d;
+                for (int e = 0; e < d; e++) kt[(size_t)e * lp + j] = kk[e];
+            }
+            for (int i = 0; i < len; i++) {
+                const float *q = qkv + (size_t)i * 3 * h + hd * d;
+                for (int j0 = 0; j0 < len; j0 += 16) {
+                    __mmask16 k = len - j0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (len - j0)) - 1);
+                    __m512 acc = _mm512_setzero_ps();
+                    for (int e = 0; e < d; e++)
+                        acc = _mm512_fmadd_ps(_mm512_set1_ps(q[e]),
+                                              _mm512_maskz_loadu_ps(k, kt + (size_t)e * lp + j0), acc);
+                    _mm512_mask_storeu_ps(s + j0, k, _mm512_mul_ps(acc, _mm512_set1_ps(scale)));
+                }
+                softmax(s, len);
+                __m512 o[8];
+                const int nv = d / 16;
+                for (int v = 0; v < nv; v++) o[v] = _mm512_setzero_ps();
+                for (int j = 0; j < len; j++) {
+                    const float *vv = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
+                    __m512 p = _mm512_set1_ps(s[j]);
+                    for (int v = 0; v < nv; v++) o[v] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vv + 16 * v), o[v]);
+                }
+                float *out = ctx + (size_t)i * h + hd * d;
+                for (int v = 0; v < nv; v++) _mm512_storeu_ps(out + 16 * v, o[v]);
+            }
+        }
+        return;
+    }
+#endif
     for (int hd = 0; hd < heads; hd++) {
         for (int i = 0; i < len; i++) {
             const float *q = qkv + (size_t)i * 3 * h + hd * d;
@@ -398,9 +456,12 @@ bert_workspace *bert_workspace_new(const bert_model *m, int max_tokens)
     ws->ctx = malloc(t * c->hidden * sizeof(float));
     ws->tmp = malloc(t * c->hidden * sizeof(float));
     ws->inter = malloc(t * c->intermediate * sizeof(float));
-    ws->row = malloc((size_t)c->max_positions * sizeof(float));
+    ws->row = malloc(((size_t)c->max_positions + 16) * sizeof(float));
+    /* one head's keys, transposed: head_dim rows of max_positions (padded to 16) */
+    ws->kt = malloc((size_t)(c->hidden / c->heads) * (((size_t)c->max_positions + 15) / 16 * 16) *
+                    sizeof(float));
     ws->abf = malloc(tp * wide * sizeof(uint16_t));
-    if (!ws->x || !ws->qkv || !ws->ctx || !ws->tmp || !ws->inter || !ws->row || !ws->abf) {
+    if (!ws->x || !ws->qkv || !ws->ctx || !ws->tmp || !ws->inter || !ws->row || !ws->kt || !ws->abf) {
         bert_workspace_free(ws);
         return NULL;
     }
@@ -416,6 +477,7 @@ void bert_workspace_free(bert_workspace *ws)
     free(ws->tmp);
     free(ws->inter);
     free(ws->row);
+    free(ws->kt);
     free(ws->abf);
     free(ws);
 }
