@@ -222,12 +222,36 @@ static uint16_t *pack_bf16(const float *w, int n, int k)
     return p;
 }
 
+enum epilogue { EPI_NONE, EPI_BIAS, EPI_BIAS_GELU, EPI_BIAS_RESIDUAL };
+
+/* What is applied to each output value as it leaves the registers: saves a pass over memory. */
+typedef struct epilogue_args {
+    enum epilogue kind;
+    const float *bias;
+    const float *residual; /* [m][n], for EPI_BIAS_RESIDUAL */
+} epilogue_args;
+
+static void apply_epilogue(float *y, int t, int n, const epilogue_args *epi)
+{
+    for (int i = 0; i < t; i++) {
+        float *row = y + (size_t)i * n;
+        if (epi->kind == EPI_BIAS_GELU) {
+            bias_gelu_row(row, epi->bias, n);
+        } else if (epi->kind == EPI_BIAS_RESIDUAL) {
+            const float *res = epi->residual + (size_t)i * n;
+            for (int j = 0; j < n; j++) row[j] += epi->bias[j] + res[j];
+        } else if (epi->kind == EPI_BIAS) {
+            for (int j = 0; j < n; j++) row[j] += epi->bias[j];
+        }
+    }
+}
+
 #define MR 8 /* rows per micro-tile; 8 x 3 accumulators + 3 weights + 1 broadcast fit 32 zmm */
 
 #ifdef __AVX512BF16__
 static inline __attribute__((always_inline)) void
 tile_bf16(const uint16_t *a, int k, const uint16_t *wp, int nb, int nbw, float *c, int ldc,
-          int rows)
+          int rows, const epilogue_args *epi, const float *res_rows)
 {
     __m512 acc[MR][3];
 #pragma GCC unroll 8
@@ -256,12 +280,24 @@ tile_bf16(const uint16_t *a, int k, const uint16_t *wp, int nb, int nbw, float *
         if (r < rows)
 #pragma GCC unroll 3
             for (int q = 0; q < 3; q++)
-                if (q < nbw) _mm512_storeu_ps(c + (size_t)r * ldc + (nb + q) * 16, acc[r][q]);
+                if (q < nbw) {
+                    const int col = (nb + q) * 16;
+                    __m512 v = acc[r][q];
+                    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
+                    if (epi->kind == EPI_BIAS_RESIDUAL)
+                        v = _mm512_add_ps(v, _mm512_loadu_ps(res_rows + (size_t)r * ldc + col));
+                    else if (epi->kind == EPI_BIAS_GELU)
+                        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                                          _mm512_add_ps(_mm512_set1_ps(1.0f),
+                                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+                    _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
+                }
 }
 #endif
 
 /* C[m][n] = A[m][k] W^T, A in bf16 with rows padded to a multiple of MR (zeros). */
-static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n, float *c)
+static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n, float *c,
+                      const epilogue_args *epi)
 {
 #ifdef __AVX512BF16__
     const int nblocks = n / 16;
@@ -272,9 +308,10 @@ static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n
             int nbw = nblocks - nb < 3 ? nblocks - nb : 3;
             for (int r = m0; r < m1; r += MR) {
                 int rows = m1 - r < MR ? m1 - r : MR;
-                if (nbw == 3) tile_bf16(a + (size_t)r * k, k, wp, nb, 3, c + (size_t)r * n, n, rows);
-                else if (nbw == 2) tile_bf16(a + (size_t)r * k, k, wp, nb, 2, c + (size_t)r * n, n, rows);
-                else tile_bf16(a + (size_t)r * k, k, wp, nb, 1, c + (size_t)r * n, n, rows);
+                const float *res = epi->residual ? epi->residual + (size_t)r * n : NULL;
+                if (nbw == 3) tile_bf16(a + (size_t)r * k, k, wp, nb, 3, c + (size_t)r * n, n, rows, epi, res);
+                else if (nbw == 2) tile_bf16(a + (size_t)r * k, k, wp, nb, 2, c + (size_t)r * n, n, rows, epi, res);
+                else tile_bf16(a + (size_t)r * k, k, wp, nb, 1, c + (size_t)r * n, n, rows, epi, res);
             }
         }
     }
@@ -289,38 +326,29 @@ static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n
                          bf16_to_f32(wp[(((size_t)(j / 16) * (k / 2) + p) * 16 + j % 16) * 2 + t]);
             c[(size_t)i * n + j] = s;
         }
+    apply_epilogue(c, m, n, epi);
 #endif
 }
 
 /* ---------- dense layers ---------- */
 
-enum epilogue { EPI_BIAS, EPI_BIAS_GELU, EPI_BIAS_RESIDUAL };
 
 /* y[t][n] = epilogue(x[t][k] W^T); residual (EPI_BIAS_RESIDUAL) is added in the same pass. */
 static void linear_forward(const bert_model *m, bert_workspace *ws, const linear *l,
                            const float *x, int t, float *y, enum epilogue epi,
                            const float *residual)
 {
+    (void)m;
+    epilogue_args ea = {epi, l->b, residual};
     if (l->wp) {
         int tp = (t + MR - 1) / MR * MR;
         convert_rows_bf16(x, ws->abf, (size_t)t * l->k);
         memset(ws->abf + (size_t)t * l->k, 0, (size_t)(tp - t) * l->k * sizeof *ws->abf);
-        gemm_bf16(ws->abf, t, l->k, l->wp, l->n, y);
+        gemm_bf16(ws->abf, t, l->k, l->wp, l->n, y, &ea); /* epilogue fused into the kernel */
     } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, l->n, l->k, 1.0f, x, l->k, l->w,
                     l->k, 0.0f, y, l->n);
-    }
-    (void)m;
-    for (int i = 0; i < t; i++) {
-        float *row = y + (size_t)i * l->n;
-        if (epi == EPI_BIAS_GELU) {
-            bias_gelu_row(row, l->b, l->n);
-        } else if (epi == EPI_BIAS_RESIDUAL) {
-            const float *res = residual + (size_t)i * l->n;
-            for (int j = 0; j < l->n; j++) row[j] += l->b[j] + res[j];
-        } else {
-            for (int j = 0; j < l->n; j++) row[j] += l->b[j];
-        }
+        apply_epilogue(y, t, l->n, &ea);
     }
 }
 
