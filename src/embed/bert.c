@@ -19,6 +19,7 @@ typedef struct linear {
     const float *w;    /* fp32 weights (mapped or owned) */
     float *w_owned;
     uint16_t *wp;      /* bf16, packed for the kernel: [n/16][k/2][16][2] */
+    float *wf;         /* fp32, packed for the own AVX-512 kernel: [n/16][k][16] */
     const float *b;
     float *b_owned;
     int n, k;
@@ -32,6 +33,7 @@ typedef struct layer {
 struct bert_model {
     bert_config cfg;
     enum bert_precision precision;
+    int own_fp32; /* fp32 products by the own AVX-512 kernel instead of OpenBLAS */
     st_file *st;
     const float *word_emb, *pos_emb, *type_emb, *emb_ln_g, *emb_ln_b;
     layer *layers;
@@ -330,6 +332,85 @@ static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n
 #endif
 }
 
+/* ---------- own fp32 kernel (embed.fp32_gemm = avx512) ---------- */
+
+static float *pack_f32(const float *w, int n, int k)
+{
+    float *p = aligned_alloc(64, ((size_t)n * k * 4 + 63) / 64 * 64);
+    if (!p) return NULL;
+    for (int nb = 0; nb < n / 16; nb++)
+        for (int pp = 0; pp < k; pp++)
+            for (int j = 0; j < 16; j++)
+                p[((size_t)nb * k + pp) * 16 + j] = w[(size_t)(nb * 16 + j) * k + pp];
+    return p;
+}
+
+#ifdef __AVX512F__
+static inline __attribute__((always_inline)) void
+tile_f32(const float *a, int k, const float *wf, int nb, int nbw, float *c, int ldc, int rows,
+         const epilogue_args *epi, const float *res_rows)
+{
+    __m512 acc[MR][3];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_ps();
+    const size_t bstride = (size_t)k * 16;
+    const float *b0 = wf + (size_t)nb * bstride;
+    for (int p = 0; p < k; p++) {
+        __m512 bv[3];
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            if (q < nbw) bv[q] = _mm512_load_ps(b0 + q * bstride + (size_t)p * 16);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            __m512 av = _mm512_set1_ps(a[(size_t)r * k + p]);
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) acc[r][q] = _mm512_fmadd_ps(av, bv[q], acc[r][q]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+        if (r < rows)
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) {
+                    const int col = (nb + q) * 16;
+                    __m512 v = acc[r][q];
+                    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
+                    if (epi->kind == EPI_BIAS_RESIDUAL)
+                        v = _mm512_add_ps(v, _mm512_loadu_ps(res_rows + (size_t)r * ldc + col));
+                    else if (epi->kind == EPI_BIAS_GELU)
+                        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                                          _mm512_add_ps(_mm512_set1_ps(1.0f),
+                                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+                    _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
+                }
+}
+
+/* C[m][n] = A[m][k] W^T; A's rows are read up to a multiple of MR (the workspace has them). */
+static void gemm_f32(const float *a, int m, int k, const float *wf, int n, float *c,
+                     const epilogue_args *epi)
+{
+    const int nblocks = n / 16;
+    const int row_block = 48;
+    for (int m0 = 0; m0 < m; m0 += row_block) {
+        int m1 = m0 + row_block < m ? m0 + row_block : m;
+        for (int nb = 0; nb < nblocks; nb += 3) {
+            int nbw = nblocks - nb < 3 ? nblocks - nb : 3;
+            for (int r = m0; r < m1; r += MR) {
+                int rows = m1 - r < MR ? m1 - r : MR;
+                const float *res = epi->residual ? epi->residual + (size_t)r * n : NULL;
+                if (nbw == 3) tile_f32(a + (size_t)r * k, k, wf, nb, 3, c + (size_t)r * n, n, rows, epi, res);
+                else if (nbw == 2) tile_f32(a + (size_t)r * k, k, wf, nb, 2, c + (size_t)r * n, n, rows, epi, res);
+                else tile_f32(a + (size_t)r * k, k, wf, nb, 1, c + (size_t)r * n, n, rows, epi, res);
+            }
+        }
+    }
+}
+#endif
+
 /* ---------- dense layers ---------- */
 
 
@@ -345,7 +426,13 @@ static void linear_forward(const bert_model *m, bert_workspace *ws, const linear
         convert_rows_bf16(x, ws->abf, (size_t)t * l->k);
         memset(ws->abf + (size_t)t * l->k, 0, (size_t)(tp - t) * l->k * sizeof *ws->abf);
         gemm_bf16(ws->abf, t, l->k, l->wp, l->n, y, &ea); /* epilogue fused into the kernel */
-    } else {
+    }
+#ifdef __AVX512F__
+    else if (l->wf) {
+        gemm_f32(x, t, l->k, l->wf, l->n, y, &ea);
+    }
+#endif
+    else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, l->n, l->k, 1.0f, x, l->k, l->w,
                     l->k, 0.0f, y, l->n);
         apply_epilogue(y, t, l->n, &ea);
@@ -479,11 +566,12 @@ bert_workspace *bert_workspace_new(const bert_model *m, int max_tokens)
     ws->max_tokens = max_tokens;
     size_t t = (size_t)max_tokens, tp = (t + MR - 1) / MR * MR;
     size_t wide = (size_t)(c->intermediate > 3 * c->hidden ? c->intermediate : 3 * c->hidden);
-    ws->x = malloc(t * c->hidden * sizeof(float));
-    ws->qkv = malloc(t * 3 * c->hidden * sizeof(float));
-    ws->ctx = malloc(t * c->hidden * sizeof(float));
-    ws->tmp = malloc(t * c->hidden * sizeof(float));
-    ws->inter = malloc(t * c->intermediate * sizeof(float));
+    /* rows up to a multiple of MR: the own kernels read whole micro-tiles */
+    ws->x = calloc(tp * c->hidden, sizeof(float));
+    ws->qkv = calloc(tp * 3 * c->hidden, sizeof(float));
+    ws->ctx = calloc(tp * c->hidden, sizeof(float));
+    ws->tmp = calloc(tp * c->hidden, sizeof(float));
+    ws->inter = calloc(tp * c->intermediate, sizeof(float));
     ws->row = malloc(((size_t)c->max_positions + 16) * sizeof(float));
     /* one head's keys, transposed: head_dim rows of max_positions (padded to 16) */
     ws->kt = malloc((size_t)(c->hidden / c->heads) * (((size_t)c->max_positions + 15) / 16 * 16) *
@@ -576,6 +664,12 @@ static int setup_linear(bert_model *m, linear *l, int n, int k)
         l->wp = pack_bf16(l->w, n, k);
         if (!l->wp) return -1;
     }
+#ifdef __AVX512F__
+    if (m->precision == BERT_FP32 && m->own_fp32 && n % 16 == 0) {
+        l->wf = pack_f32(l->w, n, k);
+        if (!l->wf) return -1;
+    }
+#endif
     return 0;
 }
 
@@ -586,7 +680,8 @@ int bert_load(const char *dir, enum bert_precision precision, bert_model **out, 
     char path[4200];
     bert_model *m = calloc(1, sizeof *m);
     if (!m) return -1;
-    m->precision = precision;
+    m->precision = precision == BERT_FP32_AVX512 ? BERT_FP32 : precision;
+    m->own_fp32 = precision == BERT_FP32_AVX512;
     snprintf(path, sizeof path, "%s/config.json", dir);
     if (read_config(path, &m->cfg, err, errlen)) goto fail;
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
@@ -650,7 +745,7 @@ int bert_load(const char *dir, enum bert_precision precision, bert_model **out, 
         if (setup_linear(m, &L->qkv, 3 * h, h) || setup_linear(m, &L->attn_out, h, h) ||
             setup_linear(m, &L->ffn_in, in, h) || setup_linear(m, &L->ffn_out, h, in))
             goto fail;
-        if (precision == BERT_BF16 && L->qkv.wp) {
+        if ((precision == BERT_BF16 && L->qkv.wp) || L->qkv.wf) {
             /* The bf16 path reads only the packed copy: drop the fp32 one. */
             free(L->qkv.w_owned);
             L->qkv.w_owned = NULL;
@@ -674,6 +769,7 @@ static void free_linear(linear *l)
     free(l->w_owned);
     free(l->b_owned);
     free(l->wp);
+    free(l->wf);
 }
 
 void bert_free(bert_model *m)

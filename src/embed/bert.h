@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum bert_precision { BERT_FP32 = 0, BERT_BF16 = 1 };
+/* BERT_FP32: OpenBLAS sgemm; BERT_FP32_AVX512: the own fp32 kernel (fused epilogues);
+ * BERT_BF16: bf16 weights and activations, fp32 accumulation (AVX512-BF16). */
+enum bert_precision { BERT_FP32 = 0, BERT_BF16 = 1, BERT_FP32_AVX512 = 2 };
 
 typedef struct bert_config {
     int vocab_size, hidden, layers, heads, intermediate, max_positions, type_vocab;

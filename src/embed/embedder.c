@@ -72,7 +72,12 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
 {
     const char *prec = config_get_str(cfg, "embed.precision", "fp32");
     enum bert_precision p;
-    if (!strcmp(prec, "fp32")) p = BERT_FP32;
+    const char *gemm = config_get_str(cfg, "embed.fp32_gemm", "openblas");
+    if (strcmp(gemm, "openblas") && strcmp(gemm, "avx512")) {
+        snprintf(err, errlen, "embed.fp32_gemm = %s: expected openblas or avx512", gemm);
+        return -1;
+    }
+    if (!strcmp(prec, "fp32")) p = strcmp(gemm, "avx512") ? BERT_FP32 : BERT_FP32_AVX512;
     else if (!strcmp(prec, "bf16")) p = BERT_BF16;
     else {
         snprintf(err, errlen, "embed.precision = %s: expected fp32 or bf16 (int8 is not built)",

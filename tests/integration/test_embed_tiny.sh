@@ -40,6 +40,10 @@ emb embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/fp32.jsonl"
 emb --set embed.threads=1 --set embed.batch_size=1 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/fp32b.jsonl"
 "$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/fp32b.jsonl" 0.99999 "fp32 (1 thread, batch 1) vs slow reference" \
     || fail "batching changes the vectors"
+# the own AVX-512 fp32 kernel (embed.fp32_gemm = avx512) instead of OpenBLAS
+emb --set embed.fp32_gemm=avx512 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/own.jsonl"
+"$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/own.jsonl" 0.99999 "fp32 (own kernel) vs slow reference" \
+    || fail "the own fp32 kernel differs from the slow reference"
 emb --set embed.precision=bf16 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/bf16.jsonl"
 "$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/bf16.jsonl" 0.995 "bf16 vs slow reference" \
     || fail "bf16 encoder too far from the reference"
