@@ -25,7 +25,7 @@ static double sgemm_peak(void)
           *c = malloc(sizeof(float) * n * n);
     for (long i = 0; i < (long)n * n; i++) a[i] = b[i] = (float)(i % 7) * 0.1f;
     double best = 0;
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < 8; r++) { /* best of 8: the machine may be shared */
         double t0 = now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1, a, n, b, n, 0, c, n);
         double g = 2.0 * n * n * (double)n / (now() - t0) / 1e9;
