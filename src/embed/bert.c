@@ -334,6 +334,7 @@ static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n
 
 /* ---------- own fp32 kernel (embed.fp32_gemm = avx512) ---------- */
 
+#ifdef __AVX512F__
 static float *pack_f32(const float *w, int n, int k)
 {
     float *p = aligned_alloc(64, ((size_t)n * k * 4 + 63) / 64 * 64);
@@ -345,7 +346,6 @@ static float *pack_f32(const float *w, int n, int k)
     return p;
 }
 
-#ifdef __AVX512F__
 static inline __attribute__((always_inline)) void
 tile_f32(const float *a, int k, const float *wf, int nb, int nbw, float *c, int ldc, int rows,
          const epilogue_args *epi, const float *res_rows)
