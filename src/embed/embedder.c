@@ -145,7 +145,7 @@ int embedder_open(const config *cfg, embedder **out, char *err, size_t errlen)
     if (!e) return -1;
     pthread_mutex_init(&e->lock, NULL);
     embedder_default_model_dir(cfg, e->model_dir, sizeof e->model_dir);
-    int64_t cache_size = config_get_int(cfg, "embed.cache_size", 100000);
+    int64_t cache_size = config_get_int(cfg, "embed.cache_size", 20000);
     e->cache = embed_cache_new(cache_size > 0 ? (size_t)cache_size : 0, EMBED_DIM);
     int want_model = !strcmp(backend, "minilm") ||
                      (!strcmp(backend, "auto") && file_exists(e->model_dir, "model.safetensors"));

@@ -8,7 +8,7 @@
  *   embed.threads   = N                          (worker threads, default: online cores)
  *   embed.batch_size = N                         (most texts per packed batch, default 128)
  *   embed.batch_tokens = N                       (most tokens per packed batch, default 2048)
- *   embed.cache_size = N                         (cached vectors, default 100000; 0 = off)
+ *   embed.cache_size = N                         (cached vectors, default 20000 ~ 32 MB; 0 = off)
  * Identical texts are embedded once (a cache keyed by the exact text). Vectors are L2-normalised,
  * so cosine similarity is a dot product. */
 #ifndef WG_EMBEDDER_H
