@@ -189,10 +189,11 @@ static int keep_line_part(sse_parser *p, const char *s, size_t n)
     if (p->line_len + n > p->max_line) {
         char reason[64];
         snprintf(reason, sizeof reason, "line longer than %zu bytes", p->max_line);
-        if (p->line_len)
-            drop_event(p, SSE_LINE_TOO_LONG, reason, p->line, p->line_len);
-        else
-            drop_event(p, SSE_LINE_TOO_LONG, reason, s, n);
+        /* the reported prefix is the line's first max_line bytes however it was chunked */
+        size_t fill = p->max_line - p->line_len;
+        if (grow(&p->line, &p->line_cap, p->max_line + 1) != 0) return -1;
+        memcpy(p->line + p->line_len, s, fill);
+        drop_event(p, SSE_LINE_TOO_LONG, reason, p->line, p->max_line);
         p->line_overflow = 1;
         p->line_len = 0;
         return 0;
@@ -261,7 +262,7 @@ int sse_feed(sse_parser *p, const char *bytes, size_t len, size_t *consumed)
         } else if (j - i > p->max_line) {
             char reason[64];
             snprintf(reason, sizeof reason, "line longer than %zu bytes", p->max_line);
-            drop_event(p, SSE_LINE_TOO_LONG, reason, bytes + i, j - i);
+            drop_event(p, SSE_LINE_TOO_LONG, reason, bytes + i, p->max_line);
         } else {
             rc = process_line(p, bytes + i, j - i, end);
         }
