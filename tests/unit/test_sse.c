@@ -226,7 +226,7 @@ static void test_stop_and_resume_feed(void **state)
     off += used;
     assert_int_equal(off, n);
     assert_int_equal(t.events, 3);
-    assert_string_equal(t.text.data, "E[message][][1]@9\nE[message][][2]@20\nE[message][][3]@29\n");
+    assert_string_equal(t.text.data, "E[message][][1]@9\nE[message][][2]@19\nE[message][][3]@29\n");
     sse_free(&p);
     buf_free(&t.text);
 }
