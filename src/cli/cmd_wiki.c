@@ -93,6 +93,12 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
                (long long)st.connections, (long long)st.heartbeats, (long long)st.http_errors,
                (long long)st.stalls);
     printf("\n");
+    if (opt.refine)
+        printf("wikimedia_silver: read %lld, written %lld, warned %lld, dropped %lld, quarantined %lld,"
+               " duplicates %lld\n",
+               (long long)st.silver.read, (long long)st.silver.written, (long long)st.silver.warned,
+               (long long)st.silver.dropped, (long long)st.silver.quarantined,
+               (long long)st.silver.duplicates);
     fflush(stdout);
     if (rc != 0) return app_runtime_error("ingest wiki: %s", err);
     return 0;

@@ -20,6 +20,7 @@
 #include "store/store.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,11 +154,12 @@ static int valid_type(const char *t)
 
 /* One bronze row. Returns 0, 1 when an expectation with action fail stopped the flow, -1 on a
  * store error. */
-static int process_row(silver_ctx *c, int64_t bronze_id, const char *raw, int raw_len,
-                       flow_stats *stats, char *err, size_t errlen)
+static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const char *raw,
+                       int raw_len, flow_stats *stats, char *err, size_t errlen)
 {
     json_error_t jerr;
-    json_t *ev = json_loadb(raw, (size_t)raw_len, JSON_ALLOW_NUL, &jerr);
+    json_t *ev = parsed ? json_incref(parsed)
+                        : json_loadb(raw, (size_t)raw_len, JSON_ALLOW_NUL, &jerr);
     if (!json_is_object(ev)) {
         /* bronze only holds JSON objects; reaching this means the row was edited by hand */
         json_decref(ev);
@@ -276,113 +278,176 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const char *raw, int ra
     return rc;
 }
 
-int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err, size_t errlen)
-{
+struct wiki_silver_writer {
     silver_ctx c;
-    memset(&c, 0, sizeof c);
-    c.db = db;
-    err[0] = '\0';
-    c.bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
-    if (c.bucket_seconds <= 0) c.bucket_seconds = 14400;
-    int64_t batch = config_get_int(cfg, "wiki.silver_batch", 5000);
-    if (batch < 1) batch = 1;
-    expect_set_init(&c.rules, FLOW);
+    int64_t first, last;   /* bronze ids seen since the last flush; first = -1 when none */
+};
+
+int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer **out, char *err,
+                            size_t errlen)
+{
+    wiki_silver_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    silver_ctx *c = &w->c;
+    c->db = db;
+    w->first = -1;
+    c->bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
+    if (c->bucket_seconds <= 0) c->bucket_seconds = 14400;
+    expect_set_init(&c->rules, FLOW);
     static const struct { const char *name; expect_action def; } rules[R_COUNT] = {
         {"event_id_present", EXPECT_QUARANTINE}, {"event_time_valid", EXPECT_QUARANTINE},
         {"title_present", EXPECT_WARN},          {"type_known", EXPECT_WARN},
         {"wiki_present", EXPECT_WARN},           {"namespace_integer", EXPECT_WARN},
         {"lengths_non_negative", EXPECT_WARN},
     };
+    filter_init(&c->filter, cfg);
     for (int i = 0; i < R_COUNT; i++) {
-        c.rule[i] = expect_add_rule(&c.rules, rules[i].name, rules[i].def, cfg);
-        if (c.rule[i] < 0) {
+        c->rule[i] = expect_add_rule(&c->rules, rules[i].name, rules[i].def, cfg);
+        if (c->rule[i] < 0) {
             snprintf(err, errlen, "bad setting expect.%s.%s (see the log)", FLOW, rules[i].name);
+            wiki_silver_writer_close(w);
             return -1;
         }
     }
-    filter_init(&c.filter, cfg);
-    int rc = 0;
+    /* a bigger page cache keeps the event_id index's pages in memory during replays */
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
+             (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
     if (sqlite3_prepare_v2(db,
                            "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
                            " ORDER BY bronze_id LIMIT ?2",
-                           -1, &c.select, NULL) != SQLITE_OK ||
+                           -1, &c->select, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO wikimedia_silver(bronze_id, event_id, event_time, time_bucket,"
                            " wiki, server_name, namespace, title, page_url, type, bot, user, comment,"
                            " length_old, length_new, revision_old, revision_new, minor, patrolled,"
                            " is_content) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
                            "?15,?16,?17,?18,?19,?20) ON CONFLICT(event_id) DO NOTHING",
-                           -1, &c.insert, NULL) != SQLITE_OK ||
+                           -1, &c->insert, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "INSERT INTO wikimedia_quarantine(stage, bronze_id, reason, raw,"
                            " raw_bytes, received_at) VALUES ('silver', ?1, ?2, ?3, ?4,"
                            " strftime('%Y-%m-%d %H:%M:%f','now'))",
-                           -1, &c.quarantine, NULL) != SQLITE_OK) {
+                           -1, &c->quarantine, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "preparing the silver statements: %s", sqlite3_errmsg(db));
-        rc = -1;
-        goto done;
+        wiki_silver_writer_close(w);
+        return -1;
     }
+    *out = w;
+    return 0;
+}
+
+void wiki_silver_writer_close(wiki_silver_writer *w)
+{
+    if (!w) return;
+    sqlite3_finalize(w->c.select);
+    sqlite3_finalize(w->c.insert);
+    sqlite3_finalize(w->c.quarantine);
+    filter_free(&w->c.filter);
+    free(w);
+}
+
+int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, json_t *event,
+                           const char *raw, size_t raw_len, flow_stats *stats, char *err,
+                           size_t errlen)
+{
+    if (w->first < 0) w->first = bronze_id;
+    w->last = bronze_id;
+    stats->read++;
+    return process_row(&w->c, bronze_id, event, raw, (int)raw_len, stats, err, errlen);
+}
+
+int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
+                               flow_stats *stats, char *err, size_t errlen)
+{
+    silver_ctx *c = &w->c;
+    int64_t mark;
+    *rows = 0;
+    if (store_checkpoint_get_int(c->db, FLOW, 0, &mark) != 0) {
+        snprintf(err, errlen, "reading checkpoint %s: %s", FLOW, sqlite3_errmsg(c->db));
+        return -1;
+    }
+    if (w->first >= 0 && w->last > mark) mark = w->last;
+    sqlite3_bind_int64(c->select, 1, mark);
+    sqlite3_bind_int64(c->select, 2, limit > 0 ? limit : INT64_MAX);
+    int step, rc = 0;
+    while ((step = sqlite3_step(c->select)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(c->select, 0);
+        const char *raw = (const char *)sqlite3_column_text(c->select, 1);
+        int raw_len = sqlite3_column_bytes(c->select, 1);
+        (*rows)++;
+        rc = wiki_silver_writer_add(w, id, NULL, raw ? raw : "", (size_t)raw_len, stats, err,
+                                    errlen);
+        if (rc != 0) break;
+    }
+    sqlite3_reset(c->select);
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
+        snprintf(err, errlen, "reading wikimedia_bronze: %s", sqlite3_errmsg(c->db));
+        rc = -1;
+    }
+    return rc;
+}
+
+int wiki_silver_writer_flush(wiki_silver_writer *w, char *err, size_t errlen)
+{
+    if (w->first < 0) return 0;
+    char batch_id[64];
+    snprintf(batch_id, sizeof batch_id, "bronze:%lld-%lld", (long long)w->first,
+             (long long)w->last);
+    if (expect_flush(&w->c.rules, w->c.db, batch_id) != 0 ||
+        store_checkpoint_set_int(w->c.db, FLOW, w->last) != 0) {
+        snprintf(err, errlen, "writing batch %s: %s", batch_id, sqlite3_errmsg(w->c.db));
+        return -1;
+    }
+    w->first = -1;
+    return 0;
+}
+
+void wiki_silver_writer_rollback(wiki_silver_writer *w)
+{
+    /* the counts of a rolled-back batch must not be written with the next one */
+    for (int i = 0; i < w->c.rules.count; i++) w->c.rules.rules[i].checked = w->c.rules.rules[i].failed = 0;
+    w->first = -1;
+}
+
+int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    int64_t batch = config_get_int(cfg, "wiki.silver_batch", 5000);
+    if (batch < 1) batch = 1;
+    wiki_silver_writer *w;
+    if (wiki_silver_writer_open(db, cfg, &w, err, errlen) != 0) return -1;
+    int rc = 0;
     for (;;) {
         if (store_begin(db) != 0) {
             snprintf(err, errlen, "cannot begin: %s", sqlite3_errmsg(db));
             rc = -1;
             break;
         }
-        int64_t mark;
-        if (store_checkpoint_get_int(db, FLOW, 0, &mark) != 0) {
-            snprintf(err, errlen, "reading checkpoint %s: %s", FLOW, sqlite3_errmsg(db));
+        int64_t rows = 0;
+        rc = wiki_silver_writer_pending(w, batch, &rows, stats, err, errlen);
+        if (rc == 0 && rows > 0 && wiki_silver_writer_flush(w, err, errlen) != 0) rc = -1;
+        if (rc != 0 || rows == 0) {
             store_rollback(db);
-            rc = -1;
-            break;
-        }
-        sqlite3_bind_int64(c.select, 1, mark);
-        sqlite3_bind_int64(c.select, 2, batch);
-        int64_t rows = 0, first = -1, last = mark;
-        int step;
-        while ((step = sqlite3_step(c.select)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(c.select, 0);
-            const char *raw = (const char *)sqlite3_column_text(c.select, 1);
-            int raw_len = sqlite3_column_bytes(c.select, 1);
-            if (first < 0) first = id;
-            last = id;
-            rows++;
-            rc = process_row(&c, id, raw ? raw : "", raw_len, stats, err, errlen);
-            if (rc != 0) break;
-        }
-        sqlite3_reset(c.select);
-        if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
-            snprintf(err, errlen, "reading wikimedia_bronze: %s", sqlite3_errmsg(db));
-            rc = -1;
-        }
-        if (rc != 0) {
-            store_rollback(db);
+            wiki_silver_writer_rollback(w);
             if (rc == 1) {
                 store_event(db, FLOW, "error", "expectation_failed", err, NULL);
                 rc = -1;
             }
             break;
         }
-        if (rows == 0) {
-            store_rollback(db);
-            break;
-        }
-        char batch_id[64];
-        snprintf(batch_id, sizeof batch_id, "bronze:%lld-%lld", (long long)first, (long long)last);
-        stats->read += rows;
-        if (expect_flush(&c.rules, db, batch_id) != 0 ||
-            store_checkpoint_set_int(db, FLOW, last) != 0 || store_commit(db) != 0) {
-            snprintf(err, errlen, "committing batch %s: %s", batch_id, sqlite3_errmsg(db));
-            store_rollback(db);
+        if (store_commit(db) != 0) {
+            snprintf(err, errlen, "commit: %s", sqlite3_errmsg(db));
             rc = -1;
             break;
         }
         stats->batches++;
         if (rows < batch) break;
     }
-done:
-    sqlite3_finalize(c.select);
-    sqlite3_finalize(c.insert);
-    sqlite3_finalize(c.quarantine);
-    filter_free(&c.filter);
+    wiki_silver_writer_close(w);
     return rc;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "refine/flow.h"
 
 #define WIKI_DEFAULT_URL "https://stream.wikimedia.org/v2/stream/recentchange"
 
@@ -42,6 +43,7 @@ typedef struct wiki_ingest_stats {
     int64_t heartbeats;     /* comment lines received (live) */
     int64_t http_errors;    /* 429/5xx answers (live) */
     int64_t stalls;         /* connections given up for silence (live) */
+    flow_stats silver;      /* the inline wikimedia_silver flow (refine) */
 } wiki_ingest_stats;
 
 /* Runs until the recording ends (file), or max_events / duration / wiki_ingest_request_stop()

@@ -165,8 +165,8 @@ static int bool_field(const json_t *src, const char *key)
     return json_is_true(json_object_get(src, key));
 }
 
-int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *line, size_t len,
-                        buf *out, char *err, size_t errlen)
+json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
+                                 size_t len, char *err, size_t errlen)
 {
     const char *time = json_string_value(json_object_get(src, "time"));
     const char *channel = json_string_value(json_object_get(src, "channel"));
@@ -174,16 +174,16 @@ int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *l
     int64_t ms;
     if (!time || wiki_parse_iso_ms(time, &ms) != 0) {
         snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
-        return -1;
+        return NULL;
     }
     /* "#en.wikipedia" -> lang "en", project "wikipedia" */
     if (!channel || channel[0] != '#' || !strchr(channel, '.') || strlen(channel) > 100) {
         snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'");
-        return -1;
+        return NULL;
     }
     if (!page) {
         snprintf(err, errlen, "wikiticker: field 'page' missing");
-        return -1;
+        return NULL;
     }
     const char *dot = strchr(channel, '.');
     char lang[64], project[64], server[160], wiki[140];
@@ -246,7 +246,14 @@ int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *l
         if (v && !json_is_null(v)) json_object_set(extra, kept[i], v);
     }
     json_object_set_new(ev, "wikiticker", extra);
+    return ev;
+}
 
+int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *line, size_t len,
+                        buf *out, char *err, size_t errlen)
+{
+    json_t *ev = wiki_map_wikiticker_json(src, source_offset, line, len, err, errlen);
+    if (!ev) return -1;
     size_t need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
     int rc = -1;
     if (need && buf_reserve(out, need + 1) == 0) {
@@ -298,13 +305,24 @@ static int handle_json_line(reader *r, const char *s, size_t n, uint64_t start, 
         json_t *src = json_loadb(s, n, 0, NULL);
         if (src) {
             char err[160];
-            r->mapped.len = 0;
-            int mrc = wiki_map_wikiticker(src, start, s, n, &r->mapped, err, sizeof err);
+            json_t *ev = wiki_map_wikiticker_json(src, start, s, n, err, sizeof err);
             json_decref(src);
-            if (mrc != 0) return emit_error(r, err, s, n, end);
+            if (!ev) return emit_error(r, err, s, n, end);
+            size_t need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+            r->mapped.len = 0;
+            if (!need || buf_reserve(&r->mapped, need + 1) != 0) {
+                json_decref(ev);
+                return emit_error(r, "wikiticker: cannot serialise the mapped event", s, n, end);
+            }
+            json_dumpb(ev, r->mapped.data, need, JSON_COMPACT);
+            r->mapped.len = need;
+            r->mapped.data[need] = '\0';
             rec.data = r->mapped.data;
             rec.len = r->mapped.len;
-            return r->fn(r->ctx, &rec);
+            rec.parsed = ev;
+            int rc = r->fn(r->ctx, &rec);
+            json_decref(ev);
+            return rc;
         }
         /* not JSON: handed on as it is, the consumer quarantines it with the parse error */
     }

@@ -31,6 +31,8 @@ typedef struct wiki_record {
     const char *sse_id;     /* SSE id of the event (raw SSE recordings), else NULL */
     size_t sse_id_len;
     uint64_t end_offset;    /* where the next record starts */
+    json_t *parsed;         /* the event as JSON when the reader built it (wikiticker), borrowed;
+                               else NULL */
     const char *error;      /* non-NULL: a line or event the reader could not take (too large,
                                unmappable); data is then a prefix of its text */
 } wiki_record;
@@ -64,6 +66,9 @@ int wiki_recording_read(const char *path, uint64_t start_offset, size_t max_even
  * Returns 0, or -1 with err naming the missing/invalid field. */
 int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *line, size_t len,
                         buf *out, char *err, size_t errlen);
+/* The same mapping, returning the event object (new reference) instead of its text. */
+json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
+                                 size_t len, char *err, size_t errlen);
 int wiki_namespace_number(const char *name); /* -1 when unknown */
 
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates or code points over U+10FFFF);
