@@ -115,7 +115,8 @@ typedef struct silver_ctx {
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 {
-    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    /* static: the strings belong to the event, which outlives the statement's step */
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, i);
 }
 
@@ -217,12 +218,12 @@ static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const c
         sqlite3_stmt *st = c->insert;
         char when[TIME_TEXT_LEN], bucket[TIME_TEXT_LEN];
         sqlite3_bind_int64(st, 1, bronze_id);
-        sqlite3_bind_text(st, 2, event_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
         if (have_time) {
             time_format(epoch, when);
             time_format(time_bucket_start(epoch, c->bucket_seconds), bucket);
-            sqlite3_bind_text(st, 3, when, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 4, bucket, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, bucket, -1, SQLITE_STATIC);
         } else {
             sqlite3_bind_null(st, 3);
             sqlite3_bind_null(st, 4);

@@ -293,8 +293,8 @@ static int sink_quarantine(sink *s, const char *reason, const char *raw, size_t 
 
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    if (v) /* the event outlives the step */
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);
 }
