@@ -52,3 +52,14 @@ assert_eq "$(q "SELECT COUNT(*) || ' ' || COUNT(DISTINCT event_id) FROM wikimedi
 rm -rf "$WG_TMP/home"
 wg ingest wiki --url "$url" --since 2023-07-29T07:53:00Z --max-events 5 >/dev/null 2>&1
 assert_eq "$(q "SELECT MIN(meta_dt) >= '2023-07-29T07:53:00Z' FROM wikimedia_bronze")" 1 "since honoured"
+
+# 5. simulate.wiki_time_origin moves the recording's times (meta.dt, timestamp, ids' timestamps)
+port2=$(free_port)
+bg "$WG_BIN" --home "$WG_TMP/simhome2" --set simulate.wiki_time_origin=2024-07-15T00:00:00Z \
+    simulate --port "$port2" --speed 0 --wiki-recording "$rec" >"$WG_TMP/sim2.log" 2>&1
+for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port2/" && break; sleep 0.1; done
+rm -rf "$WG_TMP/home"
+wg ingest wiki --url "http://127.0.0.1:$port2/v2/stream/recentchange" --max-events 100 --refine >/dev/null 2>&1
+assert_eq "$(q "SELECT MIN(event_time) || ' ' || MAX(event_time) FROM wikimedia_silver")" "2024-07-15 00:00:00 2024-07-15 00:02:20" "times moved to the origin"
+assert_eq "$(q "SELECT json_extract(raw, '\$.timestamp') FROM wikimedia_bronze ORDER BY bronze_id LIMIT 1")" 1721001600 "timestamp moved"
+assert_eq "$(q "SELECT json_extract(sse_id, '\$[0].timestamp') FROM wikimedia_bronze ORDER BY bronze_id LIMIT 1")" 1721001600000 "id timestamp moved"
