@@ -81,7 +81,7 @@ static const store_migration wiki_migrations[] = {
      COL("wikimedia_quarantine", "sse_id", "SSE id in effect when the text arrived, if any.")
      COL("wikimedia_quarantine", "reason", "Why: the rule or check that failed and where.")
      COL("wikimedia_quarantine", "raw", "The text (at most 4 KiB of it for oversized events); invalid UTF-8 bytes shown as \\xNN.")
-     COL("wikimedia_quarantine", "raw_bytes", "Length in bytes of the original text, when known.")
+     COL("wikimedia_quarantine", "raw_bytes", "Length in bytes of the original text; NULL for a line or event dropped for its size (only its first 4 KiB were kept).")
      COL("wikimedia_quarantine", "received_at", "When it was quarantined, YYYY-MM-DD HH:MM:SS.fff UTC.")
      TABLE("wikimedia_stream_state", "system",
            "Resume point of each Wikimedia stream or recording, written in the same transaction as the "

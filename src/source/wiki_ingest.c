@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,7 +273,10 @@ static int sink_quarantine(sink *s, const char *reason, const char *raw, size_t 
         sqlite3_bind_null(st, 3);
     sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, text.data ? text.data : "", (int)text.len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (int64_t)raw_bytes);
+    if (raw_bytes == SIZE_MAX) /* only a prefix of a dropped oversized event is known */
+        sqlite3_bind_null(st, 6);
+    else
+        sqlite3_bind_int64(st, 6, (int64_t)raw_bytes);
     sqlite3_bind_text(st, 7, sink_now(s), -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -394,7 +398,7 @@ static int file_on_record(void *ctx, const wiki_record *rec)
     int rc;
     if (rec->error) {
         sink_set_position(s, pos, (size_t)n, NULL, 0);
-        rc = sink_quarantine(s, rec->error, rec->data, rec->len, rec->len, rec->sse_id,
+        rc = sink_quarantine(s, rec->error, rec->data, rec->len, SIZE_MAX, rec->sse_id,
                              rec->sse_id_len);
     } else {
         rc = sink_event(s, rec->data, rec->len, rec->sse_id, rec->sse_id_len, pos, (size_t)n,
@@ -483,7 +487,7 @@ static int live_on_error(void *ctx, sse_error_kind kind, const char *reason, con
     (void)kind;
     (void)offset;
     live *l = ctx;
-    if (sink_quarantine(l->s, reason, prefix, prefix_len, prefix_len, id, id_len) != 0) {
+    if (sink_quarantine(l->s, reason, prefix, prefix_len, SIZE_MAX, id, id_len) != 0) {
         l->failed = 1;
         return -1;
     }
@@ -572,12 +576,21 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
     int64_t connect_timeout = config_get_int(cfg, "wiki.connect_timeout_ms", 15000);
     size_t max_line = (size_t)config_get_int(cfg, "wiki.max_line_bytes", 1 << 20);
     size_t max_event = (size_t)config_get_int(cfg, "wiki.max_event_bytes", 1 << 20);
+    /* Wikimedia's User-Agent policy: name the client and give a way to reach its operator */
     char ua[512];
-    snprintf(ua, sizeof ua, "%s",
-             config_get_str(cfg, "wiki.user_agent",
-                            "wikigdelt/0.1 (news and Wikipedia edits correlation pipeline; "
-                            "https://github.com/wikigdelt/wikigdelt; contact: set wiki.user_agent) "
-                            "libcurl"));
+    const char *contact = config_get_str(cfg, "wiki.contact", NULL);
+    const char *custom = config_get_str(cfg, "wiki.user_agent", NULL);
+    if (custom)
+        snprintf(ua, sizeof ua, "%s", custom);
+    else
+        snprintf(ua, sizeof ua,
+                 "wikigdelt/0.1 (news and Wikipedia edits correlation pipeline; contact: %s) "
+                 "libcurl/%s",
+                 contact ? contact : "operator did not set wiki.contact",
+                 curl_version_info(CURLVERSION_NOW)->version);
+    if (!custom && !contact && strncmp(url, "http://127.0.0.1", 16) != 0)
+        log_warn("wiki", "set wiki.contact (an email address or URL): Wikimedia asks every "
+                         "client's User-Agent to say how to reach its operator");
 
     if (sink_load_position(s) < 0) {
         snprintf(err, errlen, "reading wikimedia_stream_state: %s", sqlite3_errmsg(s->db));
