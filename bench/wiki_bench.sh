@@ -7,6 +7,8 @@
 # included) and the live path (SSE over loopback HTTP from the simulator).
 #   bench/wiki_bench.sh [LOOPS]      (default 5 -> 196,220 events)
 # Needs ../shared (or WG_SHARED) and a built binary (WG_BIN, default build/wikigdelt).
+# Figures are wall-clock rates; the one-pass lines also give events per CPU-second, which is
+# steadier when other processes share the machine (the uptime load is printed first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WG_BIN=${WG_BIN:-$PWD/build/wikigdelt}
@@ -24,24 +26,25 @@ sim_pid=$!
 for i in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 curl -s "http://127.0.0.1:$port/v2/stream/recentchange" >"$tmp/inflated.events"
 n=$(grep -c '^data: ' "$tmp/inflated.events")
+echo "load: $(uptime | sed 's/.*load average: //')"
 echo "inflated recording: $n events, $(du -m "$tmp/inflated.events" | cut -f1) MB of SSE text"
 
 # run NAME CMD...: wall seconds and peak RSS of one command
 run() {
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
-    read -r secs rss <"$tmp/time"
-    echo "$name $secs $rss"
+    /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+    read -r secs rss user sys <"$tmp/time"
+    echo "$name $secs $rss $(python3 -c "print(round($user+$sys, 2))")"
 }
 rate() { python3 -c "import sys; n,s=int(sys.argv[1]),float(sys.argv[2]); print(f'{n/s:,.0f}' if s>0 else 'inf')" "$1" "$2"; }
 
 report_inline() { # label events line
-    read -r _ secs rss <<<"$3"
-    printf '%-34s %8d events  bronze+silver in one pass (--refine) %9s ev/s (%.2fs, peak RSS %d MB)\n' \
-        "$1" "$2" "$(rate "$2" "$secs")" "$secs" $((rss/1024))
+    read -r _ secs rss cpu <<<"$3"
+    printf '%-34s %8d events  bronze+silver in one pass (--refine) %9s ev/s (%.2fs wall; %s ev per CPU-s; peak RSS %d MB)\n' \
+        "$1" "$2" "$(rate "$2" "$secs")" "$secs" "$(rate "$2" "$cpu")" $((rss/1024))
 }
 report() { # label events bronze_line silver_line
-    read -r _ bs brss <<<"$3"; read -r _ ss srss <<<"$4"
+    read -r _ bs brss _ <<<"$3"; read -r _ ss srss _ <<<"$4"
     tot=$(python3 -c "print($bs+$ss)")
     printf '%-34s %8d events  bronze %9s ev/s (%.2fs, %d MB)  silver %9s ev/s (%.2fs, %d MB)  both %9s ev/s\n' \
         "$1" "$2" "$(rate "$2" "$bs")" "$bs" $((brss/1024)) "$(rate "$2" "$ss")" "$ss" $((srss/1024)) "$(rate "$2" "$tot")"
