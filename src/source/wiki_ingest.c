@@ -59,7 +59,22 @@ typedef struct sink {
     int64_t received_at_ms;
     char err[512];
     int failed;         /* a store error happened: stop */
+    /* Live mode holds events in memory and writes each micro-batch in one short transaction,
+     * so the write lock is not kept while waiting on the network (other flows write too). */
+    int holding;
+    struct held_event *held;
+    size_t held_count, held_cap;
+    int64_t held_since_ms;
+    int flushing;
 } sink;
+
+typedef struct held_event {
+    char *data;
+    size_t len;
+    char *sse_id;
+    size_t sse_id_len;
+    char *reason;       /* dropped by the parser: quarantine with this reason */
+} held_event;
 
 static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream, int refine,
                      wiki_ingest_stats *stats)
@@ -109,6 +124,12 @@ static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream
 static void sink_close(sink *s)
 {
     if (s->in_tx) store_rollback(s->db);
+    for (size_t i = 0; i < s->held_count; i++) {
+        free(s->held[i].data);
+        free(s->held[i].sse_id);
+        free(s->held[i].reason);
+    }
+    free(s->held);
     wiki_silver_writer_close(s->silver);
     sqlite3_finalize(s->ins_bronze);
     sqlite3_finalize(s->ins_quarantine);
@@ -227,7 +248,7 @@ static int sink_begin_if_needed(sink *s)
 /* Commits when the batch is full or old enough. */
 static int sink_maybe_commit(sink *s)
 {
-    if (!s->in_tx) return 0;
+    if (!s->in_tx || s->flushing) return 0;
     if (s->pending >= s->batch_events || time_monotonic_ms() - s->batch_started_ms >= s->batch_ms)
         return sink_commit(s);
     return 0;
@@ -291,7 +312,7 @@ static int sink_quarantine(sink *s, const char *reason, const char *raw, size_t 
     log_warn("wiki", "quarantined (%s) from %s", reason, s->stream);
     s->pending++;
     s->pending_quarantined++;
-    s->taken++;
+    if (!s->flushing) s->taken++;
     return sink_maybe_commit(s);
 }
 
@@ -377,8 +398,80 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
     json_decref(ev);
     s->pending++;
     s->pending_events++;
-    s->taken++;
+    if (!s->flushing) s->taken++;
     return sink_maybe_commit(s);
+}
+
+/* Live mode: keeps a copy of the event (or of a dropped event's prefix) for the next batch. */
+static int sink_hold(sink *s, const char *data, size_t len, const char *sse_id, size_t sse_id_len,
+                     const char *reason)
+{
+    if (s->held_count == s->held_cap) {
+        size_t cap = s->held_cap ? s->held_cap * 2 : 256;
+        held_event *h = realloc(s->held, cap * sizeof *h);
+        if (!h) goto oom;
+        s->held = h;
+        s->held_cap = cap;
+    }
+    held_event *e = &s->held[s->held_count];
+    memset(e, 0, sizeof *e);
+    e->data = malloc(len + 1);
+    if (!e->data) goto oom;
+    memcpy(e->data, data, len);
+    e->data[len] = '\0';
+    e->len = len;
+    if (sse_id_len) {
+        e->sse_id = malloc(sse_id_len + 1);
+        if (!e->sse_id) goto oom_entry;
+        memcpy(e->sse_id, sse_id, sse_id_len);
+        e->sse_id[sse_id_len] = '\0';
+        e->sse_id_len = sse_id_len;
+    }
+    if (reason && !(e->reason = strdup(reason))) goto oom_entry;
+    if (s->held_count++ == 0) s->held_since_ms = time_monotonic_ms();
+    s->taken++;
+    return 0;
+oom_entry:
+    free(e->data);
+    free(e->sse_id);
+oom:
+    snprintf(s->err, sizeof s->err, "out of memory holding events");
+    s->failed = 1;
+    return -1;
+}
+
+/* Writes the held events and the resume token in one transaction. */
+static int sink_flush(sink *s)
+{
+    int rc = 0;
+    s->flushing = 1;
+    size_t i;
+    for (i = 0; i < s->held_count && rc == 0; i++) {
+        held_event *e = &s->held[i];
+        if (e->reason)
+            rc = sink_quarantine(s, e->reason, e->data, e->len, SIZE_MAX, e->sse_id, e->sse_id_len);
+        else
+            rc = sink_event(s, e->data, e->len, e->sse_id, e->sse_id_len, e->sse_id,
+                            e->sse_id_len, NULL);
+    }
+    for (i = 0; i < s->held_count; i++) {
+        free(s->held[i].data);
+        free(s->held[i].sse_id);
+        free(s->held[i].reason);
+    }
+    s->held_count = 0;
+    s->flushing = 0;
+    if (rc != 0) return -1;
+    return sink_commit(s);
+}
+
+static int sink_flush_if_due(sink *s)
+{
+    if (s->held_count == 0) return 0;
+    if ((int64_t)s->held_count >= s->batch_events ||
+        time_monotonic_ms() - s->held_since_ms >= s->batch_ms)
+        return sink_flush(s);
+    return 0;
 }
 
 /* ================================================================ file replay */
@@ -469,8 +562,8 @@ static int live_on_event(void *ctx, const sse_event *ev)
     live *l = ctx;
     l->conn_events++;
     /* without an id the resume token stays the previous one: the best the server allows */
-    const char *pos = ev->id_len ? ev->id : NULL;
-    if (sink_event(l->s, ev->data, ev->data_len, ev->id, ev->id_len, pos, ev->id_len, NULL) != 0) {
+    if (sink_hold(l->s, ev->data, ev->data_len, ev->id, ev->id_len, NULL) != 0 ||
+        sink_flush_if_due(l->s) != 0) {
         l->failed = 1;
         return -1;
     }
@@ -487,7 +580,8 @@ static int live_on_error(void *ctx, sse_error_kind kind, const char *reason, con
     (void)kind;
     (void)offset;
     live *l = ctx;
-    if (sink_quarantine(l->s, reason, prefix, prefix_len, SIZE_MAX, id, id_len) != 0) {
+    if (sink_hold(l->s, prefix, prefix_len, id, id_len, reason) != 0 ||
+        sink_flush_if_due(l->s) != 0) {
         l->failed = 1;
         return -1;
     }
@@ -515,7 +609,7 @@ static size_t live_write(char *data, size_t size, size_t nmemb, void *userdata)
     l->last_byte_ms = time_monotonic_ms();
     int rc = sse_feed(&l->parser, data, n, NULL);
     if (rc != 0) return 0; /* aborts the transfer: stop or failure, flags say which */
-    if (sink_maybe_commit(l->s) != 0) {
+    if (sink_flush_if_due(l->s) != 0) {
         l->failed = 1;
         return 0;
     }
@@ -539,7 +633,7 @@ static int live_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, c
 {
     (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
     live *l = userdata;
-    if (sink_maybe_commit(l->s) != 0) {
+    if (sink_flush_if_due(l->s) != 0) {
         l->failed = 1;
         return 1;
     }
@@ -660,7 +754,7 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
         sse_free(&l.parser);
         curl_slist_free_all(headers);
         buf_free(&full);
-        if (l.failed || s->failed || sink_commit(s) != 0) {
+        if (l.failed || s->failed || sink_flush(s) != 0) {
             snprintf(err, errlen, "%s", s->err[0] ? s->err : "ingest failed");
             rc = -1;
             break;
