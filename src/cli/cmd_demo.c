@@ -183,8 +183,8 @@ static int run_pipeline(app *a, const run_opts *o)
     child kids[4];
     memset(kids, 0, sizeof kids);
     int n = 0;
-    const char *gdelt_args[] = {"ingest", "gdelt", "--live", "--url", o->gdelt_url, "--interval", o->interval_s, NULL};
-    const char *wiki_args[] = {"ingest", "wiki", "--url", o->wiki_url, NULL};
+    const char *gdelt_args[] = {"ingest", "gdelt", "--live", "--url", o->gdelt_url, "--interval", o->interval_s, "--refine", NULL};
+    const char *wiki_args[] = {"ingest", "wiki", "--url", o->wiki_url, "--refine", NULL};
     const char *refine_args[] = {"refine", NULL};
     const char *correlate_args[] = {"correlate", NULL};
     kids[n].name = "gdelt";
