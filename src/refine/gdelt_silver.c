@@ -359,19 +359,6 @@ static void bind_column(sqlite3_stmt *st, int param, gdelt_column_type type, con
     }
 }
 
-/* Sets the connection's WAL auto-checkpoint interval (pages); returns the previous one. */
-static int set_wal_autocheckpoint(sqlite3 *db, int pages)
-{
-    int previous = 1000;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) previous = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_wal_autocheckpoint(db, pages);
-    return previous;
-}
-
 typedef struct batch_counts {
     int64_t read, valid, written, warned, dropped, quarantined, duplicates;
 } batch_counts;
@@ -695,13 +682,13 @@ int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *er
     if (rc == 0) {
         /* Bulk writes: checkpoint the WAL every ~64 MiB instead of every 4 MiB (each checkpoint
          * syncs); this connection-level setting is restored when the run ends. */
-        int saved_autocheckpoint = set_wal_autocheckpoint(db, 16384);
+        int saved_autocheckpoint = store_set_wal_autocheckpoint(db, 16384);
         for (;;) {
             int64_t n = run_batch(run, chunks, batch_rows, stats, err, errlen);
             if (n < 0) rc = -1;
             if (n < batch_rows) break;
         }
-        set_wal_autocheckpoint(db, saved_autocheckpoint);
+        store_set_wal_autocheckpoint(db, saved_autocheckpoint);
         finalize_all(&run->s);
     }
     buf_free(&chunks[0].arena);

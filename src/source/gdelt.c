@@ -618,29 +618,15 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sets the connection's WAL auto-checkpoint interval (pages); returns the previous one. Bulk
- * ingestion checkpoints every ~64 MiB instead of every 4 MiB, since each checkpoint syncs. */
-static int set_wal_autocheckpoint(sqlite3 *db, int pages)
-{
-    int previous = 1000;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) previous = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    sqlite3_wal_autocheckpoint(db, pages);
-    return previous;
-}
-
 static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
                              gdelt_ingest_stats *st, char *err, size_t errlen);
 
 int gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
                       char *err, size_t errlen)
 {
-    int saved = set_wal_autocheckpoint(db, 16384);
+    int saved = store_set_wal_autocheckpoint(db, 16384);
     int rc = ingest_path_inner(db, cfg, path, st, err, errlen);
-    set_wal_autocheckpoint(db, saved);
+    store_set_wal_autocheckpoint(db, saved);
     return rc;
 }
 
