@@ -23,6 +23,7 @@
  *                                    normally (default -1: every download)
  *   simulate.gdelt_slow_ms = M       for slow: pause M ms per 1 KiB (default 200) */
 #include "source/simulator.h"
+#include "source/sim_world.h"
 
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -221,6 +222,33 @@ static int ensure_ready(sim_gdelt *g, size_t i)
     return rc;
 }
 
+static int setup_slots(sim_gdelt *g, int64_t slots, const char *dir, const char *fault, char *err,
+                       size_t errlen);
+
+/* No recorded exports at hand: one synthetic export from the simulator's topic list, published
+ * as consecutive slots (96 = one simulated day unless simulate.gdelt_slots says otherwise). */
+static int use_synthetic_source(const config *cfg, sim_gdelt *g, char *err, size_t errlen)
+{
+    buf csv = BUF_INIT;
+    sim_file *f = calloc(1, sizeof *f);
+    if (!f || sim_world_export_csv(&csv, 1, "20240715000000", (int)sim_topic_count * 10) != 0 ||
+        zip_in_memory("20240715000000.export.CSV", csv.data, csv.len, &f->data, &f->len) != 0) {
+        buf_free(&csv);
+        free(f);
+        snprintf(err, errlen, "simulator: cannot build the synthetic GDELT export");
+        return -1;
+    }
+    buf_free(&csv);
+    snprintf(f->name, sizeof f->name, "20240715000000.export.CSV.zip");
+    gdelt_md5_hex(f->data, f->len, f->md5);
+    g->sources = f;
+    g->source_count = 1;
+    log_warn("simulate", "GDELT half: no simulate.gdelt_dir and no ../shared/data/gdelt: serving"
+                         " SYNTHETIC exports built from the simulator's topic list");
+    int64_t slots = config_get_int(cfg, "simulate.gdelt_slots", 0);
+    return setup_slots(g, slots > 0 ? slots : 96, "(synthetic)", "none", err, errlen);
+}
+
 int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, char *err,
                      size_t errlen)
 {
@@ -250,11 +278,7 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     const char *dir = config_get_str(cfg, "simulate.gdelt_dir", NULL);
     int explicit_dir = dir && *dir;
     if (!explicit_dir) dir = default_dir(dbuf, sizeof dbuf);
-    if (!dir) {
-        log_warn("simulate", "GDELT half: no simulate.gdelt_dir and no ../shared/data/gdelt;"
-                             " lastupdate.txt will announce nothing");
-        return 0;
-    }
+    if (!dir) return use_synthetic_source(cfg, g, err, errlen);
     DIR *d = opendir(dir);
     if (!d) {
         snprintf(err, errlen, "simulate.gdelt_dir %s: cannot open the directory", dir);
@@ -284,7 +308,13 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     }
     closedir(d);
     qsort(g->sources, g->source_count, sizeof *g->sources, compare_files);
-    int64_t slots = config_get_int(cfg, "simulate.gdelt_slots", 0);
+    return setup_slots(g, config_get_int(cfg, "simulate.gdelt_slots", 0), dir, fault, err, errlen);
+}
+
+/* Publishes the sources as they are, or as `slots` generated 15-minute slots inflated from them. */
+static int setup_slots(sim_gdelt *g, int64_t slots, const char *dir, const char *fault, char *err,
+                       size_t errlen)
+{
     int64_t start = g->source_count ? slot_time_of(g->sources[0].name) : -1;
     if (slots > 0 && g->source_count > 0 && start >= 0) {
         if (slots > 100000) slots = 100000;
