@@ -3,6 +3,7 @@
  *
  * Settings (defaults beside the code):
  *   wiki.silver_batch         bronze rows per transaction (5000)
+ *   wiki.wal_autocheckpoint   WAL pages between automatic checkpoints on this connection (10000)
  *   wiki.content_servers      comma list of server_name globs counted as content ("*.wikipedia.org")
  *   wiki.content_wikis        comma list of wiki globs, e.g. "enwiki,dewiki" ("" = any)
  *   wiki.content_namespaces   comma list of namespace numbers ("0"; "*" = any)
@@ -335,6 +336,10 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
              (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    /* fewer checkpoints during a backfill (see wiki_ingest.c) */
+    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%lld",
+             (long long)config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
     if (sqlite3_prepare_v2(db,
                            "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"

@@ -94,6 +94,13 @@ static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
              (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    /* Checkpoint less often than SQLite's default 1000 pages (4 MB): an ingest writes ~1.4 KB
+     * per event, so the default checkpoints (copies, reads back and fsyncs) after nearly every
+     * batch, and the event_id index's pages are copied once per batch instead of once per
+     * checkpoint. 10000 pages (40 MB of WAL) gave ~15% more replay throughput. */
+    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%lld",
+             (long long)config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
     if (refine && wiki_silver_writer_open(db, cfg, &s->silver, s->err, sizeof s->err) != 0)
         return -1;
     if (sqlite3_prepare_v2(db,
