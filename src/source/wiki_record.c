@@ -308,13 +308,18 @@ static int handle_json_line(reader *r, const char *s, size_t n, uint64_t start, 
             json_t *ev = wiki_map_wikiticker_json(src, start, s, n, err, sizeof err);
             json_decref(src);
             if (!ev) return emit_error(r, err, s, n, end);
-            size_t need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+            /* serialised once into the reused buffer; again only when it was too small */
             r->mapped.len = 0;
-            if (!need || buf_reserve(&r->mapped, need + 1) != 0) {
-                json_decref(ev);
-                return emit_error(r, "wikiticker: cannot serialise the mapped event", s, n, end);
+            size_t room = r->mapped.cap > 1 ? r->mapped.cap - 1 : 0;
+            size_t need = room ? json_dumpb(ev, r->mapped.data, room, JSON_COMPACT) : 0;
+            if (!need || need > room) {
+                if (!room) need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+                if (!need || buf_reserve(&r->mapped, need + 1) != 0) {
+                    json_decref(ev);
+                    return emit_error(r, "wikiticker: cannot serialise the mapped event", s, n, end);
+                }
+                json_dumpb(ev, r->mapped.data, need, JSON_COMPACT);
             }
-            json_dumpb(ev, r->mapped.data, need, JSON_COMPACT);
             r->mapped.len = need;
             r->mapped.data[need] = '\0';
             rec.data = r->mapped.data;
