@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "source/wiki_fields.h"
 #include "source/wiki_record.h"
 
@@ -250,12 +252,77 @@ static void test_every_real_event_is_scanned(void **state)
     assert_int_equal(fc.t.scanned, fc.n);
 }
 
+/* The wikiticker mapping written straight to text equals jansson's dump of the mapped object. */
+static void check_mapping(const char *line, size_t len, uint64_t offset, long *compared)
+{
+    json_t *src = json_loadb(line, len, 0, NULL);
+    if (!src) return;
+    buf a = BUF_INIT, b = BUF_INIT;
+    char ea[160] = "", eb[160] = "";
+    int ra = wiki_map_wikiticker(src, offset, line, len, &a, ea, sizeof ea);
+    int rb = wiki_map_wikiticker_text(src, offset, line, len, &b, eb, sizeof eb);
+    if (ra != rb || (ra == 0 && (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)) ||
+        (ra != 0 && strcmp(ea, eb) != 0)) {
+        print_error("mapping differs on: %.300s\n jansson: %.400s\n text:    %.400s\n", line,
+                    ra == 0 ? a.data : ea, rb == 0 ? b.data : eb);
+        fail();
+    }
+    (*compared)++;
+    buf_free(&a);
+    buf_free(&b);
+    json_decref(src);
+}
+
+static void test_wikiticker_text_mapping(void **state)
+{
+    (void)state;
+    long compared = 0;
+    static const char *lines[] = {
+        "{\"time\":\"2015-09-12T00:47:00.496Z\",\"channel\":\"#ca.wikipedia\",\"page\":\"Rallicula x\","
+        "\"namespace\":\"Main\",\"isRobot\":true,\"user\":\"PereBot\",\"delta\":17,\"added\":17}",
+        "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"#en.wiktionary\",\"page\":\"a\\\"b\\\\c\\/d\","
+        "\"comment\":\"tab\\there\\u0001\\u001f\\n\\r\\b\\f \\u00e9\\u20ac \\ud83d\\ude00\",\"user\":5,"
+        "\"isNew\":true,\"isUnpatrolled\":true,\"namespace\":\"Benutzer\",\"metroCode\":1.5,"
+        "\"cityName\":{\"a\":[1,2.25,null,\"x\\u0002\"]},\"regionName\":null,\"isAnonymous\":false,"
+        "\"countryName\":1e300,\"deleted\":-3}",
+        "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"#zh-min-nan.wikipedia\",\"page\":\"\","
+        "\"comment\":null,\"namespace\":\"Talk\"}",
+        "{\"time\":\"bad\",\"channel\":\"#en.wikipedia\",\"page\":\"x\"}",
+        "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"en.wikipedia\",\"page\":\"x\"}",
+        "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"#en.wikipedia\"}",
+        "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"#en.wikipedia\",\"page\":7}",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        check_mapping(lines[i], strlen(lines[i]), i * 1000, &compared);
+    assert_int_equal(compared, sizeof lines / sizeof *lines);
+    const char *shared = getenv("WG_SHARED");
+    if (!shared || !*shared) return;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/wikiticker/wikiticker-2015-09-12-sampled.json.gz", shared);
+    gzFile gz = gzopen(path, "rb");
+    if (!gz) return;
+    static char line[1 << 16];
+    uint64_t offset = 0;
+    long before = compared;
+    while (gzgets(gz, line, sizeof line)) {
+        size_t n = strlen(line);
+        size_t content = n;
+        while (content && (line[content - 1] == '\n' || line[content - 1] == '\r')) content--;
+        check_mapping(line, content, offset, &compared);
+        offset += n;
+    }
+    gzclose(gz);
+    print_message("wikiticker day: %ld lines mapped both ways, identical\n", compared - before);
+    assert_true(compared - before > 39000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handwritten),
         cmocka_unit_test(test_recordings),
         cmocka_unit_test(test_every_real_event_is_scanned),
+        cmocka_unit_test(test_wikiticker_text_mapping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
