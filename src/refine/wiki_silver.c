@@ -3,6 +3,7 @@
  *
  * Settings (defaults beside the code):
  *   wiki.silver_batch         bronze rows per transaction (5000)
+ *   wiki.wal_autocheckpoint   WAL pages between automatic checkpoints on this connection (10000)
  *   wiki.content_servers      comma list of server_name globs counted as content ("*.wikipedia.org")
  *   wiki.content_wikis        comma list of wiki globs, e.g. "enwiki,dewiki" ("" = any)
  *   wiki.content_namespaces   comma list of namespace numbers ("0"; "*" = any)
@@ -16,6 +17,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "refine/expect.h"
+#include "source/wiki_fields.h"
 #include "source/wiki_record.h"
 #include "store/store.h"
 
@@ -111,6 +113,7 @@ typedef struct silver_ctx {
     int rule[R_COUNT];
     content_filter filter;
     int64_t bucket_seconds;
+    wiki_fields own;    /* fields of rows this flow parses itself (refine from bronze) */
 } silver_ctx;
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
@@ -120,17 +123,24 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
     else sqlite3_bind_null(st, i);
 }
 
-static void bind_int_or_null(sqlite3_stmt *st, int i, const json_t *v)
+static void bind_int_or_null(sqlite3_stmt *st, int i, const wiki_fields *f, wiki_field_id id)
 {
-    if (json_is_integer(v)) sqlite3_bind_int64(st, i, json_integer_value(v));
+    if (f->v[id].kind == WV_INT) sqlite3_bind_int64(st, i, f->v[id].i);
     else sqlite3_bind_null(st, i);
 }
 
-static void bind_bool_or_null(sqlite3_stmt *st, int i, const json_t *v)
+static void bind_bool_or_null(sqlite3_stmt *st, int i, const wiki_fields *f, wiki_field_id id)
 {
-    if (json_is_boolean(v)) sqlite3_bind_int(st, i, json_is_true(v));
-    else if (json_is_integer(v)) sqlite3_bind_int(st, i, json_integer_value(v) != 0);
+    const wiki_value *v = &f->v[id];
+    if (v->kind == WV_TRUE || v->kind == WV_FALSE) sqlite3_bind_int(st, i, v->kind == WV_TRUE);
+    else if (v->kind == WV_INT) sqlite3_bind_int(st, i, v->i != 0);
     else sqlite3_bind_null(st, i);
+}
+
+/* length.old / length.new: absent, null or a non-negative integer */
+static int length_ok(const wiki_value *v)
+{
+    return v->kind == WV_ABSENT || v->kind == WV_NULL || (v->kind == WV_INT && v->i >= 0);
 }
 
 static int quarantine_row(silver_ctx *c, int64_t bronze_id, const char *reason, const char *raw,
@@ -154,34 +164,46 @@ static int valid_type(const char *t)
 }
 
 /* One bronze row. Returns 0, 1 when an expectation with action fail stopped the flow, -1 on a
- * store error. */
-static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const char *raw,
-                       int raw_len, flow_stats *stats, char *err, size_t errlen)
+ * store error. fields: the row's fields when the caller has them (the ingest), else NULL. */
+static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fields,
+                       const char *raw, int raw_len, flow_stats *stats, char *err, size_t errlen)
 {
-    json_error_t jerr;
-    json_t *ev = parsed ? json_incref(parsed)
-                        : json_loadb(raw, (size_t)raw_len, JSON_ALLOW_NUL, &jerr);
-    if (!json_is_object(ev)) {
-        /* bronze only holds JSON objects; reaching this means the row was edited by hand */
-        json_decref(ev);
-        stats->quarantined++;
-        return quarantine_row(c, bronze_id, "bronze row is not a JSON object", raw, raw_len);
+    json_t *ev = NULL;  /* the jansson fallback's DOM: fields borrow its strings */
+    if (!fields) {
+        size_t bad;
+        int scanned = wiki_utf8_valid(raw, (size_t)raw_len, &bad)
+                          ? wiki_fields_scan(&c->own, raw, (size_t)raw_len)
+                          : 0;
+        if (scanned < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (!scanned) {
+            json_error_t jerr;
+            ev = json_loadb(raw, (size_t)raw_len, JSON_ALLOW_NUL, &jerr);
+            if (!json_is_object(ev)) {
+                /* bronze only holds JSON objects; reaching this means the row was edited by hand */
+                json_decref(ev);
+                stats->quarantined++;
+                return quarantine_row(c, bronze_id, "bronze row is not a JSON object", raw, raw_len);
+            }
+            wiki_fields_from_json(&c->own, ev);
+        }
+        fields = &c->own;
     }
-    json_t *meta = json_object_get(ev, "meta");
-    const char *event_id = json_string_value(json_object_get(meta, "id"));
-    const char *dt = json_string_value(json_object_get(meta, "dt"));
-    const char *title = json_string_value(json_object_get(ev, "title"));
-    const char *type = json_string_value(json_object_get(ev, "type"));
-    const char *wiki = json_string_value(json_object_get(ev, "wiki"));
-    const char *server = json_string_value(json_object_get(ev, "server_name"));
-    json_t *ns = json_object_get(ev, "namespace");
-    json_t *length = json_object_get(ev, "length"), *revision = json_object_get(ev, "revision");
-    json_t *len_old = json_object_get(length, "old"), *len_new = json_object_get(length, "new");
+    const wiki_fields *f = fields;
+    const char *event_id = wiki_field_str(f, WF_META_ID);
+    const char *dt = wiki_field_str(f, WF_META_DT);
+    const char *title = wiki_field_str(f, WF_TITLE);
+    const char *type = wiki_field_str(f, WF_TYPE);
+    const char *wiki = wiki_field_str(f, WF_WIKI);
+    const char *server = wiki_field_str(f, WF_SERVER_NAME);
+    int has_ns = wiki_field_is_int(f, WF_NAMESPACE);
 
     int64_t epoch = 0;
     int have_time = dt && time_parse_iso8601(dt, &epoch) == 0;
-    if (!have_time && !dt && json_is_integer(json_object_get(ev, "timestamp"))) {
-        epoch = json_integer_value(json_object_get(ev, "timestamp"));
+    if (!have_time && !dt && wiki_field_is_int(f, WF_TIMESTAMP)) {
+        epoch = f->v[WF_TIMESTAMP].i;
         have_time = 1;
     }
 
@@ -191,12 +213,9 @@ static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const c
     expect_record(&c->rules, c->rule[R_TITLE], title && *title);
     expect_record(&c->rules, c->rule[R_TYPE], valid_type(type));
     expect_record(&c->rules, c->rule[R_WIKI], wiki && *wiki && server && *server);
-    expect_record(&c->rules, c->rule[R_NAMESPACE], json_is_integer(ns));
+    expect_record(&c->rules, c->rule[R_NAMESPACE], has_ns);
     expect_record(&c->rules, c->rule[R_LENGTHS],
-                  (!len_old || json_is_null(len_old) ||
-                   (json_is_integer(len_old) && json_integer_value(len_old) >= 0)) &&
-                      (!len_new || json_is_null(len_new) ||
-                       (json_is_integer(len_new) && json_integer_value(len_new) >= 0)));
+                  length_ok(&f->v[WF_LENGTH_OLD]) && length_ok(&f->v[WF_LENGTH_NEW]));
     expect_action action = expect_row_action(&c->rules);
     int rc = 0;
     if (action == EXPECT_FAIL) {
@@ -230,13 +249,13 @@ static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const c
         }
         bind_text_or_null(st, 5, wiki);
         bind_text_or_null(st, 6, server);
-        bind_int_or_null(st, 7, ns);
+        bind_int_or_null(st, 7, f, WF_NAMESPACE);
         bind_text_or_null(st, 8, title);
-        const char *uri = json_string_value(json_object_get(meta, "uri"));
-        if (!uri) uri = json_string_value(json_object_get(ev, "title_url"));
+        const char *uri = wiki_field_str(f, WF_META_URI);
+        if (!uri) uri = wiki_field_str(f, WF_TITLE_URL);
         buf url = BUF_INIT;
         if (!uri && title) {
-            const char *base = json_string_value(json_object_get(ev, "server_url"));
+            const char *base = wiki_field_str(f, WF_SERVER_URL);
             if (base) {
                 buf_appendf(&url, "%s/wiki/", base);
                 size_t from = url.len;
@@ -248,19 +267,19 @@ static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const c
         }
         bind_text_or_null(st, 9, uri);
         bind_text_or_null(st, 10, type);
-        json_t *bot = json_object_get(ev, "bot");
-        bind_bool_or_null(st, 11, bot);
-        bind_text_or_null(st, 12, json_string_value(json_object_get(ev, "user")));
-        bind_text_or_null(st, 13, json_string_value(json_object_get(ev, "comment")));
-        bind_int_or_null(st, 14, len_old);
-        bind_int_or_null(st, 15, len_new);
-        bind_int_or_null(st, 16, json_object_get(revision, "old"));
-        bind_int_or_null(st, 17, json_object_get(revision, "new"));
-        bind_bool_or_null(st, 18, json_object_get(ev, "minor"));
-        bind_bool_or_null(st, 19, json_object_get(ev, "patrolled"));
+        bind_bool_or_null(st, 11, f, WF_BOT);
+        bind_text_or_null(st, 12, wiki_field_str(f, WF_USER));
+        bind_text_or_null(st, 13, wiki_field_str(f, WF_COMMENT));
+        bind_int_or_null(st, 14, f, WF_LENGTH_OLD);
+        bind_int_or_null(st, 15, f, WF_LENGTH_NEW);
+        bind_int_or_null(st, 16, f, WF_REVISION_OLD);
+        bind_int_or_null(st, 17, f, WF_REVISION_NEW);
+        bind_bool_or_null(st, 18, f, WF_MINOR);
+        bind_bool_or_null(st, 19, f, WF_PATROLLED);
         sqlite3_bind_int(st, 20,
-                         filter_is_content(&c->filter, server, wiki, json_is_integer(ns),
-                                           json_integer_value(ns), type, json_is_true(bot)));
+                         filter_is_content(&c->filter, server, wiki, has_ns,
+                                           has_ns ? f->v[WF_NAMESPACE].i : 0, type,
+                                           f->v[WF_BOT].kind == WV_TRUE));
         int step = sqlite3_step(st);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
@@ -318,6 +337,10 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
              (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    /* fewer checkpoints during a backfill (see wiki_ingest.c) */
+    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%lld",
+             (long long)config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
     if (sqlite3_prepare_v2(db,
                            "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
                            " ORDER BY bronze_id LIMIT ?2",
@@ -349,17 +372,18 @@ void wiki_silver_writer_close(wiki_silver_writer *w)
     sqlite3_finalize(w->c.insert);
     sqlite3_finalize(w->c.quarantine);
     filter_free(&w->c.filter);
+    wiki_fields_free(&w->c.own);
     free(w);
 }
 
-int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, json_t *event,
+int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,
                            size_t errlen)
 {
     if (w->first < 0) w->first = bronze_id;
     w->last = bronze_id;
     stats->read++;
-    return process_row(&w->c, bronze_id, event, raw, (int)raw_len, stats, err, errlen);
+    return process_row(&w->c, bronze_id, fields, raw, (int)raw_len, stats, err, errlen);
 }
 
 int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,

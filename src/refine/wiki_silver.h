@@ -18,15 +18,16 @@ int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err
  * silver rows and checkpoint in the bronze transaction). All calls run inside the caller's
  * transaction. */
 typedef struct wiki_silver_writer wiki_silver_writer;
-typedef struct json_t json_t;
+typedef struct wiki_fields wiki_fields;
 int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer **out, char *err,
                             size_t errlen);
 /* Processes bronze rows past the checkpoint (and past rows added since the last flush), up to
  * limit (0 = all). Returns 0, 1 (an expectation with action fail; err says which), -1 error. */
 int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
                                flow_stats *stats, char *err, size_t errlen);
-/* One bronze row; event is its parsed JSON (borrowed) or NULL to parse raw. Same returns. */
-int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, json_t *event,
+/* One bronze row; fields are its extracted fields (source/wiki_fields.h, borrowed) or NULL to
+ * parse raw. Same returns. */
+int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,
                            size_t errlen);
 /* Expectation counts and the checkpoint (the last bronze id added), before the caller commits. */

@@ -231,8 +231,12 @@ int sse_feed(sse_parser *p, const char *bytes, size_t len, size_t *consumed)
                 continue;
             }
         }
-        size_t j = i;
-        while (j < len && bytes[j] != '\n' && bytes[j] != '\r') j++;
+        /* the line ends at the first LF or CR: two memchr passes (vectorised by libc) are
+         * several times faster than a byte loop over ~1 KB event lines */
+        const char *lf = memchr(bytes + i, '\n', len - i);
+        size_t lim = lf ? (size_t)(lf - bytes) : len;
+        const char *cr = memchr(bytes + i, '\r', lim - i);
+        size_t j = cr ? (size_t)(cr - bytes) : lim;
         if (j == len) { /* the line continues in the next chunk */
             if (keep_line_part(p, bytes + i, len - i) != 0) {
                 rc = -1;

@@ -8,6 +8,7 @@
 #include "core/timeutil.h"
 #include "refine/wiki_silver.h"
 #include "source/sse.h"
+#include "source/wiki_fields.h"
 #include "source/wiki_record.h"
 #include "store/store.h"
 
@@ -52,6 +53,7 @@ typedef struct sink {
     buf position;       /* resume token after the last taken event */
     buf last_sse_id;
     wiki_silver_writer *silver;  /* --refine: silver rows in the bronze transaction */
+    wiki_fields fields;          /* the current event's fields, for bronze and silver */
     flow_stats silver_stats;
     wiki_ingest_stats *stats;
     int64_t taken;      /* events + quarantined in this run, for max_events */
@@ -91,6 +93,13 @@ static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
              (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    /* Checkpoint less often than SQLite's default 1000 pages (4 MB): an ingest writes ~1.4 KB
+     * per event, so the default checkpoints (copies, reads back and fsyncs) after nearly every
+     * batch, and the event_id index's pages are copied once per batch instead of once per
+     * checkpoint. 10000 pages (40 MB of WAL) gave ~15% more replay throughput. */
+    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%lld",
+             (long long)config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
     if (refine && wiki_silver_writer_open(db, cfg, &s->silver, s->err, sizeof s->err) != 0)
         return -1;
@@ -136,6 +145,7 @@ static void sink_close(sink *s)
     sqlite3_finalize(s->upsert_state);
     buf_free(&s->position);
     buf_free(&s->last_sse_id);
+    wiki_fields_free(&s->fields);
 }
 
 /* The stored resume token of the stream: 1 found, 0 none, -1 error. */
@@ -338,23 +348,35 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
         snprintf(reason, sizeof reason, "invalid UTF-8 at byte %zu of the event", bad);
         return sink_quarantine(s, reason, data, len, len, sse_id, sse_id_len);
     }
-    json_error_t jerr;
-    json_t *ev = parsed ? json_incref(parsed) : json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
-    if (!ev || !json_is_object(ev)) {
-        char reason[256];
-        if (!ev)
-            snprintf(reason, sizeof reason, "invalid JSON at line %d column %d: %s", jerr.line,
-                     jerr.column, jerr.text);
-        else
-            snprintf(reason, sizeof reason, "JSON is not an object");
-        json_decref(ev);
-        return sink_quarantine(s, reason, data, len, len, sse_id, sse_id_len);
+    /* The fields bronze and silver need, extracted once: by the scanner when it can decide,
+     * else by jansson (whose message names the error of a text that does not parse). */
+    json_t *ev = NULL;
+    wiki_fields *f = &s->fields;
+    int scanned = parsed ? 0 : wiki_fields_scan(f, data, len);
+    if (scanned < 0) {
+        snprintf(s->err, sizeof s->err, "out of memory");
+        s->failed = 1;
+        return -1;
+    }
+    if (!scanned) {
+        json_error_t jerr;
+        ev = parsed ? json_incref(parsed) : json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
+        if (!ev || !json_is_object(ev)) {
+            char reason[256];
+            if (!ev)
+                snprintf(reason, sizeof reason, "invalid JSON at line %d column %d: %s", jerr.line,
+                         jerr.column, jerr.text);
+            else
+                snprintf(reason, sizeof reason, "JSON is not an object");
+            json_decref(ev);
+            return sink_quarantine(s, reason, data, len, len, sse_id, sse_id_len);
+        }
+        wiki_fields_from_json(f, ev);
     }
     if (sink_begin_if_needed(s) != 0) {
         json_decref(ev);
         return -1;
     }
-    json_t *meta = json_object_get(ev, "meta");
     sqlite3_stmt *st = s->ins_bronze;
     sqlite3_bind_text(st, 1, s->stream, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->position.data ? s->position.data : "", (int)s->position.len,
@@ -363,13 +385,12 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
         sqlite3_bind_text(st, 3, sse_id, (int)sse_id_len, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 3);
-    bind_opt_text(st, 4, json_string_value(json_object_get(meta, "id")));
-    bind_opt_text(st, 5, json_string_value(json_object_get(meta, "dt")));
-    bind_opt_text(st, 6, json_string_value(json_object_get(meta, "topic")));
-    json_t *part = json_object_get(meta, "partition"), *off = json_object_get(meta, "offset");
-    if (json_is_integer(part)) sqlite3_bind_int64(st, 7, json_integer_value(part));
+    bind_opt_text(st, 4, wiki_field_str(f, WF_META_ID));
+    bind_opt_text(st, 5, wiki_field_str(f, WF_META_DT));
+    bind_opt_text(st, 6, wiki_field_str(f, WF_META_TOPIC));
+    if (wiki_field_is_int(f, WF_META_PARTITION)) sqlite3_bind_int64(st, 7, f->v[WF_META_PARTITION].i);
     else sqlite3_bind_null(st, 7);
-    if (json_is_integer(off)) sqlite3_bind_int64(st, 8, json_integer_value(off));
+    if (wiki_field_is_int(f, WF_META_OFFSET)) sqlite3_bind_int64(st, 8, f->v[WF_META_OFFSET].i);
     else sqlite3_bind_null(st, 8);
     sqlite3_bind_text(st, 9, sink_now(s), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, data, (int)len, SQLITE_STATIC);
@@ -385,7 +406,7 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
     }
     if (s->silver) {
         char err[400];
-        rc = wiki_silver_writer_add(s->silver, sqlite3_last_insert_rowid(s->db), ev, data, len,
+        rc = wiki_silver_writer_add(s->silver, sqlite3_last_insert_rowid(s->db), f, data, len,
                                     &s->silver_stats, err, sizeof err);
         if (rc != 0) {
             json_decref(ev);

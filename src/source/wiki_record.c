@@ -249,6 +249,178 @@ json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, cons
     return ev;
 }
 
+/* ---- the same mapping written straight to text (the replay's hot path) */
+
+/* A string as jansson's compact dump writes it (no JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH):
+ * quote, backslash and control characters escaped, everything else as is. */
+static void put_string(buf *o, const char *s, size_t n)
+{
+    buf_append(o, "\"", 1);
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c != '"' && c != '\\' && c >= 0x20) continue;
+        buf_append(o, s + from, i - from);
+        from = i + 1;
+        switch (c) {
+        case '"': buf_append(o, "\\\"", 2); break;
+        case '\\': buf_append(o, "\\\\", 2); break;
+        case '\b': buf_append(o, "\\b", 2); break;
+        case '\f': buf_append(o, "\\f", 2); break;
+        case '\n': buf_append(o, "\\n", 2); break;
+        case '\r': buf_append(o, "\\r", 2); break;
+        case '\t': buf_append(o, "\\t", 2); break;
+        default: buf_appendf(o, "\\u%04X", c); break;
+        }
+    }
+    buf_append(o, s + from, n - from);
+    buf_append(o, "\"", 1);
+}
+
+static void put_cstr(buf *o, const char *s) { put_string(o, s, strlen(s)); }
+
+/* "key": with the separator before it */
+static void put_key(buf *o, const char *key, int first)
+{
+    if (!first) buf_append(o, ",", 1);
+    put_cstr(o, key);
+    buf_append(o, ":", 1);
+}
+
+static void put_int(buf *o, long long v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    buf_append(o, num, (size_t)n);
+}
+
+/* Any value copied from the source: jansson's own serialiser, so the text is the same. */
+static int put_value(buf *o, const json_t *v)
+{
+    size_t need = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!need || buf_reserve(o, need + 1) != 0) return -1;
+    json_dumpb(v, o->data + o->len, need, JSON_COMPACT | JSON_ENCODE_ANY);
+    o->len += need;
+    o->data[o->len] = '\0';
+    return 0;
+}
+
+/* wiki_map_wikiticker's text without building the event as a jansson object: byte for byte
+ * what json_dumpb(wiki_map_wikiticker_json(...), JSON_COMPACT) gives (same keys in the same
+ * order; tests/unit/test_wiki.c compares the two on the whole wikiticker day). Appends to out. */
+int wiki_map_wikiticker_text(const json_t *src, uint64_t source_offset, const char *line,
+                             size_t len, buf *out, char *err, size_t errlen)
+{
+    const char *time = json_string_value(json_object_get(src, "time"));
+    const char *channel = json_string_value(json_object_get(src, "channel"));
+    const json_t *page_v = json_object_get(src, "page");
+    const char *page = json_string_value(page_v);
+    int64_t ms;
+    if (!time || wiki_parse_iso_ms(time, &ms) != 0) {
+        snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
+        return -1;
+    }
+    if (!channel || channel[0] != '#' || !strchr(channel, '.') || strlen(channel) > 100) {
+        snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'");
+        return -1;
+    }
+    if (!page) {
+        snprintf(err, errlen, "wikiticker: field 'page' missing");
+        return -1;
+    }
+    const char *dot = strchr(channel, '.');
+    char lang[64], project[64], server[160], wiki[140];
+    snprintf(lang, sizeof lang, "%.*s", (int)(dot - channel - 1), channel + 1);
+    snprintf(project, sizeof project, "%s", dot + 1);
+    snprintf(server, sizeof server, "%s.%s.org", lang, project);
+    snprintf(wiki, sizeof wiki, "%s%s", lang, strcmp(project, "wikipedia") ? project : "wiki");
+    for (char *p = wiki; *p; p++)
+        if (*p == '-') *p = '_';
+
+    buf name = BUF_INIT;
+    buf_appendf(&name, "wikiticker:%llu:", (unsigned long long)source_offset);
+    buf_append(&name, line, len);
+    char uuid[37];
+    wiki_uuid_from_name(name.data, name.len, uuid);
+    buf_free(&name);
+
+    size_t page_len = json_string_length(page_v);
+    buf uri = BUF_INIT;
+    buf_appendf(&uri, "https://%s/wiki/", server);
+    size_t title_start = uri.len;
+    buf_append(&uri, page, page_len);
+    for (size_t i = title_start; i < uri.len; i++)
+        if (uri.data[i] == ' ') uri.data[i] = '_';
+    int ns = wiki_namespace_number(json_string_value(json_object_get(src, "namespace")));
+
+    size_t start = out->len;
+    buf_append_str(out, "{\"$schema\":\"/mediawiki/recentchange/1.0.0\",\"meta\":{");
+    put_key(out, "uri", 1);
+    put_string(out, uri.data, uri.len);
+    buf_free(&uri);
+    put_key(out, "id", 0);
+    put_cstr(out, uuid);
+    put_key(out, "dt", 0);
+    put_string(out, time, json_string_length(json_object_get(src, "time")));
+    put_key(out, "domain", 0);
+    put_cstr(out, server);
+    buf_append_str(out, ",\"stream\":\"mediawiki.recentchange\",\"topic\":\"wikiticker\","
+                        "\"partition\":0,\"offset\":");
+    put_int(out, (long long)source_offset);
+    buf_append_str(out, "},\"type\":");
+    put_cstr(out, bool_field(src, "isNew") ? "new" : "edit");
+    put_key(out, "namespace", 0);
+    if (ns >= 0) put_int(out, ns);
+    else buf_append_str(out, "null");
+    put_key(out, "title", 0);
+    put_string(out, page, page_len);
+    put_key(out, "comment", 0);
+    const json_t *comment = json_object_get(src, "comment");
+    if (json_is_string(comment))
+        put_string(out, json_string_value(comment), json_string_length(comment));
+    else
+        buf_append_str(out, "\"\"");
+    put_key(out, "timestamp", 0);
+    put_int(out, (long long)(ms / 1000));
+    put_key(out, "user", 0);
+    const json_t *user = json_object_get(src, "user");
+    if (json_is_string(user)) put_string(out, json_string_value(user), json_string_length(user));
+    else buf_append_str(out, "null");
+    put_key(out, "bot", 0);
+    buf_append_str(out, bool_field(src, "isRobot") ? "true" : "false");
+    put_key(out, "minor", 0);
+    buf_append_str(out, bool_field(src, "isMinor") ? "true" : "false");
+    put_key(out, "patrolled", 0);
+    buf_append_str(out, bool_field(src, "isUnpatrolled") ? "false" : "true");
+    put_key(out, "server_url", 0);
+    char server_url[200];
+    snprintf(server_url, sizeof server_url, "https://%s", server);
+    put_cstr(out, server_url);
+    put_key(out, "server_name", 0);
+    put_cstr(out, server);
+    buf_append_str(out, ",\"server_script_path\":\"/w\",\"wiki\":");
+    put_cstr(out, wiki);
+    buf_append_str(out, ",\"wikiticker\":{");
+    static const char *const kept[] = {"added", "deleted", "delta", "isAnonymous", "namespace",
+                                       "cityName", "countryIsoCode", "countryName",
+                                       "regionIsoCode", "regionName", "metroCode"};
+    int first = 1;
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        const json_t *v = json_object_get(src, kept[i]);
+        if (!v || json_is_null(v)) continue;
+        put_key(out, kept[i], first);
+        first = 0;
+        if (put_value(out, v) != 0) {
+            out->len = start;
+            snprintf(err, errlen, "wikiticker: cannot serialise the mapped event");
+            return -1;
+        }
+    }
+    buf_append_str(out, "}}");
+    out->data[out->len] = '\0';
+    return 0;
+}
+
 int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *line, size_t len,
                         buf *out, char *err, size_t errlen)
 {
@@ -304,25 +476,16 @@ static int handle_json_line(reader *r, const char *s, size_t n, uint64_t start, 
     if (r->format == WIKI_FORMAT_WIKITICKER) {
         json_t *src = json_loadb(s, n, 0, NULL);
         if (src) {
+            /* mapped straight to text (no jansson object for the event); the consumer scans it
+             * like any recorded event */
             char err[160];
-            json_t *ev = wiki_map_wikiticker_json(src, start, s, n, err, sizeof err);
-            json_decref(src);
-            if (!ev) return emit_error(r, err, s, n, end);
-            size_t need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
             r->mapped.len = 0;
-            if (!need || buf_reserve(&r->mapped, need + 1) != 0) {
-                json_decref(ev);
-                return emit_error(r, "wikiticker: cannot serialise the mapped event", s, n, end);
-            }
-            json_dumpb(ev, r->mapped.data, need, JSON_COMPACT);
-            r->mapped.len = need;
-            r->mapped.data[need] = '\0';
+            int mapped = wiki_map_wikiticker_text(src, start, s, n, &r->mapped, err, sizeof err);
+            json_decref(src);
+            if (mapped != 0) return emit_error(r, err, s, n, end);
             rec.data = r->mapped.data;
             rec.len = r->mapped.len;
-            rec.parsed = ev;
-            int rc = r->fn(r->ctx, &rec);
-            json_decref(ev);
-            return rc;
+            return r->fn(r->ctx, &rec);
         }
         /* not JSON: handed on as it is, the consumer quarantines it with the parse error */
     }

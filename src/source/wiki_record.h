@@ -69,6 +69,10 @@ int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *l
 /* The same mapping, returning the event object (new reference) instead of its text. */
 json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
                                  size_t len, char *err, size_t errlen);
+/* The same mapping appended to out as text, without building the event as a jansson object:
+ * byte for byte json_dumpb(wiki_map_wikiticker_json(...), JSON_COMPACT). The replay uses it. */
+int wiki_map_wikiticker_text(const json_t *src, uint64_t source_offset, const char *line,
+                             size_t len, buf *out, char *err, size_t errlen);
 int wiki_namespace_number(const char *name); /* -1 when unknown */
 
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates or code points over U+10FFFF);
