@@ -44,6 +44,31 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 }
 
+/* OpenBLAS starts its worker threads when the library loads, and idle workers spin on
+ * sched_yield for a while: thousands of calls that cost ingest and refine 7-10% on two cores.
+ * Only the embedding and similarity commands multiply matrices, so every other command re-runs
+ * itself once with OPENBLAS_NUM_THREADS=1 (read only at load time). The marker variable lets
+ * the re-run drop the setting again, so the processes it starts (run, demo) get the default. */
+static void limit_blas_threads(int argc, char **argv, const char *command)
+{
+    static const char *const blas_commands[] = {"correlate", "embed", "eval"};
+    if (getenv("WIKIGDELT_BLAS_REEXEC")) {
+        unsetenv("WIKIGDELT_BLAS_REEXEC");
+        unsetenv("OPENBLAS_NUM_THREADS");
+        return;
+    }
+    if (getenv("OPENBLAS_NUM_THREADS") || getenv("WIKIGDELT_NO_REEXEC")) return;
+    for (size_t i = 0; i < sizeof blas_commands / sizeof blas_commands[0]; i++)
+        if (!strcmp(command, blas_commands[i])) return;
+    (void)argc;
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    setenv("WIKIGDELT_BLAS_REEXEC", "1", 1);
+    execv("/proc/self/exe", argv);
+    /* exec failed: carry on with the threads we have */
+    unsetenv("OPENBLAS_NUM_THREADS");
+    unsetenv("WIKIGDELT_BLAS_REEXEC");
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -103,6 +128,7 @@ int main(int argc, char **argv)
     }
 
     const char *name = argv[i];
+    limit_blas_threads(argc, argv, name);
     app_command_fn fn = NULL;
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
         if (!strcmp(commands[c].name, name)) fn = commands[c].fn;
