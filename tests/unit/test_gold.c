@@ -407,6 +407,32 @@ static void test_bursts(void **state)
     assert_int_equal(q_int(db, "SELECT EventID FROM breaking_news_gold WHERE title = 'Attempted assassination of Donald Trump'"), 9);
 }
 
+/* One stream alone never moves both watermarks; the open-bucket cap still bounds memory. */
+static void test_open_bucket_cap(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = f->db;
+    gold_stats st;
+    config_set(f->cfg, "correlate.max_open_buckets", "2");
+    const char *times[] = {"2024-07-15 01:00:00", "2024-07-15 05:00:00", "2024-07-15 09:00:00",
+                           "2024-07-15 13:00:00"};
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "c%d", i);
+        assert_int_equal(gold_fixture_edit(db, id, times[i], "enwiki", "Some page", "U", 1), 0);
+    }
+    run_flow(f, 0, &st);
+    assert_int_equal(st.open_buckets, 2);
+    assert_int_equal(st.buckets_closed, 2);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM event_log WHERE kind = 'bucket_forced_close'"), 2);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM gold_open_titles"), 2);
+    /* An event for a force-closed bucket is late. */
+    assert_int_equal(gold_fixture_event(db, 3, "2024-07-15 02:00:00", "010", "Make statement", NULL, NULL, NULL, 0, 0, NULL), 0);
+    run_flow(f, 0, &st);
+    assert_int_equal(st.late_events, 1);
+    assert_string_equal(q_text(db, "SELECT status FROM gold_events WHERE EventID = 3"), "late");
+}
+
 static void test_missing_silver(void **state)
 {
     (void)state;
@@ -446,6 +472,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flow_topk_and_no_partner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_neighbour_buckets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bursts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_bucket_cap, setup, teardown),
         cmocka_unit_test(test_missing_silver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
