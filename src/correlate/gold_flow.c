@@ -293,7 +293,7 @@ typedef struct run {
     size_t errlen;
     sqlite3_stmt *ins_event, *ins_late, *ins_pair, *rank_pairs, *prune_pairs, *best_event,
         *event_floor, *upd_title_pairs, *ins_open_event, *ins_open_title, *upd_open_title,
-        *bucket_upsert, *bucket_late;
+        *bucket_upsert, *bucket_late, *set_best_event;
 } run;
 
 static int db_fail(run *r, const char *what)
@@ -321,7 +321,8 @@ static void finalize_all(run *r)
     sqlite3_stmt **all[] = {&r->ins_event, &r->ins_late, &r->ins_pair, &r->rank_pairs,
                             &r->prune_pairs, &r->best_event, &r->event_floor,
                             &r->upd_title_pairs, &r->ins_open_event, &r->ins_open_title,
-                            &r->upd_open_title, &r->bucket_upsert, &r->bucket_late};
+                            &r->upd_open_title, &r->bucket_upsert, &r->bucket_late,
+                            &r->set_best_event};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -362,6 +363,9 @@ static int prepare_all(run *r)
                    " cosine_sim, (SELECT COUNT(*) FROM correlated_gold_events WHERE"
                    " gdelt_silver_id = ?1) AS n FROM correlated_gold_events WHERE"
                    " gdelt_silver_id = ?1 AND rank = 1) AS b WHERE gdelt_silver_id = ?1") ||
+           prepare(r, &r->set_best_event,
+                   "UPDATE gold_events SET best_wiki = ?2, best_title = ?3, best_cosine_sim = ?4,"
+                   " match_count = ?5 WHERE gdelt_silver_id = ?1") ||
            prepare(r, &r->event_floor,
                    "SELECT COUNT(*), MIN(cosine_sim) FROM correlated_gold_events"
                    " WHERE gdelt_silver_id = ?1") ||
@@ -774,6 +778,12 @@ static size_t partner_buckets(run *r, bucket *b, bucket *out[3])
     return n;
 }
 
+/* Similarities are stored rounded to 1e-6 so equal pairs compare equal across runs. */
+static double stored_sim(float sim)
+{
+    return round((double)sim * 1e6) / 1e6;
+}
+
 static int insert_pair(run *r, const pending_pair *pp, int rank)
 {
     const title_entry *te = &pp->tb->titles[pp->t];
@@ -783,8 +793,7 @@ static int insert_pair(run *r, const pending_pair *pp, int rank)
     sqlite3_bind_text(st, 3, te->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, pp->tb->start_text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, te->edit_count);
-    /* Stored rounded to 1e-6 so equal pairs compare equal across runs and backends. */
-    sqlite3_bind_double(st, 6, round((double)pp->sim * 1e6) / 1e6);
+    sqlite3_bind_double(st, 6, stored_sim(pp->sim));
     sqlite3_bind_int(st, 7, rank);
     sqlite3_bind_int64(st, 8, te->first_sid);
     sqlite3_bind_int64(st, 9, te->last_sid);
@@ -818,6 +827,23 @@ static int refresh_event(run *r, bucket *b, uint32_t ev, int reranked)
                           ? (float)sqlite3_column_double(r->event_floor, 1)
                           : -2.0f;
     sqlite3_reset(r->event_floor);
+    return 0;
+}
+
+/* A new event's pairs were all inserted from one ranked list: its best match and floor are
+   known without asking the store. */
+static int set_best(run *r, bucket *b, uint32_t ev, const pending_pair *best, size_t count)
+{
+    const title_entry *te = &best->tb->titles[best->t];
+    sqlite3_stmt *st = r->set_best_event;
+    sqlite3_bind_int64(st, 1, b->ev_sid[ev]);
+    sqlite3_bind_text(st, 2, te->wiki, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, te->title, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, stored_sim(best->sim));
+    sqlite3_bind_int64(st, 5, (int64_t)count);
+    if (step_done(r, st, "gold_events best match")) return -1;
+    b->ev_pairs[ev] = (int)count;
+    b->ev_floor[ev] = (int)count >= r->s.top_k ? (float)stored_sim(best[count - 1].sim) : -2.0f;
     return 0;
 }
 
@@ -869,7 +895,7 @@ static int join_batch(run *r)
             size_t take = j - i < (size_t)r->s.top_k ? j - i : (size_t)r->s.top_k;
             for (size_t k = 0; k < take; k++)
                 if (insert_pair(r, &p.v[i + k], (int)k + 1)) goto out;
-            if (refresh_event(r, eb, ev, 0)) goto out;
+            if (set_best(r, eb, ev, &p.v[i], take)) goto out;
         } else {
             for (size_t k = i; k < j; k++)
                 if (insert_pair(r, &p.v[k], 0)) goto out;
