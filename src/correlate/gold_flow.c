@@ -1128,90 +1128,149 @@ static int one_batch(run *r, int *more)
     return 1;
 }
 
-int gold_correlate_run(sqlite3 *db, const config *cfg, embedder *emb, int drain,
-                       gold_stats *stats, char *err, size_t errlen)
-{
+struct gold_flow {
     run r;
-    memset(&r, 0, sizeof r);
-    r.db = db;
-    r.emb = emb;
-    r.stats = stats;
-    r.err = err;
-    r.errlen = errlen;
-    int64_t t_start = time_monotonic_ms();
-    if (load_settings(cfg, emb, &r.s, err, errlen)) return -1;
-    stats->threshold = r.s.threshold;
-    r.have_gdelt = table_exists(db, "gdelt_silver");
-    r.have_wiki = table_exists(db, "wikimedia_silver");
-    if (!r.have_gdelt && !r.have_wiki) {
-        snprintf(err, errlen, "neither gdelt_silver nor wikimedia_silver exists: the silver flows"
-                              " are not installed in this build (run `wikigdelt refine` first)");
+    int loaded;  /* checkpoints and open-bucket state match the store */
+    char err[1024];
+};
+
+/* (Re)reads checkpoints and the open buckets from the store: at open, and after a failed batch
+   whose rollback left the in-memory state ahead of the store. */
+static int flow_load(gold_flow *f)
+{
+    run *r = &f->r;
+    state_free(&r->st);
+    f->loaded = 0;
+    if (store_checkpoint_get_int(r->db, "gold.gdelt_silver_id", 0, &r->cp_gdelt) ||
+        store_checkpoint_get_int(r->db, "gold.wiki_silver_id", 0, &r->cp_wiki) ||
+        load_time_checkpoint(r, "gold.gdelt_max_event_time", &r->max_gdelt) ||
+        load_time_checkpoint(r, "gold.wiki_max_event_time", &r->max_wiki) ||
+        load_time_checkpoint(r, "gold.closed_before", &r->closed_before))
+        return db_fail(r, "reading checkpoints");
+    if (load_state(r)) return -1;
+    f->loaded = 1;
+    return 0;
+}
+
+int gold_flow_open(sqlite3 *db, const config *cfg, embedder *emb, gold_flow **out, char *err,
+                   size_t errlen)
+{
+    gold_flow *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (!r.have_gdelt) log_warn("gold", "gdelt_silver does not exist: only Wikipedia edits are read");
-    if (!r.have_wiki) log_warn("gold", "wikimedia_silver does not exist: only GDELT events are read");
-    int rc = -1;
-    if (store_checkpoint_get_int(db, "gold.gdelt_silver_id", 0, &r.cp_gdelt) ||
-        store_checkpoint_get_int(db, "gold.wiki_silver_id", 0, &r.cp_wiki) ||
-        load_time_checkpoint(&r, "gold.gdelt_max_event_time", &r.max_gdelt) ||
-        load_time_checkpoint(&r, "gold.wiki_max_event_time", &r.max_wiki) ||
-        load_time_checkpoint(&r, "gold.closed_before", &r.closed_before)) {
-        db_fail(&r, "reading checkpoints");
+    run *r = &f->r;
+    r->db = db;
+    r->emb = emb;
+    r->err = f->err;
+    r->errlen = sizeof f->err;
+    if (load_settings(cfg, emb, &r->s, err, errlen)) {
+        free(f);
         return -1;
     }
     /* The join writes and rereads its state pages within a batch; a page cache that holds a
        batch's working set (64 MB) keeps that off the file system. Per connection only. */
     sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-    if (prepare_all(&r)) goto out;
-    r.bursts = burst_open(db, &r.s.burst);
-    if (!r.bursts) {
-        db_fail(&r, "burst detector");
+    r->bursts = burst_open(db, &r->s.burst);
+    if (prepare_all(r) || !r->bursts || flow_load(f)) {
+        snprintf(err, errlen, "%s", f->err[0] ? f->err : "burst detector: cannot prepare");
+        gold_flow_close(f);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+void gold_flow_close(gold_flow *f)
+{
+    if (!f) return;
+    burst_close(f->r.bursts);
+    finalize_all(&f->r);
+    state_free(&f->r.st);
+    free(f);
+}
+
+int64_t gold_flow_open_buckets(const gold_flow *f) { return (int64_t)f->r.st.n; }
+
+int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t errlen)
+{
+    run *r = &f->r;
+    sqlite3 *db = r->db;
+    r->stats = stats;
+    f->err[0] = 0;
+    int64_t t_start = time_monotonic_ms();
+    stats->threshold = r->s.threshold;
+    int rc = -1;
+    /* The silver tables belong to other components; they may appear after the flow opened. */
+    r->have_gdelt = table_exists(db, "gdelt_silver");
+    r->have_wiki = table_exists(db, "wikimedia_silver");
+    if (!r->have_gdelt && !r->have_wiki) {
+        snprintf(f->err, sizeof f->err,
+                 "neither gdelt_silver nor wikimedia_silver exists: the silver flows are not"
+                 " installed in this build (run `wikigdelt refine` first)");
         goto out;
     }
-    if (load_state(&r)) goto out;
+    if (!r->have_gdelt) log_warn("gold", "gdelt_silver does not exist: only Wikipedia edits are read");
+    if (!r->have_wiki) log_warn("gold", "wikimedia_silver does not exist: only GDELT events are read");
+    if (!f->loaded && flow_load(f)) goto out;
     int more = 1;
     while (more) {
         if (store_begin(db) != 0) {
-            db_fail(&r, "begin");
-            goto out;
+            db_fail(r, "begin");
+            goto fail;
         }
-        int b = one_batch(&r, &more);
-        if (b < 0) {
+        int b = one_batch(r, &more);
+        if (b <= 0) {
             store_rollback(db);
-            goto out;
-        }
-        if (b == 0) {
-            store_rollback(db);
+            if (b < 0) goto fail;
             break;
         }
         if (store_commit(db) != 0) {
-            db_fail(&r, "commit");
+            db_fail(r, "commit");
             store_rollback(db);
-            goto out;
+            goto fail;
         }
     }
-    if (drain && r.st.n) {
-        time_format(time_now_ms() / 1000, r.now_text);
+    if (drain && r->st.n) {
+        time_format(time_now_ms() / 1000, r->now_text);
         if (store_begin(db) != 0) {
-            db_fail(&r, "begin");
-            goto out;
+            db_fail(r, "begin");
+            goto fail;
         }
-        if (advance_watermarks(&r, 1) || save_checkpoints(&r)) {
+        if (advance_watermarks(r, 1) || save_checkpoints(r)) {
             store_rollback(db);
-            goto out;
+            goto fail;
         }
         if (store_commit(db) != 0) {
-            db_fail(&r, "commit");
+            db_fail(r, "commit");
             store_rollback(db);
-            goto out;
+            goto fail;
         }
     }
     rc = 0;
+    goto out;
+fail:
+    /* The batch was rolled back but memory moved on: reload before the next step. */
+    f->loaded = 0;
 out:
-    stats->open_buckets = (int64_t)r.st.n;
+    if (rc) snprintf(err, errlen, "%s", f->err);
+    stats->open_buckets = (int64_t)r->st.n;
     stats->total_seconds = (double)(time_monotonic_ms() - t_start) / 1000.0;
-    burst_close(r.bursts);
-    finalize_all(&r);
-    state_free(&r.st);
+    return rc;
+}
+
+int gold_correlate_run(sqlite3 *db, const config *cfg, embedder *emb, int drain,
+                       gold_stats *stats, char *err, size_t errlen)
+{
+    gold_flow *f;
+    if (!table_exists(db, "gdelt_silver") && !table_exists(db, "wikimedia_silver")) {
+        snprintf(err, errlen, "neither gdelt_silver nor wikimedia_silver exists: the silver flows"
+                              " are not installed in this build (run `wikigdelt refine` first)");
+        return -1;
+    }
+    if (gold_flow_open(db, cfg, emb, &f, err, errlen)) return -1;
+    int rc = gold_flow_step(f, drain, stats, err, errlen);
+    gold_flow_close(f);
     return rc;
 }

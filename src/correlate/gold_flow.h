@@ -38,8 +38,19 @@ typedef struct gold_stats {
     float threshold;
 } gold_stats;
 
-/* Runs the flow over everything pending. drain: the input has ended (a replay or a test), so
- * after the last batch every open bucket is closed. Returns 0, or -1 with err set. */
+/* A flow handle keeps the open buckets' state in memory between steps, so a continuous pipeline
+ * (`run`) calls gold_flow_step every cycle without reloading it; a failed step rolls back and
+ * the next one reloads from the store. Settings are read at open. One handle per store. */
+typedef struct gold_flow gold_flow;
+int gold_flow_open(sqlite3 *db, const config *cfg, embedder *emb, gold_flow **out, char *err,
+                   size_t errlen);
+/* Processes everything pending. drain: the input has ended (a replay or a test), so after the
+ * last batch every open bucket is closed. Returns 0, or -1 with err set. */
+int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t errlen);
+int64_t gold_flow_open_buckets(const gold_flow *f);
+void gold_flow_close(gold_flow *f);
+
+/* open + step + close, for `wikigdelt correlate`. */
 int gold_correlate_run(sqlite3 *db, const config *cfg, embedder *emb, int drain,
                        gold_stats *stats, char *err, size_t errlen);
 

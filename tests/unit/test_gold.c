@@ -407,6 +407,39 @@ static void test_bursts(void **state)
     assert_int_equal(q_int(db, "SELECT EventID FROM breaking_news_gold WHERE title = 'Attempted assassination of Donald Trump'"), 9);
 }
 
+/* A long-lived handle (the continuous pipeline) keeps its state between steps; a handle opened
+   afterwards on the same store carries on from what was committed. */
+static void test_flow_handle(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = f->db;
+    gold_stats st;
+    char err[512] = "";
+    gold_flow *h;
+    assert_int_equal(gold_flow_open(db, f->cfg, f->emb, &h, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_event(db, 1, "2024-07-15 01:00:00", "043", "Consult", "JAPAN", NULL, "Tokyo", 35.7, 139.7, "https://news.example/strong-earthquake-strikes-japan-coast/"), 0);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_flow_step(h, 0, &st, err, sizeof err), 0);
+    assert_int_equal(st.events_read, 1);
+    assert_int_equal(gold_flow_open_buckets(h), 1);
+    assert_int_equal(gold_fixture_edit(db, "h1", "2024-07-15 01:10:00", "enwiki", "2024 Japan earthquake", "A", 1), 0);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_flow_step(h, 0, &st, err, sizeof err), 0);
+    assert_int_equal(st.pairs_written, 1);
+    gold_flow_close(h);
+    /* A new handle reloads the open bucket from the store and goes on. */
+    assert_int_equal(gold_flow_open(db, f->cfg, f->emb, &h, err, sizeof err), 0);
+    assert_int_equal(gold_flow_open_buckets(h), 1);
+    assert_int_equal(gold_fixture_edit(db, "h2", "2024-07-15 01:20:00", "enwiki", "Japan earthquake 2024 strikes coast", "B", 1), 0);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_flow_step(h, 1, &st, err, sizeof err), 0);
+    assert_int_equal(st.pairs_written, 1);
+    assert_int_equal(gold_flow_open_buckets(h), 0);
+    gold_flow_close(h);
+    assert_int_equal(q_int(db, "SELECT match_count FROM gold_events WHERE EventID = 1"), 2);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM correlated_gold_events WHERE rank IN (1, 2)"), 2);
+}
+
 /* One stream alone never moves both watermarks; the open-bucket cap still bounds memory. */
 static void test_open_bucket_cap(void **state)
 {
@@ -473,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flow_neighbour_buckets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bursts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_bucket_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flow_handle, setup, teardown),
         cmocka_unit_test(test_missing_silver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
