@@ -440,6 +440,42 @@ static void test_flow_handle(void **state)
     assert_int_equal(q_int(db, "SELECT COUNT(*) FROM correlated_gold_events WHERE rank IN (1, 2)"), 2);
 }
 
+/* A batch that fails half-way (here a trigger refuses one pair) leaves nothing behind: output,
+   state and checkpoints roll back together, the handle reloads, and the retry writes every row
+   exactly once. Rows with no usable event_time are skipped and logged. */
+static void test_failed_batch_rolls_back(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db = f->db;
+    gold_stats st;
+    char err[512] = "";
+    gold_flow *h;
+    assert_int_equal(gold_flow_open(db, f->cfg, f->emb, &h, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_event(db, 1, "2024-07-15 01:00:00", "043", "Consult", "JAPAN", NULL, "Tokyo", 35.7, 139.7, "https://news.example/strong-earthquake-strikes-japan-coast/"), 0);
+    assert_int_equal(gold_fixture_edit(db, "f1", "2024-07-15 01:10:00", "enwiki", "2024 Japan earthquake", "A", 1), 0);
+    assert_int_equal(gold_fixture_edit(db, "f2", "not a time", "enwiki", "Whatever", "A", 1), 0);
+    assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON correlated_gold_events"
+                                      " BEGIN SELECT RAISE(ABORT, 'injected failure'); END", NULL, NULL, NULL), SQLITE_OK);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_flow_step(h, 0, &st, err, sizeof err), -1);
+    assert_non_null(strstr(err, "injected failure"));
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM gold_events"), 0);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM gold_open_titles"), 0);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM checkpoints WHERE flow LIKE 'gold.%'"), 0);
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_flow_step(h, 0, &st, err, sizeof err), 0);
+    assert_int_equal(st.events_read, 1);
+    assert_int_equal(st.edits_read, 2);
+    assert_int_equal(st.bad_rows, 1);
+    assert_int_equal(st.pairs_written, 1);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM gold_events"), 1);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM correlated_gold_events"), 1);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM gold_open_titles"), 1);
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM event_log WHERE kind = 'bad_rows'"), 1);
+    gold_flow_close(h);
+}
+
 /* One stream alone never moves both watermarks; the open-bucket cap still bounds memory. */
 static void test_open_bucket_cap(void **state)
 {
@@ -507,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bursts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_bucket_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_handle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_batch_rolls_back, setup, teardown),
         cmocka_unit_test(test_missing_silver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
