@@ -86,7 +86,8 @@ grep -q "mismatch rate 0.0" "$WG_TMP/out" || fail "mismatch rate reported: $(cat
 assert_eq "$(q "SELECT open FROM gold_mismatch")" "0" "drained"
 
 # Catalog: every gold table and column is described.
-assert_eq "$(q "SELECT COUNT(*) FROM pragma_table_info('correlated_gold_events') p LEFT JOIN catalog_columns c ON c.table_name = 'correlated_gold_events' AND c.column_name = p.name WHERE c.description IS NULL")" "0" "columns described"
+assert_eq "$(q "SELECT COUNT(*) FROM sqlite_schema m, pragma_table_info(m.name) p LEFT JOIN catalog_columns c ON c.table_name = m.name AND c.column_name = p.name WHERE m.name IN (SELECT table_name FROM catalog_tables WHERE owner = 'gold') AND c.description IS NULL")" "0" "every gold column described"
+assert_eq "$(q "SELECT COUNT(*) FROM sqlite_schema WHERE type IN ('table', 'view') AND (name LIKE 'gold%' OR name LIKE '%gold%' OR name LIKE 'breaking%') AND name NOT IN (SELECT table_name FROM catalog_tables)")" "0" "every gold table described"
 wg describe --extended gold_events | grep -q "heatmap" || fail "describe gold_events"
 
 # eval: a small file, a header line, and errors that name the line.
