@@ -12,9 +12,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void print_mismatch(sqlite3 *db)
 {
@@ -38,39 +40,96 @@ static void print_mismatch(sqlite3 *db)
     sqlite3_finalize(st);
 }
 
+static volatile sig_atomic_t follow_stop;
+static void on_follow_signal(int sig)
+{
+    (void)sig;
+    follow_stop = 1;
+}
+
+static void print_run(const char *name, const gold_stats *st)
+{
+    printf("correlate (%s, threshold %.2f): gdelt read %lld (late %lld), wiki read %lld"
+           " (content %lld, late %lld), new titles %lld, pairs written %lld (pruned %lld),"
+           " bursts %lld, buckets closed %lld, open %lld, batches %lld, bad rows %lld\n",
+           name, st->threshold, (long long)st->events_read, (long long)st->late_events,
+           (long long)st->edits_read, (long long)st->content_edits, (long long)st->late_edits,
+           (long long)st->new_titles, (long long)st->pairs_written, (long long)st->pairs_pruned,
+           (long long)st->bursts, (long long)st->buckets_closed, (long long)st->open_buckets,
+           (long long)st->batches, (long long)st->bad_rows);
+    printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
+           st->embed_seconds, st->join_seconds);
+}
+
+/* --follow: one flow handle for the life of the process, so the open buckets stay in memory
+   between cycles instead of being reloaded by every one-shot run. Stops on SIGINT/SIGTERM. */
+static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
+{
+    char err[1024] = "";
+    gold_flow *f;
+    if (gold_flow_open(db, a->cfg, emb, &f, err, sizeof err) != 0)
+        return app_runtime_error("correlate: %s", err);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_follow_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (!follow_stop) {
+        gold_stats st;
+        memset(&st, 0, sizeof st);
+        if (gold_flow_step(f, 0, &st, err, sizeof err) != 0)
+            log_error("gold", "correlate: %s (retrying in %.1f s)", err, interval);
+        else if (st.batches) {
+            print_run(embedder_name(emb), &st);
+            fflush(stdout);
+        }
+        for (int64_t waited = 0; !follow_stop && waited < (int64_t)(interval * 1000); waited += 100) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    gold_flow_close(f);
+    print_mismatch(db);
+    return 0;
+}
+
 int cmd_correlate(app *a, int argc, char **argv)
 {
-    int drain = 0;
+    int drain = 0, follow = 0;
+    double interval = config_get_double(a->cfg, "correlate.interval_seconds", 5.0);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--drain")) drain = 1;
-        else
-            return app_usage_error("usage: wikigdelt correlate [--drain]   (--drain: the input "
-                                   "has ended, close every open bucket)");
+        else if (!strcmp(argv[i], "--follow")) follow = 1;
+        else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+            char *end;
+            interval = strtod(argv[++i], &end);
+            if (*end || !(interval > 0 && interval <= 86400))
+                return app_usage_error("correlate: --interval takes seconds (0 < S <= 86400)");
+        } else
+            return app_usage_error("usage: wikigdelt correlate [--drain | --follow [--interval S]]"
+                                   "   (--drain: the input has ended, close every open bucket;"
+                                   " --follow: keep running, one step every S seconds)");
     }
+    if (drain && follow) return app_usage_error("correlate: --drain and --follow exclude each other");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     char err[1024] = "";
     embedder *emb;
     if (embedder_open(a->cfg, &emb, err, sizeof err) != 0)
         return app_runtime_error("correlate: embedder: %s", err);
+    if (follow) {
+        int rc = correlate_follow(a, db, emb, interval);
+        embedder_close(emb);
+        return rc;
+    }
     gold_stats st;
     memset(&st, 0, sizeof st);
     int rc = gold_correlate_run(db, a->cfg, emb, drain, &st, err, sizeof err);
-    const char *name = embedder_name(emb);
     if (rc != 0) {
         embedder_close(emb);
         return app_runtime_error("correlate: %s", err);
     }
-    printf("correlate (%s, threshold %.2f): gdelt read %lld (late %lld), wiki read %lld"
-           " (content %lld, late %lld), new titles %lld, pairs written %lld (pruned %lld),"
-           " bursts %lld, buckets closed %lld, open %lld, batches %lld, bad rows %lld\n",
-           name, st.threshold, (long long)st.events_read, (long long)st.late_events,
-           (long long)st.edits_read, (long long)st.content_edits, (long long)st.late_edits,
-           (long long)st.new_titles, (long long)st.pairs_written, (long long)st.pairs_pruned,
-           (long long)st.bursts, (long long)st.buckets_closed, (long long)st.open_buckets,
-           (long long)st.batches, (long long)st.bad_rows);
-    printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st.total_seconds,
-           st.embed_seconds, st.join_seconds);
+    print_run(embedder_name(emb), &st);
     print_mismatch(db);
     embedder_close(emb);
     return 0;

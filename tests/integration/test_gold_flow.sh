@@ -85,6 +85,27 @@ wg --set correlate.threshold=0.2 correlate --drain >"$WG_TMP/out"
 grep -q "mismatch rate 0.0" "$WG_TMP/out" || fail "mismatch rate reported: $(cat "$WG_TMP/out")"
 assert_eq "$(q "SELECT open FROM gold_mismatch")" "0" "drained"
 
+# --follow: one long-lived process steps every interval with its state in memory; rows written
+# while it runs are picked up; SIGTERM stops it cleanly (exit 0).
+"$WG_BIN" --home "$WG_TMP/home" --set correlate.threshold=0.2 correlate --follow --interval 0.2 >"$WG_TMP/follow" 2>&1 &
+fpid=$!
+sqlite3 -cmd ".timeout 10000" "$db" "INSERT INTO gdelt_silver(GLOBALEVENTID, EventCode, event_description, ActionGeo_Lat, ActionGeo_Long, SOURCEURL, event_time, time_bucket) VALUES (6, '010', 'Make statement', 3, 4, 'https://example.com/human-lung-transplant-record/', '2024-07-16 09:30:00', '2024-07-16 08:00:00');
+ INSERT INTO wikimedia_silver(event_id, event_time, time_bucket, wiki, title, user, is_content) VALUES ('e9', '2024-07-16 09:00:00', '2024-07-16 08:00:00', 'enwiki', 'Human lung', 'g', 1);"
+for i in $(seq 1 100); do
+    [ "$(q "SELECT COUNT(*) FROM correlated_gold_events WHERE EventID = 6")" = "1" ] && break
+    sleep 0.1
+done
+kill -TERM "$fpid"
+set +e; wait "$fpid"; rc=$?; set -e
+cat "$WG_TMP/follow"
+assert_eq "$rc" "0" "follow stops cleanly on SIGTERM"
+assert_eq "$(q "SELECT title FROM correlated_gold_events WHERE EventID = 6")" "Human lung" "follow picked up the new event"
+grep -q "gdelt read 1 (late 0)" "$WG_TMP/follow" || fail "follow prints its steps"
+set +e
+wg correlate --follow --drain 2>/dev/null; rc=$?
+set -e
+assert_eq "$rc" "2" "--follow with --drain is a usage error"
+
 # Catalog: every gold table and column is described.
 assert_eq "$(q "SELECT COUNT(*) FROM sqlite_schema m, pragma_table_info(m.name) p LEFT JOIN catalog_columns c ON c.table_name = m.name AND c.column_name = p.name WHERE m.name IN (SELECT table_name FROM catalog_tables WHERE owner = 'gold') AND c.description IS NULL")" "0" "every gold column described"
 assert_eq "$(q "SELECT COUNT(*) FROM sqlite_schema WHERE type IN ('table', 'view') AND (name LIKE 'gold%' OR name LIKE '%gold%' OR name LIKE 'breaking%') AND name NOT IN (SELECT table_name FROM catalog_tables)")" "0" "every gold table described"
