@@ -34,7 +34,6 @@ CREATE TABLE wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bron
  event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT, server_name TEXT, namespace INTEGER,
  title TEXT, page_url TEXT, type TEXT, bot INTEGER, user TEXT, comment TEXT, length_old INTEGER, length_new INTEGER,
  revision_old INTEGER, revision_new INTEGER, minor INTEGER, patrolled INTEGER, is_content INTEGER NOT NULL);
-CREATE INDEX wikimedia_silver_title ON wikimedia_silver(title);
 """)
 cameo = {}
 for line in open(f"{data}/lookups/CAMEO.eventcodes.txt", encoding="utf-8"):
