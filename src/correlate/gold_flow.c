@@ -1086,6 +1086,58 @@ static int load_time_checkpoint(run *r, const char *name, int64_t *out)
     return 0;
 }
 
+/* Embeds the texts of the next batch before its write transaction begins, so that the model's
+   time does not hold the store's write lock (ingest and refine write to the same file). The
+   embedder caches vectors by exact text, so inside the transaction embed_new finds them ready.
+   Only worth it for the model: the fallback is cheaper to recompute. Best effort: on any error
+   the batch simply embeds inside the transaction as before. */
+static void prefetch_embeddings(run *r)
+{
+    if (embedder_is_fallback(r->emb)) return;
+    enum { CHUNK = 256 };
+    char *texts[CHUNK];
+    size_t n = 0;
+    float *out = malloc((size_t)CHUNK * EMBED_DIM * sizeof *out);
+    buf text = BUF_INIT;
+    char err[256];
+    if (!out) return;
+    static const char *const queries[2] = {
+        "SELECT title FROM wikimedia_silver WHERE silver_id > ?1 AND is_content = 1"
+        " ORDER BY silver_id LIMIT ?2",
+        "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL"
+        " FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"};
+    for (int which = 0; which < 2; which++) {
+        if (which == 0 ? !r->have_wiki : !r->have_gdelt) continue;
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(r->db, queries[which], -1, &q, NULL) != SQLITE_OK) continue;
+        sqlite3_bind_int64(q, 1, which == 0 ? r->cp_wiki : r->cp_gdelt);
+        sqlite3_bind_int64(q, 2, r->s.batch_rows);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            int ok;
+            if (which == 0) {
+                ok = event_text_title((const char *)sqlite3_column_text(q, 0), &text) == 0;
+            } else {
+                event_parts parts = {(const char *)sqlite3_column_text(q, 0),
+                                     (const char *)sqlite3_column_text(q, 1),
+                                     (const char *)sqlite3_column_text(q, 2),
+                                     (const char *)sqlite3_column_text(q, 3),
+                                     (const char *)sqlite3_column_text(q, 4)};
+                ok = event_text_compose(&parts, r->s.fields, &text) == 0;
+            }
+            if (!ok || !(texts[n] = strdup(text.data ? text.data : ""))) continue;
+            if (++n == CHUNK) {
+                embedder_encode(r->emb, (const char *const *)texts, n, out, err, sizeof err);
+                while (n) free(texts[--n]);
+            }
+        }
+        sqlite3_finalize(q);
+    }
+    if (n) embedder_encode(r->emb, (const char *const *)texts, n, out, err, sizeof err);
+    while (n) free(texts[--n]);
+    buf_free(&text);
+    free(out);
+}
+
 static int one_batch(run *r, int *more)
 {
     int64_t late_events0 = r->stats->late_events, late_edits0 = r->stats->late_edits;
@@ -1229,6 +1281,9 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
     if (!f->loaded && flow_load(f)) goto out;
     int more = 1;
     while (more) {
+        int64_t t_embed = time_monotonic_ms();
+        prefetch_embeddings(r);
+        stats->embed_seconds += (double)(time_monotonic_ms() - t_embed) / 1000.0;
         if (store_begin(db) != 0) {
             db_fail(r, "begin");
             goto fail;
