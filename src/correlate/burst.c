@@ -43,16 +43,17 @@ burst_detector *burst_open(sqlite3 *db, const burst_params *p)
         sqlite3_prepare_v2(db,
                            "INSERT INTO breaking_news_bursts(wiki, title, time_bucket, burst_start,"
                            " last_edit, edit_count, editor_count, detected_at, first_silver_id,"
-                           " last_silver_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-                           " ON CONFLICT(wiki, title, burst_start) DO UPDATE SET"
+                           " last_silver_id, breaking_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                           " ?8, ?9, ?10, ?11) ON CONFLICT(wiki, title, burst_start) DO UPDATE SET"
                            " last_edit = excluded.last_edit, edit_count = excluded.edit_count,"
+                           " breaking_until = excluded.breaking_until,"
                            " editor_count = excluded.editor_count,"
                            " last_silver_id = excluded.last_silver_id RETURNING id",
                            -1, &d->ins_burst, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
                            "UPDATE breaking_news_bursts SET last_edit = ?2, edit_count = ?3,"
-                           " editor_count = ?4, last_silver_id = MAX(last_silver_id, ?5)"
-                           " WHERE id = ?1",
+                           " editor_count = ?4, last_silver_id = MAX(last_silver_id, ?5),"
+                           " breaking_until = ?6 WHERE id = ?1",
                            -1, &d->upd_burst, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "DELETE FROM gold_page_activity WHERE last_edit < ?1", -1,
                            &d->prune, NULL) != SQLITE_OK) {
@@ -144,6 +145,8 @@ int burst_observe(burst_detector *d, const char *wiki, const char *title, const 
     if (edits >= d->p.min_edits && n_editors >= d->p.min_editors &&
         stream_now - last <= d->p.recent_seconds) {
         char start_text[TIME_TEXT_LEN], last_text[TIME_TEXT_LEN], now_text[TIME_TEXT_LEN];
+        char until_text[TIME_TEXT_LEN];
+        time_format(last + d->p.recent_seconds, until_text);
         time_format(run_start, start_text);
         time_format(last, last_text);
         time_format(stream_now, now_text);
@@ -154,6 +157,7 @@ int burst_observe(burst_detector *d, const char *wiki, const char *title, const 
             sqlite3_bind_int64(d->upd_burst, 3, edits);
             sqlite3_bind_int64(d->upd_burst, 4, n_editors);
             sqlite3_bind_int64(d->upd_burst, 5, silver_id);
+            sqlite3_bind_text(d->upd_burst, 6, until_text, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(d->upd_burst) != SQLITE_DONE) goto out;
             sqlite3_reset(d->upd_burst);
         } else {
@@ -168,6 +172,7 @@ int burst_observe(burst_detector *d, const char *wiki, const char *title, const 
             sqlite3_bind_text(d->ins_burst, 8, now_text, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(d->ins_burst, 9, first_sid);
             sqlite3_bind_int64(d->ins_burst, 10, silver_id);
+            sqlite3_bind_text(d->ins_burst, 11, until_text, -1, SQLITE_TRANSIENT);
             if (sqlite3_step(d->ins_burst) != SQLITE_ROW) goto out;
             burst_id = sqlite3_column_int64(d->ins_burst, 0);
             has_burst = 1;

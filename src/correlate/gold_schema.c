@@ -280,6 +280,28 @@ static const store_migration gold_migrations[] = {
      C("gold_mismatch", "late_edits", "Content edits that arrived after their window closed.")
      C("gold_mismatch", "mismatch_rate", "(late + no_partner_window) / events whose bucket is closed or who arrived late.")
      C("gold_mismatch", "match_rate", "matched / events whose bucket is closed or who arrived late.")},
+    {2, "breaking news: until when a burst counts as breaking, and whether it still does",
+     "ALTER TABLE breaking_news_bursts ADD COLUMN breaking_until TEXT;"
+     "UPDATE breaking_news_bursts SET breaking_until = last_edit;"
+     "DROP VIEW breaking_news_gold;"
+     /* active: the page's last edit is still within correlate.burst.recent_seconds of the
+        latest edit time the gold flow has seen (its checkpoint), i.e. it is erupting now. */
+     "CREATE VIEW breaking_news_gold AS"
+     "  SELECT b.id AS burst_id, b.wiki, b.title, b.time_bucket, b.burst_start, b.last_edit,"
+     "         b.edit_count AS burst_edits, b.editor_count AS burst_editors, b.detected_at,"
+     "         b.breaking_until,"
+     "         COALESCE(b.breaking_until >= (SELECT value FROM checkpoints"
+     "                  WHERE flow = 'gold.wiki_max_event_time'), 0) AS active,"
+     "         c.EventID, c.event_time, c.cosine_sim, c.rank, c.EventCode, c.AvgTone,"
+     "         c.ActionGeo_Lat, c.ActionGeo_Long, c.ActionGeo_CountryCode,"
+     "         e.event_text, c.gdelt_silver_id"
+     "  FROM breaking_news_bursts b"
+     "  LEFT JOIN correlated_gold_events c"
+     "    ON c.title_time_bucket = b.time_bucket AND c.wiki = b.wiki AND c.title = b.title"
+     "  LEFT JOIN gold_events e ON e.gdelt_silver_id = c.gdelt_silver_id;"
+     C("breaking_news_bursts", "breaking_until", "last_edit + correlate.burst.recent_seconds: the page counts as breaking until then (UTC).")
+     C("breaking_news_gold", "breaking_until", "Until when the burst counts as breaking (UTC).")
+     C("breaking_news_gold", "active", "1 while the burst is breaking: breaking_until is not before the latest edit time gold has seen.")},
 };
 
 const store_component gold_store_component = {

@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/timeutil.h"
 #include "correlate/eval.h"
 #include "correlate/event_text.h"
 #include "correlate/gold_flow.h"
@@ -403,8 +404,20 @@ static void test_bursts(void **state)
     assert_int_equal(q_int(db, "SELECT edit_count FROM breaking_news_bursts"), 6);
     assert_int_equal(q_int(db, "SELECT editor_count FROM breaking_news_bursts"), 2);
     assert_string_equal(q_text(db, "SELECT burst_start FROM breaking_news_bursts"), "2024-07-15 01:00:00");
-    /* The news behind it. */
+    assert_string_equal(q_text(db, "SELECT breaking_until FROM breaking_news_bursts"), "2024-07-15 01:07:50");
+    /* The news behind it. No longer breaking: the stream has reached 01:08 (the slow page). */
     assert_int_equal(q_int(db, "SELECT EventID FROM breaking_news_gold WHERE title = 'Attempted assassination of Donald Trump'"), 9);
+    /* A page erupting at the head of the stream is active. */
+    for (int i = 0; i < 5; i++) {
+        char id[16], t[TIME_TEXT_LEN];
+        snprintf(id, sizeof id, "n%d", i);
+        time_format(1721007000 + i * 30, t); /* 2024-07-15 01:30:00 + 30 s steps */
+        assert_int_equal(gold_fixture_edit(db, id, t, "enwiki", "Butler Farm Show", i % 2 ? "Carol" : "Dan", 1), 0);
+    }
+    run_flow(f, 0, &st);
+    assert_int_equal(st.bursts, 1);
+    assert_int_equal(q_int(db, "SELECT active FROM breaking_news_gold WHERE title = 'Butler Farm Show'"), 1);
+    assert_int_equal(q_int(db, "SELECT active FROM breaking_news_gold WHERE title = 'Attempted assassination of Donald Trump'"), 0);
 }
 
 /* A long-lived handle (the continuous pipeline) keeps its state between steps; a handle opened
