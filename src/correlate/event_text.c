@@ -120,23 +120,28 @@ static int is_boilerplate(const char *w, size_t n)
 {
     static const char *const words[] = {"news", "article", "articles", "story", "stories",
                                         "index", "amp", "html", "htm", "php", "aspx", "shtml",
-                                        "cms", "www", "content", "post", "posts", "en", "id"};
+                                        "cms", "www", "content", "post", "posts", "en", "id",
+                                        "syndicated", "view", "node", "details", "detail",
+                                        "breaking"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strlen(words[i]) == n && !strncasecmp(words[i], w, n)) return 1;
     return 0;
 }
 
-/* A token is a word if it has a letter and is not an id (long, mixed with digits). */
+/* A token is a word if it has a letter, is longer than one character and is not an id: long
+   and mixed with digits, or a piece of a hex hash / UUID (cbd6, 5f74). */
 static int is_word(const char *w, size_t n)
 {
-    size_t letters = 0, digits = 0;
+    size_t letters = 0, digits = 0, hex = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)w[i];
         if (isalpha(c) || c >= 0x80) letters++;
         else if (isdigit(c)) digits++;
+        if (isxdigit(c)) hex++;
     }
-    if (!letters) return 0;
+    if (!letters || n < 2) return 0;
     if (digits && n >= 6) return 0;
+    if (digits && hex == n) return 0;
     return !is_boilerplate(w, n);
 }
 

@@ -38,6 +38,15 @@ static void test_url_words(void **state)
     assert_int_equal(event_text_url_words("https://www.bbc.com/news/world-europe-68123456", &b), 0);
     assert_string_equal(b.data, "world europe");
     buf_reset(&b);
+    assert_int_equal(event_text_url_words("https://www.parkerpioneer.net/news/article_3cabee6f-cbd6-4327-b3b2-d300631d9b49.html", &b), 0);
+    assert_true(b.len == 0);
+    assert_int_equal(event_text_url_words("https://biztoc.com/x/dbd70f23a4aba76f", &b), 0);
+    assert_true(b.len == 0);
+    assert_int_equal(event_text_url_words("https://www.wlip.com/syndicated-article/?id=1627816", &b), 0);
+    assert_true(b.len == 0);
+    assert_int_equal(event_text_url_words("https://example.com/local/4th-of-july-parade-draws-crowds/", &b), 0);
+    assert_string_equal(b.data, "4th of july parade draws crowds");
+    buf_reset(&b);
     assert_int_equal(event_text_url_words("not a url", &b), 0);
     assert_true(b.len == 0);
     buf_reset(&b);
