@@ -30,9 +30,9 @@ for day in 2024-07-15 2025-07-15; do
     n=$(unzip -p "$zip" | wc -l); events=$((events + n))
     t0=$(now); wg ingest gdelt --file "$zip" >/dev/null; t1=$(now)
     printf '%s: ingest gdelt %d events: %.2f s\n' "$day" "$n" "$(echo "$t1 - $t0" | bc)"
-    "$bin" --home "$home/sim" simulate --port "$port" --set simulate.wiki_recording="$ticker" \
+    "$bin" --home "$home/sim" --set simulate.wiki_recording="$ticker" \
         --set simulate.wiki_speed=0 --set simulate.wiki_time_origin="${day}T00:00:00Z" \
-        --set simulate.wiki_at_end=close >/dev/null 2>&1 &
+        --set simulate.wiki_at_end=close simulate --port "$port" >/dev/null 2>&1 &
     pids+=($!)
     for i in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/stream/recentchange?since=now" --max-time 0.2 && break; sleep 0.1; done || true
     t0=$(now); wg ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" --max-events "$edits" >/dev/null; t1=$(now)

@@ -17,11 +17,12 @@ edits=$(zcat "$rec" | wc -l)
 
 wg ingest gdelt --file "$data/gdelt/20240715000000.export.CSV.zip" >/dev/null
 port=$(free_port)
-bg "$WG_BIN" --home "$WG_TMP/simhome" simulate --port "$port" --speed 0 --wiki-recording "$rec" \
-    --set simulate.wiki_time_origin=2024-07-15T00:00:00Z --set simulate.wiki_at_end=close \
+bg "$WG_BIN" --home "$WG_TMP/simhome" --set simulate.wiki_time_origin=2024-07-15T00:00:00Z \
+    --set simulate.wiki_at_end=close simulate --port "$port" --speed 0 --wiki-recording "$rec" \
     >"$WG_TMP/sim.log" 2>&1
 for i in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-wg ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" --max-events "$edits" >/dev/null
+timeout 300 "$WG_BIN" --home "$WG_TMP/home" ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" --max-events "$edits" >/dev/null \
+    || fail "ingest wiki from the simulator: $(tail -3 "$WG_TMP/sim.log")"
 wg refine >/dev/null
 assert_eq "$(q "SELECT COUNT(*) FROM gdelt_silver")" "1766" "2024 export in silver"
 [ "$(q "SELECT COUNT(*) FROM wikimedia_silver WHERE is_content = 1 AND event_time LIKE '2024-07-15%'")" -gt 1000 ] \
