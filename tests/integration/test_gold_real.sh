@@ -2,7 +2,8 @@
 # day of Wikipedia edits, placed into each export's window (times shifted by whole days, fresh
 # event ids; the recordings do not overlap in time). Until the silver flows land, this test
 # writes the silver rows itself with a stand-in loader that follows the data contract; then it
-# runs `correlate` as the pipeline would after each file, checks the windows, the report's
+# (IF NOT EXISTS: once the silver components are built in, their real tables are used) runs
+# `correlate` as the pipeline would after each file, checks the windows, the report's
 # queries, the mismatch figure, bursts, and that `eval` gives the same answer from EventIDs
 # (composed from gdelt_silver) as from the labelled texts.
 source "$(dirname "$0")/lib.sh"
@@ -17,7 +18,7 @@ import gzip, json, sqlite3, sys, zipfile, datetime
 db, data = sys.argv[1], sys.argv[2]
 con = sqlite3.connect(db)
 con.executescript("""
-CREATE TABLE gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
+CREATE TABLE IF NOT EXISTS gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
  GLOBALEVENTID INTEGER NOT NULL UNIQUE, SQLDATE INTEGER, MonthYear INTEGER, Year INTEGER, FractionDate REAL,
  Actor1Code TEXT, Actor1Name TEXT, Actor1CountryCode TEXT, Actor1KnownGroupCode TEXT, Actor1EthnicCode TEXT,
  Actor1Religion1Code TEXT, Actor1Religion2Code TEXT, Actor1Type1Code TEXT, Actor1Type2Code TEXT, Actor1Type3Code TEXT,
@@ -30,7 +31,7 @@ CREATE TABLE gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_i
  ActionGeo_Type INTEGER, ActionGeo_FullName TEXT, ActionGeo_CountryCode TEXT, ActionGeo_ADM1Code TEXT, ActionGeo_ADM2Code TEXT, ActionGeo_Lat REAL, ActionGeo_Long REAL, ActionGeo_FeatureID TEXT,
  DATEADDED INTEGER, SOURCEURL TEXT, EventID INTEGER GENERATED ALWAYS AS (GLOBALEVENTID) VIRTUAL,
  event_time TEXT, time_bucket TEXT, event_description TEXT, event_root_description TEXT);
-CREATE TABLE wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
+CREATE TABLE IF NOT EXISTS wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
  event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT, server_name TEXT, namespace INTEGER,
  title TEXT, page_url TEXT, type TEXT, bot INTEGER, user TEXT, comment TEXT, length_old INTEGER, length_new INTEGER,
  revision_old INTEGER, revision_new INTEGER, minor INTEGER, patrolled INTEGER, is_content INTEGER NOT NULL);
