@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # The main job, offline: bootstrap, build, then run the whole pipeline against the built-in
 # loopback simulator (GDELT files + Wikimedia SSE) and show what landed in every layer.
-# Extra arguments go to `wikigdelt demo` (see `build/wikigdelt demo --help`).
+# Extra arguments go to `wikigdelt demo` (e.g. --duration 120 --speed 240).
+#
+# The embedding model: if it is not installed yet, the demo tries `wikigdelt model fetch` (the
+# Hugging Face hub; needs internet) or installs it from a local copy made by the tests'
+# reference setup (build/model/all-MiniLM-L6-v2). Without either it runs on the weight-free
+# fallback embedder and says so loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 make -s -j"$(nproc 2>/dev/null || echo 2)" all
 export WG_SHARED=${WG_SHARED:-$(cd .. && pwd)/shared}
-exec build/wikigdelt --home "${WIKIGDELT_HOME:-./lakehouse}" demo "$@"
+home=${WIKIGDELT_HOME:-./lakehouse}
+wg() { build/wikigdelt --home "$home" "$@"; }
+if wg model info 2>/dev/null | grep -q FALLBACK; then
+    if [ -f build/model/all-MiniLM-L6-v2/model.safetensors ]; then
+        wg model fetch --from build/model/all-MiniLM-L6-v2 || true
+    else
+        timeout 300 build/wikigdelt --home "$home" model fetch 2>&1 | tail -n 1 || true
+    fi
+fi
+exec build/wikigdelt --home "$home" demo "$@"

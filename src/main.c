@@ -80,6 +80,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    a.global_args = argv + 1;
+    a.global_nargs = i - 1;
     snprintf(a.home, sizeof a.home, "%s", home && *home ? home : "lakehouse");
     snprintf(a.db_path, sizeof a.db_path, "%s/wikigdelt.db", a.home);
 

@@ -12,6 +12,9 @@ typedef struct app {
     char db_path[4200];
     config *cfg;
     sqlite3 *db;       /* read-write, migrated; opened by app_db() */
+    /* The global options as given (--config/--set ...), replayed to child processes. */
+    char **global_args;
+    int global_nargs;
 } app;
 
 /* Opens the store read-write (creating the home and running migrations) on first call.

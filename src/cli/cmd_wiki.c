@@ -1,8 +1,105 @@
-/* Stub until its source lands. */
+/* `ingest wiki`: the Wikimedia recentchange source into wikimedia_bronze.
+ *   wikigdelt ingest wiki --file PATH [--max-events N] [--refine]
+ *   wikigdelt ingest wiki [--url URL] [--since ISO] [--max-events N] [--duration S] [--refine]
+ * Settings: wiki.batch_events, wiki.batch_ms, wiki.stall_timeout_ms, wiki.backoff_initial_ms,
+ * wiki.backoff_max_ms, wiki.max_line_bytes, wiki.max_event_bytes, wiki.user_agent, wiki.url. */
 #include "cli/commands.h"
+
+#include "core/timeutil.h"
+#include "source/wiki_ingest.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    wiki_ingest_request_stop();
+}
+
+static const char *usage =
+    "usage: wikigdelt ingest wiki --file PATH [--max-events N] [--refine]\n"
+    "       wikigdelt ingest wiki [--url URL] [--since ISO] [--max-events N] [--duration S] [--refine]\n"
+    "  --file PATH      replay a recording: raw SSE (.events), JSON lines (.ndjson) or wikiticker (.json.gz)\n"
+    "  --url URL        stream URL (default: setting wiki.url or " WIKI_DEFAULT_URL ")\n"
+    "  --since ISO      catch up from this time when no resume id is stored\n"
+    "  --max-events N   stop after N events (bronze + quarantined)\n"
+    "  --duration S     stop after S seconds\n"
+    "  --refine         run the wikimedia_silver flow after every committed batch";
+
+static int parse_number(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || v < 0) return -1;
+    *out = v;
+    return 0;
+}
 
 int cli_ingest_wiki(app *a, int argc, char **argv)
 {
-    (void)a; (void)argc; (void)argv;
-    return app_runtime_error("%s: not implemented yet", argv[0]);
+    wiki_ingest_options opt;
+    memset(&opt, 0, sizeof opt);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        double num;
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            puts(usage);
+            return 0;
+        } else if (!strcmp(arg, "--refine")) {
+            opt.refine = 1;
+            continue;
+        }
+        if (!val) return app_usage_error("ingest wiki: %s needs a value\n%s", arg, usage);
+        i++;
+        if (!strcmp(arg, "--file")) {
+            opt.file = val;
+        } else if (!strcmp(arg, "--url")) {
+            opt.url = val;
+        } else if (!strcmp(arg, "--since")) {
+            int64_t t;
+            if (time_parse_iso8601(val, &t) != 0)
+                return app_usage_error("ingest wiki: --since '%s' is not an ISO 8601 time", val);
+            opt.since = val;
+        } else if (!strcmp(arg, "--max-events")) {
+            if (parse_number(val, &num) != 0 || num != (double)(int64_t)num)
+                return app_usage_error("ingest wiki: --max-events '%s' is not a count", val);
+            opt.max_events = (int64_t)num;
+        } else if (!strcmp(arg, "--duration")) {
+            if (parse_number(val, &num) != 0)
+                return app_usage_error("ingest wiki: --duration '%s' is not a number of seconds", val);
+            opt.duration_s = num;
+        } else {
+            return app_usage_error("ingest wiki: unknown option %s\n%s", arg, usage);
+        }
+    }
+    if (opt.file && opt.url) return app_usage_error("ingest wiki: give --file or --url, not both");
+    if (opt.file && opt.since) return app_usage_error("ingest wiki: --since applies to --url only");
+    if (!opt.file && !opt.url) opt.url = config_get_str(a->cfg, "wiki.url", WIKI_DEFAULT_URL);
+    sqlite3 *db = app_db(a);
+    if (!db) return 1;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    wiki_ingest_stats st;
+    char err[1024] = "";
+    int rc = wiki_ingest_run(db, a->cfg, &opt, &st, err, sizeof err);
+    printf("wikimedia_bronze: events %lld, quarantined %lld, batches %lld", (long long)st.events,
+           (long long)st.quarantined, (long long)st.batches);
+    if (!opt.file)
+        printf(", connections %lld, heartbeats %lld, http errors %lld, stalls %lld",
+               (long long)st.connections, (long long)st.heartbeats, (long long)st.http_errors,
+               (long long)st.stalls);
+    printf("\n");
+    if (opt.refine)
+        printf("wikimedia_silver: read %lld, written %lld, warned %lld, dropped %lld, quarantined %lld,"
+               " duplicates %lld\n",
+               (long long)st.silver.read, (long long)st.silver.written, (long long)st.silver.warned,
+               (long long)st.silver.dropped, (long long)st.silver.quarantined,
+               (long long)st.silver.duplicates);
+    fflush(stdout);
+    if (rc != 0) return app_runtime_error("ingest wiki: %s", err);
+    return 0;
 }

@@ -1,11 +1,454 @@
-/* Wikimedia silver flow (stub until the Wikimedia source lands). */
+/* Wikimedia silver flow: wikimedia_bronze -> wikimedia_silver, deduped by meta.id, with
+ * expectations (expect.wikimedia_silver.<rule>) and the content filters that set is_content.
+ *
+ * Settings (defaults beside the code):
+ *   wiki.silver_batch         bronze rows per transaction (5000)
+ *   wiki.content_servers      comma list of server_name globs counted as content ("*.wikipedia.org")
+ *   wiki.content_wikis        comma list of wiki globs, e.g. "enwiki,dewiki" ("" = any)
+ *   wiki.content_namespaces   comma list of namespace numbers ("0"; "*" = any)
+ *   wiki.content_types        comma list of change types ("edit,new")
+ *   wiki.content_exclude_bots bot changes never count as content (false: bots are kept, flagged
+ *                             by the bot column, and the consumer decides)
+ *   pipeline.bucket_seconds   width of time_bucket (14400) */
 #include "refine/wiki_silver.h"
 
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "refine/expect.h"
+#include "source/wiki_record.h"
+#include "store/store.h"
+
+#include <fnmatch.h>
+#include <stdint.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLOW "wikimedia_silver"
+#define MAX_LIST 64
+
+typedef struct word_list {
+    char *storage;
+    const char *items[MAX_LIST];
+    int count;
+    int any;       /* empty or "*": everything matches */
+} word_list;
+
+static void list_parse(word_list *l, const char *text)
+{
+    memset(l, 0, sizeof *l);
+    l->storage = strdup(text ? text : "");
+    if (!l->storage) {
+        l->any = 1;
+        return;
+    }
+    char *save = NULL;
+    for (char *tok = strtok_r(l->storage, ",", &save); tok && l->count < MAX_LIST;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') tok++;
+        char *end = tok + strlen(tok);
+        while (end > tok && end[-1] == ' ') *--end = '\0';
+        if (!*tok) continue;
+        if (!strcmp(tok, "*")) l->any = 1;
+        l->items[l->count++] = tok;
+    }
+    if (l->count == 0) l->any = 1;
+}
+
+static int list_match_glob(const word_list *l, const char *s)
+{
+    if (l->any) return 1;
+    if (!s) return 0;
+    for (int i = 0; i < l->count; i++)
+        if (fnmatch(l->items[i], s, 0) == 0) return 1;
+    return 0;
+}
+
+typedef struct content_filter {
+    word_list servers, wikis, namespaces, types;
+    int exclude_bots;
+} content_filter;
+
+static void filter_init(content_filter *f, const config *cfg)
+{
+    list_parse(&f->servers, config_get_str(cfg, "wiki.content_servers", "*.wikipedia.org"));
+    list_parse(&f->wikis, config_get_str(cfg, "wiki.content_wikis", ""));
+    list_parse(&f->namespaces, config_get_str(cfg, "wiki.content_namespaces", "0"));
+    list_parse(&f->types, config_get_str(cfg, "wiki.content_types", "edit,new"));
+    f->exclude_bots = config_get_bool(cfg, "wiki.content_exclude_bots", 0);
+}
+
+static void filter_free(content_filter *f)
+{
+    free(f->servers.storage);
+    free(f->wikis.storage);
+    free(f->namespaces.storage);
+    free(f->types.storage);
+}
+
+static int filter_is_content(const content_filter *f, const char *server, const char *wiki,
+                             int has_ns, int64_t ns, const char *type, int bot)
+{
+    if (f->exclude_bots && bot) return 0;
+    if (!list_match_glob(&f->servers, server) || !list_match_glob(&f->wikis, wiki)) return 0;
+    if (!f->namespaces.any) {
+        if (!has_ns) return 0;
+        char num[24];
+        snprintf(num, sizeof num, "%lld", (long long)ns);
+        if (!list_match_glob(&f->namespaces, num)) return 0;
+    }
+    return list_match_glob(&f->types, type);
+}
+
+enum { R_EVENT_ID, R_EVENT_TIME, R_TITLE, R_TYPE, R_WIKI, R_NAMESPACE, R_LENGTHS, R_COUNT };
+
+typedef struct silver_ctx {
+    sqlite3 *db;
+    sqlite3_stmt *select, *insert, *quarantine;
+    expect_set rules;
+    int rule[R_COUNT];
+    content_filter filter;
+    int64_t bucket_seconds;
+} silver_ctx;
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    /* static: the strings belong to the event, which outlives the statement's step */
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i);
+}
+
+static void bind_int_or_null(sqlite3_stmt *st, int i, const json_t *v)
+{
+    if (json_is_integer(v)) sqlite3_bind_int64(st, i, json_integer_value(v));
+    else sqlite3_bind_null(st, i);
+}
+
+static void bind_bool_or_null(sqlite3_stmt *st, int i, const json_t *v)
+{
+    if (json_is_boolean(v)) sqlite3_bind_int(st, i, json_is_true(v));
+    else if (json_is_integer(v)) sqlite3_bind_int(st, i, json_integer_value(v) != 0);
+    else sqlite3_bind_null(st, i);
+}
+
+static int quarantine_row(silver_ctx *c, int64_t bronze_id, const char *reason, const char *raw,
+                          int raw_len)
+{
+    sqlite3_stmt *st = c->quarantine;
+    sqlite3_bind_int64(st, 1, bronze_id);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, raw, raw_len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, raw_len);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int valid_type(const char *t)
+{
+    return t && (!strcmp(t, "edit") || !strcmp(t, "new") || !strcmp(t, "log") ||
+                 !strcmp(t, "categorize"));
+}
+
+/* One bronze row. Returns 0, 1 when an expectation with action fail stopped the flow, -1 on a
+ * store error. */
+static int process_row(silver_ctx *c, int64_t bronze_id, json_t *parsed, const char *raw,
+                       int raw_len, flow_stats *stats, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *ev = parsed ? json_incref(parsed)
+                        : json_loadb(raw, (size_t)raw_len, JSON_ALLOW_NUL, &jerr);
+    if (!json_is_object(ev)) {
+        /* bronze only holds JSON objects; reaching this means the row was edited by hand */
+        json_decref(ev);
+        stats->quarantined++;
+        return quarantine_row(c, bronze_id, "bronze row is not a JSON object", raw, raw_len);
+    }
+    json_t *meta = json_object_get(ev, "meta");
+    const char *event_id = json_string_value(json_object_get(meta, "id"));
+    const char *dt = json_string_value(json_object_get(meta, "dt"));
+    const char *title = json_string_value(json_object_get(ev, "title"));
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char *wiki = json_string_value(json_object_get(ev, "wiki"));
+    const char *server = json_string_value(json_object_get(ev, "server_name"));
+    json_t *ns = json_object_get(ev, "namespace");
+    json_t *length = json_object_get(ev, "length"), *revision = json_object_get(ev, "revision");
+    json_t *len_old = json_object_get(length, "old"), *len_new = json_object_get(length, "new");
+
+    int64_t epoch = 0;
+    int have_time = dt && time_parse_iso8601(dt, &epoch) == 0;
+    if (!have_time && !dt && json_is_integer(json_object_get(ev, "timestamp"))) {
+        epoch = json_integer_value(json_object_get(ev, "timestamp"));
+        have_time = 1;
+    }
+
+    expect_row_begin(&c->rules);
+    expect_record(&c->rules, c->rule[R_EVENT_ID], event_id && *event_id);
+    expect_record(&c->rules, c->rule[R_EVENT_TIME], have_time);
+    expect_record(&c->rules, c->rule[R_TITLE], title && *title);
+    expect_record(&c->rules, c->rule[R_TYPE], valid_type(type));
+    expect_record(&c->rules, c->rule[R_WIKI], wiki && *wiki && server && *server);
+    expect_record(&c->rules, c->rule[R_NAMESPACE], json_is_integer(ns));
+    expect_record(&c->rules, c->rule[R_LENGTHS],
+                  (!len_old || json_is_null(len_old) ||
+                   (json_is_integer(len_old) && json_integer_value(len_old) >= 0)) &&
+                      (!len_new || json_is_null(len_new) ||
+                       (json_is_integer(len_new) && json_integer_value(len_new) >= 0)));
+    expect_action action = expect_row_action(&c->rules);
+    int rc = 0;
+    if (action == EXPECT_FAIL) {
+        snprintf(err, errlen, "expectation %s failed on wikimedia_bronze row %lld (action fail)",
+                 expect_row_rule_name(&c->rules), (long long)bronze_id);
+        rc = 1;
+    } else if (action == EXPECT_DROP) {
+        stats->dropped++;
+    } else if (action == EXPECT_QUARANTINE || !event_id || !*event_id) {
+        /* a row without meta.id cannot be deduped, so it is never kept, whatever the action */
+        char reason[128];
+        snprintf(reason, sizeof reason, "%s",
+                 action == EXPECT_QUARANTINE ? expect_row_rule_name(&c->rules)
+                                             : "event_id_present (no meta.id: cannot dedupe)");
+        stats->quarantined++;
+        rc = quarantine_row(c, bronze_id, reason, raw, raw_len);
+    } else {
+        if (action == EXPECT_WARN) stats->warned++;
+        sqlite3_stmt *st = c->insert;
+        char when[TIME_TEXT_LEN], bucket[TIME_TEXT_LEN];
+        sqlite3_bind_int64(st, 1, bronze_id);
+        sqlite3_bind_text(st, 2, event_id, -1, SQLITE_STATIC);
+        if (have_time) {
+            time_format(epoch, when);
+            time_format(time_bucket_start(epoch, c->bucket_seconds), bucket);
+            sqlite3_bind_text(st, 3, when, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, bucket, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(st, 3);
+            sqlite3_bind_null(st, 4);
+        }
+        bind_text_or_null(st, 5, wiki);
+        bind_text_or_null(st, 6, server);
+        bind_int_or_null(st, 7, ns);
+        bind_text_or_null(st, 8, title);
+        const char *uri = json_string_value(json_object_get(meta, "uri"));
+        if (!uri) uri = json_string_value(json_object_get(ev, "title_url"));
+        buf url = BUF_INIT;
+        if (!uri && title) {
+            const char *base = json_string_value(json_object_get(ev, "server_url"));
+            if (base) {
+                buf_appendf(&url, "%s/wiki/", base);
+                size_t from = url.len;
+                buf_append_str(&url, title);
+                for (size_t i = from; i < url.len; i++)
+                    if (url.data[i] == ' ') url.data[i] = '_';
+                uri = url.data;
+            }
+        }
+        bind_text_or_null(st, 9, uri);
+        bind_text_or_null(st, 10, type);
+        json_t *bot = json_object_get(ev, "bot");
+        bind_bool_or_null(st, 11, bot);
+        bind_text_or_null(st, 12, json_string_value(json_object_get(ev, "user")));
+        bind_text_or_null(st, 13, json_string_value(json_object_get(ev, "comment")));
+        bind_int_or_null(st, 14, len_old);
+        bind_int_or_null(st, 15, len_new);
+        bind_int_or_null(st, 16, json_object_get(revision, "old"));
+        bind_int_or_null(st, 17, json_object_get(revision, "new"));
+        bind_bool_or_null(st, 18, json_object_get(ev, "minor"));
+        bind_bool_or_null(st, 19, json_object_get(ev, "patrolled"));
+        sqlite3_bind_int(st, 20,
+                         filter_is_content(&c->filter, server, wiki, json_is_integer(ns),
+                                           json_integer_value(ns), type, json_is_true(bot)));
+        int step = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        buf_free(&url);
+        if (step != SQLITE_DONE) {
+            snprintf(err, errlen, "inserting into wikimedia_silver: %s", sqlite3_errmsg(c->db));
+            rc = -1;
+        } else if (sqlite3_changes(c->db) == 0) {
+            stats->duplicates++;
+        } else {
+            stats->written++;
+        }
+    }
+    if (rc == -1 && !err[0]) snprintf(err, errlen, "store error: %s", sqlite3_errmsg(c->db));
+    json_decref(ev);
+    return rc;
+}
+
+struct wiki_silver_writer {
+    silver_ctx c;
+    int64_t first, last;   /* bronze ids seen since the last flush; first = -1 when none */
+};
+
+int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer **out, char *err,
+                            size_t errlen)
+{
+    wiki_silver_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    silver_ctx *c = &w->c;
+    c->db = db;
+    w->first = -1;
+    c->bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
+    if (c->bucket_seconds <= 0) c->bucket_seconds = 14400;
+    expect_set_init(&c->rules, FLOW);
+    static const struct { const char *name; expect_action def; } rules[R_COUNT] = {
+        {"event_id_present", EXPECT_QUARANTINE}, {"event_time_valid", EXPECT_QUARANTINE},
+        {"title_present", EXPECT_WARN},          {"type_known", EXPECT_WARN},
+        {"wiki_present", EXPECT_WARN},           {"namespace_integer", EXPECT_WARN},
+        {"lengths_non_negative", EXPECT_WARN},
+    };
+    filter_init(&c->filter, cfg);
+    for (int i = 0; i < R_COUNT; i++) {
+        c->rule[i] = expect_add_rule(&c->rules, rules[i].name, rules[i].def, cfg);
+        if (c->rule[i] < 0) {
+            snprintf(err, errlen, "bad setting expect.%s.%s (see the log)", FLOW, rules[i].name);
+            wiki_silver_writer_close(w);
+            return -1;
+        }
+    }
+    /* a bigger page cache keeps the event_id index's pages in memory during replays */
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
+             (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
+                           " ORDER BY bronze_id LIMIT ?2",
+                           -1, &c->select, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO wikimedia_silver(bronze_id, event_id, event_time, time_bucket,"
+                           " wiki, server_name, namespace, title, page_url, type, bot, user, comment,"
+                           " length_old, length_new, revision_old, revision_new, minor, patrolled,"
+                           " is_content) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                           "?15,?16,?17,?18,?19,?20) ON CONFLICT(event_id) DO NOTHING",
+                           -1, &c->insert, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO wikimedia_quarantine(stage, bronze_id, reason, raw,"
+                           " raw_bytes, received_at) VALUES ('silver', ?1, ?2, ?3, ?4,"
+                           " strftime('%Y-%m-%d %H:%M:%f','now'))",
+                           -1, &c->quarantine, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "preparing the silver statements: %s", sqlite3_errmsg(db));
+        wiki_silver_writer_close(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+void wiki_silver_writer_close(wiki_silver_writer *w)
+{
+    if (!w) return;
+    sqlite3_finalize(w->c.select);
+    sqlite3_finalize(w->c.insert);
+    sqlite3_finalize(w->c.quarantine);
+    filter_free(&w->c.filter);
+    free(w);
+}
+
+int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, json_t *event,
+                           const char *raw, size_t raw_len, flow_stats *stats, char *err,
+                           size_t errlen)
+{
+    if (w->first < 0) w->first = bronze_id;
+    w->last = bronze_id;
+    stats->read++;
+    return process_row(&w->c, bronze_id, event, raw, (int)raw_len, stats, err, errlen);
+}
+
+int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
+                               flow_stats *stats, char *err, size_t errlen)
+{
+    silver_ctx *c = &w->c;
+    int64_t mark;
+    *rows = 0;
+    if (store_checkpoint_get_int(c->db, FLOW, 0, &mark) != 0) {
+        snprintf(err, errlen, "reading checkpoint %s: %s", FLOW, sqlite3_errmsg(c->db));
+        return -1;
+    }
+    if (w->first >= 0 && w->last > mark) mark = w->last;
+    sqlite3_bind_int64(c->select, 1, mark);
+    sqlite3_bind_int64(c->select, 2, limit > 0 ? limit : INT64_MAX);
+    int step, rc = 0;
+    while ((step = sqlite3_step(c->select)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(c->select, 0);
+        const char *raw = (const char *)sqlite3_column_text(c->select, 1);
+        int raw_len = sqlite3_column_bytes(c->select, 1);
+        (*rows)++;
+        rc = wiki_silver_writer_add(w, id, NULL, raw ? raw : "", (size_t)raw_len, stats, err,
+                                    errlen);
+        if (rc != 0) break;
+    }
+    sqlite3_reset(c->select);
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
+        snprintf(err, errlen, "reading wikimedia_bronze: %s", sqlite3_errmsg(c->db));
+        rc = -1;
+    }
+    return rc;
+}
+
+int wiki_silver_writer_flush(wiki_silver_writer *w, char *err, size_t errlen)
+{
+    if (w->first < 0) return 0;
+    char batch_id[64];
+    snprintf(batch_id, sizeof batch_id, "bronze:%lld-%lld", (long long)w->first,
+             (long long)w->last);
+    if (expect_flush(&w->c.rules, w->c.db, batch_id) != 0 ||
+        store_checkpoint_set_int(w->c.db, FLOW, w->last) != 0) {
+        snprintf(err, errlen, "writing batch %s: %s", batch_id, sqlite3_errmsg(w->c.db));
+        return -1;
+    }
+    w->first = -1;
+    return 0;
+}
+
+void wiki_silver_writer_rollback(wiki_silver_writer *w)
+{
+    /* the counts of a rolled-back batch must not be written with the next one */
+    for (int i = 0; i < w->c.rules.count; i++) w->c.rules.rules[i].checked = w->c.rules.rules[i].failed = 0;
+    w->first = -1;
+}
 
 int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err, size_t errlen)
 {
-    (void)db; (void)cfg; (void)stats;
-    snprintf(err, errlen, "wikimedia silver flow not implemented yet");
-    return -1;
+    err[0] = '\0';
+    int64_t batch = config_get_int(cfg, "wiki.silver_batch", 5000);
+    if (batch < 1) batch = 1;
+    wiki_silver_writer *w;
+    if (wiki_silver_writer_open(db, cfg, &w, err, errlen) != 0) return -1;
+    int rc = 0;
+    for (;;) {
+        if (store_begin(db) != 0) {
+            snprintf(err, errlen, "cannot begin: %s", sqlite3_errmsg(db));
+            rc = -1;
+            break;
+        }
+        int64_t rows = 0;
+        rc = wiki_silver_writer_pending(w, batch, &rows, stats, err, errlen);
+        if (rc == 0 && rows > 0 && wiki_silver_writer_flush(w, err, errlen) != 0) rc = -1;
+        if (rc != 0 || rows == 0) {
+            store_rollback(db);
+            wiki_silver_writer_rollback(w);
+            if (rc == 1) {
+                store_event(db, FLOW, "error", "expectation_failed", err, NULL);
+                rc = -1;
+            }
+            break;
+        }
+        if (store_commit(db) != 0) {
+            snprintf(err, errlen, "commit: %s", sqlite3_errmsg(db));
+            rc = -1;
+            break;
+        }
+        stats->batches++;
+        if (rows < batch) break;
+    }
+    wiki_silver_writer_close(w);
+    return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/config.h"
 #include "refine/flow.h"
@@ -12,5 +13,26 @@
  * quarantine rows, expectation counts and new checkpoint are one transaction. Returns 0, or -1
  * with err set (an expectation with action fail, or a store error). */
 int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err, size_t errlen);
+
+/* The flow's row writer, also used inline by the Wikimedia ingest (one JSON parse per event, the
+ * silver rows and checkpoint in the bronze transaction). All calls run inside the caller's
+ * transaction. */
+typedef struct wiki_silver_writer wiki_silver_writer;
+typedef struct json_t json_t;
+int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer **out, char *err,
+                            size_t errlen);
+/* Processes bronze rows past the checkpoint (and past rows added since the last flush), up to
+ * limit (0 = all). Returns 0, 1 (an expectation with action fail; err says which), -1 error. */
+int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
+                               flow_stats *stats, char *err, size_t errlen);
+/* One bronze row; event is its parsed JSON (borrowed) or NULL to parse raw. Same returns. */
+int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, json_t *event,
+                           const char *raw, size_t raw_len, flow_stats *stats, char *err,
+                           size_t errlen);
+/* Expectation counts and the checkpoint (the last bronze id added), before the caller commits. */
+int wiki_silver_writer_flush(wiki_silver_writer *w, char *err, size_t errlen);
+/* After the caller rolled back: forget the batch. */
+void wiki_silver_writer_rollback(wiki_silver_writer *w);
+void wiki_silver_writer_close(wiki_silver_writer *w);
 
 #endif

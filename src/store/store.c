@@ -290,3 +290,15 @@ int store_catalog_column(sqlite3 *db, const char *table, const char *column, con
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
+
+int store_set_wal_autocheckpoint(sqlite3 *db, int pages)
+{
+    int previous = 1000;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) previous = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_wal_autocheckpoint(db, pages);
+    return previous;
+}

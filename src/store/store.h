@@ -61,6 +61,11 @@ int store_catalog_column(sqlite3 *db, const char *table, const char *column, con
  * current_timestamp_utc(), time_bucket(ts, seconds). Registered on every connection. */
 int store_register_functions(sqlite3 *db);
 
+/* Sets the connection's WAL auto-checkpoint interval in pages and returns the previous one, so a
+ * bulk load can checkpoint every ~64 MiB instead of every 4 MiB (each checkpoint syncs) and then
+ * put the setting back. */
+int store_set_wal_autocheckpoint(sqlite3 *db, int pages);
+
 /* Last error text of the connection, for messages. */
 const char *store_errmsg(sqlite3 *db);
 

@@ -14,5 +14,5 @@ wait_http() { local i; for i in $(seq 1 $(( ${2:-10} * 10 ))); do curl -fs -o /d
 # Background processes started with bg are killed when the test exits.
 _wg_pids=()
 bg() { "$@" & _wg_pids+=($!); }
-_wg_cleanup() { local p; for p in "${_wg_pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; }
+_wg_cleanup() { local p; for p in "${_wg_pids[@]:-}"; do [ -n "$p" ] && { kill "$p" 2>/dev/null || true; }; done; wait 2>/dev/null || true; }
 trap _wg_cleanup EXIT

@@ -1,0 +1,791 @@
+/* BERT encoder: packed (padding-free) batches, OpenBLAS sgemm for the exact fp32 path, an own
+ * AVX512-BF16 kernel for the reduced-precision path, fused epilogues (bias + GELU, bias +
+ * residual), per-sequence attention, mean pooling and L2 normalisation. */
+#pragma GCC optimize("O3")
+#include "embed/bert.h"
+
+#include "embed/safetensors.h"
+
+#include <cblas.h>
+#include <immintrin.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One dense layer y = x W^T + b with W stored [out, in] as in the checkpoint. */
+typedef struct linear {
+    const float *w;    /* fp32 weights (mapped or owned) */
+    float *w_owned;
+    uint16_t *wp;      /* bf16, packed for the kernel: [n/16][k/2][16][2] */
+    float *wf;         /* fp32, packed for the own AVX-512 kernel: [n/16][k][16] */
+    const float *b;
+    float *b_owned;
+    int n, k;
+} linear;
+
+typedef struct layer {
+    linear qkv, attn_out, ffn_in, ffn_out;
+    const float *ln1_g, *ln1_b, *ln2_g, *ln2_b;
+} layer;
+
+struct bert_model {
+    bert_config cfg;
+    enum bert_precision precision;
+    int own_fp32; /* fp32 products by the own AVX-512 kernel instead of OpenBLAS */
+    st_file *st;
+    const float *word_emb, *pos_emb, *type_emb, *emb_ln_g, *emb_ln_b;
+    layer *layers;
+};
+
+struct bert_workspace {
+    int max_tokens;
+    float *x, *qkv, *ctx, *tmp, *inter, *row, *kt;
+    uint16_t *abf;
+};
+
+/* ---------- vector maths ---------- */
+
+#ifdef __AVX512F__
+/* exp(x) for x in about [-87, 88]: Cody-Waite reduction, degree-6 polynomial, 2^n by scalef.
+ * Relative error about 2 ulp, which is below what fp32 sgemm already perturbs. */
+static inline __m512 exp512(__m512 x)
+{
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f)),
+                      _mm512_set1_ps(-87.3365447504f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500E-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507E-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073E-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894E-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459E-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201E-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+/* erf(x): Abramowitz & Stegun 7.1.26 (absolute error <= 1.5e-7). */
+static inline __m512 erf512(__m512 x)
+{
+    __m512 ax = _mm512_abs_ps(x);
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f),
+                             _mm512_fmadd_ps(_mm512_set1_ps(0.3275911f), ax, _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(1.061405429f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
+    p = _mm512_mul_ps(p, t);
+    __m512 e = exp512(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), ax), ax));
+    __m512 y = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
+    /* copy the sign of x */
+    return _mm512_castsi512_ps(_mm512_or_si512(
+        _mm512_castps_si512(y),
+        _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))));
+}
+#endif
+
+/* y = gelu(y + b) (the exact, erf-based GELU of BERT), one row of n. */
+static void bias_gelu_row(float *y, const float *b, int n)
+{
+    int j = 0;
+#ifdef __AVX512F__
+    const __m512 half = _mm512_set1_ps(0.5f), rs2 = _mm512_set1_ps(0.70710678118654752f);
+    for (; j + 16 <= n; j += 16) {
+        __m512 v = _mm512_add_ps(_mm512_loadu_ps(y + j), _mm512_loadu_ps(b + j));
+        __m512 g = _mm512_mul_ps(_mm512_mul_ps(half, v),
+                                 _mm512_add_ps(_mm512_set1_ps(1.0f), erf512(_mm512_mul_ps(v, rs2))));
+        _mm512_storeu_ps(y + j, g);
+    }
+#endif
+    for (; j < n; j++) {
+        float v = y[j] + b[j];
+        y[j] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
+    }
+}
+
+/* softmax of x[0..n) in place */
+static void softmax(float *x, int n)
+{
+    float mx = x[0];
+    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    float sum = 0;
+    int j = 0;
+#ifdef __AVX512F__
+    __m512 vs = _mm512_setzero_ps(), vm = _mm512_set1_ps(mx);
+    for (; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + j), vm));
+        _mm512_mask_storeu_ps(x + j, k, e);
+        vs = _mm512_mask_add_ps(vs, k, vs, e);
+    }
+    sum = _mm512_reduce_add_ps(vs);
+#else
+    for (; j < n; j++) {
+        x[j] = expf(x[j] - mx);
+        sum += x[j];
+    }
+#endif
+    float inv = 1.0f / sum;
+    for (j = 0; j < n; j++) x[j] *= inv;
+}
+
+static void layer_norm_row(float *x, const float *g, const float *b, int n, float eps)
+{
+    float mean = 0, var = 0;
+    int j = 0;
+#ifdef __AVX512F__
+    /* vector partial sums: the compiler may not reorder a float reduction by itself */
+    if (n % 16 == 0) {
+        __m512 acc = _mm512_setzero_ps();
+        for (j = 0; j < n; j += 16) acc = _mm512_add_ps(acc, _mm512_loadu_ps(x + j));
+        mean = _mm512_reduce_add_ps(acc) / (float)n;
+        __m512 vm = _mm512_set1_ps(mean), vv = _mm512_setzero_ps();
+        for (j = 0; j < n; j += 16) {
+            __m512 d = _mm512_sub_ps(_mm512_loadu_ps(x + j), vm);
+            vv = _mm512_fmadd_ps(d, d, vv);
+        }
+        var = _mm512_reduce_add_ps(vv) / (float)n;
+        __m512 inv = _mm512_set1_ps(1.0f / sqrtf(var + eps));
+        for (j = 0; j < n; j += 16) {
+            __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + j), vm), inv);
+            _mm512_storeu_ps(x + j, _mm512_fmadd_ps(d, _mm512_loadu_ps(g + j), _mm512_loadu_ps(b + j)));
+        }
+        return;
+    }
+#endif
+    for (j = 0; j < n; j++) mean += x[j];
+    mean /= (float)n;
+    for (j = 0; j < n; j++) {
+        float d = x[j] - mean;
+        var += d * d;
+    }
+    var /= (float)n;
+    float inv = 1.0f / sqrtf(var + eps);
+    for (j = 0; j < n; j++) x[j] = (x[j] - mean) * inv * g[j] + b[j];
+}
+
+/* ---------- bf16 ---------- */
+
+static inline uint16_t f32_to_bf16(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); /* quiet NaN */
+    u += 0x7fffu + ((u >> 16) & 1u);                                          /* round to even */
+    return (uint16_t)(u >> 16);
+}
+
+static inline float bf16_to_f32(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+int bert_bf16_native(void)
+{
+#ifdef __AVX512BF16__
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* rows x k fp32 -> bf16 */
+static void convert_rows_bf16(const float *x, uint16_t *out, size_t count)
+{
+    size_t i = 0;
+#ifdef __AVX512BF16__
+    for (; i + 16 <= count; i += 16) {
+        __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(x + i));
+        _mm256_storeu_si256((__m256i *)(out + i), (__m256i)h);
+    }
+#endif
+    for (; i < count; i++) out[i] = f32_to_bf16(x[i]);
+}
+
+/* W [n][k] fp32 -> [n/16][k/2][16][2] bf16, the layout the dot-product kernel reads. */
+static uint16_t *pack_bf16(const float *w, int n, int k)
+{
+    uint16_t *p = aligned_alloc(64, ((size_t)n * k * 2 + 63) / 64 * 64);
+    if (!p) return NULL;
+    for (int nb = 0; nb < n / 16; nb++)
+        for (int pp = 0; pp < k / 2; pp++)
+            for (int j = 0; j < 16; j++)
+                for (int t = 0; t < 2; t++)
+                    p[(((size_t)nb * (k / 2) + pp) * 16 + j) * 2 + t] =
+                        f32_to_bf16(w[(size_t)(nb * 16 + j) * k + 2 * pp + t]);
+    return p;
+}
+
+enum epilogue { EPI_NONE, EPI_BIAS, EPI_BIAS_GELU, EPI_BIAS_RESIDUAL };
+
+/* What is applied to each output value as it leaves the registers: saves a pass over memory. */
+typedef struct epilogue_args {
+    enum epilogue kind;
+    const float *bias;
+    const float *residual; /* [m][n], for EPI_BIAS_RESIDUAL */
+} epilogue_args;
+
+static void apply_epilogue(float *y, int t, int n, const epilogue_args *epi)
+{
+    for (int i = 0; i < t; i++) {
+        float *row = y + (size_t)i * n;
+        if (epi->kind == EPI_BIAS_GELU) {
+            bias_gelu_row(row, epi->bias, n);
+        } else if (epi->kind == EPI_BIAS_RESIDUAL) {
+            const float *res = epi->residual + (size_t)i * n;
+            for (int j = 0; j < n; j++) row[j] += epi->bias[j] + res[j];
+        } else if (epi->kind == EPI_BIAS) {
+            for (int j = 0; j < n; j++) row[j] += epi->bias[j];
+        }
+    }
+}
+
+#define MR 8 /* rows per micro-tile; 8 x 3 accumulators + 3 weights + 1 broadcast fit 32 zmm */
+
+#ifdef __AVX512BF16__
+static inline __attribute__((always_inline)) void
+tile_bf16(const uint16_t *a, int k, const uint16_t *wp, int nb, int nbw, float *c, int ldc,
+          int rows, const epilogue_args *epi, const float *res_rows)
+{
+    __m512 acc[MR][3];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_ps();
+    const size_t bstride = (size_t)(k / 2) * 32;
+    const uint16_t *b0 = wp + (size_t)nb * bstride;
+    for (int p = 0; p < k / 2; p++) {
+        __m512bh bv[3];
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            if (q < nbw) bv[q] = (__m512bh)_mm512_load_si512(b0 + q * bstride + (size_t)p * 32);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            int32_t pair;
+            memcpy(&pair, a + (size_t)r * k + 2 * p, 4);
+            __m512bh av = (__m512bh)_mm512_set1_epi32(pair);
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) acc[r][q] = _mm512_dpbf16_ps(acc[r][q], av, bv[q]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+        if (r < rows)
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) {
+                    const int col = (nb + q) * 16;
+                    __m512 v = acc[r][q];
+                    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
+                    if (epi->kind == EPI_BIAS_RESIDUAL)
+                        v = _mm512_add_ps(v, _mm512_loadu_ps(res_rows + (size_t)r * ldc + col));
+                    else if (epi->kind == EPI_BIAS_GELU)
+                        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                                          _mm512_add_ps(_mm512_set1_ps(1.0f),
+                                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+                    _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
+                }
+}
+#endif
+
+/* C[m][n] = A[m][k] W^T, A in bf16 with rows padded to a multiple of MR (zeros). */
+static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n, float *c,
+                      const epilogue_args *epi)
+{
+#ifdef __AVX512BF16__
+    const int nblocks = n / 16;
+    const int row_block = 96;
+    for (int m0 = 0; m0 < m; m0 += row_block) {
+        int m1 = m0 + row_block < m ? m0 + row_block : m;
+        for (int nb = 0; nb < nblocks; nb += 3) {
+            int nbw = nblocks - nb < 3 ? nblocks - nb : 3;
+            for (int r = m0; r < m1; r += MR) {
+                int rows = m1 - r < MR ? m1 - r : MR;
+                const float *res = epi->residual ? epi->residual + (size_t)r * n : NULL;
+                if (nbw == 3) tile_bf16(a + (size_t)r * k, k, wp, nb, 3, c + (size_t)r * n, n, rows, epi, res);
+                else if (nbw == 2) tile_bf16(a + (size_t)r * k, k, wp, nb, 2, c + (size_t)r * n, n, rows, epi, res);
+                else tile_bf16(a + (size_t)r * k, k, wp, nb, 1, c + (size_t)r * n, n, rows, epi, res);
+            }
+        }
+    }
+#else
+    /* Portable emulation with the same rounding of inputs (for machines without AVX512-BF16). */
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            float s = 0;
+            for (int p = 0; p < k / 2; p++)
+                for (int t = 0; t < 2; t++)
+                    s += bf16_to_f32(a[(size_t)i * k + 2 * p + t]) *
+                         bf16_to_f32(wp[(((size_t)(j / 16) * (k / 2) + p) * 16 + j % 16) * 2 + t]);
+            c[(size_t)i * n + j] = s;
+        }
+    apply_epilogue(c, m, n, epi);
+#endif
+}
+
+/* ---------- own fp32 kernel (embed.fp32_gemm = avx512) ---------- */
+
+#ifdef __AVX512F__
+static float *pack_f32(const float *w, int n, int k)
+{
+    float *p = aligned_alloc(64, ((size_t)n * k * 4 + 63) / 64 * 64);
+    if (!p) return NULL;
+    for (int nb = 0; nb < n / 16; nb++)
+        for (int pp = 0; pp < k; pp++)
+            for (int j = 0; j < 16; j++)
+                p[((size_t)nb * k + pp) * 16 + j] = w[(size_t)(nb * 16 + j) * k + pp];
+    return p;
+}
+
+static inline __attribute__((always_inline)) void
+tile_f32(const float *a, int k, const float *wf, int nb, int nbw, float *c, int ldc, int rows,
+         const epilogue_args *epi, const float *res_rows)
+{
+    __m512 acc[MR][3];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_ps();
+    const size_t bstride = (size_t)k * 16;
+    const float *b0 = wf + (size_t)nb * bstride;
+    for (int p = 0; p < k; p++) {
+        __m512 bv[3];
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            if (q < nbw) bv[q] = _mm512_load_ps(b0 + q * bstride + (size_t)p * 16);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            __m512 av = _mm512_set1_ps(a[(size_t)r * k + p]);
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) acc[r][q] = _mm512_fmadd_ps(av, bv[q], acc[r][q]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+        if (r < rows)
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) {
+                    const int col = (nb + q) * 16;
+                    __m512 v = acc[r][q];
+                    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
+                    if (epi->kind == EPI_BIAS_RESIDUAL)
+                        v = _mm512_add_ps(v, _mm512_loadu_ps(res_rows + (size_t)r * ldc + col));
+                    else if (epi->kind == EPI_BIAS_GELU)
+                        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                                          _mm512_add_ps(_mm512_set1_ps(1.0f),
+                                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+                    _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
+                }
+}
+
+/* C[m][n] = A[m][k] W^T; A's rows are read up to a multiple of MR (the workspace has them). */
+static void gemm_f32(const float *a, int m, int k, const float *wf, int n, float *c,
+                     const epilogue_args *epi)
+{
+    const int nblocks = n / 16;
+    const int row_block = 48;
+    for (int m0 = 0; m0 < m; m0 += row_block) {
+        int m1 = m0 + row_block < m ? m0 + row_block : m;
+        for (int nb = 0; nb < nblocks; nb += 3) {
+            int nbw = nblocks - nb < 3 ? nblocks - nb : 3;
+            for (int r = m0; r < m1; r += MR) {
+                int rows = m1 - r < MR ? m1 - r : MR;
+                const float *res = epi->residual ? epi->residual + (size_t)r * n : NULL;
+                if (nbw == 3) tile_f32(a + (size_t)r * k, k, wf, nb, 3, c + (size_t)r * n, n, rows, epi, res);
+                else if (nbw == 2) tile_f32(a + (size_t)r * k, k, wf, nb, 2, c + (size_t)r * n, n, rows, epi, res);
+                else tile_f32(a + (size_t)r * k, k, wf, nb, 1, c + (size_t)r * n, n, rows, epi, res);
+            }
+        }
+    }
+}
+#endif
+
+/* ---------- dense layers ---------- */
+
+
+/* y[t][n] = epilogue(x[t][k] W^T); residual (EPI_BIAS_RESIDUAL) is added in the same pass. */
+static void linear_forward(const bert_model *m, bert_workspace *ws, const linear *l,
+                           const float *x, int t, float *y, enum epilogue epi,
+                           const float *residual)
+{
+    (void)m;
+    epilogue_args ea = {epi, l->b, residual};
+    if (l->wp) {
+        int tp = (t + MR - 1) / MR * MR;
+        convert_rows_bf16(x, ws->abf, (size_t)t * l->k);
+        memset(ws->abf + (size_t)t * l->k, 0, (size_t)(tp - t) * l->k * sizeof *ws->abf);
+        gemm_bf16(ws->abf, t, l->k, l->wp, l->n, y, &ea); /* epilogue fused into the kernel */
+    }
+#ifdef __AVX512F__
+    else if (l->wf) {
+        gemm_f32(x, t, l->k, l->wf, l->n, y, &ea);
+    }
+#endif
+    else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, l->n, l->k, 1.0f, x, l->k, l->w,
+                    l->k, 0.0f, y, l->n);
+        apply_epilogue(y, t, l->n, &ea);
+    }
+}
+
+/* Self-attention of one sequence of len tokens: qkv rows [q | k | v] (biases applied). */
+static void attention(const bert_model *m, bert_workspace *ws, const float *qkv, int len,
+                      float *ctx)
+{
+    const int h = m->cfg.hidden, heads = m->cfg.heads, d = h / heads;
+    const float scale = 1.0f / sqrtf((float)d);
+    float *s = ws->row;
+#ifdef __AVX512F__
+    if (d % 16 == 0 && d <= 128) {
+        /* K of the head transposed (d rows of len scores' worth), so that a row of scores is
+         * d broadcast-FMAs over 16 keys at a time: no horizontal sums. */
+        float *kt = ws->kt;
+        const int lp = (len + 15) / 16 * 16;
+        for (int hd = 0; hd < heads; hd++) {
+            for (int j = 0; j < len; j++) {
+                const float *kk = qkv + (size_t)j * 3 * h + h + hd * d;
+                for (int e = 0; e < d; e++) kt[(size_t)e * lp + j] = kk[e];
+            }
+            for (int i = 0; i < len; i++) {
+                const float *q = qkv + (size_t)i * 3 * h + hd * d;
+                for (int j0 = 0; j0 < len; j0 += 16) {
+                    __mmask16 k = len - j0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (len - j0)) - 1);
+                    __m512 acc = _mm512_setzero_ps();
+                    for (int e = 0; e < d; e++)
+                        acc = _mm512_fmadd_ps(_mm512_set1_ps(q[e]),
+                                              _mm512_maskz_loadu_ps(k, kt + (size_t)e * lp + j0), acc);
+                    _mm512_mask_storeu_ps(s + j0, k, _mm512_mul_ps(acc, _mm512_set1_ps(scale)));
+                }
+                softmax(s, len);
+                __m512 o[8];
+                const int nv = d / 16;
+                for (int v = 0; v < nv; v++) o[v] = _mm512_setzero_ps();
+                for (int j = 0; j < len; j++) {
+                    const float *vv = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
+                    __m512 p = _mm512_set1_ps(s[j]);
+                    for (int v = 0; v < nv; v++) o[v] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vv + 16 * v), o[v]);
+                }
+                float *out = ctx + (size_t)i * h + hd * d;
+                for (int v = 0; v < nv; v++) _mm512_storeu_ps(out + 16 * v, o[v]);
+            }
+        }
+        return;
+    }
+#endif
+    for (int hd = 0; hd < heads; hd++) {
+        for (int i = 0; i < len; i++) {
+            const float *q = qkv + (size_t)i * 3 * h + hd * d;
+            for (int j = 0; j < len; j++) {
+                const float *kk = qkv + (size_t)j * 3 * h + h + hd * d;
+                float dot = 0;
+                for (int e = 0; e < d; e++) dot += q[e] * kk[e];
+                s[j] = dot * scale;
+            }
+            softmax(s, len);
+            float *o = ctx + (size_t)i * h + hd * d;
+            for (int e = 0; e < d; e++) o[e] = 0;
+            for (int j = 0; j < len; j++) {
+                const float *v = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
+                const float p = s[j];
+                for (int e = 0; e < d; e++) o[e] += p * v[e];
+            }
+        }
+    }
+}
+
+int bert_encode_packed(const bert_model *m, bert_workspace *ws, const int32_t *ids,
+                       const int *lens, int n, float *out)
+{
+    const bert_config *c = &m->cfg;
+    const int h = c->hidden;
+    const float eps = (float)c->layer_norm_eps;
+    int t = 0;
+    for (int s = 0; s < n; s++) {
+        if (lens[s] < 1 || lens[s] > c->max_positions) return -1;
+        t += lens[s];
+    }
+    if (t > ws->max_tokens) return -1;
+    /* embeddings */
+    for (int s = 0, o = 0; s < n; o += lens[s], s++)
+        for (int i = 0; i < lens[s]; i++) {
+            int32_t id = ids[o + i];
+            if (id < 0 || id >= c->vocab_size) return -1;
+            float *x = ws->x + (size_t)(o + i) * h;
+            const float *we = m->word_emb + (size_t)id * h, *pe = m->pos_emb + (size_t)i * h;
+            for (int j = 0; j < h; j++) x[j] = we[j] + pe[j] + m->type_emb[j];
+            layer_norm_row(x, m->emb_ln_g, m->emb_ln_b, h, eps);
+        }
+    for (int li = 0; li < c->layers; li++) {
+        const layer *L = &m->layers[li];
+        linear_forward(m, ws, &L->qkv, ws->x, t, ws->qkv, EPI_BIAS, NULL);
+        for (int s = 0, o = 0; s < n; o += lens[s], s++)
+            attention(m, ws, ws->qkv + (size_t)o * 3 * h, lens[s], ws->ctx + (size_t)o * h);
+        linear_forward(m, ws, &L->attn_out, ws->ctx, t, ws->tmp, EPI_BIAS_RESIDUAL, ws->x);
+        for (int i = 0; i < t; i++) layer_norm_row(ws->tmp + (size_t)i * h, L->ln1_g, L->ln1_b, h, eps);
+        linear_forward(m, ws, &L->ffn_in, ws->tmp, t, ws->inter, EPI_BIAS_GELU, NULL);
+        linear_forward(m, ws, &L->ffn_out, ws->inter, t, ws->x, EPI_BIAS_RESIDUAL, ws->tmp);
+        for (int i = 0; i < t; i++) layer_norm_row(ws->x + (size_t)i * h, L->ln2_g, L->ln2_b, h, eps);
+    }
+    /* mean pooling over the sequence's tokens, then L2 normalisation */
+    for (int s = 0, o = 0; s < n; o += lens[s], s++) {
+        float *v = out + (size_t)s * h;
+        for (int j = 0; j < h; j++) v[j] = 0;
+        for (int i = 0; i < lens[s]; i++) {
+            const float *x = ws->x + (size_t)(o + i) * h;
+            for (int j = 0; j < h; j++) v[j] += x[j];
+        }
+        double norm = 0;
+        for (int j = 0; j < h; j++) {
+            v[j] /= (float)lens[s];
+            norm += (double)v[j] * v[j];
+        }
+        float inv = norm > 0 ? (float)(1.0 / sqrt(norm)) : 0.0f;
+        for (int j = 0; j < h; j++) v[j] *= inv;
+    }
+    return 0;
+}
+
+/* ---------- workspace ---------- */
+
+bert_workspace *bert_workspace_new(const bert_model *m, int max_tokens)
+{
+    const bert_config *c = &m->cfg;
+    bert_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws) return NULL;
+    ws->max_tokens = max_tokens;
+    size_t t = (size_t)max_tokens, tp = (t + MR - 1) / MR * MR;
+    size_t wide = (size_t)(c->intermediate > 3 * c->hidden ? c->intermediate : 3 * c->hidden);
+    /* rows up to a multiple of MR: the own kernels read whole micro-tiles */
+    ws->x = calloc(tp * c->hidden, sizeof(float));
+    ws->qkv = calloc(tp * 3 * c->hidden, sizeof(float));
+    ws->ctx = calloc(tp * c->hidden, sizeof(float));
+    ws->tmp = calloc(tp * c->hidden, sizeof(float));
+    ws->inter = calloc(tp * c->intermediate, sizeof(float));
+    ws->row = malloc(((size_t)c->max_positions + 16) * sizeof(float));
+    /* one head's keys, transposed: head_dim rows of max_positions (padded to 16) */
+    ws->kt = malloc((size_t)(c->hidden / c->heads) * (((size_t)c->max_positions + 15) / 16 * 16) *
+                    sizeof(float));
+    ws->abf = malloc(tp * wide * sizeof(uint16_t));
+    if (!ws->x || !ws->qkv || !ws->ctx || !ws->tmp || !ws->inter || !ws->row || !ws->kt || !ws->abf) {
+        bert_workspace_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+void bert_workspace_free(bert_workspace *ws)
+{
+    if (!ws) return;
+    free(ws->x);
+    free(ws->qkv);
+    free(ws->ctx);
+    free(ws->tmp);
+    free(ws->inter);
+    free(ws->row);
+    free(ws->kt);
+    free(ws->abf);
+    free(ws);
+}
+
+int bert_workspace_max_tokens(const bert_workspace *ws) { return ws->max_tokens; }
+
+/* ---------- loading ---------- */
+
+static int read_config(const char *path, bert_config *c, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        snprintf(err, errlen, "%s: %s (line %d)", path, jerr.text, jerr.line);
+        return -1;
+    }
+    struct { const char *key; int *dst; } ints[] = {
+        {"vocab_size", &c->vocab_size}, {"hidden_size", &c->hidden},
+        {"num_hidden_layers", &c->layers}, {"num_attention_heads", &c->heads},
+        {"intermediate_size", &c->intermediate},
+        {"max_position_embeddings", &c->max_positions}, {"type_vocab_size", &c->type_vocab},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0] && !rc; i++) {
+        json_t *v = json_object_get(root, ints[i].key);
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000) {
+            snprintf(err, errlen, "%s: %s missing or out of range", path, ints[i].key);
+            rc = -1;
+        } else {
+            *ints[i].dst = (int)json_integer_value(v);
+        }
+    }
+    json_t *eps = json_object_get(root, "layer_norm_eps");
+    c->layer_norm_eps = json_is_number(eps) ? json_number_value(eps) : 1e-12;
+    json_t *act = json_object_get(root, "hidden_act");
+    if (!rc && act && (!json_is_string(act) || strcmp(json_string_value(act), "gelu"))) {
+        snprintf(err, errlen, "%s: hidden_act must be \"gelu\"", path);
+        rc = -1;
+    }
+    json_t *mt = json_object_get(root, "model_type");
+    if (!rc && mt && (!json_is_string(mt) || strcmp(json_string_value(mt), "bert"))) {
+        snprintf(err, errlen, "%s: model_type must be \"bert\"", path);
+        rc = -1;
+    }
+    if (!rc && (c->hidden % c->heads || c->hidden > 4096 || c->intermediate > 16384 ||
+                c->layers > 64 || c->max_positions > 8192 || c->vocab_size > 1000000)) {
+        snprintf(err, errlen, "%s: unsupported dimensions (hidden %d, heads %d)", path,
+                 c->hidden, c->heads);
+        rc = -1;
+    }
+    json_decref(root);
+    return rc;
+}
+
+static const float *tensor_f32(const st_file *st, const char *name, int ndim, int64_t d0,
+                               int64_t d1, char *err, size_t errlen)
+{
+    int64_t shape[2] = {d0, d1};
+    const st_tensor *t = st_expect(st, name, ST_F32, ndim, shape, err, errlen);
+    return t ? (const float *)t->data : NULL;
+}
+
+static int setup_linear(bert_model *m, linear *l, int n, int k)
+{
+    l->n = n;
+    l->k = k;
+    if (m->precision == BERT_BF16 && n % 16 == 0 && k % 2 == 0) {
+        l->wp = pack_bf16(l->w, n, k);
+        if (!l->wp) return -1;
+    }
+#ifdef __AVX512F__
+    if (m->precision == BERT_FP32 && m->own_fp32 && n % 16 == 0) {
+        l->wf = pack_f32(l->w, n, k);
+        if (!l->wf) return -1;
+    }
+#endif
+    return 0;
+}
+
+int bert_load(const char *dir, enum bert_precision precision, bert_model **out, char *err,
+              size_t errlen)
+{
+    *out = NULL;
+    char path[4200];
+    bert_model *m = calloc(1, sizeof *m);
+    if (!m) return -1;
+    m->precision = precision == BERT_FP32_AVX512 ? BERT_FP32 : precision;
+    m->own_fp32 = precision == BERT_FP32_AVX512;
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (read_config(path, &m->cfg, err, errlen)) goto fail;
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (st_open(path, &m->st, err, errlen)) goto fail;
+    const bert_config *c = &m->cfg;
+    const int h = c->hidden, in = c->intermediate;
+    /* Checkpoints name tensors with or without the "bert." prefix. */
+    const char *pre = st_find(m->st, "embeddings.word_embeddings.weight") ? "" : "bert.";
+    char name[256];
+#define T1(field, suffix, d0)                                                                  \
+    do {                                                                                       \
+        snprintf(name, sizeof name, "%s%s", pre, suffix);                                      \
+        if (!((field) = tensor_f32(m->st, name, 1, d0, 0, err, errlen))) goto fail;            \
+    } while (0)
+#define T2(field, suffix, d0, d1)                                                              \
+    do {                                                                                       \
+        snprintf(name, sizeof name, "%s%s", pre, suffix);                                      \
+        if (!((field) = tensor_f32(m->st, name, 2, d0, d1, err, errlen))) goto fail;           \
+    } while (0)
+    T2(m->word_emb, "embeddings.word_embeddings.weight", c->vocab_size, h);
+    T2(m->pos_emb, "embeddings.position_embeddings.weight", c->max_positions, h);
+    T2(m->type_emb, "embeddings.token_type_embeddings.weight", c->type_vocab, h);
+    T1(m->emb_ln_g, "embeddings.LayerNorm.weight", h);
+    T1(m->emb_ln_b, "embeddings.LayerNorm.bias", h);
+    m->layers = calloc((size_t)c->layers, sizeof *m->layers);
+    if (!m->layers) goto fail;
+    for (int li = 0; li < c->layers; li++) {
+        layer *L = &m->layers[li];
+        char sfx[200];
+        const float *wq, *wk, *wv, *bq, *bk, *bv;
+#define LT1(field, s, d0) do { snprintf(sfx, sizeof sfx, "encoder.layer.%d.%s", li, s); T1(field, sfx, d0); } while (0)
+#define LT2(field, s, d0, d1) do { snprintf(sfx, sizeof sfx, "encoder.layer.%d.%s", li, s); T2(field, sfx, d0, d1); } while (0)
+        LT2(wq, "attention.self.query.weight", h, h);
+        LT2(wk, "attention.self.key.weight", h, h);
+        LT2(wv, "attention.self.value.weight", h, h);
+        LT1(bq, "attention.self.query.bias", h);
+        LT1(bk, "attention.self.key.bias", h);
+        LT1(bv, "attention.self.value.bias", h);
+        LT2(L->attn_out.w, "attention.output.dense.weight", h, h);
+        LT1(L->attn_out.b, "attention.output.dense.bias", h);
+        LT1(L->ln1_g, "attention.output.LayerNorm.weight", h);
+        LT1(L->ln1_b, "attention.output.LayerNorm.bias", h);
+        LT2(L->ffn_in.w, "intermediate.dense.weight", in, h);
+        LT1(L->ffn_in.b, "intermediate.dense.bias", in);
+        LT2(L->ffn_out.w, "output.dense.weight", h, in);
+        LT1(L->ffn_out.b, "output.dense.bias", h);
+        LT1(L->ln2_g, "output.LayerNorm.weight", h);
+        LT1(L->ln2_b, "output.LayerNorm.bias", h);
+        /* Q, K and V in one product: one pass over the activations instead of three. */
+        L->qkv.w_owned = malloc((size_t)3 * h * h * sizeof(float));
+        L->qkv.b_owned = malloc((size_t)3 * h * sizeof(float));
+        if (!L->qkv.w_owned || !L->qkv.b_owned) goto fail;
+        memcpy(L->qkv.w_owned, wq, (size_t)h * h * sizeof(float));
+        memcpy(L->qkv.w_owned + (size_t)h * h, wk, (size_t)h * h * sizeof(float));
+        memcpy(L->qkv.w_owned + (size_t)2 * h * h, wv, (size_t)h * h * sizeof(float));
+        memcpy(L->qkv.b_owned, bq, h * sizeof(float));
+        memcpy(L->qkv.b_owned + h, bk, h * sizeof(float));
+        memcpy(L->qkv.b_owned + 2 * h, bv, h * sizeof(float));
+        L->qkv.w = L->qkv.w_owned;
+        L->qkv.b = L->qkv.b_owned;
+        if (setup_linear(m, &L->qkv, 3 * h, h) || setup_linear(m, &L->attn_out, h, h) ||
+            setup_linear(m, &L->ffn_in, in, h) || setup_linear(m, &L->ffn_out, h, in))
+            goto fail;
+        if ((precision == BERT_BF16 && L->qkv.wp) || L->qkv.wf) {
+            /* The bf16 path reads only the packed copy: drop the fp32 one. */
+            free(L->qkv.w_owned);
+            L->qkv.w_owned = NULL;
+            L->qkv.w = NULL;
+        }
+    }
+#undef T1
+#undef T2
+#undef LT1
+#undef LT2
+    *out = m;
+    return 0;
+fail:
+    if (!err[0]) snprintf(err, errlen, "%s: out of memory loading the model", dir);
+    bert_free(m);
+    return -1;
+}
+
+static void free_linear(linear *l)
+{
+    free(l->w_owned);
+    free(l->b_owned);
+    free(l->wp);
+    free(l->wf);
+}
+
+void bert_free(bert_model *m)
+{
+    if (!m) return;
+    if (m->layers)
+        for (int i = 0; i < m->cfg.layers; i++) {
+            free_linear(&m->layers[i].qkv);
+            free_linear(&m->layers[i].attn_out);
+            free_linear(&m->layers[i].ffn_in);
+            free_linear(&m->layers[i].ffn_out);
+        }
+    free(m->layers);
+    st_close(m->st);
+    free(m);
+}
+
+const bert_config *bert_get_config(const bert_model *m) { return &m->cfg; }
+enum bert_precision bert_get_precision(const bert_model *m) { return m->precision; }

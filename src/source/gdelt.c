@@ -1,0 +1,971 @@
+/* The GDELT 2.0 source: index parsing, downloads with checks and retries, in-memory unzip,
+ * the file ledger and bronze writes (see gdelt.h for the modes and settings). */
+#include "source/gdelt.h"
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "source/http.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+volatile sig_atomic_t gdelt_stop_requested;
+
+/* A GDELT event row is a few hundred bytes; anything this long is not an event row, and SQLite
+ * refuses values over 1e9 bytes anyway. */
+#define GDELT_MAX_LINE_BYTES (16 << 20)
+
+/* ------------------------------------------------------------------ index lines */
+
+int gdelt_is_export_name(const char *name)
+{
+    static const char suffix[] = ".export.csv.zip";
+    size_t n = strlen(name), s = sizeof suffix - 1;
+    return n > s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+/* Epoch seconds of the leading YYYYMMDDHHMMSS of a GDELT file name, or -1. */
+static int64_t slot_time_of_name(const char *name)
+{
+    size_t digits = 0;
+    while (digits < 14 && isdigit((unsigned char)name[digits])) digits++;
+    int64_t t;
+    if (digits != 14 || time_parse_gdelt(name, 14, &t) != 0) return -1;
+    return t;
+}
+
+int gdelt_parse_index_line(const char *line, size_t len, gdelt_index_entry *out, char *err,
+                           size_t errlen)
+{
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    size_t i = 0;
+    /* size */
+    int64_t size = 0;
+    size_t start = i;
+    while (i < len && isdigit((unsigned char)line[i])) {
+        if (size > (INT64_MAX - 9) / 10) {
+            snprintf(err, errlen, "size field too large");
+            return -1;
+        }
+        size = size * 10 + (line[i] - '0');
+        i++;
+    }
+    if (i == start || i >= len || line[i] != ' ') {
+        snprintf(err, errlen, "expected '<size> <md5> <url>': bad size field");
+        return -1;
+    }
+    while (i < len && line[i] == ' ') i++;
+    /* md5 */
+    start = i;
+    while (i < len && isxdigit((unsigned char)line[i])) i++;
+    if (i - start != 32 || i >= len || line[i] != ' ') {
+        snprintf(err, errlen, "expected a 32-digit hex MD5 after the size");
+        return -1;
+    }
+    for (size_t k = 0; k < 32; k++) out->md5[k] = (char)tolower((unsigned char)line[start + k]);
+    out->md5[32] = '\0';
+    while (i < len && line[i] == ' ') i++;
+    /* url */
+    size_t ulen = len - i;
+    if (ulen == 0 || ulen >= sizeof out->url) {
+        snprintf(err, errlen, ulen ? "URL too long" : "missing URL");
+        return -1;
+    }
+    for (size_t k = i; k < len; k++)
+        if ((unsigned char)line[k] <= ' ' || line[k] == 0x7f) {
+            snprintf(err, errlen, "URL contains a space or control character");
+            return -1;
+        }
+    if (strncasecmp(line + i, "http://", 7) != 0 && strncasecmp(line + i, "https://", 8) != 0) {
+        snprintf(err, errlen, "URL is not http(s)");
+        return -1;
+    }
+    memcpy(out->url, line + i, ulen);
+    out->url[ulen] = '\0';
+    const char *slash = strrchr(out->url, '/');
+    const char *name = slash ? slash + 1 : out->url;
+    size_t nlen = strlen(name);
+    if (nlen == 0 || nlen >= sizeof out->name) {
+        snprintf(err, errlen, nlen ? "file name in the URL is too long" : "URL has no file name");
+        return -1;
+    }
+    memcpy(out->name, name, nlen + 1);
+    out->size = size;
+    out->slot_time = slot_time_of_name(out->name);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ checks and unzip */
+
+void gdelt_md5_hex(const void *data, size_t len, char out[33])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (EVP_Digest(data, len, digest, &dlen, EVP_md5(), NULL) != 1 || dlen != 16) {
+        memset(out, '0', 32);
+        out[32] = '\0';
+        return;
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[32] = '\0';
+}
+
+int64_t gdelt_backoff_ms(int retry, int64_t initial_ms, int64_t max_ms)
+{
+    if (retry < 1) return 0;
+    int64_t d = initial_ms > 0 ? initial_ms : 1;
+    for (int i = 1; i < retry && d < max_ms; i++) d *= 2;
+    return d < max_ms ? d : max_ms;
+}
+
+static int has_suffix_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+int gdelt_unzip_csv(const void *zip, size_t len, size_t max_bytes, buf *out, char *err,
+                    size_t errlen)
+{
+    buf_reset(out);
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(zip, len, 0, &ze);
+    if (!src) {
+        snprintf(err, errlen, "zip: %s", zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return -1;
+    }
+    zip_t *z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+    if (!z) {
+        snprintf(err, errlen, "not a valid zip archive: %s", zip_error_strerror(&ze));
+        zip_source_free(src);
+        zip_error_fini(&ze);
+        return -1;
+    }
+    zip_error_fini(&ze);
+    zip_int64_t n = zip_get_num_entries(z, 0), pick = -1;
+    for (zip_int64_t i = 0; i < n && pick < 0; i++) {
+        const char *nm = zip_get_name(z, (zip_uint64_t)i, 0);
+        if (nm && has_suffix_ci(nm, ".csv")) pick = i;
+    }
+    if (pick < 0 && n == 1) pick = 0;
+    int rc = -1;
+    zip_file_t *f = NULL;
+    if (pick < 0) {
+        snprintf(err, errlen, "zip holds %lld members and none ends in .CSV", (long long)n);
+        goto done;
+    }
+    f = zip_fopen_index(z, (zip_uint64_t)pick, 0);
+    if (!f) {
+        snprintf(err, errlen, "zip member %lld: %s", (long long)pick, zip_strerror(z));
+        goto done;
+    }
+    zip_stat_t zs;
+    if (zip_stat_index(z, (zip_uint64_t)pick, 0, &zs) == 0 && (zs.valid & ZIP_STAT_SIZE)) {
+        if (zs.size > max_bytes) {
+            snprintf(err, errlen, "zip member is %llu bytes, over the %zu-byte cap",
+                     (unsigned long long)zs.size, max_bytes);
+            goto done;
+        }
+        if (buf_reserve(out, (size_t)zs.size + 1) != 0) {
+            snprintf(err, errlen, "out of memory for a %llu-byte member",
+                     (unsigned long long)zs.size);
+            goto done;
+        }
+    }
+    for (;;) {
+        if (buf_reserve(out, 65536) != 0) {
+            snprintf(err, errlen, "out of memory while unzipping");
+            goto done;
+        }
+        zip_int64_t got = zip_fread(f, out->data + out->len, out->cap - out->len - 1);
+        if (got < 0) {
+            snprintf(err, errlen, "zip member is corrupt: %s", zip_file_strerror(f));
+            goto done;
+        }
+        if (got == 0) break;
+        out->len += (size_t)got;
+        out->data[out->len] = '\0';
+        if (out->len > max_bytes) {
+            snprintf(err, errlen, "zip member exceeds the %zu-byte cap", max_bytes);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (f) zip_fclose(f);
+    zip_discard(z); /* read-only: discard frees the source too */
+    if (rc != 0) buf_reset(out);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ ledger and bronze */
+
+static int64_t opt_int(const config *cfg, const char *key, int64_t def)
+{
+    return config_get_int(cfg, key, def);
+}
+
+int gdelt_ledger_is_ingested(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT status FROM gdelt_ledger WHERE name=?1", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), out = 0;
+    if (rc == SQLITE_ROW)
+        out = strcmp((const char *)sqlite3_column_text(st, 0), "ingested") == 0;
+    else if (rc != SQLITE_DONE)
+        out = -1;
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void bind_meta(sqlite3_stmt *st, const gdelt_file_meta *m, const char *now)
+{
+    sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->mode, -1, SQLITE_STATIC);
+    if (m->size >= 0) sqlite3_bind_int64(st, 4, m->size); else sqlite3_bind_null(st, 4);
+    if (m->md5) sqlite3_bind_text(st, 5, m->md5, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 5);
+    if (m->expected_size >= 0) sqlite3_bind_int64(st, 6, m->expected_size); else sqlite3_bind_null(st, 6);
+    if (m->expected_md5) sqlite3_bind_text(st, 7, m->expected_md5, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 7);
+    sqlite3_bind_int(st, 8, m->attempts);
+    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+}
+
+int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
+                             size_t len, int64_t *rows, char *err, size_t errlen)
+{
+    *rows = 0;
+    char now[TIME_TEXT_LEN];
+    time_format(time_now_ms() / 1000, now);
+    if (store_begin(db) != 0) {
+        snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    /* Checked again inside the transaction: another process may have ingested it meanwhile. */
+    int already = gdelt_ledger_is_ingested(db, meta->name);
+    if (already != 0) {
+        store_rollback(db);
+        if (already < 0) snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+        return already < 0 ? -1 : 1;
+    }
+    sqlite3_stmt *ledger = NULL, *bronze = NULL, *done = NULL;
+    int64_t file_id = -1, n = 0;
+    if (sqlite3_prepare_v2(
+            db,
+            "INSERT INTO gdelt_ledger(name, source, mode, size, md5, expected_size, expected_md5,"
+            " attempts, status, first_seen, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
+            " 'ingesting',?9,?9) ON CONFLICT(name) DO UPDATE SET source=excluded.source,"
+            " mode=excluded.mode, size=excluded.size, md5=excluded.md5,"
+            " expected_size=excluded.expected_size, expected_md5=excluded.expected_md5,"
+            " attempts=attempts+excluded.attempts, status='ingesting', updated_at=excluded.updated_at"
+            " RETURNING file_id",
+            -1, &ledger, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO gdelt_bronze(file_id, source_file, line_number,"
+                           " ingested_at, raw_line) VALUES (?1, ?2, ?3, ?4, ?5)",
+                           -1, &bronze, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "UPDATE gdelt_ledger SET rows=?2, status='ingested', error=NULL"
+                           " WHERE file_id=?1",
+                           -1, &done, NULL) != SQLITE_OK)
+        goto store_error;
+    bind_meta(ledger, meta, now);
+    if (sqlite3_step(ledger) != SQLITE_ROW) goto store_error;
+    file_id = sqlite3_column_int64(ledger, 0);
+    if (sqlite3_step(ledger) != SQLITE_DONE) goto store_error;
+
+    sqlite3_bind_int64(bronze, 1, file_id);
+    sqlite3_bind_text(bronze, 2, meta->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(bronze, 4, now, -1, SQLITE_STATIC);
+    size_t pos = 0;
+    int64_t line_no = 0;
+    while (pos < len) {
+        const char *line = csv + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - line) : len - pos;
+        pos += llen + (nl ? 1 : 0);
+        line_no++;
+        if (llen > 0 && line[llen - 1] == '\r') llen--;
+        if (llen == 0) continue; /* blank lines carry no event (a trailing newline, typically) */
+        if (llen > GDELT_MAX_LINE_BYTES) {
+            snprintf(err, errlen, "line %lld is %zu bytes long, over the %d-byte limit of a row",
+                     (long long)line_no, llen, GDELT_MAX_LINE_BYTES);
+            sqlite3_finalize(ledger);
+            sqlite3_finalize(bronze);
+            sqlite3_finalize(done);
+            store_rollback(db);
+            return 2;
+        }
+        sqlite3_bind_int64(bronze, 3, line_no);
+        sqlite3_bind_text(bronze, 5, line, (int)llen, SQLITE_STATIC);
+        if (sqlite3_step(bronze) != SQLITE_DONE) goto store_error;
+        sqlite3_reset(bronze);
+        n++;
+    }
+    sqlite3_bind_int64(done, 1, file_id);
+    sqlite3_bind_int64(done, 2, n);
+    if (sqlite3_step(done) != SQLITE_DONE) goto store_error;
+    sqlite3_finalize(ledger);
+    sqlite3_finalize(bronze);
+    sqlite3_finalize(done);
+    if (store_commit(db) != 0) {
+        snprintf(err, errlen, "commit of %s failed: %s", meta->name, sqlite3_errmsg(db));
+        return -1;
+    }
+    *rows = n;
+    return 0;
+
+store_error:
+    snprintf(err, errlen, "writing %s to bronze: %s", meta->name, sqlite3_errmsg(db));
+    sqlite3_finalize(ledger);
+    sqlite3_finalize(bronze);
+    sqlite3_finalize(done);
+    store_rollback(db);
+    return -1;
+}
+
+int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const char *reason)
+{
+    char now[TIME_TEXT_LEN];
+    time_format(time_now_ms() / 1000, now);
+    sqlite3_stmt *st;
+    if (store_begin(db) != 0) return -1;
+    if (sqlite3_prepare_v2(
+            db,
+            "INSERT INTO gdelt_ledger(name, source, mode, size, md5, expected_size, expected_md5,"
+            " attempts, status, error, first_seen, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
+            " 'failed',?10,?9,?9) ON CONFLICT(name) DO UPDATE SET source=excluded.source,"
+            " mode=excluded.mode, size=excluded.size, md5=excluded.md5,"
+            " expected_size=excluded.expected_size, expected_md5=excluded.expected_md5,"
+            " attempts=attempts+excluded.attempts, status='failed', error=excluded.error,"
+            " updated_at=excluded.updated_at WHERE status <> 'ingested'",
+            -1, &st, NULL) != SQLITE_OK) {
+        store_rollback(db);
+        return -1;
+    }
+    bind_meta(st, meta, now);
+    sqlite3_bind_text(st, 10, reason, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s failed after %d attempt(s): %s", meta->name, meta->attempts,
+             reason);
+    if (rc != SQLITE_DONE || store_event(db, "gdelt_source", "error", "file_failed", msg, NULL) != 0) {
+        store_rollback(db);
+        return -1;
+    }
+    return store_commit(db);
+}
+
+/* ------------------------------------------------------------------ one file, from bytes */
+
+/* Decodes file bytes (a zip, recognised by its signature, or plain CSV) into the text of its
+ * rows without touching the store, so it can run on a helper thread. 0 ok (*text points into
+ * data or csv), -1 rejected with the reason in err. */
+static int decode_bytes(const char *name, const char *data, size_t len, size_t max_bytes,
+                        buf *csv, const char **text, size_t *text_len, char *err, size_t errlen)
+{
+    *text = data;
+    *text_len = len;
+    if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) {
+        if (gdelt_unzip_csv(data, len, max_bytes, csv, err, errlen) != 0) return -1;
+        *text = csv->data ? csv->data : "";
+        *text_len = csv->len;
+    } else if (has_suffix_ci(name, ".zip")) {
+        snprintf(err, errlen, "not a zip archive (no PK signature) although named .zip");
+        return -1;
+    }
+    return 0;
+}
+
+/* Commits decoded rows and counts the outcome. Returns 0 ingested, 1 already ingested, 2 content
+ * rejected (reason in err), -1 store error (in err). */
+static int commit_text(sqlite3 *db, const gdelt_file_meta *meta, const char *text,
+                       size_t text_len, size_t file_len, gdelt_ingest_stats *st, char *err,
+                       size_t errlen)
+{
+    int64_t rows = 0;
+    int rc = gdelt_bronze_commit_file(db, meta, text, text_len, &rows, err, errlen);
+    if (rc == 0) {
+        st->files_ingested++;
+        st->rows += rows;
+        st->bytes += (int64_t)file_len;
+        log_info("gdelt", "%s: %lld rows to bronze (%s)", meta->name, (long long)rows, meta->mode);
+    } else if (rc == 1) {
+        st->files_skipped++;
+        log_info("gdelt", "%s: already ingested, skipped", meta->name);
+    }
+    return rc;
+}
+
+/* Downloaded bytes to bronze: decode, then commit. Same return codes as commit_text. */
+static int ingest_bytes(sqlite3 *db, const config *cfg, gdelt_file_meta *meta, const char *data,
+                        size_t len, buf *csv, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    const char *text;
+    size_t text_len;
+    if (decode_bytes(meta->name, data, len, max_bytes, csv, &text, &text_len, err, errlen) != 0)
+        return 2;
+    return commit_text(db, meta, text, text_len, len, st, err, errlen);
+}
+
+/* ------------------------------------------------------------------ file mode */
+
+static int read_whole_file(const char *path, size_t max_bytes, buf *out, char *err, size_t errlen)
+{
+    buf_reset(out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open %.900s: %s", path, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        if (buf_reserve(out, 1 << 20) != 0) {
+            snprintf(err, errlen, "out of memory reading %.900s", path);
+            fclose(f);
+            return -1;
+        }
+        size_t got = fread(out->data + out->len, 1, out->cap - out->len - 1, f);
+        out->len += got;
+        out->data[out->len] = '\0';
+        if (out->len > max_bytes) {
+            snprintf(err, errlen, "%.900s is over the %zu-byte cap (gdelt.max_file_bytes)", path,
+                     max_bytes);
+            fclose(f);
+            return -1;
+        }
+        if (got == 0) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "error reading %.900s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* One local file on its way to bronze. Reading, MD5 and unzip (no store access) run on a helper
+ * thread while the main thread commits the previous file, so a directory streams through. */
+typedef struct file_job {
+    char path[8192];
+    size_t max_bytes;
+    buf raw, csv;
+    char md5[33];
+    const char *text;
+    size_t text_len;
+    int ok;             /* 1 decoded, 0 rejected (reason) */
+    char reason[1024];
+    pthread_t thread;
+    int running;
+} file_job;
+
+static void *load_job(void *arg)
+{
+    file_job *j = arg;
+    j->ok = 0;
+    j->md5[0] = '\0';
+    buf_reset(&j->csv);
+    if (read_whole_file(j->path, j->max_bytes, &j->raw, j->reason, sizeof j->reason) != 0)
+        return NULL;
+    gdelt_md5_hex(j->raw.data, j->raw.len, j->md5);
+    j->ok = decode_bytes(base_name(j->path), j->raw.data, j->raw.len, j->max_bytes, &j->csv,
+                         &j->text, &j->text_len, j->reason, sizeof j->reason) == 0;
+    return NULL;
+}
+
+static void start_job(file_job *j)
+{
+    j->running = pthread_create(&j->thread, NULL, load_job, j) == 0;
+    if (!j->running) load_job(j); /* no thread: do it inline */
+}
+
+static void finish_job(file_job *j)
+{
+    if (j->running) pthread_join(j->thread, NULL);
+    j->running = 0;
+}
+
+/* Commits a loaded job. Returns 0 ingested/skipped, 1 failed (recorded), -1 store error. */
+static int commit_job(sqlite3 *db, file_job *j, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    const char *name = base_name(j->path);
+    gdelt_file_meta meta = {name, j->path, "file", j->md5[0] ? (int64_t)j->raw.len : -1,
+                            j->md5[0] ? j->md5 : NULL, -1, NULL, 1};
+    int rc = 2;
+    if (j->ok) rc = commit_text(db, &meta, j->text, j->text_len, j->raw.len, st, j->reason,
+                                sizeof j->reason);
+    if (rc == -1) {
+        snprintf(err, errlen, "%s", j->reason);
+        return -1;
+    }
+    if (rc == 2) {
+        log_error("gdelt", "%s: %s", j->path, j->reason);
+        st->files_failed++;
+        if (gdelt_ledger_record_failure(db, &meta, j->reason) != 0) {
+            snprintf(err, errlen, "recording failure of %s: %s", name, sqlite3_errmsg(db));
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Advances *i over paths to the next regular file not yet ingested (counting and logging the
+ * skipped ones) and copies it into out. 1 found, 0 none left, -1 store error. */
+static int next_pending(sqlite3 *db, char *const *paths, size_t count, size_t *i, char *out,
+                        size_t outlen, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    for (; *i < count; (*i)++) {
+        const char *p = paths[*i];
+        struct stat fsb;
+        if (stat(p, &fsb) != 0 || !S_ISREG(fsb.st_mode)) continue;
+        int already = gdelt_ledger_is_ingested(db, base_name(p));
+        if (already < 0) {
+            snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+            return -1;
+        }
+        if (already) {
+            st->files_skipped++;
+            log_info("gdelt", "%s: already ingested, skipped", base_name(p));
+            continue;
+        }
+        snprintf(out, outlen, "%s", p);
+        (*i)++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Ingests the files in order, loading file n+1 while file n commits. 0 / 1 (some failed) / -1. */
+static int ingest_paths(sqlite3 *db, const config *cfg, char *const *paths, size_t count,
+                        gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    file_job *jobs = calloc(2, sizeof *jobs);
+    if (!jobs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    jobs[0].max_bytes = jobs[1].max_bytes = max_bytes;
+    size_t i = 0;
+    int result = 0, cur = 0;
+    int have = next_pending(db, paths, count, &i, jobs[0].path, sizeof jobs[0].path, st, err, errlen);
+    if (have < 0) result = -1;
+    if (have > 0) start_job(&jobs[0]);
+    while (have > 0 && result >= 0) {
+        finish_job(&jobs[cur]);
+        int more = 0;
+        if (!gdelt_stop_requested) {
+            more = next_pending(db, paths, count, &i, jobs[1 - cur].path,
+                                sizeof jobs[1 - cur].path, st, err, errlen);
+            if (more < 0) {
+                result = -1;
+                break;
+            }
+            if (more > 0) start_job(&jobs[1 - cur]);
+        }
+        int rc = commit_job(db, &jobs[cur], st, err, errlen);
+        if (rc < 0) result = -1;
+        else if (rc > 0) result = 1;
+        cur = 1 - cur;
+        have = more;
+    }
+    for (int k = 0; k < 2; k++) {
+        finish_job(&jobs[k]);
+        buf_free(&jobs[k].raw);
+        buf_free(&jobs[k].csv);
+    }
+    free(jobs);
+    return result;
+}
+
+static int is_ingestible_name(const char *name)
+{
+    return has_suffix_ci(name, ".zip") || has_suffix_ci(name, ".csv");
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
+                             gdelt_ingest_stats *st, char *err, size_t errlen);
+
+int gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
+                      char *err, size_t errlen)
+{
+    int saved = store_set_wal_autocheckpoint(db, 16384);
+    int rc = ingest_path_inner(db, cfg, path, st, err, errlen);
+    store_set_wal_autocheckpoint(db, saved);
+    return rc;
+}
+
+static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
+                             gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        char *one[1] = {(char *)path};
+        return ingest_paths(db, cfg, one, 1, st, err, errlen);
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        snprintf(err, errlen, "cannot open directory %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char **paths = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !is_ingestible_name(de->d_name)) continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **grown = realloc(paths, cap * sizeof *paths);
+            if (!grown) break;
+            paths = grown;
+        }
+        size_t n = strlen(path) + strlen(de->d_name) + 2;
+        paths[count] = malloc(n);
+        if (!paths[count]) break;
+        snprintf(paths[count], n, "%s/%s", path, de->d_name);
+        count++;
+    }
+    closedir(d);
+    qsort(paths, count, sizeof *paths, compare_names);
+    if (count == 0) log_warn("gdelt", "%s: no .zip or .CSV files in the directory", path);
+    int result = ingest_paths(db, cfg, paths, count, st, err, errlen);
+    for (size_t i = 0; i < count; i++) free(paths[i]);
+    free(paths);
+    return result;
+}
+
+/* ------------------------------------------------------------------ downloads */
+
+typedef struct fetch_settings {
+    int retry_attempts;
+    int64_t retry_initial_ms, retry_max_ms;
+    http_options http;
+} fetch_settings;
+
+static void load_fetch_settings(const config *cfg, fetch_settings *fs)
+{
+    fs->retry_attempts = (int)opt_int(cfg, "gdelt.retry_attempts", 5);
+    if (fs->retry_attempts < 1) fs->retry_attempts = 1;
+    fs->retry_initial_ms = opt_int(cfg, "gdelt.retry_initial_ms", 1000);
+    fs->retry_max_ms = opt_int(cfg, "gdelt.retry_max_ms", 60000);
+    memset(&fs->http, 0, sizeof fs->http);
+    fs->http.connect_timeout_ms = (long)opt_int(cfg, "gdelt.connect_timeout_ms", 10000);
+    fs->http.timeout_ms = (long)opt_int(cfg, "gdelt.timeout_ms", 300000);
+    fs->http.max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    fs->http.low_speed_bytes = (long)opt_int(cfg, "gdelt.low_speed_bytes", 1);
+    fs->http.low_speed_seconds = (long)opt_int(cfg, "gdelt.low_speed_seconds", 60);
+}
+
+/* Sleeps ms in short slices so a stop request cuts the wait. */
+static void sleep_interruptible(int64_t ms)
+{
+    while (ms > 0 && !gdelt_stop_requested) {
+        int64_t slice = ms < 100 ? ms : 100;
+        usleep((useconds_t)(slice * 1000));
+        ms -= slice;
+    }
+}
+
+/* Downloads one announced file and ingests it, retrying faults. Returns 0 ingested or skipped,
+ * 1 failed (recorded in the ledger), -1 store error. */
+static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings *fs,
+                            const gdelt_index_entry *e, const char *mode, buf *csv,
+                            gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    int already = gdelt_ledger_is_ingested(db, e->name);
+    if (already < 0) {
+        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (already) {
+        st->files_skipped++;
+        return 0;
+    }
+    http_response resp = {0};
+    char reason[1024] = "", md5[33] = "";
+    gdelt_file_meta meta = {e->name, e->url, mode, -1, NULL, e->size, e->md5, 0};
+    int result = 1;
+    for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
+        if (attempt > 1) {
+            int64_t wait = gdelt_backoff_ms(attempt - 1, fs->retry_initial_ms, fs->retry_max_ms);
+            log_warn("gdelt", "%s: attempt %d/%d failed (%s); retrying in %lld ms", e->name,
+                     attempt - 1, fs->retry_attempts, reason, (long long)wait);
+            st->retries++;
+            sleep_interruptible(wait);
+            if (gdelt_stop_requested) break;
+        }
+        meta.attempts = attempt;
+        http_outcome o = http_get(e->url, &fs->http, &resp);
+        if (o != HTTP_OK) {
+            snprintf(reason, sizeof reason, "%s", resp.error);
+            continue;
+        }
+        meta.size = (int64_t)resp.body.len;
+        gdelt_md5_hex(resp.body.data, resp.body.len, md5);
+        meta.md5 = md5;
+        if (e->size >= 0 && (int64_t)resp.body.len != e->size) {
+            snprintf(reason, sizeof reason, "size mismatch: announced %lld bytes, received %zu",
+                     (long long)e->size, resp.body.len);
+            continue;
+        }
+        if (strcmp(md5, e->md5) != 0) {
+            snprintf(reason, sizeof reason, "MD5 mismatch: announced %s, received %s", e->md5,
+                     md5);
+            continue;
+        }
+        int rc = ingest_bytes(db, cfg, &meta, resp.body.data, resp.body.len, csv, st, reason,
+                              sizeof reason);
+        if (rc == -1) {
+            snprintf(err, errlen, "%s", reason);
+            result = -1;
+            goto out;
+        }
+        if (rc == 0 || rc == 1) {
+            result = 0;
+            goto out;
+        }
+        /* rc == 2: content rejected (bad zip); a re-download may fix a corrupted transfer. */
+    }
+    if (gdelt_stop_requested) {
+        /* Interrupted, not failed: the file is not in the ledger as ingested, so the next run
+         * fetches it again. */
+        result = 0;
+        goto out;
+    }
+    log_error("gdelt", "%s: giving up after %d attempt(s): %s", e->name, meta.attempts, reason);
+    st->files_failed++;
+    if (gdelt_ledger_record_failure(db, &meta, reason) != 0) {
+        snprintf(err, errlen, "recording failure of %s: %s", e->name, sqlite3_errmsg(db));
+        result = -1;
+    }
+out:
+    http_response_free(&resp);
+    return result;
+}
+
+/* GETs an index file (lastupdate.txt / masterfilelist.txt) with retries. 0 ok, -1 err set. */
+static int fetch_index(const fetch_settings *fs, const config *cfg, const char *url,
+                       int64_t max_bytes, http_response *resp, char *err, size_t errlen)
+{
+    (void)cfg;
+    http_options o = fs->http;
+    o.max_bytes = (size_t)max_bytes;
+    for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
+        if (attempt > 1) {
+            int64_t wait = gdelt_backoff_ms(attempt - 1, fs->retry_initial_ms, fs->retry_max_ms);
+            log_warn("gdelt", "%s; retrying in %lld ms", resp->error, (long long)wait);
+            sleep_interruptible(wait);
+        }
+        if (http_get(url, &o, resp) == HTTP_OK) return 0;
+    }
+    snprintf(err, errlen, "%s", resp->error[0] ? resp->error : "stopped");
+    return -1;
+}
+
+static void join_url(char *out, size_t outlen, const char *base, const char *file)
+{
+    size_t n = strlen(base);
+    snprintf(out, outlen, "%s%s%s", base, (n && base[n - 1] == '/') ? "" : "/", file);
+}
+
+typedef struct entry_list {
+    gdelt_index_entry *items;
+    size_t count, cap;
+} entry_list;
+
+static int entry_list_push(entry_list *l, const gdelt_index_entry *e)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        gdelt_index_entry *g = realloc(l->items, cap * sizeof *g);
+        if (!g) return -1;
+        l->items = g;
+        l->cap = cap;
+    }
+    l->items[l->count++] = *e;
+    return 0;
+}
+
+/* Parses index text; keeps export entries accepted by the filter. Malformed lines are logged
+ * with their line number and skipped. */
+static int parse_index(const char *what, const char *text, size_t len, int64_t from, int64_t to,
+                       entry_list *out)
+{
+    size_t pos = 0;
+    int64_t line_no = 0, bad = 0;
+    gdelt_index_entry e;
+    while (pos < len) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t llen = nl ? (size_t)(nl - line) : len - pos;
+        pos += llen + (nl ? 1 : 0);
+        line_no++;
+        if (llen == 0 || (llen == 1 && line[0] == '\r')) continue;
+        char perr[128];
+        if (gdelt_parse_index_line(line, llen, &e, perr, sizeof perr) != 0) {
+            if (bad++ < 5) log_warn("gdelt", "%s line %lld skipped: %s", what, (long long)line_no, perr);
+            continue;
+        }
+        if (!gdelt_is_export_name(e.name)) continue;
+        if (from != INT64_MIN || to != INT64_MAX) {
+            if (e.slot_time < 0 || e.slot_time < from || e.slot_time > to) continue;
+        }
+        if (entry_list_push(out, &e) != 0) return -1;
+    }
+    if (bad > 5) log_warn("gdelt", "%s: %lld malformed lines skipped in all", what, (long long)bad);
+    return 0;
+}
+
+/* Retries files that failed on earlier polls while they have attempts left, except those the
+ * current index announces again (they are fetched from their fresh URL right after). */
+static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settings *fs, buf *csv,
+                              const entry_list *announced, gdelt_ingest_stats *st, char *err,
+                              size_t errlen)
+{
+    int64_t max_attempts = opt_int(cfg, "gdelt.max_file_attempts", 15);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, source, expected_size, expected_md5 FROM gdelt_ledger"
+                           " WHERE status='failed' AND mode IN ('live','backfill')"
+                           " AND expected_md5 IS NOT NULL AND attempts < ?1 ORDER BY name",
+                           -1, &q, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, max_attempts);
+    entry_list l = {0};
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        gdelt_index_entry e;
+        memset(&e, 0, sizeof e);
+        snprintf(e.name, sizeof e.name, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(e.url, sizeof e.url, "%s", (const char *)sqlite3_column_text(q, 1));
+        e.size = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 2);
+        snprintf(e.md5, sizeof e.md5, "%s", (const char *)sqlite3_column_text(q, 3));
+        e.slot_time = slot_time_of_name(e.name);
+        int again = 0;
+        for (size_t i = 0; i < announced->count && !again; i++)
+            again = strcmp(announced->items[i].name, e.name) == 0;
+        if (!again && entry_list_push(&l, &e) != 0) break;
+    }
+    sqlite3_finalize(q);
+    int rc = 0;
+    for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++) {
+        log_info("gdelt", "%s: retrying a file that failed earlier", l.items[i].name);
+        if (fetch_and_ingest(db, cfg, fs, &l.items[i], "live", csv, st, err, errlen) < 0) rc = -1;
+    }
+    free(l.items);
+    return rc;
+}
+
+int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_ingest_stats *st,
+                    char *err, size_t errlen)
+{
+    fetch_settings fs;
+    load_fetch_settings(cfg, &fs);
+    char url[4096];
+    join_url(url, sizeof url, base_url, "lastupdate.txt");
+    http_response resp = {0};
+    if (fetch_index(&fs, cfg, url, 1 << 20, &resp, err, errlen) != 0) {
+        http_response_free(&resp);
+        return -1;
+    }
+    entry_list l = {0};
+    int rc = parse_index("lastupdate.txt", resp.body.data ? resp.body.data : "", resp.body.len,
+                         INT64_MIN, INT64_MAX, &l);
+    http_response_free(&resp);
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory parsing lastupdate.txt");
+        free(l.items);
+        return -1;
+    }
+    if (l.count == 0) log_warn("gdelt", "%s announces no export file", url);
+    buf csv = BUF_INIT;
+    /* Files that failed on earlier polls first (lastupdate.txt has moved past them), so a file
+     * that fails now waits for the next poll instead of being hammered again at once. */
+    rc = retry_failed_files(db, cfg, &fs, &csv, &l, st, err, errlen);
+    for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++)
+        if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) < 0) rc = -1;
+    free(l.items);
+    buf_free(&csv);
+    return rc < 0 ? -1 : 0;
+}
+
+int gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
+                   int64_t to, gdelt_ingest_stats *st, char *err, size_t errlen)
+{
+    fetch_settings fs;
+    load_fetch_settings(cfg, &fs);
+    char url[4096];
+    join_url(url, sizeof url, base_url, "masterfilelist.txt");
+    http_response resp = {0};
+    if (fetch_index(&fs, cfg, url, opt_int(cfg, "gdelt.max_index_bytes", (int64_t)1 << 30), &resp,
+                    err, errlen) != 0) {
+        http_response_free(&resp);
+        return -1;
+    }
+    entry_list l = {0};
+    int rc = parse_index("masterfilelist.txt", resp.body.data ? resp.body.data : "",
+                         resp.body.len, from, to, &l);
+    http_response_free(&resp);
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory parsing masterfilelist.txt");
+        free(l.items);
+        return -1;
+    }
+    char a[TIME_TEXT_LEN], b[TIME_TEXT_LEN];
+    time_format(from, a);
+    time_format(to, b);
+    log_info("gdelt", "backfill %s .. %s: %zu export files listed", a, b, l.count);
+    buf csv = BUF_INIT;
+    int result = 0;
+    for (size_t i = 0; i < l.count && !gdelt_stop_requested; i++) {
+        rc = fetch_and_ingest(db, cfg, &fs, &l.items[i], "backfill", &csv, st, err, errlen);
+        if (rc < 0) {
+            result = -1;
+            break;
+        }
+        if (rc > 0) result = 1;
+    }
+    free(l.items);
+    buf_free(&csv);
+    return result;
+}

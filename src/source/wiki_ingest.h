@@ -1,0 +1,61 @@
+/* Wikimedia EventStreams source: recentchange events into wikimedia_bronze, exactly once.
+ *
+ * Two modes share one bronze writer:
+ *  - live: a libcurl SSE client for a stream URL (default
+ *    https://stream.wikimedia.org/v2/stream/recentchange). The last event id is committed in the
+ *    same transaction as the bronze rows it covers (table wikimedia_stream_state) and sent as
+ *    Last-Event-ID on every reconnect and after a restart; `since` is used for catch-up when no id
+ *    is stored. Reconnects back off (doubling, capped, starting at the server's `retry` or
+ *    wiki.backoff_initial_ms), honour Retry-After on 429/5xx, and a stall with no bytes at all for
+ *    wiki.stall_timeout_ms counts as a disconnect.
+ *  - file: replays a recording (see source/wiki_record.h); the resume token is the byte offset
+ *    after the last committed event, so a killed replay restarts where it stopped.
+ * Bad input (invalid UTF-8, JSON that does not parse or is not an object, a line or event over
+ * the limits) goes to wikimedia_quarantine with the reason; the stream goes on.
+ * Micro-batches commit every wiki.batch_events events or wiki.batch_ms milliseconds, whichever
+ * comes first. */
+#ifndef WG_WIKI_INGEST_H
+#define WG_WIKI_INGEST_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "refine/flow.h"
+
+#define WIKI_DEFAULT_URL "https://stream.wikimedia.org/v2/stream/recentchange"
+
+typedef struct wiki_ingest_options {
+    const char *file;       /* file mode: a recording */
+    const char *url;        /* live mode (used when file is NULL); NULL = WIKI_DEFAULT_URL */
+    const char *since;      /* ISO time for catch-up when no resume id is stored; may be NULL */
+    int64_t max_events;     /* stop after this many events taken (bronze + quarantine); 0 = no limit */
+    double duration_s;      /* stop after this many seconds; 0 = no limit */
+    int refine;             /* run the wikimedia_silver flow after every committed batch */
+} wiki_ingest_options;
+
+typedef struct wiki_ingest_stats {
+    int64_t events;         /* rows written to wikimedia_bronze */
+    int64_t quarantined;    /* rows written to wikimedia_quarantine at ingest */
+    int64_t batches;        /* transactions committed */
+    int64_t connections;    /* HTTP connections opened (live) */
+    int64_t heartbeats;     /* comment lines received (live) */
+    int64_t http_errors;    /* 429/5xx answers (live) */
+    int64_t stalls;         /* connections given up for silence (live) */
+    flow_stats silver;      /* the inline wikimedia_silver flow (refine) */
+} wiki_ingest_stats;
+
+/* Runs until the recording ends (file), or max_events / duration / wiki_ingest_request_stop()
+ * (live). Returns 0, or -1 with err set (cannot open the file, a store error, a 4xx answer that
+ * retrying cannot fix). */
+int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *opt,
+                    wiki_ingest_stats *stats, char *err, size_t errlen);
+
+/* Async-signal-safe: asks a running wiki_ingest_run to commit what it has and return. */
+void wiki_ingest_request_stop(void);
+
+/* The stream key under which a URL's or a file's resume state is kept. */
+void wiki_stream_key(const char *file, const char *url, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,515 @@
+/* Reading recentchange recordings (SSE text, JSON lines, wikiticker), the wikiticker mapping and
+ * the UTF-8 / id / time helpers shared by the ingest and the simulator. */
+#include "source/wiki_record.h"
+
+#include "core/timeutil.h"
+#include "source/sse.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+const char *wiki_format_name(wiki_format f)
+{
+    switch (f) {
+    case WIKI_FORMAT_SSE: return "sse";
+    case WIKI_FORMAT_NDJSON: return "ndjson";
+    case WIKI_FORMAT_WIKITICKER: return "wikiticker";
+    }
+    return "?";
+}
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+int wiki_utf8_valid(const char *str, size_t n, size_t *bad_at)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 8 bytes at a time: recordings are mostly ASCII */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; min = 0x80; }
+        else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; min = 0x800; }
+        else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; min = 0x10000; }
+        else goto bad;
+        if (i + need >= n) goto bad; /* truncated sequence */
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) goto bad;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) goto bad;
+        i += need + 1;
+    }
+    return 1;
+bad:
+    if (bad_at) *bad_at = i;
+    return 0;
+}
+
+void wiki_utf8_escape(const char *s, size_t n, buf *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t bad;
+        if (wiki_utf8_valid(s + i, n - i, &bad)) {
+            buf_append(out, s + i, n - i);
+            return;
+        }
+        buf_append(out, s + i, bad);
+        buf_appendf(out, "\\x%02X", (unsigned char)s[i + bad]);
+        i += bad + 1;
+    }
+}
+
+/* ---------------------------------------------------------------- ids and times */
+
+void wiki_uuid_from_name(const char *name, size_t len, char out[37])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    EVP_Digest(name, len, md, &mdlen, EVP_sha1(), NULL);
+    md[6] = (unsigned char)((md[6] & 0x0F) | 0x50); /* version 5 (name-based, SHA-1) */
+    md[8] = (unsigned char)((md[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    static const char hex[] = "0123456789abcdef";
+    int o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+        out[o++] = hex[md[i] >> 4];
+        out[o++] = hex[md[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+int wiki_parse_iso_ms(const char *s, int64_t *ms)
+{
+    int64_t secs;
+    if (!s || time_parse_iso8601(s, &secs) != 0) return -1;
+    int64_t frac = 0;
+    if (strlen(s) > 19 && s[19] == '.') {
+        int scale = 100;
+        for (const char *p = s + 20; *p >= '0' && *p <= '9'; p++) {
+            frac += (*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    *ms = secs * 1000 + frac;
+    return 0;
+}
+
+void wiki_format_iso_ms(int64_t ms, char out[32])
+{
+    int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    int frac = (int)(ms - secs * 1000);
+    char t[TIME_TEXT_LEN];
+    time_format(secs, t);
+    t[10] = 'T';
+    if (frac)
+        snprintf(out, 32, "%s.%03dZ", t, frac);
+    else
+        snprintf(out, 32, "%sZ", t);
+}
+
+int wiki_event_shift_time(json_t *event, int64_t shift_ms)
+{
+    json_t *meta = json_object_get(event, "meta");
+    const char *dt = json_string_value(json_object_get(meta, "dt"));
+    int64_t ms;
+    if (!dt || wiki_parse_iso_ms(dt, &ms) != 0) return -1;
+    char iso[32];
+    wiki_format_iso_ms(ms + shift_ms, iso);
+    json_object_set_new(meta, "dt", json_string(iso));
+    json_t *ts = json_object_get(event, "timestamp");
+    if (json_is_integer(ts))
+        json_object_set_new(event, "timestamp",
+                            json_integer(json_integer_value(ts) + shift_ms / 1000));
+    return 0;
+}
+
+/* ---------------------------------------------------------------- wikiticker mapping */
+
+static const struct { const char *name; int number; } namespaces[] = {
+    {"Main", 0}, {"Talk", 1}, {"User", 2}, {"User talk", 3}, {"Wikipedia", 4}, {"Project", 4},
+    {"Wikipedia talk", 5}, {"Project talk", 5}, {"File", 6}, {"Image", 6}, {"File talk", 7},
+    {"MediaWiki", 8}, {"MediaWiki talk", 9}, {"Template", 10}, {"Template talk", 11},
+    {"Help", 12}, {"Help talk", 13}, {"Category", 14}, {"Category talk", 15}, {"Portal", 100},
+    {"Portal talk", 101}, {"Draft", 118}, {"Draft talk", 119}, {"Module", 828},
+    {"Module talk", 829}, {"Special", -2}, {"Media", -2},
+};
+
+int wiki_namespace_number(const char *name)
+{
+    if (!name) return -1;
+    for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
+        if (!strcmp(name, namespaces[i].name))
+            return namespaces[i].number == -2 ? -1 : namespaces[i].number;
+    return -1;
+}
+
+static int bool_field(const json_t *src, const char *key)
+{
+    return json_is_true(json_object_get(src, key));
+}
+
+json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
+                                 size_t len, char *err, size_t errlen)
+{
+    const char *time = json_string_value(json_object_get(src, "time"));
+    const char *channel = json_string_value(json_object_get(src, "channel"));
+    const char *page = json_string_value(json_object_get(src, "page"));
+    int64_t ms;
+    if (!time || wiki_parse_iso_ms(time, &ms) != 0) {
+        snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
+        return NULL;
+    }
+    /* "#en.wikipedia" -> lang "en", project "wikipedia" */
+    if (!channel || channel[0] != '#' || !strchr(channel, '.') || strlen(channel) > 100) {
+        snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'");
+        return NULL;
+    }
+    if (!page) {
+        snprintf(err, errlen, "wikiticker: field 'page' missing");
+        return NULL;
+    }
+    const char *dot = strchr(channel, '.');
+    char lang[64], project[64], server[160], wiki[140];
+    snprintf(lang, sizeof lang, "%.*s", (int)(dot - channel - 1), channel + 1);
+    snprintf(project, sizeof project, "%s", dot + 1);
+    snprintf(server, sizeof server, "%s.%s.org", lang, project);
+    snprintf(wiki, sizeof wiki, "%s%s", lang, strcmp(project, "wikipedia") ? project : "wiki");
+    for (char *p = wiki; *p; p++)
+        if (*p == '-') *p = '_';
+
+    buf name = BUF_INIT;
+    buf_appendf(&name, "wikiticker:%llu:", (unsigned long long)source_offset);
+    buf_append(&name, line, len);
+    char uuid[37];
+    wiki_uuid_from_name(name.data, name.len, uuid);
+    buf_free(&name);
+
+    buf uri = BUF_INIT;
+    buf_appendf(&uri, "https://%s/wiki/", server);
+    size_t title_start = uri.len;
+    buf_append_str(&uri, page);
+    for (size_t i = title_start; i < uri.len; i++)
+        if (uri.data[i] == ' ') uri.data[i] = '_';
+
+    const char *ns_name = json_string_value(json_object_get(src, "namespace"));
+    int ns = wiki_namespace_number(ns_name);
+    char server_url[200];
+    snprintf(server_url, sizeof server_url, "https://%s", server);
+
+    json_t *ev = json_object();
+    json_t *meta = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "uri", uri.data, "id",
+                             uuid, "dt", time, "domain", server, "stream",
+                             "mediawiki.recentchange", "topic", "wikiticker", "partition", 0,
+                             "offset", (json_int_t)source_offset);
+    buf_free(&uri);
+    json_object_set_new(ev, "$schema", json_string("/mediawiki/recentchange/1.0.0"));
+    json_object_set_new(ev, "meta", meta);
+    json_object_set_new(ev, "type", json_string(bool_field(src, "isNew") ? "new" : "edit"));
+    json_object_set_new(ev, "namespace", ns >= 0 ? json_integer(ns) : json_null());
+    json_object_set_new(ev, "title", json_string(page));
+    json_t *comment = json_object_get(src, "comment");
+    json_object_set_new(ev, "comment", json_is_string(comment) ? json_copy(comment) : json_string(""));
+    json_object_set_new(ev, "timestamp", json_integer((json_int_t)(ms / 1000)));
+    json_t *user = json_object_get(src, "user");
+    json_object_set_new(ev, "user", json_is_string(user) ? json_copy(user) : json_null());
+    json_object_set_new(ev, "bot", json_boolean(bool_field(src, "isRobot")));
+    json_object_set_new(ev, "minor", json_boolean(bool_field(src, "isMinor")));
+    json_object_set_new(ev, "patrolled", json_boolean(!bool_field(src, "isUnpatrolled")));
+    json_object_set_new(ev, "server_url", json_string(server_url));
+    json_object_set_new(ev, "server_name", json_string(server));
+    json_object_set_new(ev, "server_script_path", json_string("/w"));
+    json_object_set_new(ev, "wiki", json_string(wiki));
+    /* the source's fields that recentchange has no place for, kept for provenance */
+    json_t *extra = json_object();
+    static const char *const kept[] = {"added", "deleted", "delta", "isAnonymous", "namespace",
+                                       "cityName", "countryIsoCode", "countryName",
+                                       "regionIsoCode", "regionName", "metroCode"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        json_t *v = json_object_get(src, kept[i]);
+        if (v && !json_is_null(v)) json_object_set(extra, kept[i], v);
+    }
+    json_object_set_new(ev, "wikiticker", extra);
+    return ev;
+}
+
+int wiki_map_wikiticker(const json_t *src, uint64_t source_offset, const char *line, size_t len,
+                        buf *out, char *err, size_t errlen)
+{
+    json_t *ev = wiki_map_wikiticker_json(src, source_offset, line, len, err, errlen);
+    if (!ev) return -1;
+    size_t need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+    int rc = -1;
+    if (need && buf_reserve(out, need + 1) == 0) {
+        json_dumpb(ev, out->data + out->len, need, JSON_COMPACT);
+        out->len += need;
+        out->data[out->len] = '\0';
+        rc = 0;
+    } else {
+        snprintf(err, errlen, "wikiticker: cannot serialise the mapped event");
+    }
+    json_decref(ev);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reading recordings */
+
+typedef struct reader {
+    wiki_record_fn fn;
+    void *ctx;
+    wiki_format format;
+    size_t max_event;
+    buf line;           /* a line spanning chunks */
+    int line_overflow;
+    uint64_t line_start;
+    buf mapped;
+} reader;
+
+static int emit_error(reader *r, const char *reason, const char *text, size_t n, uint64_t end)
+{
+    wiki_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.data = text;
+    rec.len = n < 4096 ? n : 4096;
+    rec.end_offset = end;
+    rec.error = reason;
+    return r->fn(r->ctx, &rec);
+}
+
+static int handle_json_line(reader *r, const char *s, size_t n, uint64_t start, uint64_t end)
+{
+    if (n && s[n - 1] == '\r') n--;
+    size_t k = 0;
+    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+    if (k == n) return 0; /* blank lines carry nothing */
+    wiki_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.end_offset = end;
+    if (r->format == WIKI_FORMAT_WIKITICKER) {
+        json_t *src = json_loadb(s, n, 0, NULL);
+        if (src) {
+            char err[160];
+            json_t *ev = wiki_map_wikiticker_json(src, start, s, n, err, sizeof err);
+            json_decref(src);
+            if (!ev) return emit_error(r, err, s, n, end);
+            size_t need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+            r->mapped.len = 0;
+            if (!need || buf_reserve(&r->mapped, need + 1) != 0) {
+                json_decref(ev);
+                return emit_error(r, "wikiticker: cannot serialise the mapped event", s, n, end);
+            }
+            json_dumpb(ev, r->mapped.data, need, JSON_COMPACT);
+            r->mapped.len = need;
+            r->mapped.data[need] = '\0';
+            rec.data = r->mapped.data;
+            rec.len = r->mapped.len;
+            rec.parsed = ev;
+            int rc = r->fn(r->ctx, &rec);
+            json_decref(ev);
+            return rc;
+        }
+        /* not JSON: handed on as it is, the consumer quarantines it with the parse error */
+    }
+    rec.data = s;
+    rec.len = n;
+    return r->fn(r->ctx, &rec);
+}
+
+static int sse_on_event(void *ctx, const sse_event *ev)
+{
+    reader *r = ctx;
+    wiki_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.data = ev->data;
+    rec.len = ev->data_len;
+    rec.sse_id = ev->id_len ? ev->id : NULL;
+    rec.sse_id_len = ev->id_len;
+    rec.end_offset = ev->end_offset;
+    return r->fn(r->ctx, &rec);
+}
+
+static int sse_on_error(void *ctx, sse_error_kind kind, const char *reason, const char *prefix,
+                        size_t prefix_len, const char *id, size_t id_len, uint64_t offset)
+{
+    (void)kind;
+    reader *r = ctx;
+    wiki_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.data = prefix;
+    rec.len = prefix_len;
+    rec.sse_id = id_len ? id : NULL;
+    rec.sse_id_len = id_len;
+    rec.end_offset = offset;
+    rec.error = reason;
+    return r->fn(r->ctx, &rec);
+}
+
+/* Keeps at most 4 KiB of an oversized line: enough to identify it in the quarantine. */
+static void keep_prefix(buf *line, const char *s, size_t n)
+{
+    if (line->len >= 4096) return;
+    size_t room = 4096 - line->len;
+    buf_append(line, s, n < room ? n : room);
+}
+
+static wiki_format detect_format(const char *s, size_t n)
+{
+    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF) {
+        s += 3;
+        n -= 3;
+    }
+    while (n && (*s == '\n' || *s == '\r')) s++, n--;
+    static const char *const sse_starts[] = {"event:", "id:", "data:", "retry:", ":"};
+    for (size_t i = 0; i < sizeof sse_starts / sizeof sse_starts[0]; i++) {
+        size_t l = strlen(sse_starts[i]);
+        if (n >= l && memcmp(s, sse_starts[i], l) == 0) return WIKI_FORMAT_SSE;
+    }
+    const char *nl = memchr(s, '\n', n);
+    size_t line_len = nl ? (size_t)(nl - s) : n;
+    json_t *first = json_loadb(s, line_len, 0, NULL);
+    wiki_format f = WIKI_FORMAT_NDJSON;
+    if (first && json_object_get(first, "channel") && json_object_get(first, "page") &&
+        !json_object_get(first, "meta"))
+        f = WIKI_FORMAT_WIKITICKER;
+    json_decref(first);
+    return f;
+}
+
+int wiki_recording_read(const char *path, uint64_t start_offset, size_t max_event,
+                        wiki_record_fn fn, void *ctx, wiki_format *format_out, char *err,
+                        size_t errlen)
+{
+    gzFile gz = gzopen(path, "rb");
+    if (!gz) {
+        snprintf(err, errlen, "cannot open recording %s", path);
+        return -1;
+    }
+    gzbuffer(gz, 1 << 18);
+    enum { CHUNK = 1 << 18 };
+    char *chunk = malloc(CHUNK);
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.fn = fn;
+    r.ctx = ctx;
+    r.max_event = max_event ? max_event : SSE_DEFAULT_MAX_EVENT;
+    int rc = 0;
+    if (!chunk) {
+        gzclose(gz);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    /* the format is decided by the head of the file, wherever reading resumes */
+    int head = gzread(gz, chunk, 65536);
+    if (head < 0) {
+        snprintf(err, errlen, "cannot read recording %s", path);
+        rc = -1;
+        goto done;
+    }
+    r.format = detect_format(chunk, (size_t)head);
+    if (format_out) *format_out = r.format;
+    if (gzrewind(gz) != 0 || (start_offset && gzseek(gz, (z_off_t)start_offset, SEEK_SET) < 0)) {
+        snprintf(err, errlen, "cannot seek to offset %llu in %s", (unsigned long long)start_offset,
+                 path);
+        rc = -1;
+        goto done;
+    }
+    sse_parser sp;
+    int use_sse = r.format == WIKI_FORMAT_SSE;
+    if (use_sse) {
+        sse_callbacks cb = {sse_on_event, NULL, NULL, sse_on_error};
+        if (sse_init(&sp, &cb, &r, r.max_event, r.max_event, start_offset) != 0) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            goto done;
+        }
+    }
+    uint64_t offset = start_offset;
+    r.line_start = offset;
+    for (;;) {
+        int n = gzread(gz, chunk, CHUNK);
+        if (n < 0) {
+            int zerr;
+            snprintf(err, errlen, "%s: read error at offset %llu: %s", path,
+                     (unsigned long long)offset, gzerror(gz, &zerr));
+            rc = -1;
+            break;
+        }
+        if (n == 0) break;
+        if (use_sse) {
+            rc = sse_feed(&sp, chunk, (size_t)n, NULL);
+            offset += (size_t)n;
+            if (rc) break;
+            continue;
+        }
+        size_t i = 0;
+        while (i < (size_t)n) {
+            const char *nl = memchr(chunk + i, '\n', (size_t)n - i);
+            size_t j = nl ? (size_t)(nl - chunk) : (size_t)n;
+            if (!nl) { /* keep the partial line, within the limit */
+                if (!r.line_overflow && r.line.len + (j - i) > r.max_event) {
+                    r.line_overflow = 1;
+                    keep_prefix(&r.line, chunk + i, j - i);
+                } else if (!r.line_overflow) {
+                    buf_append(&r.line, chunk + i, j - i);
+                }
+                i = j;
+                break;
+            }
+            uint64_t end = offset + j + 1;
+            if (r.line_overflow || r.line.len + (j - i) > r.max_event) {
+                char reason[64];
+                snprintf(reason, sizeof reason, "line longer than %zu bytes", r.max_event);
+                if (!r.line_overflow) keep_prefix(&r.line, chunk + i, j - i);
+                rc = emit_error(&r, reason, r.line.data, r.line.len, end);
+                r.line_overflow = 0;
+                r.line.len = 0;
+            } else if (r.line.len) {
+                buf_append(&r.line, chunk + i, j - i);
+                rc = handle_json_line(&r, r.line.data, r.line.len, r.line_start, end);
+                r.line.len = 0;
+            } else {
+                rc = handle_json_line(&r, chunk + i, j - i, r.line_start, end);
+            }
+            r.line_start = end;
+            i = j + 1;
+            if (rc) break;
+        }
+        offset += (size_t)n;
+        if (rc) break;
+    }
+    if (rc == 0) {
+        if (use_sse) {
+            rc = sse_finish(&sp, 1);
+        } else if (r.line_overflow) {
+            char reason[64];
+            snprintf(reason, sizeof reason, "line longer than %zu bytes", r.max_event);
+            rc = emit_error(&r, reason, r.line.data, r.line.len, offset);
+        } else if (r.line.len) { /* last line without a newline */
+            rc = handle_json_line(&r, r.line.data, r.line.len, r.line_start, offset);
+        }
+    }
+    if (use_sse) sse_free(&sp);
+done:
+    buf_free(&r.line);
+    buf_free(&r.mapped);
+    free(chunk);
+    gzclose(gz);
+    return rc;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The C encoder against a slow, obviously-correct reference (tests/reference/tiny_model.py) on a
+# tiny random BERT written in the real model's file layout: fp32 must agree to cosine >= 0.99999,
+# bf16 to >= 0.995; truncation at the model's max_seq_length; the cache returns identical vectors;
+# persisted cache: a second process finds the vector in the store's embedding_cache; to prove it
+# is read (not recomputed), the stored vector is altered and must come back altered
+emb embed --cache "the earthquake" "zzz" > "$WG_TMP/c1.jsonl"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2 (fp32)'")" = 2 ] || fail "embedding_cache not filled"
+emb embed --cache "the earthquake" > "$WG_TMP/c2.jsonl"
+[ "$(sed -n 1p "$WG_TMP/c1.jsonl")" = "$(cat "$WG_TMP/c2.jsonl")" ] || fail "persisted vector differs"
+wg sql "UPDATE embedding_cache SET vector = zeroblob(1536) WHERE text = 'zzz'" > /dev/null
+emb embed --cache "zzz" | grep -q '"vector":\[0,0,0,' || fail "the persisted cache was not read"
+emb --set embed.precision=bf16 embed --cache "zzz" | grep -q '"vector":\[0,0,0,' && fail "bf16 must not reuse fp32 vectors"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache")" = 3 ] || fail "bf16 vector not stored under its own model key"
+# malformed model files are clear errors naming the file and tensor.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../reference/env.sh"
+numpy_python
+D=$WG_TMP/tiny
+"$NP_PY" "$REF_TOOLS/tiny_model.py" make "$D"
+cat > "$WG_TMP/texts.txt" <<'TXT'
+the earthquake in myanmar
+Taylor Swift!
+zzz
+list of cities, news of war and peace in kyiv; protesters at the parliament of the earth quake list of cities news war peace
+q
+Ünïcödé 北京 quake-proof
+TXT
+emb() { wg --set embed.backend=minilm --set embed.model_dir="$D" "$@"; }
+emb embed --tokens --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/ids.jsonl"
+# truncation at max_seq_length (32) with [SEP] kept last
+long=$(sed -n 4p "$WG_TMP/ids.jsonl")
+"$NP_PY" -c 'import json,sys; ids=json.loads(sys.argv[1])["input_ids"]; assert len(ids)==32 and ids[0]==2 and ids[-1]==3, ids' "$long" \
+    || fail "long text not truncated to 32 ids: $long"
+"$NP_PY" "$REF_TOOLS/tiny_model.py" ref "$D" "$WG_TMP/ids.jsonl" "$WG_TMP/ref.f32"
+emb embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/fp32.jsonl"
+"$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/fp32.jsonl" 0.99999 "fp32 vs slow reference" \
+    || fail "fp32 encoder differs from the slow reference"
+# one thread and tiny batches must give the same vectors
+emb --set embed.threads=1 --set embed.batch_size=1 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/fp32b.jsonl"
+"$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/fp32b.jsonl" 0.99999 "fp32 (1 thread, batch 1) vs slow reference" \
+    || fail "batching changes the vectors"
+# the own AVX-512 fp32 kernel (embed.fp32_gemm = avx512) instead of OpenBLAS
+emb --set embed.fp32_gemm=avx512 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/own.jsonl"
+"$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/own.jsonl" 0.99999 "fp32 (own kernel) vs slow reference" \
+    || fail "the own fp32 kernel differs from the slow reference"
+emb --set embed.precision=bf16 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/bf16.jsonl"
+"$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/bf16.jsonl" 0.995 "bf16 vs slow reference" \
+    || fail "bf16 encoder too far from the reference"
+# cache / de-duplication: the same text gives the identical vector within a call
+emb embed "the earthquake" "zzz" "the earthquake" "the earthquake" "the earthquake" "zzz" > "$WG_TMP/dup.jsonl"
+[ "$(sed 's/.*"vector"://' "$WG_TMP/dup.jsonl" | sort -u | wc -l)" = 2 ] || fail "the same text gave different vectors"
+# malformed model files
+for kind in dtype shape missing; do
+    "$NP_PY" "$REF_TOOLS/tiny_model.py" corrupt "$D" "$kind"
+    set +e
+    emb embed "x" > /dev/null 2> "$WG_TMP/err"
+    rc=$?
+    set -e
+    [ $rc -eq 1 ] || fail "corrupt ($kind): exit $rc, expected 1"
+    grep -q "$D/model.safetensors" "$WG_TMP/err" || fail "corrupt ($kind): error does not name the file: $(cat "$WG_TMP/err")"
+    grep -q "encoder.layer.1.intermediate.dense.weight" "$WG_TMP/err" || fail "corrupt ($kind): error does not name the tensor: $(cat "$WG_TMP/err")"
+done
+grep -q "is missing" "$WG_TMP/err" || fail "missing tensor not reported as missing"
+"$NP_PY" "$REF_TOOLS/tiny_model.py" make "$D"
+head -c 5000000 "$D/model.safetensors" > "$WG_TMP/cut" && mv "$WG_TMP/cut" "$D/model.safetensors"
+set +e; emb embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
+[ $rc -eq 1 ] && grep -q "truncated" "$WG_TMP/err" || fail "truncated file: $(cat "$WG_TMP/err")"
+# auto backend with a broken model falls back loudly instead of dying
+wg --set embed.model_dir="$D" embed "x" > /dev/null 2> "$WG_TMP/err"
+grep -q "FALLBACK" "$WG_TMP/err" || fail "auto backend with a broken model did not say it falls back"
+echo "tiny model: all checks passed"

@@ -1,0 +1,100 @@
+# GDELT live and backfill modes against the loopback simulator: lastupdate.txt polling with the
+# simulated clock advancing, faults (wrong MD5, HTTP 500, truncated body, refused connection)
+# retried with backoff then recorded in the ledger, a later poll recovering the failed file, and
+# backfill over masterfilelist.txt by time range.
+source "$(dirname "$0")/lib.sh"
+need_shared
+data="$WG_SHARED/data/gdelt"
+a=20240715000000.export.CSV.zip
+b=20250715000000.export.CSV.zip
+fast_retry=(--set gdelt.retry_attempts=3 --set gdelt.retry_initial_ms=20 --set gdelt.retry_max_ms=100)
+
+# Background processes are tracked here rather than with lib.sh's bg, because some of them are
+# stopped (and reaped) by the test itself before it ends.
+sim_pid="" live_pid=""
+stop_all() { local p; for p in $sim_pid $live_pid; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap stop_all EXIT
+# Starts a simulator with extra settings; sets $base. Stops the previous one first.
+start_sim() {
+    if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+    local port
+    port=$(free_port)
+    "$WG_BIN" --home "$WG_TMP/simhome" "$@" simulate --port "$port" --gdelt-dir "$data" &
+    sim_pid=$!
+    base="http://127.0.0.1:$port/gdeltv2/"
+    wait_http "${base}lastupdate.txt"
+}
+
+# --- speed 1: only the first slot is published; live picks it up once
+start_sim --set simulate.speed=1
+curl -fs "${base}lastupdate.txt" | grep -q "$a" || fail "lastupdate announces the first slot"
+[ "$(curl -fs "${base}lastupdate.txt" | wc -l)" = 3 ] || fail "lastupdate has export, mentions and gkg lines"
+curl -fs "${base}masterfilelist.txt" | grep -q "$b" && fail "second slot must not be published yet"
+wg ingest gdelt --live --once --url "$base" >"$WG_TMP/o1"
+grep -q "files ingested 1, .* rows 1766" "$WG_TMP/o1" || fail "live once: $(cat "$WG_TMP/o1")"
+wg ingest gdelt --live --once --url "$base" >"$WG_TMP/o2"
+grep -q "files ingested 0, skipped (already ingested) 1" "$WG_TMP/o2" || fail "second poll skips: $(cat "$WG_TMP/o2")"
+assert_eq "$(q "SELECT mode || ' ' || status || ' ' || rows || ' ' || (md5 = expected_md5) || ' ' || (size = expected_size) FROM gdelt_ledger WHERE name='$a'")" \
+          "live ingested 1766 1 1" "ledger row of a live file"
+
+# --- every download corrupted (wrong MD5): retried, then recorded as failed; the poll still succeeds
+start_sim --set simulate.speed=100000 --set simulate.gdelt_fault=md5
+wg "${fast_retry[@]}" ingest gdelt --live --once --url "$base" >"$WG_TMP/o3" 2>"$WG_TMP/e3" || fail "a bad file must not fail the poll: $(cat "$WG_TMP/e3")"
+grep -q "failed 1" "$WG_TMP/o3" || fail "md5 fault counted: $(cat "$WG_TMP/o3")"
+assert_eq "$(q "SELECT status || ' ' || attempts FROM gdelt_ledger WHERE name='$b'")" "failed 3" "md5 failure after 3 attempts"
+q "SELECT error FROM gdelt_ledger WHERE name='$b'" | grep -q "MD5 mismatch: announced $(md5sum "$data/$b" | cut -d' ' -f1)" || fail "ledger error names the MD5"
+grep -q "retrying in" "$WG_TMP/e3" || fail "retries are logged"
+assert_eq "$(q "SELECT COUNT(*) FROM gdelt_bronze WHERE source_file='$b'")" "0" "nothing of a failed file in bronze"
+
+# --- HTTP 500 twice then fine: the next poll retries the failed file and ingests it
+start_sim --set simulate.speed=100000 --set simulate.gdelt_fault=500 --set simulate.gdelt_fault_count=2
+wg "${fast_retry[@]}" ingest gdelt --live --once --url "$base" >"$WG_TMP/o4" 2>"$WG_TMP/e4"
+grep -q "HTTP status 500" "$WG_TMP/e4" || fail "500 logged: $(cat "$WG_TMP/e4")"
+assert_eq "$(q "SELECT status || ' ' || attempts || ' ' || rows || ' ' || COALESCE(error, '-') FROM gdelt_ledger WHERE name='$b'")" \
+          "ingested 6 3539 -" "recovered after 500s"
+
+# --- truncated body once, in backfill mode over masterfilelist.txt (fresh home)
+start_sim --set simulate.speed=100000 --set simulate.gdelt_fault=truncate --set simulate.gdelt_fault_count=1
+h2="$WG_TMP/h2"
+"$WG_BIN" --home "$h2" "${fast_retry[@]}" ingest gdelt --backfill 20240715 20240715 --url "$base" >"$WG_TMP/o5" 2>"$WG_TMP/e5"
+grep -q "files ingested 1, skipped (already ingested) 0, failed 0, rows 1766, retries 1" "$WG_TMP/o5" || fail "backfill one day: $(cat "$WG_TMP/o5")"
+grep -q "truncated body" "$WG_TMP/e5" || fail "truncation logged: $(cat "$WG_TMP/e5")"
+"$WG_BIN" --home "$h2" ingest gdelt --backfill 2024-07-01T00:00:00Z 2025-12-31 --url "$base" >"$WG_TMP/o6" 2>/dev/null
+grep -q "files ingested 1, skipped (already ingested) 1, failed 0, rows 3539" "$WG_TMP/o6" || fail "backfill wider range: $(cat "$WG_TMP/o6")"
+"$WG_BIN" --home "$h2" ingest gdelt --backfill 20200101 20201231 --url "$base" >"$WG_TMP/o7" 2>/dev/null
+grep -q "files ingested 0, skipped (already ingested) 0" "$WG_TMP/o7" || fail "empty range: $(cat "$WG_TMP/o7")"
+"$WG_BIN" --home "$h2" refine gdelt >/dev/null
+assert_eq "$("$WG_BIN" --home "$h2" sql --format csv "SELECT COUNT(*) FROM gdelt_silver" | sed -n 2p)" "5305" "silver after backfill"
+
+# --- nobody listening: the index fetch fails after its retries, exit 1 with a clear message
+dead="http://127.0.0.1:$(free_port)/gdeltv2/"
+set +e
+wg "${fast_retry[@]}" ingest gdelt --live --once --url "$dead" >/dev/null 2>"$WG_TMP/e8"; rc=$?
+set -e
+assert_eq "$rc" "1" "refused connection exits 1 in --once mode"
+grep -q "lastupdate.txt" "$WG_TMP/e8" || fail "error names the URL: $(cat "$WG_TMP/e8")"
+
+# --- continuous live mode follows the simulated clock (one slot per 900 simulated s, x900 here)
+start_sim --set simulate.speed=900
+h3="$WG_TMP/h3"
+"$WG_BIN" --home "$h3" ingest gdelt --live --interval 0.3 --refine --url "$base" &
+live_pid=$!
+for _ in $(seq 1 100); do
+    n=$("$WG_BIN" --home "$h3" sql --format csv "SELECT COUNT(*) FROM gdelt_ledger WHERE status='ingested'" 2>/dev/null | sed -n 2p)
+    [ "${n:-0}" = 2 ] && break
+    sleep 0.2
+done
+assert_eq "${n:-0}" "2" "live mode picked up the second slot when it was published"
+kill -TERM "$live_pid"
+wait "$live_pid" || fail "live mode exits 0 on SIGTERM"
+live_pid=""
+assert_eq "$("$WG_BIN" --home "$h3" sql --format csv "SELECT COUNT(*) FROM gdelt_silver" | sed -n 2p)" "5305" "live --refine fills silver"
+
+# --- generated slots: consecutive 15-minute exports inflated from the real ones
+start_sim --set simulate.speed=100000 --set simulate.gdelt_slots=4
+h4="$WG_TMP/h4"
+"$WG_BIN" --home "$h4" ingest gdelt --backfill 20240715 20240715 --url "$base" --refine >"$WG_TMP/o9" 2>/dev/null
+grep -q "files ingested 4, .* rows 10610" "$WG_TMP/o9" || fail "generated slots: $(cat "$WG_TMP/o9")"
+assert_eq "$("$WG_BIN" --home "$h4" sql --format csv "SELECT group_concat(n, ' ') FROM (SELECT COUNT(DISTINCT GLOBALEVENTID) AS n FROM gdelt_silver GROUP BY event_time ORDER BY event_time)" | sed -n 2p)" \
+          "1766 3539 1766 3539" "one slot per 15 minutes, fresh ids"
+echo ok
