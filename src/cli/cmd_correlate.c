@@ -117,6 +117,10 @@ int cmd_correlate(app *a, int argc, char **argv)
     embedder *emb;
     if (embedder_open(a->cfg, &emb, err, sizeof err) != 0)
         return app_runtime_error("correlate: embedder: %s", err);
+    /* Vectors persist in the store's embedding cache: a page edited again in a later window, or
+       a later run, is not embedded again. Missing cache table: the in-memory cache still works. */
+    if (embedder_attach_store(emb, db) != 0)
+        log_warn("gold", "embedding cache table missing: vectors are cached in memory only");
     if (follow) {
         int rc = correlate_follow(a, db, emb, interval);
         embedder_close(emb);
