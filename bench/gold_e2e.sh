@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end replay through bronze, silver and gold at full speed, with the real CLI:
-#   the two GDELT exports (`ingest gdelt --file`), the wikiticker day of edits served by the
-#   loopback simulator at full speed with its time origin moved into each export's window
-#   (`simulate`, `ingest wiki --url`), then `refine` and `correlate --drain`.
+#   the 2024-07-15 GDELT export (`ingest gdelt --file`) and the wikiticker day of edits served by
+#   the loopback simulator at full speed with its time origin moved to that day (`simulate`,
+#   `ingest wiki --url`), then `refine` and `correlate`, then the 2025-07-15 export (no edits in
+#   its window: the simulator cannot replay the same day again into one store, its event ids
+#   are the same) and `correlate --drain`.
 # Prints, per step, the seconds it took, and the end-to-end rate in source events/s (GDELT events
 # + Wikipedia edits) and in GDELT events/s, plus the gold flow's own figures and peak memory.
 #   bench/gold_e2e.sh [--set key=value]...      (e.g. --set embed.model_dir=DIR)
@@ -26,10 +28,12 @@ edits=$(zcat "$ticker" | wc -l)
 total_start=$(now)
 events=0
 for day in 2024-07-15 2025-07-15; do
+    with_wiki=0; [ "$day" = 2024-07-15 ] && with_wiki=1
     zip="$shared/data/gdelt/${day//-/}000000.export.CSV.zip"
     n=$(unzip -p "$zip" | wc -l); events=$((events + n))
     t0=$(now); wg ingest gdelt --file "$zip" >/dev/null; t1=$(now)
     printf '%s: ingest gdelt %d events: %.2f s\n' "$day" "$n" "$(echo "$t1 - $t0" | bc)"
+    if [ $with_wiki = 1 ]; then
     "$bin" --home "$home/sim" --set simulate.wiki_recording="$ticker" \
         --set simulate.wiki_speed=0 --set simulate.wiki_time_origin="${day}T00:00:00Z" \
         --set simulate.wiki_at_end=close simulate --port "$port" >/dev/null 2>&1 &
@@ -38,6 +42,7 @@ for day in 2024-07-15 2025-07-15; do
     t0=$(now); wg ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" --max-events "$edits" >/dev/null; t1=$(now)
     printf '%s: ingest wiki %d edits: %.2f s\n' "$day" "$edits" "$(echo "$t1 - $t0" | bc)"
     kill "${pids[-1]}" 2>/dev/null; wait "${pids[-1]}" 2>/dev/null || true
+    fi
     t0=$(now); wg refine >/dev/null; t1=$(now)
     printf '%s: refine: %.2f s\n' "$day" "$(echo "$t1 - $t0" | bc)"
     t0=$(now); wg correlate >"$home/corr.txt"; t1=$(now)
@@ -49,4 +54,4 @@ printf 'final correlate --drain: %.2f s (peak RSS %d MB)\n' "$(echo "$t1 - $t0" 
 sed 's/^/    /' "$home/corr.txt"
 total=$(echo "$(now) - $total_start" | bc)
 printf 'end to end: %.2f s for %d GDELT events + %d edits: %.0f source events/s, %.0f GDELT events/s\n' \
-    "$total" "$events" "$((2 * edits))" "$(echo "($events + 2 * $edits) / $total" | bc -l)" "$(echo "$events / $total" | bc -l)"
+    "$total" "$events" "$edits" "$(echo "($events + $edits) / $total" | bc -l)" "$(echo "$events / $total" | bc -l)"
