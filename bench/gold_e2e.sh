@@ -18,7 +18,7 @@ shared=${WG_SHARED:-$(cd .. && pwd)/shared}
 home=$(mktemp -d /tmp/wg-gold-e2e.XXXXXX)
 sets=("$@")
 pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; rm -rf "$home"; }
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$home"; }
 trap cleanup EXIT
 wg() { "$bin" --home "$home/lake" "${sets[@]}" "$@"; }
 now() { date +%s.%N; }
@@ -41,7 +41,7 @@ for day in 2024-07-15 2025-07-15; do
     for i in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/stream/recentchange?since=now" --max-time 0.2 && break; sleep 0.1; done || true
     t0=$(now); wg ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" --max-events "$edits" >/dev/null; t1=$(now)
     printf '%s: ingest wiki %d edits: %.2f s\n' "$day" "$edits" "$(echo "$t1 - $t0" | bc)"
-    kill "${pids[-1]}" 2>/dev/null; wait "${pids[-1]}" 2>/dev/null || true
+    kill "${pids[-1]}" 2>/dev/null || true; wait "${pids[-1]}" 2>/dev/null || true
     fi
     t0=$(now); wg refine >/dev/null; t1=$(now)
     printf '%s: refine: %.2f s\n' "$day" "$(echo "$t1 - $t0" | bc)"
