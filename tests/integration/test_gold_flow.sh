@@ -92,6 +92,7 @@ assert_eq "$(q "SELECT open FROM gold_mismatch")" "0" "drained"
 # while it runs are picked up; SIGTERM stops it cleanly (exit 0).
 "$WG_BIN" --home "$WG_TMP/home" --set correlate.threshold=0.2 correlate --follow --interval 0.2 >"$WG_TMP/follow" 2>&1 &
 fpid=$!
+_wg_pids+=("$fpid")   # stopped at exit too if an assertion below fails first
 sqlite3 -cmd ".timeout 10000" "$db" "INSERT INTO gdelt_silver(GLOBALEVENTID, EventCode, event_description, ActionGeo_Lat, ActionGeo_Long, SOURCEURL, event_time, time_bucket) VALUES (6, '010', 'Make statement', 3, 4, 'https://example.com/human-lung-transplant-record/', '2024-07-16 09:30:00', '2024-07-16 08:00:00');
  INSERT INTO wikimedia_silver(event_id, event_time, time_bucket, wiki, title, user, is_content) VALUES ('e9', '2024-07-16 09:00:00', '2024-07-16 08:00:00', 'enwiki', 'Human lung', 'g', 1);"
 for i in $(seq 1 100); do
