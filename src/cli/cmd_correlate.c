@@ -1,14 +1,357 @@
-/* Stub until the gold flows land. */
+/* `correlate [--drain]`: run the gold flows once over what is pending in silver.
+ * `eval LABELS.tsv`: precision, recall and F1 of the correlation on labelled pairs. */
 #include "cli/commands.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "correlate/eval.h"
+#include "correlate/event_text.h"
+#include "correlate/gold_flow.h"
+#include "embed/embedder.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void print_mismatch(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT events, matched, no_match, no_partner_window, late, open,"
+                           " late_edits, mismatch_rate FROM gold_mismatch",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        printf("gold_events: %lld (matched %lld, no match %lld, no partner in window %lld,"
+               " late %lld, open %lld); late edits %lld; mismatch rate %s\n",
+               sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+               sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+               sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+               sqlite3_column_int64(st, 6),
+               sqlite3_column_type(st, 7) == SQLITE_NULL
+                   ? "n/a (no closed bucket yet)"
+                   : (const char *)sqlite3_column_text(st, 7));
+    }
+    sqlite3_finalize(st);
+}
+
+static volatile sig_atomic_t follow_stop;
+static void on_follow_signal(int sig)
+{
+    (void)sig;
+    follow_stop = 1;
+}
+
+static void print_run(const char *name, const gold_stats *st)
+{
+    printf("correlate (%s, threshold %.2f): gdelt read %lld (late %lld), wiki read %lld"
+           " (content %lld, late %lld), new titles %lld, pairs written %lld (pruned %lld),"
+           " bursts %lld, buckets closed %lld, open %lld, batches %lld, bad rows %lld\n",
+           name, st->threshold, (long long)st->events_read, (long long)st->late_events,
+           (long long)st->edits_read, (long long)st->content_edits, (long long)st->late_edits,
+           (long long)st->new_titles, (long long)st->pairs_written, (long long)st->pairs_pruned,
+           (long long)st->bursts, (long long)st->buckets_closed, (long long)st->open_buckets,
+           (long long)st->batches, (long long)st->bad_rows);
+    printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
+           st->embed_seconds, st->join_seconds);
+}
+
+/* --follow: one flow handle for the life of the process, so the open buckets stay in memory
+   between cycles instead of being reloaded by every one-shot run. Stops on SIGINT/SIGTERM. */
+static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
+{
+    char err[1024] = "";
+    gold_flow *f;
+    if (gold_flow_open(db, a->cfg, emb, &f, err, sizeof err) != 0)
+        return app_runtime_error("correlate: %s", err);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_follow_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (!follow_stop) {
+        gold_stats st;
+        memset(&st, 0, sizeof st);
+        if (gold_flow_step(f, 0, &st, err, sizeof err) != 0)
+            log_error("gold", "correlate: %s (retrying in %.1f s)", err, interval);
+        else if (st.batches) {
+            print_run(embedder_name(emb), &st);
+            fflush(stdout);
+        }
+        for (int64_t waited = 0; !follow_stop && waited < (int64_t)(interval * 1000); waited += 100) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    gold_flow_close(f);
+    print_mismatch(db);
+    return 0;
+}
 
 int cmd_correlate(app *a, int argc, char **argv)
 {
-    (void)a; (void)argc;
-    return app_runtime_error("%s: not implemented yet", argv[0]);
+    int drain = 0, follow = 0;
+    double interval = config_get_double(a->cfg, "correlate.interval_seconds", 5.0);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--drain")) drain = 1;
+        else if (!strcmp(argv[i], "--follow")) follow = 1;
+        else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+            char *end;
+            interval = strtod(argv[++i], &end);
+            if (*end || !(interval > 0 && interval <= 86400))
+                return app_usage_error("correlate: --interval takes seconds (0 < S <= 86400)");
+        } else
+            return app_usage_error("usage: wikigdelt correlate [--drain | --follow [--interval S]]"
+                                   "   (--drain: the input has ended, close every open bucket;"
+                                   " --follow: keep running, one step every S seconds)");
+    }
+    if (drain && follow) return app_usage_error("correlate: --drain and --follow exclude each other");
+    sqlite3 *db = app_db(a);
+    if (!db) return 1;
+    char err[1024] = "";
+    embedder *emb;
+    if (embedder_open(a->cfg, &emb, err, sizeof err) != 0)
+        return app_runtime_error("correlate: embedder: %s", err);
+    /* Vectors persist in the store's embedding cache: a page edited again in a later window, or
+       a later run, is not embedded again. Missing cache table: the in-memory cache still works. */
+    if (embedder_attach_store(emb, db) != 0)
+        log_warn("gold", "embedding cache table missing: vectors are cached in memory only");
+    if (follow) {
+        int rc = correlate_follow(a, db, emb, interval);
+        embedder_close(emb);
+        return rc;
+    }
+    gold_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = gold_correlate_run(db, a->cfg, emb, drain, &st, err, sizeof err);
+    if (rc != 0) {
+        embedder_close(emb);
+        return app_runtime_error("correlate: %s", err);
+    }
+    print_run(embedder_name(emb), &st);
+    print_mismatch(db);
+    embedder_close(emb);
+    return 0;
+}
+
+/* ---- eval -------------------------------------------------------------------------------- */
+
+typedef struct labelled {
+    char *event;  /* text, or the composed text of an EventID */
+    char *title;
+    int related;
+} labelled;
+
+static int all_digits(const char *s)
+{
+    if (!*s) return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s)) return 0;
+    return 1;
+}
+
+/* Composes the text of EventID from gdelt_silver, as the gold flow would. */
+static char *event_text_by_id(sqlite3 *db, const config *cfg, const char *id, char *err,
+                              size_t errlen)
+{
+    unsigned mask;
+    if (event_text_parse_fields(
+            config_get_str(cfg, "correlate.event_text_fields", EVENT_TEXT_DEFAULT_FIELDS), &mask,
+            err, errlen))
+        return NULL;
+    sqlite3_stmt *st;
+    if (!db || sqlite3_prepare_v2(db,
+                                  "SELECT event_description, Actor1Name, Actor2Name,"
+                                  " ActionGeo_FullName, SOURCEURL FROM gdelt_silver"
+                                  " WHERE GLOBALEVENTID = ?1",
+                                  -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "EventID %s needs gdelt_silver in the pipeline home (ingest and refine the GDELT export first)", id);
+        return NULL;
+    }
+    sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
+    char *out = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        event_parts p = {(const char *)sqlite3_column_text(st, 0),
+                         (const char *)sqlite3_column_text(st, 1),
+                         (const char *)sqlite3_column_text(st, 2),
+                         (const char *)sqlite3_column_text(st, 3),
+                         (const char *)sqlite3_column_text(st, 4)};
+        buf b = BUF_INIT;
+        if (event_text_compose(&p, mask, &b) == 0) out = buf_detach(&b);
+        buf_free(&b);
+    } else {
+        snprintf(err, errlen, "EventID %s is not in gdelt_silver", id);
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void labels_free(labelled *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].event);
+        free(v[i].title);
+    }
+    free(v);
+}
+
+/* Reads "event<TAB>title<TAB>related" lines; '#' lines, blank lines and a header are skipped. */
+static int read_labels(app *a, const char *path, labelled **out, size_t *count)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return app_runtime_error("eval: cannot open %s: %s", path, strerror(errno));
+    labelled *v = NULL;
+    size_t n = 0, cap = 0, lineno = 0;
+    char *line = NULL;
+    size_t linecap = 0;
+    ssize_t len;
+    sqlite3 *db = NULL;
+    int rc = 0;
+    while ((len = getline(&line, &linecap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (len == 0 || line[0] == '#') continue;
+        char *t1 = strchr(line, '\t');
+        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t1 || !t2 || strchr(t2 + 1, '\t')) {
+            rc = app_runtime_error("eval: %s:%zu: expected 3 tab-separated columns (event, title, related)", path, lineno);
+            break;
+        }
+        *t1 = *t2 = 0;
+        const char *ev = line, *title = t1 + 1, *lab = t2 + 1;
+        if (strcmp(lab, "0") != 0 && strcmp(lab, "1") != 0) {
+            if (n == 0 && lineno <= 1) continue; /* header */
+            rc = app_runtime_error("eval: %s:%zu: related must be 0 or 1, got '%.20s'", path, lineno, lab);
+            break;
+        }
+        if (!*ev || !*title) {
+            rc = app_runtime_error("eval: %s:%zu: empty event or title", path, lineno);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            labelled *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) { rc = app_runtime_error("eval: out of memory"); break; }
+            v = nv;
+        }
+        char err[512] = "";
+        char *text;
+        if (all_digits(ev)) {
+            if (!db) db = app_db_readonly(a);
+            text = event_text_by_id(db, a->cfg, ev, err, sizeof err);
+            if (!text) { rc = app_runtime_error("eval: %s:%zu: %s", path, lineno, err); break; }
+        } else {
+            text = strdup(ev);
+        }
+        buf tb = BUF_INIT;
+        if (!text || event_text_title(title, &tb) != 0) {
+            free(text);
+            buf_free(&tb);
+            rc = app_runtime_error("eval: out of memory");
+            break;
+        }
+        v[n].event = text;
+        v[n].title = buf_detach(&tb);
+        v[n].related = lab[0] == '1';
+        n++;
+    }
+    free(line);
+    fclose(f);
+    if (db) store_close(db);
+    if (rc) {
+        labels_free(v, n);
+        return rc;
+    }
+    if (n == 0) {
+        free(v);
+        return app_runtime_error("eval: %s has no labelled pairs", path);
+    }
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+static void print_result(const char *what, const eval_result *r)
+{
+    printf("%s %.2f: precision %.4f, recall %.4f, F1 %.4f (tp %zu, fp %zu, fn %zu, tn %zu)\n",
+           what, r->threshold, r->precision, r->recall, r->f1, r->tp, r->fp, r->fn, r->tn);
 }
 
 int cmd_eval(app *a, int argc, char **argv)
 {
-    (void)a; (void)argc;
-    return app_runtime_error("%s: not implemented yet", argv[0]);
+    const char *path = NULL, *scores_out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--scores") && i + 1 < argc) scores_out = argv[++i];
+        else if (argv[i][0] == '-' || path)
+            return app_usage_error("usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv");
+        else path = argv[i];
+    }
+    if (!path) return app_usage_error("usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv");
+    labelled *v = NULL;
+    size_t n = 0;
+    int rc = read_labels(a, path, &v, &n);
+    if (rc) return rc;
+    char err[1024] = "";
+    embedder *emb;
+    if (embedder_open(a->cfg, &emb, err, sizeof err) != 0) {
+        labels_free(v, n);
+        return app_runtime_error("eval: embedder: %s", err);
+    }
+    const char **texts = malloc(2 * n * sizeof *texts);
+    float *vec = malloc(2 * n * EMBED_DIM * sizeof *vec);
+    float *scores = malloc(n * sizeof *scores);
+    int *labels = malloc(n * sizeof *labels);
+    if (!texts || !vec || !scores || !labels) {
+        rc = app_runtime_error("eval: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = v[i].event;
+        texts[n + i] = v[i].title;
+        labels[i] = v[i].related;
+    }
+    if (embedder_encode(emb, texts, 2 * n, vec, err, sizeof err) != 0) {
+        rc = app_runtime_error("eval: embedding: %s", err);
+        goto out;
+    }
+    size_t related = 0;
+    for (size_t i = 0; i < n; i++) {
+        float s = 0;
+        const float *x = vec + i * EMBED_DIM, *y = vec + (n + i) * EMBED_DIM;
+        for (int d = 0; d < EMBED_DIM; d++) s += x[d] * y[d];
+        scores[i] = s;
+        related += (size_t)labels[i];
+    }
+    if (scores_out) {
+        FILE *f = fopen(scores_out, "w");
+        if (!f) {
+            rc = app_runtime_error("eval: cannot write %s: %s", scores_out, strerror(errno));
+            goto out;
+        }
+        fprintf(f, "cosine\trelated\tevent\ttitle\n");
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%.4f\t%d\t%s\t%s\n", scores[i], labels[i], v[i].event, v[i].title);
+        fclose(f);
+    }
+    eval_result at, best;
+    double threshold = gold_threshold(a->cfg, emb);
+    gold_eval_at(scores, labels, n, threshold, &at);
+    gold_eval_sweep(scores, labels, n, 0.0, 1.0, 0.01, &best);
+    printf("embedder: %s\n", embedder_name(emb));
+    printf("pairs: %zu (related %zu, unrelated %zu)\n", n, related, n - related);
+    print_result("configured threshold", &at);
+    print_result("best threshold", &best);
+out:
+    free(texts);
+    free(vec);
+    free(scores);
+    free(labels);
+    embedder_close(emb);
+    labels_free(v, n);
+    return rc;
 }

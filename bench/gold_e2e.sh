@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End-to-end replay through bronze, silver and gold at full speed, with the real CLI:
+#   the 2024-07-15 GDELT export (`ingest gdelt --file`) and the wikiticker day of edits served by
+#   the loopback simulator at full speed with its time origin moved to that day (`simulate`,
+#   `ingest wiki --url`), then `refine` and `correlate`, then the 2025-07-15 export (no edits in
+#   its window: the simulator cannot replay the same day again into one store, its event ids
+#   are the same) and `correlate --drain`.
+# Prints, per step, the seconds it took, and the end-to-end rate in source events/s (GDELT events
+# + Wikipedia edits) and in GDELT events/s, plus the gold flow's own figures and peak memory.
+#   bench/gold_e2e.sh [--set key=value]...      (e.g. --set embed.model_dir=DIR)
+# Needs ../shared (WG_SHARED) and a build with the silver flows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+make -s BUILD="$BUILD" all >/dev/null
+bin="$PWD/$BUILD/wikigdelt"
+shared=${WG_SHARED:-$(cd .. && pwd)/shared}
+home=$(mktemp -d /tmp/wg-gold-e2e.XXXXXX)
+sets=("$@")
+pids=()
+cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$home"; }
+trap cleanup EXIT
+wg() { "$bin" --home "$home/lake" "${sets[@]}" "$@"; }
+now() { date +%s.%N; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+ticker="$shared/data/wikiticker/wikiticker-2015-09-12-sampled.json.gz"
+edits=$(zcat "$ticker" | wc -l)
+total_start=$(now)
+events=0
+for day in 2024-07-15 2025-07-15; do
+    with_wiki=0; [ "$day" = 2024-07-15 ] && with_wiki=1
+    zip="$shared/data/gdelt/${day//-/}000000.export.CSV.zip"
+    n=$(unzip -p "$zip" | wc -l); events=$((events + n))
+    t0=$(now); wg ingest gdelt --file "$zip" >/dev/null; t1=$(now)
+    printf '%s: ingest gdelt %d events: %.2f s\n' "$day" "$n" "$(echo "$t1 - $t0" | bc)"
+    if [ $with_wiki = 1 ]; then
+    "$bin" --home "$home/sim" --set simulate.wiki_recording="$ticker" \
+        --set simulate.wiki_speed=0 --set simulate.wiki_time_origin="${day}T00:00:00Z" \
+        --set simulate.wiki_at_end=close simulate --port "$port" >/dev/null 2>&1 &
+    pids+=($!)
+    for i in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/v2/stream/recentchange?since=now" --max-time 0.2 && break; sleep 0.1; done || true
+    t0=$(now); wg ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" --max-events "$edits" >/dev/null; t1=$(now)
+    printf '%s: ingest wiki %d edits: %.2f s\n' "$day" "$edits" "$(echo "$t1 - $t0" | bc)"
+    kill "${pids[-1]}" 2>/dev/null || true; wait "${pids[-1]}" 2>/dev/null || true
+    fi
+    t0=$(now); wg refine >/dev/null; t1=$(now)
+    printf '%s: refine: %.2f s\n' "$day" "$(echo "$t1 - $t0" | bc)"
+    t0=$(now); wg correlate >"$home/corr.txt"; t1=$(now)
+    printf '%s: correlate: %.2f s\n' "$day" "$(echo "$t1 - $t0" | bc)"
+    sed 's/^/    /' "$home/corr.txt"
+done
+t0=$(now); /usr/bin/time -f '%M' -o "$home/rss" "$bin" --home "$home/lake" "${sets[@]}" correlate --drain >"$home/corr.txt"; t1=$(now)
+printf 'final correlate --drain: %.2f s (peak RSS %d MB)\n' "$(echo "$t1 - $t0" | bc)" "$(( $(cat "$home/rss") / 1024 ))"
+sed 's/^/    /' "$home/corr.txt"
+total=$(echo "$(now) - $total_start" | bc)
+printf 'end to end: %.2f s for %d GDELT events + %d edits: %.0f source events/s, %.0f GDELT events/s\n' \
+    "$total" "$events" "$edits" "$(echo "($events + $edits) / $total" | bc -l)" "$(echo "$events / $total" | bc -l)"
