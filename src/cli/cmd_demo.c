@@ -176,17 +176,17 @@ typedef struct run_opts {
 
 static int run_pipeline(app *a, const run_opts *o)
 {
-    char interval_ms_text[32];
     int64_t interval_ms = (int64_t)(atof(o->interval_s) * 1000);
     if (interval_ms < 100) interval_ms = 100;
-    snprintf(interval_ms_text, sizeof interval_ms_text, "%lld", (long long)interval_ms);
     child kids[4];
     memset(kids, 0, sizeof kids);
     int n = 0;
     const char *gdelt_args[] = {"ingest", "gdelt", "--live", "--url", o->gdelt_url, "--interval", o->interval_s, "--refine", NULL};
     const char *wiki_args[] = {"ingest", "wiki", "--url", o->wiki_url, "--refine", NULL};
     const char *refine_args[] = {"refine", NULL};
-    const char *correlate_args[] = {"correlate", NULL};
+    /* correlate --follow keeps the open buckets' vectors in memory between steps instead of
+     * reloading them from the store every cycle. */
+    const char *correlate_args[] = {"correlate", "--follow", "--interval", o->interval_s, NULL};
     kids[n].name = "gdelt";
     child_args(&kids[n++], a, gdelt_args);
     kids[n].name = "wiki";
@@ -196,10 +196,7 @@ static int run_pipeline(app *a, const run_opts *o)
     kids[n].interval_ms = interval_ms;
     child_args(&kids[n++], a, refine_args);
     kids[n].name = "correlate";
-    kids[n].oneshot = 1;
-    kids[n].interval_ms = interval_ms;
     child_args(&kids[n++], a, correlate_args);
-    (void)interval_ms_text;
     int64_t deadline = o->duration_s > 0 ? time_monotonic_ms() + (int64_t)(o->duration_s * 1000) : 0;
     supervise(a, kids, n, deadline);
     stop_children(kids, n);
@@ -238,7 +235,7 @@ static void show(app *a, const char *title, const char *sql)
 int cmd_demo(app *a, int argc, char **argv)
 {
     double duration = 45;
-    const char *speed = "120";
+    const char *speed = "480";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--duration") && i + 1 < argc) duration = atof(argv[++i]);
         else if (!strcmp(argv[i], "--speed") && i + 1 < argc) speed = argv[++i];
@@ -291,8 +288,10 @@ int cmd_demo(app *a, int argc, char **argv)
 
     /* Drain what is pending so the summary shows every layer. */
     const char *refine_args[] = {"refine", NULL};
-    const char *correlate_args[] = {"correlate", NULL};
-    printf("\n== final refine + correlate\n");
+    /* The demo's input ends here: --drain closes every open bucket so the mismatch rate and
+     * the best match of every event are final. */
+    const char *correlate_args[] = {"correlate", "--drain", NULL};
+    printf("\n== final refine + correlate --drain (the input has ended)\n");
     fflush(stdout);
     run_sync(a, refine_args);
     run_sync(a, correlate_args);
@@ -306,9 +305,12 @@ int cmd_demo(app *a, int argc, char **argv)
          " FROM gdelt_silver GROUP BY 1 ORDER BY 1 LIMIT 12");
     show(a, "event heatmap, top cells (report listing 6)",
          "SELECT ActionGeo_Lat, ActionGeo_Long, COUNT(*) AS events FROM gold_events GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10");
-    show(a, "strongest correlations",
-         "SELECT EventID, title, wiki, edit_count, ROUND(cosine_sim, 3) AS cosine_sim FROM correlated_gold_events"
-         " ORDER BY cosine_sim DESC LIMIT 10");
+    /* The simulator's slots repeat the real exports' texts, so group by text. */
+    show(a, "strongest correlations: the news and the page people were editing",
+         "SELECT substr(event_text, 1, 70) AS news_event, best_title AS wikipedia_page,"
+         " ROUND(MAX(best_cosine_sim), 3) AS cosine_sim, COUNT(*) AS events"
+         " FROM gold_events WHERE status = 'matched' GROUP BY event_text, best_title"
+         " ORDER BY cosine_sim DESC LIMIT 12");
     show(a, "correlation matrix, EventCode x wiki (report listing 8)",
          "SELECT g.EventCode, w.wiki, ROUND(AVG(c.cosine_sim), 3) AS similarity, COUNT(*) AS pairs"
          " FROM correlated_gold_events c JOIN gdelt_silver g ON c.EventID = g.EventID"
