@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int make_dirs(const char *path)
 {
@@ -41,10 +42,17 @@ sqlite3 *app_db(app *a)
 
 sqlite3 *app_db_readonly(app *a)
 {
-    /* Make sure the schema exists before a read-only reader looks at it. */
-    if (!app_db(a)) return NULL;
     sqlite3 *db = NULL;
     char err[1024];
+    /* A reader of a store whose schema is current needs no write lock at all, so it never
+     * contends with a running pipeline; otherwise migrate first through the read-write path. */
+    if (access(a->db_path, R_OK) == 0 &&
+        store_open(a->db_path, a->cfg, STORE_READONLY, &db, err, sizeof err) == 0) {
+        if (store_schema_current(db)) return db;
+        store_close(db);
+        db = NULL;
+    }
+    if (!app_db(a)) return NULL;
     if (store_open(a->db_path, a->cfg, STORE_READONLY, &db, err, sizeof err) != 0) {
         app_runtime_error("%s", err);
         return NULL;

@@ -302,3 +302,24 @@ int store_set_wal_autocheckpoint(sqlite3 *db, int pages)
     sqlite3_wal_autocheckpoint(db, pages);
     return previous;
 }
+
+int store_schema_current(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0; /* no schema_migrations table yet */
+    int current = 1;
+    for (size_t c = 0; c < store_component_count && current; c++) {
+        const store_component *comp = store_components[c];
+        if (comp->count == 0) continue;
+        sqlite3_bind_text(st, 1, comp->name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW ||
+            sqlite3_column_int(st, 0) < comp->migrations[comp->count - 1].version)
+            current = 0;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return current;
+}

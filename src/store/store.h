@@ -66,6 +66,9 @@ int store_register_functions(sqlite3 *db);
  * put the setting back. */
 int store_set_wal_autocheckpoint(sqlite3 *db, int pages);
 
+/* 1 when every component's last migration is applied (a reader can skip the read-write open). */
+int store_schema_current(sqlite3 *db);
+
 /* Last error text of the connection, for messages. */
 const char *store_errmsg(sqlite3 *db);
 

@@ -80,7 +80,8 @@ h3="$WG_TMP/h3"
 "$WG_BIN" --home "$h3" ingest gdelt --live --interval 0.3 --refine --url "$base" &
 live_pid=$!
 for _ in $(seq 1 100); do
-    n=$("$WG_BIN" --home "$h3" sql --format csv "SELECT COUNT(*) FROM gdelt_ledger WHERE status='ingested'" 2>/dev/null | sed -n 2p)
+    # The live process may still be creating the store: a failing query just means "not yet".
+    n=$("$WG_BIN" --home "$h3" sql --format csv "SELECT COUNT(*) FROM gdelt_ledger WHERE status='ingested'" 2>/dev/null | sed -n 2p || true)
     [ "${n:-0}" = 2 ] && break
     sleep 0.2
 done
