@@ -165,41 +165,62 @@ static int bool_field(const json_t *src, const char *key)
     return json_is_true(json_object_get(src, key));
 }
 
-json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
-                                 size_t len, char *err, size_t errlen)
+/* What both wikiticker mappings derive from a line: its time, page, server and wiki names from
+ * the IRC channel ("#en.wikipedia" -> en.wikipedia.org, enwiki), and a stable meta.id made from
+ * the line and its position so replays dedupe. 0 ok, -1 with err naming the bad field. */
+typedef struct wikiticker_identity {
+    int64_t ms;
+    const json_t *page_v;
+    const char *page;
+    char server[160], wiki[140], uuid[37];
+} wikiticker_identity;
+
+static int wikiticker_identify(const json_t *src, uint64_t source_offset, const char *line,
+                               size_t len, wikiticker_identity *id, char *err, size_t errlen)
 {
     const char *time = json_string_value(json_object_get(src, "time"));
     const char *channel = json_string_value(json_object_get(src, "channel"));
-    const char *page = json_string_value(json_object_get(src, "page"));
-    int64_t ms;
-    if (!time || wiki_parse_iso_ms(time, &ms) != 0) {
+    id->page_v = json_object_get(src, "page");
+    id->page = json_string_value(id->page_v);
+    if (!time || wiki_parse_iso_ms(time, &id->ms) != 0) {
         snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
-        return NULL;
+        return -1;
     }
     /* "#en.wikipedia" -> lang "en", project "wikipedia" */
     if (!channel || channel[0] != '#' || !strchr(channel, '.') || strlen(channel) > 100) {
         snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'");
-        return NULL;
+        return -1;
     }
-    if (!page) {
+    if (!id->page) {
         snprintf(err, errlen, "wikiticker: field 'page' missing");
-        return NULL;
+        return -1;
     }
     const char *dot = strchr(channel, '.');
-    char lang[64], project[64], server[160], wiki[140];
+    char lang[64], project[64];
     snprintf(lang, sizeof lang, "%.*s", (int)(dot - channel - 1), channel + 1);
     snprintf(project, sizeof project, "%s", dot + 1);
-    snprintf(server, sizeof server, "%s.%s.org", lang, project);
-    snprintf(wiki, sizeof wiki, "%s%s", lang, strcmp(project, "wikipedia") ? project : "wiki");
-    for (char *p = wiki; *p; p++)
+    snprintf(id->server, sizeof id->server, "%s.%s.org", lang, project);
+    snprintf(id->wiki, sizeof id->wiki, "%s%s", lang, strcmp(project, "wikipedia") ? project : "wiki");
+    for (char *p = id->wiki; *p; p++)
         if (*p == '-') *p = '_';
 
     buf name = BUF_INIT;
     buf_appendf(&name, "wikiticker:%llu:", (unsigned long long)source_offset);
     buf_append(&name, line, len);
-    char uuid[37];
-    wiki_uuid_from_name(name.data, name.len, uuid);
+    wiki_uuid_from_name(name.data, name.len, id->uuid);
     buf_free(&name);
+    return 0;
+}
+
+json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
+                                 size_t len, char *err, size_t errlen)
+{
+    wikiticker_identity id;
+    if (wikiticker_identify(src, source_offset, line, len, &id, err, errlen) != 0) return NULL;
+    int64_t ms = id.ms;
+    const char *page = id.page;
+    const char *time = json_string_value(json_object_get(src, "time")); /* validated above */
+    const char *server = id.server, *wiki = id.wiki, *uuid = id.uuid;
 
     buf uri = BUF_INIT;
     buf_appendf(&uri, "https://%s/wiki/", server);
@@ -311,38 +332,13 @@ static int put_value(buf *o, const json_t *v)
 int wiki_map_wikiticker_text(const json_t *src, uint64_t source_offset, const char *line,
                              size_t len, buf *out, char *err, size_t errlen)
 {
-    const char *time = json_string_value(json_object_get(src, "time"));
-    const char *channel = json_string_value(json_object_get(src, "channel"));
-    const json_t *page_v = json_object_get(src, "page");
-    const char *page = json_string_value(page_v);
-    int64_t ms;
-    if (!time || wiki_parse_iso_ms(time, &ms) != 0) {
-        snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
-        return -1;
-    }
-    if (!channel || channel[0] != '#' || !strchr(channel, '.') || strlen(channel) > 100) {
-        snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'");
-        return -1;
-    }
-    if (!page) {
-        snprintf(err, errlen, "wikiticker: field 'page' missing");
-        return -1;
-    }
-    const char *dot = strchr(channel, '.');
-    char lang[64], project[64], server[160], wiki[140];
-    snprintf(lang, sizeof lang, "%.*s", (int)(dot - channel - 1), channel + 1);
-    snprintf(project, sizeof project, "%s", dot + 1);
-    snprintf(server, sizeof server, "%s.%s.org", lang, project);
-    snprintf(wiki, sizeof wiki, "%s%s", lang, strcmp(project, "wikipedia") ? project : "wiki");
-    for (char *p = wiki; *p; p++)
-        if (*p == '-') *p = '_';
-
-    buf name = BUF_INIT;
-    buf_appendf(&name, "wikiticker:%llu:", (unsigned long long)source_offset);
-    buf_append(&name, line, len);
-    char uuid[37];
-    wiki_uuid_from_name(name.data, name.len, uuid);
-    buf_free(&name);
+    wikiticker_identity id;
+    if (wikiticker_identify(src, source_offset, line, len, &id, err, errlen) != 0) return -1;
+    int64_t ms = id.ms;
+    const json_t *page_v = id.page_v;
+    const char *page = id.page;
+    const char *time = json_string_value(json_object_get(src, "time")); /* validated above */
+    const char *server = id.server, *wiki = id.wiki, *uuid = id.uuid;
 
     size_t page_len = json_string_length(page_v);
     buf uri = BUF_INIT;
