@@ -248,6 +248,24 @@ static void apply_epilogue(float *y, int t, int n, const epilogue_args *epi)
     }
 }
 
+#ifdef __AVX512F__
+/* The epilogue of 16 output values at column col, applied in registers by both micro-kernels
+ * (bf16 and fp32). The residual is res[res_at], read only for EPI_BIAS_RESIDUAL (res may be NULL
+ * otherwise, so no pointer is formed from it before that). */
+static inline __attribute__((always_inline)) __m512
+epilogue512(__m512 v, const epilogue_args *epi, int col, const float *res, size_t res_at)
+{
+    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
+    if (epi->kind == EPI_BIAS_RESIDUAL)
+        v = _mm512_add_ps(v, _mm512_loadu_ps(res + res_at));
+    else if (epi->kind == EPI_BIAS_GELU)
+        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                          _mm512_add_ps(_mm512_set1_ps(1.0f),
+                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+    return v;
+}
+#endif
+
 #define MR 8 /* rows per micro-tile; 8 x 3 accumulators + 3 weights + 1 broadcast fit 32 zmm */
 
 #ifdef __AVX512BF16__
@@ -284,14 +302,7 @@ tile_bf16(const uint16_t *a, int k, const uint16_t *wp, int nb, int nbw, float *
             for (int q = 0; q < 3; q++)
                 if (q < nbw) {
                     const int col = (nb + q) * 16;
-                    __m512 v = acc[r][q];
-                    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
-                    if (epi->kind == EPI_BIAS_RESIDUAL)
-                        v = _mm512_add_ps(v, _mm512_loadu_ps(res_rows + (size_t)r * ldc + col));
-                    else if (epi->kind == EPI_BIAS_GELU)
-                        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
-                                          _mm512_add_ps(_mm512_set1_ps(1.0f),
-                                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+                    __m512 v = epilogue512(acc[r][q], epi, col, res_rows, (size_t)r * ldc + col);
                     _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
                 }
 }
@@ -377,14 +388,7 @@ tile_f32(const float *a, int k, const float *wf, int nb, int nbw, float *c, int 
             for (int q = 0; q < 3; q++)
                 if (q < nbw) {
                     const int col = (nb + q) * 16;
-                    __m512 v = acc[r][q];
-                    if (epi->kind != EPI_NONE) v = _mm512_add_ps(v, _mm512_loadu_ps(epi->bias + col));
-                    if (epi->kind == EPI_BIAS_RESIDUAL)
-                        v = _mm512_add_ps(v, _mm512_loadu_ps(res_rows + (size_t)r * ldc + col));
-                    else if (epi->kind == EPI_BIAS_GELU)
-                        v = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
-                                          _mm512_add_ps(_mm512_set1_ps(1.0f),
-                                                        erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+                    __m512 v = epilogue512(acc[r][q], epi, col, res_rows, (size_t)r * ldc + col);
                     _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
                 }
 }
