@@ -49,7 +49,7 @@ static void usage(FILE *out)
  * Only the embedding and similarity commands multiply matrices, so every other command re-runs
  * itself once with OPENBLAS_NUM_THREADS=1 (read only at load time). The marker variable lets
  * the re-run drop the setting again, so the processes it starts (run, demo) get the default. */
-static void limit_blas_threads(int argc, char **argv, const char *command)
+static void limit_blas_threads(char **argv, const char *command)
 {
     static const char *const blas_commands[] = {"correlate", "embed", "eval"};
     if (getenv("WIKIGDELT_BLAS_REEXEC")) {
@@ -60,7 +60,6 @@ static void limit_blas_threads(int argc, char **argv, const char *command)
     if (getenv("OPENBLAS_NUM_THREADS") || getenv("WIKIGDELT_NO_REEXEC")) return;
     for (size_t i = 0; i < sizeof blas_commands / sizeof blas_commands[0]; i++)
         if (!strcmp(command, blas_commands[i])) return;
-    (void)argc;
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
     setenv("WIKIGDELT_BLAS_REEXEC", "1", 1);
     execv("/proc/self/exe", argv);
@@ -128,7 +127,7 @@ int main(int argc, char **argv)
     }
 
     const char *name = argv[i];
-    limit_blas_threads(argc, argv, name);
+    limit_blas_threads(argv, name);
     app_command_fn fn = NULL;
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
         if (!strcmp(commands[c].name, name)) fn = commands[c].fn;
