@@ -28,6 +28,21 @@ int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
+/* Runs set-up statements that SQLite may refuse with BUSY without waiting on the busy handler
+ * (switching a new database to WAL while another process opens it takes an exclusive lock),
+ * retrying for up to store.busy_timeout_ms. */
+static int exec_retry_busy(sqlite3 *db, const char *sql, int64_t timeout_ms, char *err, size_t errlen)
+{
+    int64_t deadline = time_monotonic_ms() + timeout_ms;
+    for (;;) {
+        if (store_exec(db, sql, err, errlen) == 0) return 0;
+        int code = sqlite3_errcode(db) & 0xff;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || time_monotonic_ms() >= deadline)
+            return -1;
+        usleep(20 * 1000);
+    }
+}
+
 int store_begin(sqlite3 *db)
 {
     /* busy_timeout covers most waits; BEGIN IMMEDIATE can still report BUSY under WAL when a
@@ -75,9 +90,9 @@ static int migration_applied(sqlite3 *db, const char *component, int version)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int run_migrations(sqlite3 *db, char *err, size_t errlen)
+static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t errlen)
 {
-    if (store_exec(db, core_bootstrap_sql, err, errlen) != 0) return -1;
+    if (exec_retry_busy(db, core_bootstrap_sql, timeout_ms, err, errlen) != 0) return -1;
     for (size_t c = 0; c < store_component_count; c++) {
         const store_component *comp = store_components[c];
         int last = 0;
@@ -150,7 +165,8 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
         sqlite3_close(db);
         return -1;
     }
-    sqlite3_busy_timeout(db, (int)config_get_int(cfg, "store.busy_timeout_ms", 10000));
+    int64_t busy_ms = config_get_int(cfg, "store.busy_timeout_ms", 10000);
+    sqlite3_busy_timeout(db, (int)busy_ms);
     sqlite3_extended_result_codes(db, 1);
     if (!(flags & STORE_READONLY)) {
         const char *sync = config_get_str(cfg, "store.synchronous", "normal");
@@ -159,7 +175,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
                  " PRAGMA temp_store=MEMORY;",
                  strcmp(sync, "full") == 0 ? "FULL" : "NORMAL");
-        if (store_exec(db, sql, err, errlen) != 0) {
+        if (exec_retry_busy(db, sql, busy_ms, err, errlen) != 0) {
             sqlite3_close(db);
             return -1;
         }
@@ -170,7 +186,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
         return -1;
     }
     if (!(flags & (STORE_READONLY | STORE_NO_MIGRATE))) {
-        if (run_migrations(db, err, errlen) != 0) {
+        if (run_migrations(db, busy_ms, err, errlen) != 0) {
             sqlite3_close(db);
             return -1;
         }

@@ -30,4 +30,17 @@ assert_eq "$rc" "1" "syntax error exits 1"
 grep -q "syntax error" "$WG_TMP/err" || fail "syntax error message: $(cat "$WG_TMP/err")"
 wg describe --extended expectation_counts | grep -q "Rows the rule saw" || fail "describe shows column descriptions"
 wg sql "DESCRIBE TABLE EXTENDED checkpoints" | grep -q "Detailed Table Information" || fail "DESCRIBE TABLE EXTENDED via sql"
+
+# Many processes opening one fresh store at once (the pipeline's children and a user's query
+# do): every one must get in, none may fail with "database is locked" while another switches
+# the new database to WAL or migrates it.
+for round in 1 2 3 4 5 6 7 8; do
+    h="$WG_TMP/race$round"
+    pids=()
+    for j in 1 2 3 4 5 6; do
+        "$WG_BIN" --home "$h" sql --format csv "SELECT COUNT(*) FROM checkpoints" >/dev/null 2>>"$WG_TMP/race.err" &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || fail "concurrent open of a fresh store failed: $(sort -u "$WG_TMP/race.err")"; done
+done
 echo ok
