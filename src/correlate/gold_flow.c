@@ -1183,7 +1183,6 @@ static int one_batch(run *r, int *more)
 struct gold_flow {
     run r;
     int loaded;  /* checkpoints and open-bucket state match the store */
-    int title_index_checked;
     char err[1024];
 };
 
@@ -1266,18 +1265,6 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
     }
     if (!r->have_gdelt) log_warn("gold", "gdelt_silver does not exist: only Wikipedia edits are read");
     if (!r->have_wiki) log_warn("gold", "wikimedia_silver does not exist: only GDELT events are read");
-    /* The report's correlation matrix joins correlated_gold_events to wikimedia_silver ON title;
-       without an index on the title that join scans the edits once per pair (minutes at a day's
-       volume). The index belongs with the Wikimedia silver schema; until it is there, gold makes
-       sure it exists (once; IF NOT EXISTS is a no-op afterwards). */
-    if (r->have_wiki && !f->title_index_checked) {
-        if (sqlite3_exec(db, "CREATE INDEX IF NOT EXISTS gold_wikimedia_silver_title"
-                             " ON wikimedia_silver(title)", NULL, NULL, NULL) != SQLITE_OK) {
-            db_fail(r, "index on wikimedia_silver(title)");
-            goto out;
-        }
-        f->title_index_checked = 1;
-    }
     if (!f->loaded && flow_load(f)) goto out;
     int more = 1;
     while (more) {
