@@ -8,6 +8,8 @@
 # Prints, per step, the seconds it took, and the end-to-end rate in source events/s (GDELT events
 # + Wikipedia edits) and in GDELT events/s, plus the gold flow's own figures and peak memory.
 #   bench/gold_e2e.sh [--set key=value]...      (e.g. --set embed.model_dir=DIR)
+# GOLD_E2E_KEEP=DIR keeps the lakehouse home there afterwards (to compare runs' pairs, e.g. the
+# cascade prefilter against the exact join: bench/gold_cascade_recall.sh).
 # Needs ../shared (WG_SHARED) and a build with the silver flows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +20,11 @@ shared=${WG_SHARED:-$(cd .. && pwd)/shared}
 home=$(mktemp -d /tmp/wg-gold-e2e.XXXXXX)
 sets=("$@")
 pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$home"; }
+cleanup() {
+    for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+    if [ -n "${GOLD_E2E_KEEP:-}" ] && [ -d "$home/lake" ]; then rm -rf "$GOLD_E2E_KEEP"; mv "$home/lake" "$GOLD_E2E_KEEP"; fi
+    rm -rf "$home"
+}
 trap cleanup EXIT
 wg() { "$bin" --home "$home/lake" "${sets[@]}" "$@"; }
 now() { date +%s.%N; }

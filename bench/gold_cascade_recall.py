@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Offline tuning of the gold cascade's first stage (correlate.prefilter.*), figures only.
+
+Given a lakehouse home where the exact join ran (correlate.prefilter = off, e.g. kept by
+`GOLD_E2E_KEEP=DIR bench/gold_e2e.sh --set correlate.prefilter=off ...`) and the static
+vocabulary table (gold_static_vocab, built by any prefilter-on run, in that or another store),
+recomputes every event's and every window title's static vector like src/embed/static_vocab.c
+does, and prints, per (threshold, top_n), the fraction of the exact join's pairs whose title the
+first stage keeps (pair recall) and the fraction of distinct titles it would send to the model.
+Whole windows at once: the incremental flow keeps a superset (per batch top-n), so its recall is
+at least this. Also the positives of tests/data/labels.tsv whose static cosine passes the bar.
+
+  gold_cascade_recall.py HOME_DB VOCAB_DB MODEL_DIR [--kind pooled|input] [--weights zipf|uniform]
+                         [--pca N] [--labels tests/data/labels.tsv]
+"""
+import argparse
+import sqlite3
+import sys
+
+import numpy as np
+from tokenizers import Tokenizer
+
+FIRST_WORD_ID = 1996
+
+
+def weights_for(ids, kind):
+    if kind == "uniform":
+        return np.ones(len(ids), dtype=np.float32)
+    ids = np.asarray(ids)
+    rank = np.where(ids >= FIRST_WORD_ID, ids - FIRST_WORD_ID + 2, 1)
+    return np.log1p(rank).astype(np.float32)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("home_db")
+    ap.add_argument("vocab_db")
+    ap.add_argument("model_dir")
+    ap.add_argument("--kind", default="pooled")
+    ap.add_argument("--weights", default="zipf")
+    ap.add_argument("--pca", type=int, default=0)
+    ap.add_argument("--labels", default="")
+    a = ap.parse_args()
+
+    if a.kind == "input":
+        from safetensors.numpy import load_file
+        t = load_file(f"{a.model_dir}/model.safetensors")
+        name = [k for k in t if k.endswith("word_embeddings.weight")][0]
+        table = t[name].astype(np.float32)
+    else:
+        v = sqlite3.connect(a.vocab_db)
+        row = v.execute("SELECT vocab_size, dim, vectors FROM gold_static_vocab WHERE kind = ?",
+                        (a.kind,)).fetchone()
+        if not row:
+            sys.exit(f"{a.vocab_db}: no gold_static_vocab row of kind {a.kind}")
+        table = np.frombuffer(row[2], dtype="<f2").astype(np.float32).reshape(row[0], row[1])
+    table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)
+    tok = Tokenizer.from_file(f"{a.model_dir}/tokenizer.json")
+    tok.no_truncation()
+    tok.no_padding()
+
+    def embed(texts):
+        out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+        for i, enc in enumerate(tok.encode_batch(texts)):
+            ids = enc.ids[1:-1][:126]
+            if not ids:
+                continue
+            w = weights_for(ids, a.weights)
+            out[i] = (w[:, None] * table[ids]).sum(0)
+        n = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(n, 1e-12)
+
+    proj = None
+    if a.pca:
+        # Principal axes of the vocabulary table itself (as Model2Vec does).
+        c = table - table.mean(0)
+        _, _, vt = np.linalg.svd(c[FIRST_WORD_ID:], full_matrices=False)
+        proj = vt[: a.pca].T
+
+    def reduce(x):
+        if proj is None:
+            return x
+        y = x @ proj
+        return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
+
+    db = sqlite3.connect(a.home_db)
+    events = db.execute("SELECT gdelt_silver_id, time_bucket, event_text FROM gold_events"
+                        " WHERE status <> 'late'").fetchall()
+    titles = db.execute("SELECT DISTINCT time_bucket, wiki, title FROM wikimedia_silver"
+                        " WHERE is_content = 1 AND title <> ''").fetchall()
+    pairs = db.execute("SELECT gdelt_silver_id, title_time_bucket, wiki, title"
+                       " FROM correlated_gold_events").fetchall()
+    by_bucket_e, by_bucket_t = {}, {}
+    for sid, b, text in events:
+        by_bucket_e.setdefault(b, []).append((sid, text))
+    for b, wiki, title in titles:
+        by_bucket_t.setdefault(b, []).append((wiki, title))
+    pair_set = {}
+    for sid, b, wiki, title in pairs:
+        pair_set.setdefault(b, []).append((sid, (wiki, title)))
+    thresholds = [0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
+    top_ns = [5, 10, 20, 50, 100, 200]
+    kept = np.zeros((len(thresholds), len(top_ns)))
+    selected = np.zeros((len(thresholds), len(top_ns)))
+    n_titles = n_pairs = 0
+    pair_sims = []
+    for b, tl in by_bucket_t.items():
+        ev = by_bucket_e.get(b, [])
+        n_titles += len(tl)
+        if not ev:
+            continue
+        tv = reduce(embed([t.replace("_", " ") for _, t in tl]))
+        evv = reduce(embed([t for _, t in ev]))
+        s = evv @ tv.T  # events x titles
+        order = np.argsort(-s, axis=1)
+        rank = np.empty_like(order)
+        rows = np.arange(s.shape[0])[:, None]
+        rank[rows, order] = np.arange(s.shape[1])[None, :]
+        ei = {sid: i for i, (sid, _) in enumerate(ev)}
+        ti = {k: j for j, k in enumerate(tl)}
+        pp = [(ei[sid], ti[k]) for sid, k in pair_set.get(b, []) if sid in ei and k in ti]
+        n_pairs += len(pp)
+        pe = np.array([p[0] for p in pp], dtype=int)
+        pt = np.array([p[1] for p in pp], dtype=int)
+        if len(pp):
+            pair_sims.extend(s[pe, pt].tolist())
+        for i, th in enumerate(thresholds):
+            for j, n in enumerate(top_ns):
+                ok = (s >= th) & (rank < n)
+                selected[i, j] += ok.any(axis=0).sum()
+                if len(pp):
+                    kept[i, j] += ok[pe, pt].sum()
+    print(f"kind {a.kind}, weights {a.weights}, pca {a.pca or 'none'}: {n_titles} distinct"
+          f" window titles, {len(events)} events, {n_pairs} exact pairs")
+    if pair_sims:
+        q = np.quantile(pair_sims, [0.01, 0.05, 0.5])
+        print(f"static cosine of exact pairs: 1% {q[0]:.3f}, 5% {q[1]:.3f}, median {q[2]:.3f}")
+    print("threshold " + " ".join(f"  top_n={n:<4d}     " for n in top_ns))
+    for i, th in enumerate(thresholds):
+        cells = " ".join(f"R {kept[i, j] / max(n_pairs, 1):.3f} T {selected[i, j] / n_titles:.3f}"
+                         for j in range(len(top_ns)))
+        print(f"  {th:.2f}    {cells}")
+    print("(R: exact pairs kept by the first stage; T: fraction of distinct titles embedded)")
+    if a.labels:
+        pos = []
+        for line in open(a.labels, encoding="utf-8"):
+            if line.startswith("#"):
+                continue
+            f = line.rstrip("\n").split("\t")
+            if len(f) >= 3 and f[2].strip() == "1":
+                pos.append((f[0], f[1]))
+        ev = reduce(embed([p[0] for p in pos]))
+        tv = reduce(embed([p[1].replace("_", " ") for p in pos]))
+        sims = (ev * tv).sum(1)
+        print(f"labels.tsv positives ({len(pos)}): static cosine >= " + ", ".join(
+            f"{th:.2f}: {np.mean(sims >= th):.3f}" for th in thresholds))
+
+
+if __name__ == "__main__":
+    main()
