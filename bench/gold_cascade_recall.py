@@ -39,6 +39,13 @@ def main():
     ap.add_argument("--kind", default="pooled")
     ap.add_argument("--weights", default="zipf")
     ap.add_argument("--pca", type=int, default=0)
+    ap.add_argument("--center", action="store_true")
+    ap.add_argument("--asym", action="store_true", help="events by their model vectors (embedding_cache), titles static")
+    ap.add_argument("--grid", default="")
+    ap.add_argument("--one-bucket", action="store_true",
+                    help="every event and distinct title in ONE window (a full-volume bucket); the exact"
+                         " pairs are recomputed from the cached model vectors (top-5 >= 0.40); implies --asym")
+    ap.add_argument("--parts", action="store_true", help="an event scores max over its whole text and each of its fields")
     ap.add_argument("--labels", default="")
     a = ap.parse_args()
 
@@ -55,6 +62,9 @@ def main():
             sys.exit(f"{a.vocab_db}: no gold_static_vocab row of kind {a.kind}")
         table = np.frombuffer(row[2], dtype="<f2").astype(np.float32).reshape(row[0], row[1])
     table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)
+    if a.center:
+        table -= table[FIRST_WORD_ID:].mean(0)
+        table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)
     tok = Tokenizer.from_file(f"{a.model_dir}/tokenizer.json")
     tok.no_truncation()
     tok.no_padding()
@@ -84,12 +94,37 @@ def main():
         return y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
 
     db = sqlite3.connect(a.home_db)
+    model_vec = {}
+    if a.one_bucket:
+        a.asym = True
+    if a.asym:
+        for text, blob in db.execute("SELECT text, vector FROM embedding_cache WHERE model LIKE '%fp32%'"):
+            model_vec[text] = np.frombuffer(blob, dtype="<f4")
     events = db.execute("SELECT gdelt_silver_id, time_bucket, event_text FROM gold_events"
                         " WHERE status <> 'late'").fetchall()
     titles = db.execute("SELECT DISTINCT time_bucket, wiki, title FROM wikimedia_silver"
                         " WHERE is_content = 1 AND title <> ''").fetchall()
     pairs = db.execute("SELECT gdelt_silver_id, title_time_bucket, wiki, title"
                        " FROM correlated_gold_events").fetchall()
+    if a.one_bucket:
+        events = [(sid, "all", t) for sid, _, t in events if t in model_vec]
+        seen = set()
+        titles2 = []
+        for _, wiki, title in titles:
+            if (wiki, title) not in seen and title.replace("_", " ") in model_vec:
+                seen.add((wiki, title))
+                titles2.append(("all", wiki, title))
+        titles = titles2
+        ev_m = np.stack([model_vec[t] for _, _, t in events])
+        ti_m = np.stack([model_vec[t.replace("_", " ")] for _, _, t in titles])
+        pairs = []
+        for i0 in range(0, len(events), 1024):
+            sc = ev_m[i0:i0 + 1024] @ ti_m.T
+            top = np.argsort(-sc, axis=1)[:, :5]
+            for r in range(sc.shape[0]):
+                for j in top[r]:
+                    if sc[r, j] >= 0.40:
+                        pairs.append((events[i0 + r][0], "all", titles[j][1], titles[j][2]))
     by_bucket_e, by_bucket_t = {}, {}
     for sid, b, text in events:
         by_bucket_e.setdefault(b, []).append((sid, text))
@@ -100,18 +135,37 @@ def main():
         pair_set.setdefault(b, []).append((sid, (wiki, title)))
     thresholds = [0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]
     top_ns = [5, 10, 20, 50, 100, 200]
+    if a.grid:
+        th, tn = a.grid.split("/")
+        thresholds = [float(x) for x in th.split(",")]
+        top_ns = [int(x) for x in tn.split(",")]
     kept = np.zeros((len(thresholds), len(top_ns)))
     selected = np.zeros((len(thresholds), len(top_ns)))
     n_titles = n_pairs = 0
     pair_sims = []
+    n_ascii = [0]
+    kept_ascii = np.zeros((len(thresholds), len(top_ns)))
     for b, tl in by_bucket_t.items():
         ev = by_bucket_e.get(b, [])
         n_titles += len(tl)
         if not ev:
             continue
         tv = reduce(embed([t.replace("_", " ") for _, t in tl]))
-        evv = reduce(embed([t for _, t in ev]))
+        if a.asym:
+            evv = np.stack([model_vec[t] for _, t in ev])
+        else:
+            evv = reduce(embed([t for _, t in ev]))
         s = evv @ tv.T  # events x titles
+        if a.parts:
+            owner, texts = [], []
+            for i, (_, t) in enumerate(ev):
+                for part in t.split(". "):
+                    owner.append(i)
+                    texts.append(part)
+            ps = reduce(embed(texts)) @ tv.T
+            owner = np.array(owner)
+            for i in range(len(ev)):
+                s[i] = np.maximum(s[i], ps[owner == i].max(0))
         order = np.argsort(-s, axis=1)
         rank = np.empty_like(order)
         rows = np.arange(s.shape[0])[:, None]
@@ -124,6 +178,12 @@ def main():
         pt = np.array([p[1] for p in pp], dtype=int)
         if len(pp):
             pair_sims.extend(s[pe, pt].tolist())
+            ascii_mask = np.array([tl[j][1].isascii() for j in pt])
+            n_ascii[0] += ascii_mask.sum()
+            for i, th in enumerate(thresholds):
+                for j, n in enumerate(top_ns):
+                    ok = (s[pe, pt] >= th) & (rank[pe, pt] < n)
+                    kept_ascii[i, j] += (ok & ascii_mask).sum()
         for i, th in enumerate(thresholds):
             for j, n in enumerate(top_ns):
                 ok = (s >= th) & (rank < n)
@@ -140,6 +200,9 @@ def main():
         cells = " ".join(f"R {kept[i, j] / max(n_pairs, 1):.3f} T {selected[i, j] / n_titles:.3f}"
                          for j in range(len(top_ns)))
         print(f"  {th:.2f}    {cells}")
+    print(f"ASCII titles only ({n_ascii[0]} pairs):")
+    for i, th in enumerate(thresholds):
+        print(f"  {th:.2f}    " + " ".join(f"R {kept_ascii[i, j] / max(n_ascii[0], 1):.3f}        " for j in range(len(top_ns))))
     print("(R: exact pairs kept by the first stage; T: fraction of distinct titles embedded)")
     if a.labels:
         pos = []

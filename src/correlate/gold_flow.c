@@ -92,7 +92,6 @@ typedef struct bucket {
     size_t ne, ecap;
     int64_t *ev_sid;
     float *ev_vec;
-    float *ev_svec;    /* static (first-stage) vectors, when the cascade prefilter is on */
     float *ev_floor;   /* k-th best similarity once the event has k pairs, else -2 */
     int *ev_pairs;     /* pairs stored */
     char **ev_text;    /* texts of this batch's new events, freed after embedding */
@@ -138,7 +137,6 @@ static void bucket_free(bucket *b)
     for (size_t i = 0; i < b->ne; i++) free(b->ev_text ? b->ev_text[i] : NULL);
     free(b->ev_sid);
     free(b->ev_vec);
-    free(b->ev_svec);
     free(b->ev_floor);
     free(b->ev_pairs);
     free(b->ev_text);
@@ -203,11 +201,6 @@ static int event_reserve(bucket *b, size_t need)
     float *vec = realloc(b->ev_vec, cap * EMBED_DIM * sizeof *vec);
     if (!vec) return -1;
     b->ev_vec = vec;
-    if (b->sdim) {
-        float *sv = realloc(b->ev_svec, cap * (size_t)b->sdim * sizeof *sv);
-        if (!sv) return -1;
-        b->ev_svec = sv;
-    }
     float *fl = realloc(b->ev_floor, cap * sizeof *fl);
     if (!fl) return -1;
     b->ev_floor = fl;
@@ -487,9 +480,8 @@ static int load_state(run *r)
     buf text = BUF_INIT;
     int rc = -1;
     if (prepare(r, &bq, "SELECT time_bucket FROM gold_buckets WHERE status = 'open'") ||
-        prepare(r, &eq, "SELECT o.gdelt_silver_id, o.vector, e.event_text FROM gold_open_events o"
-                        " LEFT JOIN gold_events e ON e.gdelt_silver_id = o.gdelt_silver_id"
-                        " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id") ||
+        prepare(r, &eq, "SELECT gdelt_silver_id, vector FROM gold_open_events WHERE time_bucket"
+                        " = ?1 ORDER BY gdelt_silver_id") ||
         prepare(r, &tq, "SELECT wiki, title, edit_count, first_silver_id, last_silver_id, vector"
                         " FROM gold_open_titles WHERE time_bucket = ?1 ORDER BY id") ||
         prepare(r, &fq, "SELECT gdelt_silver_id, COUNT(*), MIN(cosine_sim) FROM"
@@ -506,10 +498,6 @@ static int load_state(run *r)
             const void *v = sqlite3_column_blob(eq, 1);
             if (sqlite3_column_bytes(eq, 1) != EMBED_DIM * (int)sizeof(float)) continue;
             if (event_add(b, sqlite3_column_int64(eq, 0), v, NULL) != 0) goto oom;
-            /* The static vectors are not stored: recomputing them is cheaper than reading. */
-            if (r->pf)
-                prefilter_embed(r->pf, (const char *)sqlite3_column_text(eq, 2),
-                                b->ev_svec + (b->ne - 1) * (size_t)b->sdim);
         }
         sqlite3_reset(eq);
         sqlite3_bind_text(tq, 1, b->start_text, -1, SQLITE_STATIC);
@@ -524,7 +512,7 @@ static int load_state(run *r)
                                 sqlite3_column_int64(tq, 4),
                                 bytes ? sqlite3_column_blob(tq, 5) : NULL);
             if (ti < 0) goto oom;
-            if (r->pf) {
+            if (r->pf) { /* static vectors are not stored: recomputing them is cheaper */
                 if (event_text_title(b->titles[ti].title, &text) != 0) goto oom;
                 prefilter_embed(r->pf, text.data, b->t_svec + (size_t)ti * b->sdim);
             }
@@ -752,13 +740,16 @@ static void select_hits(bucket *tb, size_t t_offset, const simjoin_hits *h)
     }
 }
 
-/* The cascade's first stage: static vectors for this batch's new events and titles, then the
-   same two-way search as the exact join (new events against every title of their partner
-   buckets, new titles against the earlier events) on static vectors, each event keeping its
-   correlate.prefilter.top_n best at or above correlate.prefilter.threshold. The titles it keeps
-   that have no model vector yet are marked wanted: embed_new embeds them and the exact join
-   takes them from there. A title not kept stays in the window and is tried again against every
-   later event. */
+/* The cascade's first stage, after the batch's events are embedded: static vectors for the
+   batch's new titles, then the same two-way search as the exact join (new events against every
+   title of their partner buckets, new titles against the earlier events), scoring each event's
+   model vector against the titles' static vectors (both live in the model's output space: a
+   static vector is a mean of pooled one-token texts), each event keeping its
+   correlate.prefilter.top_n best at or above correlate.prefilter.threshold. Events are long and
+   contextual, so they keep their exact vectors; titles are a few tokens, where the static
+   approximation is closest. The titles kept that have no model vector yet are marked wanted:
+   embed_new embeds them and the exact join takes them from there. A title not kept stays in the
+   window and is tried again against every later event. */
 static int prefilter_select(run *r)
 {
     if (!r->pf) return 0;
@@ -771,8 +762,6 @@ static int prefilter_select(run *r)
     int rc = -1;
     for (size_t bi = 0; bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
-        for (size_t i = b->ev_mark; i < b->ne; i++)
-            prefilter_embed(r->pf, b->ev_text[i], b->ev_svec + i * dim);
         for (size_t i = b->t_mark; i < b->nt; i++) {
             if (event_text_title(b->titles[i].title, &text) != 0) goto oom;
             prefilter_embed(r->pf, text.data, b->t_svec + i * dim);
@@ -785,7 +774,7 @@ static int prefilter_select(run *r)
         for (size_t k = 0; k < np && b->ne > b->ev_mark; k++) {
             bucket *tb = partners[k];
             h.n = 0;
-            if (simjoin_topk(b->ev_svec + b->ev_mark * dim, b->ne - b->ev_mark, tb->t_svec,
+            if (simjoin_topk(b->ev_vec + b->ev_mark * EMBED_DIM, b->ne - b->ev_mark, tb->t_svec,
                              tb->nt, dim, threshold, top_n, NULL, &h) != 0)
                 goto oom;
             select_hits(tb, 0, &h);
@@ -793,7 +782,7 @@ static int prefilter_select(run *r)
         for (size_t k = 0; k < np && b->nt > b->t_mark; k++) {
             bucket *eb = partners[k];
             h.n = 0;
-            if (simjoin_topk(eb->ev_svec, eb->ev_mark, b->t_svec + b->t_mark * dim,
+            if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->t_svec + b->t_mark * dim,
                              b->nt - b->t_mark, dim, threshold, top_n, NULL, &h) != 0)
                 goto oom;
             select_hits(b, b->t_mark, &h);
@@ -810,8 +799,9 @@ out:
     return rc;
 }
 
-/* Embeds this batch's new events and titles, in chunks so the embedder sees sizeable batches. */
-static int embed_new(run *r)
+/* Embeds this batch's new events (events = 1) or the titles to embed (events = 0), in chunks so
+   the embedder sees sizeable batches. */
+static int embed_new(run *r, int events)
 {
     enum { CHUNK = 512 };
     const char *texts[CHUNK];
@@ -840,15 +830,18 @@ static int embed_new(run *r)
     } while (0)
     for (size_t bi = 0; bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
-        for (size_t i = b->ev_mark; i < b->ne; i++) {
+        for (size_t i = b->ev_mark; i < b->ne && events; i++) {
             texts[n] = b->ev_text[i];
             dst[n++] = b->ev_vec + i * EMBED_DIM;
             if (n == CHUNK) FLUSH();
         }
         FLUSH();
-        for (size_t i = b->ev_mark; i < b->ne; i++) {
-            free(b->ev_text[i]);
-            b->ev_text[i] = NULL;
+        if (events) {
+            for (size_t i = b->ev_mark; i < b->ne; i++) {
+                free(b->ev_text[i]);
+                b->ev_text[i] = NULL;
+            }
+            continue;
         }
         /* The titles to embed: without the prefilter every title not embedded yet (this batch's
            new ones, or all when a store kept by a prefiltered run is reopened without it);
@@ -1334,7 +1327,9 @@ static int one_batch(run *r, int *more)
     if (r->have_gdelt && read_gdelt(r, &gdelt_last, &gdelt_rows)) return -1;
     *more = wiki_rows == r->s.batch_rows || gdelt_rows == r->s.batch_rows;
     if (!wiki_rows && !gdelt_rows) return 0;
-    if (prefilter_select(r) || embed_new(r) || join_batch(r) || save_state(r)) return -1;
+    if (embed_new(r, 1) || prefilter_select(r) || embed_new(r, 0) || join_batch(r) ||
+        save_state(r))
+        return -1;
     r->cp_wiki = wiki_last;
     r->cp_gdelt = gdelt_last;
     if (advance_watermarks(r, 0)) return -1;

@@ -160,21 +160,14 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
 {
     *out = NULL;
     if (!config_get_bool(cfg, "correlate.prefilter", 1) || embedder_is_fallback(emb)) return 0;
-    const char *kind = config_get_str(cfg, "correlate.prefilter.vectors", "pooled");
+    const char *kind = "pooled"; /* the only kind in the model's output space */
     const char *weights = config_get_str(cfg, "correlate.prefilter.weights", "zipf");
-    enum static_vocab_kind k;
-    if (!strcmp(kind, "pooled")) k = STATIC_VOCAB_POOLED;
-    else if (!strcmp(kind, "input")) k = STATIC_VOCAB_INPUT;
-    else {
-        snprintf(err, errlen, "correlate.prefilter.vectors = %s: must be pooled or input", kind);
-        return -1;
-    }
     if (strcmp(weights, "zipf") && strcmp(weights, "uniform")) {
         snprintf(err, errlen, "correlate.prefilter.weights = %s: must be zipf or uniform", weights);
         return -1;
     }
-    double threshold = config_get_double(cfg, "correlate.prefilter.threshold", 0.30);
-    int64_t top_n = config_get_int(cfg, "correlate.prefilter.top_n", 20);
+    double threshold = config_get_double(cfg, "correlate.prefilter.threshold", 0.20);
+    int64_t top_n = config_get_int(cfg, "correlate.prefilter.top_n", 200);
     if (!(threshold >= -1.0 && threshold <= 1.0)) {
         snprintf(err, errlen, "correlate.prefilter.threshold must be between -1 and 1");
         return -1;
@@ -216,7 +209,7 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
         int64_t t0 = time_monotonic_ms();
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         int threads = (int)config_get_int(cfg, "embed.threads", cores > 0 ? cores : 1);
-        if (static_vocab_build(dir, k, threads, &p->table, &p->vocab, &p->dim, err, errlen))
+        if (static_vocab_build(dir, threads, &p->table, &p->vocab, &p->dim, err, errlen))
             goto fail;
         if (p->dim != EMBED_DIM) {
             snprintf(err, errlen, "%s: hidden size %d, the pipeline needs %d", dir, p->dim,

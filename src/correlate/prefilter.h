@@ -3,11 +3,10 @@
  * model. Settings:
  *   correlate.prefilter            = on | off        (default on; always off with the hash
  *                                                     fallback, which has no static vectors)
- *   correlate.prefilter.vectors    = pooled | input  (pooled: each vocabulary token through the
- *                                                     model; input: its input word embeddings)
  *   correlate.prefilter.weights    = zipf | uniform  (token weight in a text's mean)
- *   correlate.prefilter.threshold  = static cosine a title must reach with some event
- *   correlate.prefilter.top_n      = and be among that event's N best by static cosine
+ *   correlate.prefilter.threshold  = cosine a title's static vector must reach with the model
+ *                                    vector of some event of its window(s)
+ *   correlate.prefilter.top_n      = and be among that event's N best titles by that cosine
  * The vocabulary table is built once per model (seconds) and kept in the store, in
  * gold_static_vocab, keyed by the SHA-256 of model.safetensors and the kind of vectors. */
 #ifndef WG_PREFILTER_H

@@ -2,7 +2,6 @@
 #include "embed/static_vocab.h"
 
 #include "embed/bert.h"
-#include "embed/safetensors.h"
 #include "embed/tokenizer.h"
 
 #include <math.h>
@@ -89,42 +88,6 @@ float static_vocab_from_half(uint16_t h)
     return f;
 }
 
-static void normalise_rows(float *v, size_t rows, int dim)
-{
-    for (size_t r = 0; r < rows; r++) {
-        float *row = v + r * (size_t)dim;
-        double n = 0;
-        for (int d = 0; d < dim; d++) n += (double)row[d] * row[d];
-        if (n > 0) {
-            float inv = (float)(1.0 / sqrt(n));
-            for (int d = 0; d < dim; d++) row[d] *= inv;
-        }
-    }
-}
-
-/* ---- the model's input word embeddings ----------------------------------------------------- */
-
-static int build_input(const char *model_dir, int vocab, int dim, float *out, char *err,
-                       size_t errlen)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/model.safetensors", model_dir);
-    st_file *f;
-    if (st_open(path, &f, err, errlen)) return -1;
-    const st_tensor *t = st_find(f, "embeddings.word_embeddings.weight");
-    if (!t) t = st_find(f, "bert.embeddings.word_embeddings.weight");
-    int64_t shape[2] = {vocab, dim};
-    if (!t || !(t = st_expect(f, t->name, ST_F32, 2, shape, err, errlen))) {
-        if (!t && !err[0]) snprintf(err, errlen, "%s: no word_embeddings tensor", path);
-        st_close(f);
-        return -1;
-    }
-    memcpy(out, t->data, (size_t)vocab * dim * sizeof(float));
-    st_close(f);
-    normalise_rows(out, (size_t)vocab, dim);
-    return 0;
-}
-
 /* ---- pooled one-token texts through the model --------------------------------------------- */
 
 typedef struct pooled_job {
@@ -209,8 +172,8 @@ static int build_pooled(const char *model_dir, int threads, int vocab, int dim, 
     return 0;
 }
 
-int static_vocab_build(const char *model_dir, enum static_vocab_kind kind, int threads,
-                       float **vectors, int *vocab_size, int *dim, char *err, size_t errlen)
+int static_vocab_build(const char *model_dir, int threads, float **vectors, int *vocab_size,
+                       int *dim, char *err, size_t errlen)
 {
     bert_model *m;
     /* The sizes come from config.json; loading the model through the encoder checks every
@@ -223,9 +186,7 @@ int static_vocab_build(const char *model_dir, enum static_vocab_kind kind, int t
         snprintf(err, errlen, "out of memory for %d x %d static vectors", vocab, d);
         return -1;
     }
-    int rc = kind == STATIC_VOCAB_INPUT ? build_input(model_dir, vocab, d, v, err, errlen)
-                                        : build_pooled(model_dir, threads, vocab, d, v, err, errlen);
-    if (rc) {
+    if (build_pooled(model_dir, threads, vocab, d, v, err, errlen)) {
         free(v);
         return -1;
     }

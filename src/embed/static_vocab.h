@@ -8,24 +8,23 @@
  * (BERT vocabularies list word pieces roughly by frequency, so the rank stands in for an IDF:
  * "the" weighs little, "earthquake" much). Building the table costs one short forward pass per
  * token (seconds, once per model); using it costs a tokenisation and a few vector additions.
- *
- * The cheaper alternative, STATIC_VOCAB_INPUT, takes the model's own input word-embedding table
- * (no forward pass at all), normalised per token. */
+ * Static vectors live in the model's output space, so they can be compared with the model's own
+ * sentence vectors. (The model's input word-embedding table, the cheaper option, does not, and
+ * ranked the gold join's pairs worse: docs/gold.md, Performance.) */
 #ifndef WG_STATIC_VOCAB_H
 #define WG_STATIC_VOCAB_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-enum static_vocab_kind { STATIC_VOCAB_POOLED = 0, STATIC_VOCAB_INPUT = 1 };
 enum static_vocab_weight { STATIC_WEIGHT_ZIPF = 0, STATIC_WEIGHT_UNIFORM = 1 };
 
 /* Builds the table of model_dir (config.json, model.safetensors, vocab.txt): vocab_size rows of
  * dim floats (dim = the model's hidden size), each unit length (a zero row for a token the
  * model maps to nothing). threads >= 1 run the forward passes in parallel. Returns 0 with
  * *vectors (malloc'd, the caller frees) and the sizes, or -1 with err naming the file. */
-int static_vocab_build(const char *model_dir, enum static_vocab_kind kind, int threads,
-                       float **vectors, int *vocab_size, int *dim, char *err, size_t errlen);
+int static_vocab_build(const char *model_dir, int threads, float **vectors, int *vocab_size,
+                       int *dim, char *err, size_t errlen);
 
 /* The weight of token id in a text's mean. */
 float static_vocab_weight(enum static_vocab_weight w, int32_t id);

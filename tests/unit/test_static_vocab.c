@@ -86,8 +86,8 @@ static void test_missing_model(void **state)
     float *v = NULL;
     int vocab = 0, dim = 0;
     char err[512] = "";
-    assert_int_equal(static_vocab_build("/nonexistent/model-dir", STATIC_VOCAB_POOLED, 1, &v,
-                                        &vocab, &dim, err, sizeof err),
+    assert_int_equal(static_vocab_build("/nonexistent/model-dir", 1, &v, &vocab, &dim, err,
+                                        sizeof err),
                      -1);
     assert_null(v);
     assert_non_null(strstr(err, "/nonexistent/model-dir"));
