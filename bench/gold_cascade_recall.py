@@ -42,6 +42,9 @@ def main():
     ap.add_argument("--center", action="store_true")
     ap.add_argument("--asym", action="store_true", help="events by their model vectors (embedding_cache), titles static")
     ap.add_argument("--grid", default="")
+    ap.add_argument("--ridge", type=float, default=0,
+                    help="map title static vectors through a ridge fit to the model's title vectors"
+                         " (fitted on every other cached title; an experiment)")
     ap.add_argument("--one-bucket", action="store_true",
                     help="every event and distinct title in ONE window (a full-volume bucket); the exact"
                          " pairs are recomputed from the cached model vectors (top-5 >= 0.40); implies --asym")
@@ -117,14 +120,23 @@ def main():
         titles = titles2
         ev_m = np.stack([model_vec[t] for _, _, t in events])
         ti_m = np.stack([model_vec[t.replace("_", " ")] for _, _, t in titles])
-        pairs = []
+        pairs, exact_sims = [], []
         for i0 in range(0, len(events), 1024):
             sc = ev_m[i0:i0 + 1024] @ ti_m.T
             top = np.argsort(-sc, axis=1)[:, :5]
             for r in range(sc.shape[0]):
                 for j in top[r]:
                     if sc[r, j] >= 0.40:
+                        exact_sims.append(sc[r, j])
                         pairs.append((events[i0 + r][0], "all", titles[j][1], titles[j][2]))
+    W = None
+    if a.ridge:
+        train = [t.replace("_", " ") for i, (_, _, t) in enumerate(titles) if i % 2 == 0
+                 and t.replace("_", " ") in model_vec][:15000]
+        X = embed(train)
+        Y = np.stack([model_vec[t] for t in train])
+        W = np.linalg.solve(X.T @ X + a.ridge * np.eye(X.shape[1]), X.T @ Y)
+        print(f"ridge map fitted on {len(train)} titles")
     by_bucket_e, by_bucket_t = {}, {}
     for sid, b, text in events:
         by_bucket_e.setdefault(b, []).append((sid, text))
@@ -151,6 +163,9 @@ def main():
         if not ev:
             continue
         tv = reduce(embed([t.replace("_", " ") for _, t in tl]))
+        if W is not None:
+            tv = tv @ W
+            tv /= np.maximum(np.linalg.norm(tv, axis=1, keepdims=True), 1e-12)
         if a.asym:
             evv = np.stack([model_vec[t] for _, t in ev])
         else:
@@ -195,6 +210,9 @@ def main():
     if pair_sims:
         q = np.quantile(pair_sims, [0.01, 0.05, 0.5])
         print(f"static cosine of exact pairs: 1% {q[0]:.3f}, 5% {q[1]:.3f}, median {q[2]:.3f}")
+    if a.one_bucket:
+        q = np.quantile(exact_sims, [0.5, 0.9])
+        print(f"model cosine of exact pairs: median {q[0]:.3f}, 90% {q[1]:.3f}")
     print("threshold " + " ".join(f"  top_n={n:<4d}     " for n in top_ns))
     for i, th in enumerate(thresholds):
         cells = " ".join(f"R {kept[i, j] / max(n_pairs, 1):.3f} T {selected[i, j] / n_titles:.3f}"
@@ -212,10 +230,16 @@ def main():
             f = line.rstrip("\n").split("\t")
             if len(f) >= 3 and f[2].strip() == "1":
                 pos.append((f[0], f[1]))
-        ev = reduce(embed([p[0] for p in pos]))
+        if a.asym:
+            pos = [p for p in pos if p[0] in model_vec]
+            ev = np.stack([model_vec[p[0]] for p in pos])
+        else:
+            ev = reduce(embed([p[0] for p in pos]))
         tv = reduce(embed([p[1].replace("_", " ") for p in pos]))
         sims = (ev * tv).sum(1)
-        print(f"labels.tsv positives ({len(pos)}): static cosine >= " + ", ".join(
+        if a.asym:
+            print("  (against the events' model vectors from embedding_cache)")
+        print(f"labels.tsv positives ({len(pos)}): first-stage cosine >= " + ", ".join(
             f"{th:.2f}: {np.mean(sims >= th):.3f}" for th in thresholds))
 
 
