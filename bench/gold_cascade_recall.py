@@ -2,16 +2,21 @@
 """Offline tuning of the gold cascade's first stage (correlate.prefilter.*), figures only.
 
 Given a lakehouse home where the exact join ran (correlate.prefilter = off, e.g. kept by
-`GOLD_E2E_KEEP=DIR bench/gold_e2e.sh --set correlate.prefilter=off ...`) and the static
-vocabulary table (gold_static_vocab, built by any prefilter-on run, in that or another store),
-recomputes every event's and every window title's static vector like src/embed/static_vocab.c
-does, and prints, per (threshold, top_n), the fraction of the exact join's pairs whose title the
-first stage keeps (pair recall) and the fraction of distinct titles it would send to the model.
-Whole windows at once: the incremental flow keeps a superset (per batch top-n), so its recall is
-at least this. Also the positives of tests/data/labels.tsv whose static cosine passes the bar.
+`GOLD_E2E_KEEP=DIR bench/gold_e2e.sh --set correlate.prefilter=off ...`; its embedding_cache
+holds the model's vectors) and a store holding the static vocabulary table (gold_static_vocab,
+built by any prefilter-on run), recomputes the titles' (and, for comparison, the events') static
+vectors like src/embed/static_vocab.c does and prints, per (threshold, top_n), the fraction of the
+exact join's pairs whose title the first stage keeps (pair recall) and the fraction of distinct
+titles it sends to the model. Whole windows at once: the incremental flow keeps a superset (per
+batch top-n), so its recall is at least this.
 
-  gold_cascade_recall.py HOME_DB VOCAB_DB MODEL_DIR [--kind pooled|input] [--weights zipf|uniform]
-                         [--pca N] [--labels tests/data/labels.tsv]
+  gold_cascade_recall.py HOME_DB VOCAB_DB MODEL_DIR [--asym] [--one-bucket] [--grid T,../N,..]
+      [--weights zipf|uniform] [--center] [--pca N] [--parts] [--kind pooled|input]
+      [--ridge LAMBDA] [--labels tests/data/labels.tsv]
+  --asym        events by their model vectors (what the flow does); default: static both sides
+  --one-bucket  every event and title in ONE window (a full-volume stand-in), exact pairs
+                recomputed from the cached model vectors (top-5 >= 0.40); implies --asym
+  the others    the alternatives compared in docs/gold.md (Performance)
 """
 import argparse
 import sqlite3
