@@ -200,6 +200,21 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
     if (found == 0) {
         if (file_sha256(path, sha, err, errlen)) goto fail;
         found = load_table(p, db, "model_sha256 = ?1 AND ?2 = ?2 AND ?3 = ?3", sha, 0, 0, kind);
+        /* The same model at another path (or touched): remember this file, to skip the hash
+           next time. Best effort, outside any transaction of the caller's. */
+        sqlite3_stmt *st;
+        if (found == 1 &&
+            sqlite3_prepare_v2(db, "UPDATE gold_static_vocab SET model_path = ?1, file_size = ?2,"
+                               " file_mtime = ?3 WHERE model_sha256 = ?4 AND kind = ?5",
+                               -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, size);
+            sqlite3_bind_int64(st, 3, mtime);
+            sqlite3_bind_text(st, 4, sha, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 5, kind, -1, SQLITE_STATIC);
+            sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
     }
     if (found < 0) {
         snprintf(err, errlen, "gold_static_vocab: %s", sqlite3_errmsg(db));

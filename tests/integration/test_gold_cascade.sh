@@ -137,6 +137,14 @@ assert_eq "$(qA "$best")" "$(qB "$best")" "best matches"
 assert_eq "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "$(qB "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "Buckingham Palace pairs"
 [ "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" -gt 0 ] || fail "a title skipped at first is matched when its event arrives"
 
+# Found again by the model file's SHA-256 when its path, size or mtime changed (no rebuild), and
+# the new identity is remembered.
+sqlite3 "$homeA/wikigdelt.db" "UPDATE gold_static_vocab SET model_path = '/elsewhere/model.safetensors', file_mtime = 0"
+wgA correlate >"$WG_TMP/a3"
+grep -q "static vocabulary: built" "$WG_TMP/a3" && fail "a moved model must be found by its SHA-256, not rebuilt"
+assert_eq "$(qA "SELECT model_path, file_mtime > 0, model_sha256 FROM gold_static_vocab" | tr -d '"')" \
+    "$model/model.safetensors,1,$(sha256sum "$model/model.safetensors" | cut -d' ' -f1)" "identity updated, keyed by the SHA-256"
+
 # The static row of a whole-word token is the model's vector of that word as a text.
 wgA embed "palace" >"$WG_TMP/palace.jsonl"
 python3 - "$homeA/wikigdelt.db" "$WG_TMP/palace.jsonl" "$model/vocab.txt" <<'PY' || fail "static row differs from the model's vector of the one-token text"
