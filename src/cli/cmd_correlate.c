@@ -60,8 +60,9 @@ static void print_run(const char *name, const gold_stats *st)
     printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
            st->embed_seconds, st->join_seconds);
     if (st->prefilter)
-        printf("prefilter: %lld titles embedded (new titles %lld), first stage %.2f s\n",
-               (long long)st->titles_embedded, (long long)st->new_titles, st->prefilter_seconds);
+        printf("prefilter (%s): %lld titles embedded (new titles %lld), first stage %.2f s\n",
+               st->prefilter_mode, (long long)st->titles_embedded, (long long)st->new_titles,
+               st->prefilter_seconds);
     if (st->static_vocab_seconds > 0)
         printf("static vocabulary: built in %.2f s (once per model, kept in the store)\n",
                st->static_vocab_seconds);

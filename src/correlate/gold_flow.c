@@ -332,7 +332,8 @@ static long title_add(bucket *b, const char *wiki, const char *title, int64_t ed
 typedef struct run {
     sqlite3 *db;
     embedder *emb;
-    prefilter *pf;                       /* the cascade's first stage; NULL when off */
+    prefilter *pf;                       /* the cascade's first stage; NULL unless static */
+    prefilter_mode pf_mode;              /* correlate.prefilter */
     settings s;
     state st;
     gold_stats *stats;
@@ -740,6 +741,25 @@ static void select_hits(bucket *tb, size_t t_offset, const simjoin_hits *h)
     }
 }
 
+/* The lazy mode's selection: every title not embedded yet of a window that has a partner window
+   (itself, or a neighbour when those are joined) with at least one event. Exact, since such a
+   title meets the join exactly as it would have on arrival; a window without events costs
+   nothing until one comes. */
+static int lazy_select(run *r)
+{
+    for (size_t bi = 0; bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        bucket *partners[3];
+        size_t np = partner_buckets(r, b, partners);
+        int has_events = 0;
+        for (size_t k = 0; k < np; k++) has_events |= partners[k]->ne > 0;
+        if (!has_events) continue;
+        for (size_t i = 0; i < b->nt; i++)
+            if (b->titles[i].xrow < 0) b->titles[i].wanted = 1;
+    }
+    return 0;
+}
+
 /* The cascade's first stage, after the batch's events are embedded: static vectors for the
    batch's new titles, then the same two-way search as the exact join (new events against every
    title of their partner buckets, new titles against the earlier events), scoring each event's
@@ -752,6 +772,7 @@ static void select_hits(bucket *tb, size_t t_offset, const simjoin_hits *h)
    window and is tried again against every later event. */
 static int prefilter_select(run *r)
 {
+    if (r->pf_mode == PREFILTER_LAZY) return lazy_select(r);
     if (!r->pf) return 0;
     int64_t t0 = time_monotonic_ms();
     size_t dim = (size_t)prefilter_dim(r->pf);
@@ -848,7 +869,7 @@ static int embed_new(run *r, int events)
            with it, those its first stage selected. Room first: dst points into x_vec. */
         size_t want = 0;
         for (size_t i = 0; i < b->nt; i++)
-            want += b->titles[i].xrow < 0 && (!r->pf || b->titles[i].wanted);
+            want += b->titles[i].xrow < 0 && (r->pf_mode == PREFILTER_OFF || b->titles[i].wanted);
         if (exact_reserve(b, b->nx + want) != 0) {
             snprintf(r->err, r->errlen, "out of memory");
             rc = -1;
@@ -856,7 +877,7 @@ static int embed_new(run *r, int events)
         }
         for (size_t i = 0; i < b->nt && want; i++) {
             title_entry *te = &b->titles[i];
-            if (te->xrow >= 0 || (r->pf && !te->wanted)) continue;
+            if (te->xrow >= 0 || (r->pf_mode != PREFILTER_OFF && !te->wanted)) continue;
             te->wanted = 0;
             want--;
             if (event_text_title(te->title, &tb[n]) != 0) {
@@ -1279,7 +1300,7 @@ static void prefetch_embeddings(run *r)
     for (int which = 0; which < 2; which++) {
         if (which == 0 ? !r->have_wiki : !r->have_gdelt) continue;
         /* With the prefilter, which titles get embedded is decided inside the batch. */
-        if (which == 0 && r->pf) continue;
+        if (which == 0 && r->pf_mode != PREFILTER_OFF) continue;
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(r->db, queries[which], -1, &q, NULL) != SQLITE_OK) continue;
         sqlite3_bind_int64(q, 1, which == 0 ? r->cp_wiki : r->cp_gdelt);
@@ -1400,7 +1421,8 @@ int gold_flow_open(sqlite3 *db, const config *cfg, embedder *emb, gold_flow **ou
     /* The join writes and rereads its state pages within a batch; a page cache that holds a
        batch's working set (64 MB) keeps that off the file system. Per connection only. */
     sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-    if (prefilter_open(db, cfg, emb, &r->pf, err, errlen)) {
+    if (prefilter_mode_get(cfg, emb, &r->pf_mode, err, errlen) ||
+        prefilter_open(db, cfg, emb, &r->pf, err, errlen)) {
         free(f);
         return -1;
     }
@@ -1434,7 +1456,8 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
     f->err[0] = 0;
     int64_t t_start = time_monotonic_ms();
     stats->threshold = r->s.threshold;
-    stats->prefilter = r->pf != NULL;
+    stats->prefilter = r->pf_mode != PREFILTER_OFF;
+    stats->prefilter_mode = prefilter_mode_name(r->pf_mode);
     if (r->pf && !f->build_reported) {
         stats->static_vocab_seconds = prefilter_build_seconds(r->pf);
         f->build_reported = 1;

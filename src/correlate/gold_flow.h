@@ -38,6 +38,7 @@ typedef struct gold_stats {
     float threshold;
     /* The cascade prefilter (correlate.prefilter, src/correlate/prefilter.h). */
     int prefilter;                /* 1 when it ran */
+    const char *prefilter_mode;   /* lazy, static or off (static storage) */
     int64_t titles_embedded;      /* titles embedded with the model (all new ones when off) */
     double prefilter_seconds;     /* static vectors and the first-stage search */
     double static_vocab_seconds;  /* one-time build of the static vocabulary (0: from the store) */

@@ -155,11 +155,35 @@ out:
     return rc;
 }
 
+int prefilter_mode_get(const config *cfg, embedder *emb, prefilter_mode *mode, char *err,
+                       size_t errlen)
+{
+    const char *v = config_get_str(cfg, "correlate.prefilter", "lazy");
+    if (!strcmp(v, "lazy")) {
+        *mode = PREFILTER_LAZY;
+    } else if (!strcmp(v, "static") || !strcmp(v, "on")) {
+        *mode = embedder_is_fallback(emb) ? PREFILTER_LAZY : PREFILTER_STATIC;
+    } else if (!strcmp(v, "off")) {
+        *mode = PREFILTER_OFF;
+    } else {
+        snprintf(err, errlen, "correlate.prefilter = %s: must be lazy, static or off", v);
+        return -1;
+    }
+    return 0;
+}
+
+const char *prefilter_mode_name(prefilter_mode mode)
+{
+    return mode == PREFILTER_STATIC ? "static" : mode == PREFILTER_LAZY ? "lazy" : "off";
+}
+
 int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **out, char *err,
                    size_t errlen)
 {
     *out = NULL;
-    if (!config_get_bool(cfg, "correlate.prefilter", 1) || embedder_is_fallback(emb)) return 0;
+    prefilter_mode mode;
+    if (prefilter_mode_get(cfg, emb, &mode, err, errlen)) return -1;
+    if (mode != PREFILTER_STATIC) return 0;
     const char *kind = "pooled"; /* the only kind in the model's output space */
     const char *weights = config_get_str(cfg, "correlate.prefilter.weights", "zipf");
     if (strcmp(weights, "zipf") && strcmp(weights, "uniform")) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The gold join's cascade prefilter (correlate.prefilter, docs/gold.md) with the real
+# The gold join's title selection (correlate.prefilter, docs/gold.md): the static cascade, the
+# lazy mode (the default) and off, with the real
 # all-MiniLM-L6-v2 on a small real sample (events of the 2024-07-15 GDELT export with labelled
 # titles, and wikiticker titles as distractors, all in one window):
 #   - titles that arrive before any event of their window are not embedded (nothing can match
@@ -7,6 +8,8 @@
 #   - when the events arrive, in a later process, the skipped titles the first stage selects are
 #     embedded and matched: the cascade emits exactly the exact join's pairs (same titles,
 #     similarities and ranks as correlate.prefilter = off) while embedding fewer titles;
+#   - the lazy mode embeds no title of a window without events, then all of them: exactly the
+#     exact join's pairs;
 #   - the static vocabulary is built once and kept in the store (gold_static_vocab): its rows are
 #     the model's own vectors of one-token texts.
 # Needs ../shared and the real model (WG_MODEL_DIR, or the reference build's model); skips without.
@@ -17,17 +20,22 @@ model=${WG_MODEL_DIR:-$REF_BUILD/model/all-MiniLM-L6-v2}
 command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell to write the stand-in silver rows"
 here=$(cd "$(dirname "$0")" && pwd)
 
-# Two homes: A runs the cascade (default settings), B the exact join. (With top_n 50 instead of
+# Three homes: A runs the static cascade (its default settings), B the exact join (off), D the
+# lazy mode (the default). (With top_n 50 instead of
 # 200 the cascade embeds 418 of the 600 titles and misses one of the 52 pairs: a rank-3 title at
 # 0.406, the kind of near-threshold pair a static first stage cannot see coming.)
 homeA=$WG_TMP/home
 homeB=$WG_TMP/homeB
-wgA() { "$WG_BIN" --home "$homeA" --set embed.model_dir="$model" "$@"; }
+homeD=$WG_TMP/homeD
+wgA() { "$WG_BIN" --home "$homeA" --set embed.model_dir="$model" --set correlate.prefilter=static "$@"; }
+wgD() { "$WG_BIN" --home "$homeD" --set embed.model_dir="$model" "$@"; }
+qD() { wgD sql --format csv "$1" | sed -n 2p; }
 wgB() { "$WG_BIN" --home "$homeB" --set embed.model_dir="$model" --set correlate.prefilter=off "$@"; }
 qA() { wgA sql --format csv "$1" | sed -n 2p; }
 qB() { wgB sql --format csv "$1" | sed -n 2p; }
 wgA sql "SELECT 1" >/dev/null
 wgB sql "SELECT 1" >/dev/null
+wgD sql "SELECT 1" >/dev/null
 
 # The sample, written as silver rows (stand-in loader that follows the data contract).
 load() { # load DB titles|events
@@ -82,13 +90,15 @@ con.commit()
 PY
 }
 
-# 0. The hash fallback has no static vectors: the prefilter is off by itself there.
+# 0. The hash fallback has no static vectors: asked for the static cascade, it runs lazy.
 homeC=$WG_TMP/homeC
 "$WG_BIN" --home "$homeC" sql "SELECT 1" >/dev/null
 load "$homeC/wikigdelt.db" titles
 load "$homeC/wikigdelt.db" events
-"$WG_BIN" --home "$homeC" --set embed.backend=hash correlate >"$WG_TMP/c1"
-grep -q "prefilter:" "$WG_TMP/c1" && fail "the hash fallback must not run the prefilter"
+"$WG_BIN" --home "$homeC" --set embed.backend=hash --set correlate.prefilter=static correlate >"$WG_TMP/c1"
+grep -q "prefilter (lazy):" "$WG_TMP/c1" || fail "the hash fallback must run the lazy mode instead of the static cascade"
+"$WG_BIN" --home "$homeC" --set correlate.prefilter=sometimes correlate >"$WG_TMP/c2" 2>&1 && fail "an unknown prefilter mode must be refused"
+grep -q "correlate.prefilter = sometimes: must be lazy, static or off" "$WG_TMP/c2" || fail "unclear error for a bad mode: $(cat "$WG_TMP/c2")"
 assert_eq "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536" | sed -n 2p)" \
     "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_open_titles" | sed -n 2p)" "hash fallback: every title embedded"
 assert_eq "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_static_vocab" | sed -n 2p)" "0" "no static vocabulary for the fallback"
@@ -102,14 +112,19 @@ wgA correlate >"$WG_TMP/a1"
 cat "$WG_TMP/a1"
 titles=$(qA "SELECT COUNT(*) FROM gold_open_titles")
 [ "$titles" -gt 500 ] || fail "the sample's titles are open: $titles"
-grep -q "prefilter: 0 titles embedded (new titles $titles)" "$WG_TMP/a1" || fail "no title should be embedded before any event"
+grep -q "prefilter (static): 0 titles embedded (new titles $titles)" "$WG_TMP/a1" || fail "no title should be embedded before any event"
 assert_eq "$(qA "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 0")" "$titles" "skipped titles are kept with an empty vector"
 grep -q "static vocabulary: built in" "$WG_TMP/a1" || fail "the first run builds the static vocabulary"
 assert_eq "$(qA "SELECT vocab_size || 'x' || dim || ' ' || length(vectors) FROM gold_static_vocab")" "30522x384 23440896" "static vocabulary stored as fp16"
 assert_eq "$(qA "SELECT COUNT(*) FROM event_log WHERE kind = 'static_vocab_built'")" "1" "the one-time build is in the event log"
 wgB correlate >"$WG_TMP/b1"
 assert_eq "$(qB "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536")" "$titles" "without the prefilter every title is embedded"
-grep -q "prefilter:" "$WG_TMP/b1" && fail "prefilter = off must not run the first stage"
+grep -q "prefilter" "$WG_TMP/b1" && fail "prefilter = off must not run the first stage"
+load "$homeD/wikigdelt.db" titles
+wgD correlate >"$WG_TMP/d1"
+grep -q "prefilter (lazy): 0 titles embedded (new titles $titles)" "$WG_TMP/d1" || fail "lazy: no title embedded before any event: $(cat "$WG_TMP/d1")"
+grep -q "static vocabulary" "$WG_TMP/d1" && fail "the lazy mode needs no static vocabulary"
+assert_eq "$(qD "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 0")" "$titles" "lazy: titles kept with an empty vector"
 
 # 2. The events arrive (a new process: the skipped titles come back from the store).
 load "$homeA/wikigdelt.db" events
@@ -119,6 +134,10 @@ cat "$WG_TMP/a2"
 grep -q "static vocabulary: built" "$WG_TMP/a2" && fail "the static vocabulary must come from the store the second time"
 wgB correlate >"$WG_TMP/b2"
 cat "$WG_TMP/b2"
+load "$homeD/wikigdelt.db" events
+wgD correlate >"$WG_TMP/d2"
+cat "$WG_TMP/d2"
+grep -q "prefilter (lazy): $titles titles embedded (new titles 0)" "$WG_TMP/d2" || fail "lazy: every title embedded once the window has events"
 events=$(qA "SELECT COUNT(*) FROM gold_events")
 [ "$events" -gt 20 ] || fail "the sample's events: $events"
 embedded=$(qA "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536")
@@ -133,6 +152,9 @@ npairs=$(qB "SELECT COUNT(*) FROM correlated_gold_events")
 [ "$npairs" -gt 20 ] || fail "the exact join should find pairs in the sample: $npairs"
 assert_eq "$(qA "$pairs")" "$(qB "$pairs")" "cascade pairs = exact join pairs"
 assert_eq "$(qA "$best")" "$(qB "$best")" "best matches"
+assert_eq "$(qD "$pairs")" "$(qB "$pairs")" "lazy pairs = exact join pairs"
+assert_eq "$(qD "$best")" "$(qB "$best")" "lazy best matches"
+assert_eq "$(qD "SELECT COUNT(*) FROM gold_static_vocab")" "0" "lazy: no static vocabulary built"
 # A labelled title skipped in step 1 is matched now, by the event that arrived later.
 assert_eq "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "$(qB "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "Buckingham Palace pairs"
 [ "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" -gt 0 ] || fail "a title skipped at first is matched when its event arrives"
