@@ -160,10 +160,16 @@ static void bias_gelu_row(float *y, const float *b, int n)
 static void softmax(float *x, int n)
 {
     float mx = x[0];
-    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
     float sum = 0;
     int j = 0;
 #ifdef __AVX512F__
+    __m512 vmax = _mm512_set1_ps(x[0]);
+    for (j = 0; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        vmax = _mm512_mask_max_ps(vmax, k, vmax, _mm512_maskz_loadu_ps(k, x + j));
+    }
+    mx = _mm512_reduce_max_ps(vmax);
+    j = 0;
     __m512 vs = _mm512_setzero_ps(), vm = _mm512_set1_ps(mx);
     for (; j < n; j += 16) {
         __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
@@ -172,8 +178,15 @@ static void softmax(float *x, int n)
         vs = _mm512_mask_add_ps(vs, k, vs, e);
     }
     sum = _mm512_reduce_add_ps(vs);
+    const __m512 vinv = _mm512_set1_ps(1.0f / sum);
+    for (j = 0; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_ps(x + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + j), vinv));
+    }
+    return;
 #else
-    for (; j < n; j++) {
+    for (j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    for (j = 0; j < n; j++) {
         x[j] = expf(x[j] - mx);
         sum += x[j];
     }
@@ -690,6 +703,64 @@ static void linear_forward(const bert_model *m, bert_workspace *ws, const linear
     }
 }
 
+#ifdef __AVX512F__
+#define QB 4 /* queries per group in attention: independent FMA chains (latency, not throughput,
+              * bounds a 32-long dot product), and each key row loaded once for QB queries */
+
+/* One head of self-attention for all len queries; kt is the head's K transposed ([d][lp]),
+ * s has room for QB rows of lp scores. nv = d / 16 (a constant at the call for MiniLM's d = 32,
+ * so that the accumulators stay in registers). */
+static inline __attribute__((always_inline)) void
+attention_head512(const float *qkv, const float *kt, int len, int lp, int h, int hd, int nv,
+                  float scale, float *s, float *ctx)
+{
+    const int d = nv * 16;
+    for (int i0 = 0; i0 < len; i0 += QB) {
+        const int qn = len - i0 < QB ? len - i0 : QB;
+        const float *q[QB];
+        for (int r = 0; r < QB; r++) q[r] = qkv + (size_t)(i0 + (r < qn ? r : 0)) * 3 * h + hd * d;
+        for (int j0 = 0; j0 < len; j0 += 16) {
+            __mmask16 k = len - j0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (len - j0)) - 1);
+            __m512 acc[QB];
+#pragma GCC unroll 4
+            for (int r = 0; r < QB; r++) acc[r] = _mm512_setzero_ps();
+            for (int e = 0; e < d; e++) {
+                __m512 kv = _mm512_maskz_loadu_ps(k, kt + (size_t)e * lp + j0);
+#pragma GCC unroll 4
+                for (int r = 0; r < QB; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(q[r][e]), kv, acc[r]);
+            }
+#pragma GCC unroll 4
+            for (int r = 0; r < QB; r++)
+                _mm512_mask_storeu_ps(s + (size_t)r * lp + j0, k, _mm512_mul_ps(acc[r], _mm512_set1_ps(scale)));
+        }
+        for (int r = 0; r < qn; r++) softmax(s + (size_t)r * lp, len);
+        __m512 o[QB][8];
+#pragma GCC unroll 4
+        for (int r = 0; r < QB; r++)
+#pragma GCC unroll 8
+            for (int v = 0; v < 8; v++)
+                if (v < nv) o[r][v] = _mm512_setzero_ps();
+        for (int j = 0; j < len; j++) {
+            const float *vv = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
+#pragma GCC unroll 8
+            for (int v = 0; v < 8; v++)
+                if (v < nv) {
+                    __m512 x = _mm512_loadu_ps(vv + 16 * v);
+#pragma GCC unroll 4
+                    for (int r = 0; r < QB; r++)
+                        o[r][v] = _mm512_fmadd_ps(_mm512_set1_ps(s[(size_t)r * lp + j]), x, o[r][v]);
+                }
+        }
+        for (int r = 0; r < qn; r++) {
+            float *out = ctx + (size_t)(i0 + r) * h + hd * d;
+#pragma GCC unroll 8
+            for (int v = 0; v < 8; v++)
+                if (v < nv) _mm512_storeu_ps(out + 16 * v, o[r][v]);
+        }
+    }
+}
+#endif
+
 /* Self-attention of one sequence of len tokens: qkv rows [q | k | v] (biases applied). */
 static void attention(const bert_model *m, bert_workspace *ws, const float *qkv, int len,
                       float *ctx)
@@ -708,28 +779,8 @@ static void attention(const bert_model *m, bert_workspace *ws, const float *qkv,
                 const float *kk = qkv + (size_t)j * 3 * h + h + hd * d;
                 for (int e = 0; e < d; e++) kt[(size_t)e * lp + j] = kk[e];
             }
-            for (int i = 0; i < len; i++) {
-                const float *q = qkv + (size_t)i * 3 * h + hd * d;
-                for (int j0 = 0; j0 < len; j0 += 16) {
-                    __mmask16 k = len - j0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (len - j0)) - 1);
-                    __m512 acc = _mm512_setzero_ps();
-                    for (int e = 0; e < d; e++)
-                        acc = _mm512_fmadd_ps(_mm512_set1_ps(q[e]),
-                                              _mm512_maskz_loadu_ps(k, kt + (size_t)e * lp + j0), acc);
-                    _mm512_mask_storeu_ps(s + j0, k, _mm512_mul_ps(acc, _mm512_set1_ps(scale)));
-                }
-                softmax(s, len);
-                __m512 o[8];
-                const int nv = d / 16;
-                for (int v = 0; v < nv; v++) o[v] = _mm512_setzero_ps();
-                for (int j = 0; j < len; j++) {
-                    const float *vv = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
-                    __m512 p = _mm512_set1_ps(s[j]);
-                    for (int v = 0; v < nv; v++) o[v] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vv + 16 * v), o[v]);
-                }
-                float *out = ctx + (size_t)i * h + hd * d;
-                for (int v = 0; v < nv; v++) _mm512_storeu_ps(out + 16 * v, o[v]);
-            }
+            if (d == 32) attention_head512(qkv, kt, len, lp, h, hd, 2, scale, s, ctx);
+            else attention_head512(qkv, kt, len, lp, h, hd, d / 16, scale, s, ctx);
         }
         return;
     }
@@ -833,7 +884,8 @@ bert_workspace *bert_workspace_new(const bert_model *m, int max_tokens)
     ws->ctx = calloc(tp * c->hidden, sizeof(float));
     ws->tmp = calloc(tp * c->hidden, sizeof(float));
     ws->inter = calloc(tp * c->intermediate, sizeof(float));
-    ws->row = malloc(((size_t)c->max_positions + 16) * sizeof(float));
+    /* QB rows of scores (attention_head512), each padded to 16 */
+    ws->row = malloc(4 * ((size_t)c->max_positions + 16) * sizeof(float));
     /* one head's keys, transposed: head_dim rows of max_positions (padded to 16) */
     ws->kt = malloc((size_t)(c->hidden / c->heads) * (((size_t)c->max_positions + 15) / 16 * 16) *
                     sizeof(float));
