@@ -21,7 +21,7 @@
 
 struct embedder {
     int fallback;
-    char name[96];
+    char name[128];
     char model_dir[4096];
     bert_model *model;
     wp_tokenizer *tok;
@@ -123,7 +123,7 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
     }
     /* int8: which of each layer's products stay in bf16 (the accuracy escape hatch) */
     unsigned keep_bf16 = 0;
-    char kept[64] = "";
+    char kept[32] = ""; /* at most "qkv+attn_out+ffn_in+ffn_out" */
     if (p == BERT_INT8 &&
         parse_int8_bf16(config_get_str(cfg, "embed.int8_bf16", INT8_BF16_DEFAULT), &keep_bf16,
                         kept, sizeof kept, err, errlen))
@@ -161,7 +161,8 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
         }
     /* The name is also the persisted cache's key: every variant that gives other vectors has
      * its own. */
-    snprintf(e->name, sizeof e->name, "all-MiniLM-L6-v2 (%s%s%s%s)", prec,
+    snprintf(e->name, sizeof e->name, "all-MiniLM-L6-v2 (%s%s%s%s)",
+             p == BERT_BF16 ? "bf16" : p == BERT_INT8 ? "int8" : "fp32",
              kept[0] ? ", bf16 " : "", kept,
              (p == BERT_BF16 && !bert_bf16_native()) || (p == BERT_INT8 && !bert_int8_native())
                  ? ", emulated" : "");
