@@ -704,6 +704,28 @@ static void linear_forward(const bert_model *m, bert_workspace *ws, const linear
 }
 
 #ifdef __AVX512F__
+/* In-register transpose of 16 rows of 16 floats: four butterfly stages, stage b swapping bit b
+ * of the row index with bit b of the column index (two-source permutes of row pairs r, r+b). */
+static inline __attribute__((always_inline)) void transpose16x16(__m512 r[16])
+{
+#pragma GCC unroll 4
+    for (int b = 8; b >= 1; b >>= 1) {
+        int lo[16], hi[16];
+        for (int c = 0; c < 16; c++) {
+            lo[c] = c & b ? 16 + c - b : c; /* row r: its own column c, or row r+b's c-b */
+            hi[c] = c & b ? 16 + c : c + b; /* row r+b: row r's c+b, or its own c */
+        }
+        const __m512i ilo = _mm512_loadu_si512(lo), ihi = _mm512_loadu_si512(hi);
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++)
+            if (!(i & b)) {
+                __m512 a = r[i], c = r[i + b];
+                r[i] = _mm512_permutex2var_ps(a, ilo, c);
+                r[i + b] = _mm512_permutex2var_ps(a, ihi, c);
+            }
+    }
+}
+
 #define QB 4 /* queries per group in attention: independent FMA chains (latency, not throughput,
               * bounds a 32-long dot product), and each key row loaded once for QB queries */
 
@@ -770,17 +792,25 @@ static void attention(const bert_model *m, bert_workspace *ws, const float *qkv,
     float *s = ws->row;
 #ifdef __AVX512F__
     if (d % 16 == 0 && d <= 128) {
-        /* K of the head transposed (d rows of len scores' worth), so that a row of scores is
-         * d broadcast-FMAs over 16 keys at a time: no horizontal sums. */
+        /* K transposed ([h][lp]: for every head, d rows of len scores' worth), so that a row of
+         * scores is d broadcast-FMAs over 16 keys at a time: no horizontal sums. Built by 16x16
+         * register transposes (keys past len are zeros): as a scalar loop it cost as much as
+         * the scores themselves on short titles. */
         float *kt = ws->kt;
         const int lp = (len + 15) / 16 * 16;
-        for (int hd = 0; hd < heads; hd++) {
-            for (int j = 0; j < len; j++) {
-                const float *kk = qkv + (size_t)j * 3 * h + h + hd * d;
-                for (int e = 0; e < d; e++) kt[(size_t)e * lp + j] = kk[e];
+        for (int j0 = 0; j0 < len; j0 += 16)
+            for (int e0 = 0; e0 < h; e0 += 16) {
+                __m512 r[16];
+                for (int i = 0; i < 16; i++)
+                    r[i] = j0 + i < len ? _mm512_loadu_ps(qkv + (size_t)(j0 + i) * 3 * h + h + e0)
+                                        : _mm512_setzero_ps();
+                transpose16x16(r);
+                for (int i = 0; i < 16; i++) _mm512_storeu_ps(kt + (size_t)(e0 + i) * lp + j0, r[i]);
             }
-            if (d == 32) attention_head512(qkv, kt, len, lp, h, hd, 2, scale, s, ctx);
-            else attention_head512(qkv, kt, len, lp, h, hd, d / 16, scale, s, ctx);
+        for (int hd = 0; hd < heads; hd++) {
+            const float *kth = kt + (size_t)hd * d * lp;
+            if (d == 32) attention_head512(qkv, kth, len, lp, h, hd, 2, scale, s, ctx);
+            else attention_head512(qkv, kth, len, lp, h, hd, d / 16, scale, s, ctx);
         }
         return;
     }
@@ -886,9 +916,8 @@ bert_workspace *bert_workspace_new(const bert_model *m, int max_tokens)
     ws->inter = calloc(tp * c->intermediate, sizeof(float));
     /* QB rows of scores (attention_head512), each padded to 16 */
     ws->row = malloc(4 * ((size_t)c->max_positions + 16) * sizeof(float));
-    /* one head's keys, transposed: head_dim rows of max_positions (padded to 16) */
-    ws->kt = malloc((size_t)(c->hidden / c->heads) * (((size_t)c->max_positions + 15) / 16 * 16) *
-                    sizeof(float));
+    /* all heads' keys, transposed: hidden rows of max_positions (padded to 16) */
+    ws->kt = malloc((size_t)c->hidden * (((size_t)c->max_positions + 15) / 16 * 16) * sizeof(float));
     ws->abf = malloc(tp * wide * sizeof(uint16_t));
     ws->a8 = malloc(tp * wide);
     ws->a8_scale = malloc(tp * sizeof(float));
