@@ -38,25 +38,60 @@ static void gemm_vnni_zmm(const uint8_t *a, const int8_t *wp, int32_t *c)
 #pragma GCC unroll 8
             for (int r = 0; r < MR; r++)
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_si512();
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_si512();
             const int8_t *b0 = wp + (size_t)nb * bstride;
             for (int p = 0; p < K / 4; p++) {
                 __m512i bv[3];
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) bv[q] = _mm512_load_si512(b0 + q * bstride + (size_t)p * 64);
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) bv[q] = _mm512_load_si512(b0 + q * bstride + (size_t)p * 64);
 #pragma GCC unroll 8
                 for (int r = 0; r < MR; r++) {
                     int32_t quad;
                     memcpy(&quad, a + (size_t)(r0 + r) * K + 4 * p, 4);
                     __m512i av = _mm512_set1_epi32(quad);
                     
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) dpbusd512(&acc[r][q], av, bv[q]);
+                        #pragma GCC unroll 3
+                        for (int q = 0; q < 3; q++) dpbusd512(&acc[r][q], av, bv[q]);
                 }
             }
 #pragma GCC unroll 8
             for (int r = 0; r < MR; r++)
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++)
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++)
+                    _mm512_storeu_si512(c + (size_t)(r0 + r) * N + (nb + q) * 16, acc[r][q]);
+        }
+}
+
+/* the same with the intrinsic: GCC 12 keeps the accumulators on the stack */
+static void gemm_vnni_zmm_intrinsic(const uint8_t *a, const int8_t *wp, int32_t *c)
+{
+    const size_t bstride = (size_t)(K / 4) * 64;
+    for (int nb = 0; nb < N / 16; nb += 3)
+        for (int r0 = 0; r0 < M; r0 += MR) {
+            __m512i acc[MR][3];
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; r++)
+#pragma GCC unroll 3
+                for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_si512();
+            const int8_t *b0 = wp + (size_t)nb * bstride;
+            for (int p = 0; p < K / 4; p++) {
+                __m512i bv[3];
+#pragma GCC unroll 3
+                for (int q = 0; q < 3; q++) bv[q] = _mm512_load_si512(b0 + q * bstride + (size_t)p * 64);
+#pragma GCC unroll 8
+                for (int r = 0; r < MR; r++) {
+                    int32_t quad;
+                    memcpy(&quad, a + (size_t)(r0 + r) * K + 4 * p, 4);
+                    __m512i av = _mm512_set1_epi32(quad);
+#pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) acc[r][q] = _mm512_dpbusd_epi32(acc[r][q], av, bv[q]);
+                }
+            }
+            for (int r = 0; r < MR; r++)
+                for (int q = 0; q < 3; q++)
                     _mm512_storeu_si512(c + (size_t)(r0 + r) * N + (nb + q) * 16, acc[r][q]);
         }
 }
@@ -71,25 +106,29 @@ static void gemm_vnni_ymm(const uint8_t *a, const int8_t *wp, int32_t *c)
 #pragma GCC unroll 8
             for (int r = 0; r < MR; r++)
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) acc[r][q] = _mm256_setzero_si256();
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) acc[r][q] = _mm256_setzero_si256();
             const int8_t *b0 = wp + (size_t)nb * bstride;
             for (int p = 0; p < K / 4; p++) {
                 __m256i bv[3];
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) bv[q] = _mm256_load_si256((const __m256i *)(b0 + q * bstride + (size_t)p * 32));
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) bv[q] = _mm256_load_si256((const __m256i *)(b0 + q * bstride + (size_t)p * 32));
 #pragma GCC unroll 8
                 for (int r = 0; r < MR; r++) {
                     int32_t quad;
                     memcpy(&quad, a + (size_t)(r0 + r) * K + 4 * p, 4);
                     __m256i av = _mm256_set1_epi32(quad);
                     
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) acc[r][q] = _mm256_dpbusd_epi32(acc[r][q], av, bv[q]);
+                        #pragma GCC unroll 3
+                        for (int q = 0; q < 3; q++) acc[r][q] = _mm256_dpbusd_epi32(acc[r][q], av, bv[q]);
                 }
             }
 #pragma GCC unroll 8
             for (int r = 0; r < MR; r++)
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++)
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++)
                     _mm256_storeu_si256((__m256i *)(c + (size_t)(r0 + r) * N + (nb + q) * 8), acc[r][q]);
         }
 }
@@ -104,25 +143,29 @@ static void gemm_bf16(const uint16_t *a, const uint16_t *wp, float *c)
 #pragma GCC unroll 8
             for (int r = 0; r < MR; r++)
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_ps();
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_ps();
             const uint16_t *b0 = wp + (size_t)nb * bstride;
             for (int p = 0; p < K / 2; p++) {
                 __m512bh bv[3];
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) bv[q] = (__m512bh)_mm512_load_si512(b0 + q * bstride + (size_t)p * 32);
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++) bv[q] = (__m512bh)_mm512_load_si512(b0 + q * bstride + (size_t)p * 32);
 #pragma GCC unroll 8
                 for (int r = 0; r < MR; r++) {
                     int32_t pair;
                     memcpy(&pair, a + (size_t)(r0 + r) * K + 2 * p, 4);
                     __m512bh av = (__m512bh)_mm512_set1_epi32(pair);
                     
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++) acc[r][q] = _mm512_dpbf16_ps(acc[r][q], av, bv[q]);
+                        #pragma GCC unroll 3
+                        for (int q = 0; q < 3; q++) acc[r][q] = _mm512_dpbf16_ps(acc[r][q], av, bv[q]);
                 }
             }
 #pragma GCC unroll 8
             for (int r = 0; r < MR; r++)
                 
-_Pragma("GCC unroll 3") for (int q = 0; q < 3; q++)
+                    #pragma GCC unroll 3
+                    for (int q = 0; q < 3; q++)
                     _mm512_storeu_ps(c + (size_t)(r0 + r) * N + (nb + q) * 16, acc[r][q]);
         }
 }
@@ -151,6 +194,7 @@ int main(void)
     for (int i = 0; i < N * K; i++) { w8[i] = (int8_t)(i * 3); wbf[i] = 0x3f00; wf[i] = 0.25f; }
     openblas_set_num_threads(1);
     BEST("vpdpbusd zmm (u8*s8->s32)", gemm_vnni_zmm(a8, w8, c32));
+    BEST("vpdpbusd zmm, intrinsic", gemm_vnni_zmm_intrinsic(a8, w8, c32));
     BEST("vpdpbusd ymm (u8*s8->s32)", gemm_vnni_ymm(a8, w8, c32));
     BEST("vdpbf16ps zmm (bf16->f32)", gemm_bf16(abf, wbf, cf));
     BEST("openblas sgemm (f32)",
