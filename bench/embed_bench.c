@@ -2,6 +2,7 @@
  * GFLOP/s on useful (unpadded) tokens, this machine's measured OpenBLAS sgemm peak, peak RSS.
  * Usage: embed_bench TEXTS_FILE [key=value settings...]   (built and run by bench/embed.sh) */
 #include "core/config.h"
+#include "embed/bert.h"
 #include "embed/embedder.h"
 
 #include <cblas.h>
@@ -81,26 +82,52 @@ int main(int argc, char **argv)
     double flops = 0;
     int32_t ids[512];
     const double h = 384, inter = 1536, layers = 6;
+    double tok0 = now();
     for (size_t i = 0; i < n; i++) {
         int k = embedder_tokenize(e, texts[i], ids, 512);
         tokens += k;
         flops += layers * (k * 2.0 * (4 * h * h + 2 * h * inter) + 4.0 * k * k * h);
     }
+    double tok_secs = now() - tok0; /* tokenisation alone (the FLOP count above is negligible) */
     float *out = malloc(n * EMBED_DIM * sizeof *out);
     embedder_encode(e, (const char *const *)texts, n < 64 ? n : 64, out, err, sizeof err); /* warm */
+    const char *prof = getenv("WG_EMBED_PROFILE");
+    if (prof && *prof == '1') bert_profile(1);
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
     double t0 = now();
     if (embedder_encode(e, (const char *const *)texts, n, out, err, sizeof err)) {
         fprintf(stderr, "embed_bench: %s\n", err);
         return 1;
     }
     double secs = now() - t0;
+    struct rusage ru1;
+    getrusage(RUSAGE_SELF, &ru1);
+    /* CPU seconds of all threads: on a shared machine, sentences per CPU second is steadier than
+     * per wall second */
+    double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                 (ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) * 1e-6 +
+                 (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                 (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) * 1e-6;
+    if (prof && *prof == '1') {
+        /* where the encoder's thread-seconds went (summed over threads; the wall time is secs) */
+        double sum = 0, v;
+        printf("profile (CPU seconds) engine=\"%s\" tokenize_1thread=%.3f", embedder_name(e), tok_secs);
+        for (int st = 0; st < BERT_PROF_STAGES; st++) {
+            const char *name = bert_profile_get(st, &v);
+            printf(" %s=%.3f", name, v);
+            if (st != BERT_PROF_QUANTIZE) sum += v;
+        }
+        printf(" encoder_cpu_secs=%.3f wall_secs=%.3f\n", sum, secs);
+        bert_profile(0);
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double peak = sgemm_peak();
-    printf("engine=\"%s\" texts=%zu tokens=%ld secs=%.3f sentences_per_s=%.1f "
-           "gflops_useful=%.1f sgemm_peak_gflops=%.1f share_of_peak=%.2f threads=%s "
+    printf("engine=\"%s\" texts=%zu tokens=%ld secs=%.3f sentences_per_s=%.1f cpu_secs=%.3f "
+           "sentences_per_cpu_s=%.1f gflops_useful=%.1f sgemm_peak_gflops=%.1f share_of_peak=%.2f threads=%s "
            "batch_size=%s batch_tokens=%s peak_rss_mb=%.1f\n",
-           embedder_name(e), n, tokens, secs, n / secs, flops / secs / 1e9, peak,
+           embedder_name(e), n, tokens, secs, n / secs, cpu, n / cpu, flops / secs / 1e9, peak,
            flops / secs / 1e9 / peak, config_get_str(cfg, "embed.threads", "2"),
            config_get_str(cfg, "embed.batch_size", "128"),
            config_get_str(cfg, "embed.batch_tokens", "2048"), ru.ru_maxrss / 1024.0);

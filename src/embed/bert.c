@@ -10,9 +10,11 @@
 #include <immintrin.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One dense layer y = x W^T + b with W stored [out, in] as in the checkpoint. */
 typedef struct linear {
@@ -20,6 +22,9 @@ typedef struct linear {
     float *w_owned;
     uint16_t *wp;      /* bf16, packed for the kernel: [n/16][k/2][16][2] */
     float *wf;         /* fp32, packed for the own AVX-512 kernel: [n/16][k][16] */
+    int8_t *wq;        /* int8, per-column symmetric, packed for VPDPBUSD: [n/16][k/4][16][4] */
+    float *wq_scale;   /* per column: w[j][:] ~= wq_scale[j] * wq[j][:] */
+    int32_t *wq_sum;   /* per column: sum of wq[j][:] (removes the activations' zero point) */
     const float *b;
     float *b_owned;
     int n, k;
@@ -33,6 +38,7 @@ typedef struct layer {
 struct bert_model {
     bert_config cfg;
     enum bert_precision precision;
+    unsigned int8_bf16; /* BERT_INT8: BERT_LIN_* bits of the products kept in bf16 instead */
     int own_fp32; /* fp32 products by the own AVX-512 kernel instead of OpenBLAS */
     st_file *st;
     const float *word_emb, *pos_emb, *type_emb, *emb_ln_g, *emb_ln_b;
@@ -43,7 +49,49 @@ struct bert_workspace {
     int max_tokens;
     float *x, *qkv, *ctx, *tmp, *inter, *row, *kt;
     uint16_t *abf;
+    uint8_t *a8;       /* activations quantised to u8 for the int8 products, rows padded to MR */
+    float *a8_scale;   /* per row */
+    int32_t *a8_zero;  /* per row: the u8 value that stands for 0.0 */
 };
+
+/* ---------- timing counters (bert_profile; off by default, one branch per stage) ---------- */
+
+static atomic_int prof_on;
+static _Atomic long long prof_ns[BERT_PROF_STAGES];
+static const char *const prof_names[BERT_PROF_STAGES] = {
+    "embeddings", "qkv", "attention", "attn_out", "layer_norm", "ffn_in", "ffn_out",
+    "pooling", "quantize"};
+
+static inline long long prof_now(void)
+{
+    if (!atomic_load_explicit(&prof_on, memory_order_relaxed)) return 0;
+    /* CPU time of this thread: on a shared, loaded machine wall time would count the others */
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec + 1;
+}
+
+/* Adds the time since *t0 to stage's counter and restarts *t0. */
+static inline void prof_add(int stage, long long *t0)
+{
+    if (!*t0) return;
+    long long t1 = prof_now();
+    atomic_fetch_add_explicit(&prof_ns[stage], t1 - *t0, memory_order_relaxed);
+    *t0 = t1;
+}
+
+void bert_profile(int on)
+{
+    for (int i = 0; i < BERT_PROF_STAGES; i++) atomic_store(&prof_ns[i], 0);
+    atomic_store(&prof_on, on);
+}
+
+const char *bert_profile_get(int stage, double *secs)
+{
+    if (stage < 0 || stage >= BERT_PROF_STAGES) return NULL;
+    *secs = (double)atomic_load(&prof_ns[stage]) * 1e-9;
+    return prof_names[stage];
+}
 
 /* ---------- vector maths ---------- */
 
@@ -112,10 +160,16 @@ static void bias_gelu_row(float *y, const float *b, int n)
 static void softmax(float *x, int n)
 {
     float mx = x[0];
-    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
     float sum = 0;
     int j = 0;
 #ifdef __AVX512F__
+    __m512 vmax = _mm512_set1_ps(x[0]);
+    for (j = 0; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        vmax = _mm512_mask_max_ps(vmax, k, vmax, _mm512_maskz_loadu_ps(k, x + j));
+    }
+    mx = _mm512_reduce_max_ps(vmax);
+    j = 0;
     __m512 vs = _mm512_setzero_ps(), vm = _mm512_set1_ps(mx);
     for (; j < n; j += 16) {
         __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
@@ -124,8 +178,15 @@ static void softmax(float *x, int n)
         vs = _mm512_mask_add_ps(vs, k, vs, e);
     }
     sum = _mm512_reduce_add_ps(vs);
+    const __m512 vinv = _mm512_set1_ps(1.0f / sum);
+    for (j = 0; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_ps(x + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + j), vinv));
+    }
+    return;
 #else
-    for (; j < n; j++) {
+    for (j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    for (j = 0; j < n; j++) {
         x[j] = expf(x[j] - mx);
         sum += x[j];
     }
@@ -343,6 +404,199 @@ static void gemm_bf16(const uint16_t *a, int m, int k, const uint16_t *wp, int n
 #endif
 }
 
+/* ---------- int8 (AVX512-VNNI) ---------- */
+
+int bert_int8_native(void)
+{
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* W [n][k] fp32 -> s8, symmetric per output column (scale = max|w| / 127), packed
+ * [n/16][k/4][16][4] so that one 64-byte load gives 16 columns x 4 consecutive k for VPDPBUSD;
+ * also the per-column scale and sum of the quantised weights. */
+static int pack_int8(linear *l)
+{
+    const int n = l->n, k = l->k;
+    l->wq = aligned_alloc(64, ((size_t)n * k + 63) / 64 * 64);
+    l->wq_scale = malloc((size_t)n * sizeof(float));
+    l->wq_sum = malloc((size_t)n * sizeof(int32_t));
+    if (!l->wq || !l->wq_scale || !l->wq_sum) return -1;
+    for (int j = 0; j < n; j++) {
+        const float *w = l->w + (size_t)j * k;
+        float mx = 0;
+        for (int p = 0; p < k; p++) mx = fabsf(w[p]) > mx ? fabsf(w[p]) : mx;
+        const float scale = mx > 0 ? mx / 127.0f : 1.0f, inv = 1.0f / scale;
+        int32_t sum = 0;
+        for (int p = 0; p < k; p++) {
+            long q = lrintf(w[p] * inv);
+            q = q > 127 ? 127 : q < -127 ? -127 : q;
+            l->wq[(((size_t)(j / 16) * (k / 4) + p / 4) * 16 + j % 16) * 4 + p % 4] = (int8_t)q;
+            sum += (int32_t)q;
+        }
+        l->wq_scale[j] = scale;
+        l->wq_sum[j] = sum;
+    }
+    return 0;
+}
+
+/* Each row of x [t][k] -> u8 with its own scale and zero point (asymmetric over [min, max] of the
+ * row, which always includes 0 so that 0 is exact): x ~= scale * (q - zero). Rows t..tp-1 (the
+ * micro-tile padding) are zeroed. Per token, because the range of BERT activations differs a lot
+ * from token to token; asymmetric, because GELU outputs are almost all >= -0.17. */
+static void quantize_rows_u8(const float *x, int t, int tp, int k, uint8_t *q, float *scale,
+                             int32_t *zero)
+{
+    for (int i = 0; i < t; i++) {
+        const float *row = x + (size_t)i * k;
+        uint8_t *qr = q + (size_t)i * k;
+        float mn = 0, mx = 0;
+        int p = 0;
+#ifdef __AVX512F__
+        __m512 vmn = _mm512_setzero_ps(), vmx = _mm512_setzero_ps();
+        for (; p + 16 <= k; p += 16) {
+            __m512 v = _mm512_loadu_ps(row + p);
+            vmn = _mm512_min_ps(vmn, v);
+            vmx = _mm512_max_ps(vmx, v);
+        }
+        mn = _mm512_reduce_min_ps(vmn);
+        mx = _mm512_reduce_max_ps(vmx);
+#endif
+        for (; p < k; p++) {
+            mn = row[p] < mn ? row[p] : mn;
+            mx = row[p] > mx ? row[p] : mx;
+        }
+        float sc = (mx - mn) / 255.0f;
+        if (!(sc > 0) || !isfinite(sc)) sc = 1.0f; /* an all-zero row (or a broken one) */
+        const float inv = 1.0f / sc;
+        long z = lrintf(-mn * inv);
+        z = z < 0 ? 0 : z > 255 ? 255 : z;
+        scale[i] = sc;
+        zero[i] = (int32_t)z;
+        p = 0;
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+        const __m512 vinv = _mm512_set1_ps(inv), vz = _mm512_set1_ps((float)z);
+        for (; p + 16 <= k; p += 16) {
+            __m512i v = _mm512_cvtps_epi32(_mm512_fmadd_ps(_mm512_loadu_ps(row + p), vinv, vz));
+            v = _mm512_max_epi32(v, _mm512_setzero_si512()); /* then the unsigned saturation */
+            _mm_storeu_si128((__m128i *)(qr + p), _mm512_cvtusepi32_epi8(v));
+        }
+#endif
+        for (; p < k; p++) {
+            long v = lrintf(row[p] * inv) + z;
+            qr[p] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+    if (tp > t) memset(q + (size_t)t * k, 0, (size_t)(tp - t) * k);
+    for (int i = t; i < tp; i++) {
+        scale[i] = 1.0f;
+        zero[i] = 0;
+    }
+}
+
+/* The dequantising part of the int8 epilogue: int32 sums of (q - 0) * wq -> the fp32 product. */
+typedef struct int8_args {
+    const float *a_scale;   /* per row of the tile's first row on */
+    const int32_t *a_zero;
+    const float *w_scale;   /* per column */
+    const int32_t *w_sum;
+} int8_args;
+
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+/* GCC 12 spills the 24 accumulators to the stack when _mm512_dpbusd_epi32 is used (2.6x slower,
+ * measured by bench/int8_micro.c); the instruction with the accumulator as an in/out register
+ * operand keeps them in registers. */
+static inline __attribute__((always_inline)) void dpbusd512(__m512i *acc, __m512i a, __m512i b)
+{
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(*acc) : "v"(a), "v"(b));
+}
+
+static inline __attribute__((always_inline)) void
+tile_int8(const uint8_t *a, int k, const int8_t *wq, int nb, int nbw, float *c, int ldc, int rows,
+          const epilogue_args *epi, const float *res_rows, const int8_args *qa)
+{
+    __m512i acc[MR][3];
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++) acc[r][q] = _mm512_setzero_si512();
+    const size_t bstride = (size_t)(k / 4) * 64;
+    const int8_t *b0 = wq + (size_t)nb * bstride;
+    for (int p = 0; p < k / 4; p++) {
+        __m512i bv[3];
+#pragma GCC unroll 3
+        for (int q = 0; q < 3; q++)
+            if (q < nbw) bv[q] = _mm512_load_si512(b0 + q * bstride + (size_t)p * 64);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++) {
+            int32_t quad;
+            memcpy(&quad, a + (size_t)r * k + 4 * p, 4);
+            __m512i av = _mm512_set1_epi32(quad);
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) dpbusd512(&acc[r][q], av, bv[q]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++)
+        if (r < rows) {
+            const __m512i vz = _mm512_set1_epi32(qa->a_zero[r]);
+            const __m512 vs = _mm512_set1_ps(qa->a_scale[r]);
+#pragma GCC unroll 3
+            for (int q = 0; q < 3; q++)
+                if (q < nbw) {
+                    const int col = (nb + q) * 16;
+                    /* sum (q_a - zero) w = acc - zero * sum(w), exact in int32 */
+                    __m512i s = _mm512_sub_epi32(acc[r][q], _mm512_mullo_epi32(
+                                                     vz, _mm512_loadu_si512(qa->w_sum + col)));
+                    __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s), vs),
+                                             _mm512_loadu_ps(qa->w_scale + col));
+                    v = epilogue512(v, epi, col, res_rows, (size_t)r * ldc + col);
+                    _mm512_storeu_ps(c + (size_t)r * ldc + col, v);
+                }
+        }
+}
+#endif
+
+/* C[m][n] = dequant(A_u8[m][k] Wq^T) with the epilogue; A's rows padded to a multiple of MR. */
+static void gemm_int8(const uint8_t *a, int m, int k, const linear *l, float *c,
+                      const epilogue_args *epi, const float *a_scale, const int32_t *a_zero)
+{
+    const int n = l->n;
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+    const int nblocks = n / 16;
+    const int row_block = 96;
+    for (int m0 = 0; m0 < m; m0 += row_block) {
+        int m1 = m0 + row_block < m ? m0 + row_block : m;
+        for (int nb = 0; nb < nblocks; nb += 3) {
+            int nbw = nblocks - nb < 3 ? nblocks - nb : 3;
+            for (int r = m0; r < m1; r += MR) {
+                int rows = m1 - r < MR ? m1 - r : MR;
+                const float *res = epi->residual ? epi->residual + (size_t)r * n : NULL;
+                int8_args qa = {a_scale + r, a_zero + r, l->wq_scale, l->wq_sum};
+                if (nbw == 3) tile_int8(a + (size_t)r * k, k, l->wq, nb, 3, c + (size_t)r * n, n, rows, epi, res, &qa);
+                else if (nbw == 2) tile_int8(a + (size_t)r * k, k, l->wq, nb, 2, c + (size_t)r * n, n, rows, epi, res, &qa);
+                else tile_int8(a + (size_t)r * k, k, l->wq, nb, 1, c + (size_t)r * n, n, rows, epi, res, &qa);
+            }
+        }
+    }
+#else
+    /* Portable emulation with the same quantisation (for machines without AVX512-VNNI). */
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            int32_t s = 0;
+            for (int p = 0; p < k; p++)
+                s += ((int32_t)a[(size_t)i * k + p] - a_zero[i]) *
+                     l->wq[(((size_t)(j / 16) * (k / 4) + p / 4) * 16 + j % 16) * 4 + p % 4];
+            c[(size_t)i * n + j] = (float)s * a_scale[i] * l->wq_scale[j];
+        }
+    apply_epilogue(c, m, n, epi);
+#endif
+}
+
 /* ---------- own fp32 kernel (embed.fp32_gemm = avx512) ---------- */
 
 #ifdef __AVX512F__
@@ -425,7 +679,13 @@ static void linear_forward(const bert_model *m, bert_workspace *ws, const linear
 {
     (void)m;
     epilogue_args ea = {epi, l->b, residual};
-    if (l->wp) {
+    if (l->wq) {
+        int tp = (t + MR - 1) / MR * MR;
+        long long t0 = prof_now();
+        quantize_rows_u8(x, t, tp, l->k, ws->a8, ws->a8_scale, ws->a8_zero);
+        prof_add(BERT_PROF_QUANTIZE, &t0);
+        gemm_int8(ws->a8, t, l->k, l, y, &ea, ws->a8_scale, ws->a8_zero);
+    } else if (l->wp) {
         int tp = (t + MR - 1) / MR * MR;
         convert_rows_bf16(x, ws->abf, (size_t)t * l->k);
         memset(ws->abf + (size_t)t * l->k, 0, (size_t)(tp - t) * l->k * sizeof *ws->abf);
@@ -443,6 +703,86 @@ static void linear_forward(const bert_model *m, bert_workspace *ws, const linear
     }
 }
 
+#ifdef __AVX512F__
+/* In-register transpose of 16 rows of 16 floats: four butterfly stages, stage b swapping bit b
+ * of the row index with bit b of the column index (two-source permutes of row pairs r, r+b). */
+static inline __attribute__((always_inline)) void transpose16x16(__m512 r[16])
+{
+#pragma GCC unroll 4
+    for (int b = 8; b >= 1; b >>= 1) {
+        int lo[16], hi[16];
+        for (int c = 0; c < 16; c++) {
+            lo[c] = c & b ? 16 + c - b : c; /* row r: its own column c, or row r+b's c-b */
+            hi[c] = c & b ? 16 + c : c + b; /* row r+b: row r's c+b, or its own c */
+        }
+        const __m512i ilo = _mm512_loadu_si512(lo), ihi = _mm512_loadu_si512(hi);
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++)
+            if (!(i & b)) {
+                __m512 a = r[i], c = r[i + b];
+                r[i] = _mm512_permutex2var_ps(a, ilo, c);
+                r[i + b] = _mm512_permutex2var_ps(a, ihi, c);
+            }
+    }
+}
+
+#define QB 4 /* queries per group in attention: independent FMA chains (latency, not throughput,
+              * bounds a 32-long dot product), and each key row loaded once for QB queries */
+
+/* One head of self-attention for all len queries; kt is the head's K transposed ([d][lp]),
+ * s has room for QB rows of lp scores. nv = d / 16 (a constant at the call for MiniLM's d = 32,
+ * so that the accumulators stay in registers). */
+static inline __attribute__((always_inline)) void
+attention_head512(const float *qkv, const float *kt, int len, int lp, int h, int hd, int nv,
+                  float scale, float *s, float *ctx)
+{
+    const int d = nv * 16;
+    for (int i0 = 0; i0 < len; i0 += QB) {
+        const int qn = len - i0 < QB ? len - i0 : QB;
+        const float *q[QB];
+        for (int r = 0; r < QB; r++) q[r] = qkv + (size_t)(i0 + (r < qn ? r : 0)) * 3 * h + hd * d;
+        for (int j0 = 0; j0 < len; j0 += 16) {
+            __mmask16 k = len - j0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (len - j0)) - 1);
+            __m512 acc[QB];
+#pragma GCC unroll 4
+            for (int r = 0; r < QB; r++) acc[r] = _mm512_setzero_ps();
+            for (int e = 0; e < d; e++) {
+                __m512 kv = _mm512_maskz_loadu_ps(k, kt + (size_t)e * lp + j0);
+#pragma GCC unroll 4
+                for (int r = 0; r < QB; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(q[r][e]), kv, acc[r]);
+            }
+#pragma GCC unroll 4
+            for (int r = 0; r < QB; r++)
+                _mm512_mask_storeu_ps(s + (size_t)r * lp + j0, k, _mm512_mul_ps(acc[r], _mm512_set1_ps(scale)));
+        }
+        for (int r = 0; r < qn; r++) softmax(s + (size_t)r * lp, len);
+        __m512 o[QB][8];
+#pragma GCC unroll 4
+        for (int r = 0; r < QB; r++)
+#pragma GCC unroll 8
+            for (int v = 0; v < 8; v++)
+                if (v < nv) o[r][v] = _mm512_setzero_ps();
+        for (int j = 0; j < len; j++) {
+            const float *vv = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
+#pragma GCC unroll 8
+            for (int v = 0; v < 8; v++)
+                if (v < nv) {
+                    __m512 x = _mm512_loadu_ps(vv + 16 * v);
+#pragma GCC unroll 4
+                    for (int r = 0; r < QB; r++)
+                        o[r][v] = _mm512_fmadd_ps(_mm512_set1_ps(s[(size_t)r * lp + j]), x, o[r][v]);
+                }
+        }
+        for (int r = 0; r < qn; r++) {
+            float *out = ctx + (size_t)(i0 + r) * h + hd * d;
+#pragma GCC unroll 8
+            for (int v = 0; v < 8; v++)
+                if (v < nv) _mm512_storeu_ps(out + 16 * v, o[r][v]);
+        }
+    }
+}
+#endif
+
 /* Self-attention of one sequence of len tokens: qkv rows [q | k | v] (biases applied). */
 static void attention(const bert_model *m, bert_workspace *ws, const float *qkv, int len,
                       float *ctx)
@@ -452,37 +792,25 @@ static void attention(const bert_model *m, bert_workspace *ws, const float *qkv,
     float *s = ws->row;
 #ifdef __AVX512F__
     if (d % 16 == 0 && d <= 128) {
-        /* K of the head transposed (d rows of len scores' worth), so that a row of scores is
-         * d broadcast-FMAs over 16 keys at a time: no horizontal sums. */
+        /* K transposed ([h][lp]: for every head, d rows of len scores' worth), so that a row of
+         * scores is d broadcast-FMAs over 16 keys at a time: no horizontal sums. Built by 16x16
+         * register transposes (keys past len are zeros): as a scalar loop it cost as much as
+         * the scores themselves on short titles. */
         float *kt = ws->kt;
         const int lp = (len + 15) / 16 * 16;
+        for (int j0 = 0; j0 < len; j0 += 16)
+            for (int e0 = 0; e0 < h; e0 += 16) {
+                __m512 r[16];
+                for (int i = 0; i < 16; i++)
+                    r[i] = j0 + i < len ? _mm512_loadu_ps(qkv + (size_t)(j0 + i) * 3 * h + h + e0)
+                                        : _mm512_setzero_ps();
+                transpose16x16(r);
+                for (int i = 0; i < 16; i++) _mm512_storeu_ps(kt + (size_t)(e0 + i) * lp + j0, r[i]);
+            }
         for (int hd = 0; hd < heads; hd++) {
-            for (int j = 0; j < len; j++) {
-                const float *kk = qkv + (size_t)j * 3 * h + h + hd * d;
-                for (int e = 0; e < d; e++) kt[(size_t)e * lp + j] = kk[e];
-            }
-            for (int i = 0; i < len; i++) {
-                const float *q = qkv + (size_t)i * 3 * h + hd * d;
-                for (int j0 = 0; j0 < len; j0 += 16) {
-                    __mmask16 k = len - j0 >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (len - j0)) - 1);
-                    __m512 acc = _mm512_setzero_ps();
-                    for (int e = 0; e < d; e++)
-                        acc = _mm512_fmadd_ps(_mm512_set1_ps(q[e]),
-                                              _mm512_maskz_loadu_ps(k, kt + (size_t)e * lp + j0), acc);
-                    _mm512_mask_storeu_ps(s + j0, k, _mm512_mul_ps(acc, _mm512_set1_ps(scale)));
-                }
-                softmax(s, len);
-                __m512 o[8];
-                const int nv = d / 16;
-                for (int v = 0; v < nv; v++) o[v] = _mm512_setzero_ps();
-                for (int j = 0; j < len; j++) {
-                    const float *vv = qkv + (size_t)j * 3 * h + 2 * h + hd * d;
-                    __m512 p = _mm512_set1_ps(s[j]);
-                    for (int v = 0; v < nv; v++) o[v] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vv + 16 * v), o[v]);
-                }
-                float *out = ctx + (size_t)i * h + hd * d;
-                for (int v = 0; v < nv; v++) _mm512_storeu_ps(out + 16 * v, o[v]);
-            }
+            const float *kth = kt + (size_t)hd * d * lp;
+            if (d == 32) attention_head512(qkv, kth, len, lp, h, hd, 2, scale, s, ctx);
+            else attention_head512(qkv, kth, len, lp, h, hd, d / 16, scale, s, ctx);
         }
         return;
     }
@@ -520,6 +848,7 @@ int bert_encode_packed(const bert_model *m, bert_workspace *ws, const int32_t *i
         t += lens[s];
     }
     if (t > ws->max_tokens) return -1;
+    long long t0 = prof_now();
     /* embeddings */
     for (int s = 0, o = 0; s < n; o += lens[s], s++)
         for (int i = 0; i < lens[s]; i++) {
@@ -530,16 +859,24 @@ int bert_encode_packed(const bert_model *m, bert_workspace *ws, const int32_t *i
             for (int j = 0; j < h; j++) x[j] = we[j] + pe[j] + m->type_emb[j];
             layer_norm_row(x, m->emb_ln_g, m->emb_ln_b, h, eps);
         }
+    prof_add(BERT_PROF_EMBED, &t0);
     for (int li = 0; li < c->layers; li++) {
         const layer *L = &m->layers[li];
         linear_forward(m, ws, &L->qkv, ws->x, t, ws->qkv, EPI_BIAS, NULL);
+        prof_add(BERT_PROF_QKV, &t0);
         for (int s = 0, o = 0; s < n; o += lens[s], s++)
             attention(m, ws, ws->qkv + (size_t)o * 3 * h, lens[s], ws->ctx + (size_t)o * h);
+        prof_add(BERT_PROF_ATTENTION, &t0);
         linear_forward(m, ws, &L->attn_out, ws->ctx, t, ws->tmp, EPI_BIAS_RESIDUAL, ws->x);
+        prof_add(BERT_PROF_ATTN_OUT, &t0);
         for (int i = 0; i < t; i++) layer_norm_row(ws->tmp + (size_t)i * h, L->ln1_g, L->ln1_b, h, eps);
+        prof_add(BERT_PROF_LAYER_NORM, &t0);
         linear_forward(m, ws, &L->ffn_in, ws->tmp, t, ws->inter, EPI_BIAS_GELU, NULL);
+        prof_add(BERT_PROF_FFN_IN, &t0);
         linear_forward(m, ws, &L->ffn_out, ws->inter, t, ws->x, EPI_BIAS_RESIDUAL, ws->tmp);
+        prof_add(BERT_PROF_FFN_OUT, &t0);
         for (int i = 0; i < t; i++) layer_norm_row(ws->x + (size_t)i * h, L->ln2_g, L->ln2_b, h, eps);
+        prof_add(BERT_PROF_LAYER_NORM, &t0);
     }
     /* mean pooling over the sequence's tokens, then L2 normalisation */
     for (int s = 0, o = 0; s < n; o += lens[s], s++) {
@@ -557,6 +894,7 @@ int bert_encode_packed(const bert_model *m, bert_workspace *ws, const int32_t *i
         float inv = norm > 0 ? (float)(1.0 / sqrt(norm)) : 0.0f;
         for (int j = 0; j < h; j++) v[j] *= inv;
     }
+    prof_add(BERT_PROF_POOL, &t0);
     return 0;
 }
 
@@ -576,12 +914,16 @@ bert_workspace *bert_workspace_new(const bert_model *m, int max_tokens)
     ws->ctx = calloc(tp * c->hidden, sizeof(float));
     ws->tmp = calloc(tp * c->hidden, sizeof(float));
     ws->inter = calloc(tp * c->intermediate, sizeof(float));
-    ws->row = malloc(((size_t)c->max_positions + 16) * sizeof(float));
-    /* one head's keys, transposed: head_dim rows of max_positions (padded to 16) */
-    ws->kt = malloc((size_t)(c->hidden / c->heads) * (((size_t)c->max_positions + 15) / 16 * 16) *
-                    sizeof(float));
+    /* QB rows of scores (attention_head512), each padded to 16 */
+    ws->row = malloc(4 * ((size_t)c->max_positions + 16) * sizeof(float));
+    /* all heads' keys, transposed: hidden rows of max_positions (padded to 16) */
+    ws->kt = malloc((size_t)c->hidden * (((size_t)c->max_positions + 15) / 16 * 16) * sizeof(float));
     ws->abf = malloc(tp * wide * sizeof(uint16_t));
-    if (!ws->x || !ws->qkv || !ws->ctx || !ws->tmp || !ws->inter || !ws->row || !ws->kt || !ws->abf) {
+    ws->a8 = malloc(tp * wide);
+    ws->a8_scale = malloc(tp * sizeof(float));
+    ws->a8_zero = malloc(tp * sizeof(int32_t));
+    if (!ws->x || !ws->qkv || !ws->ctx || !ws->tmp || !ws->inter || !ws->row || !ws->kt || !ws->abf ||
+        !ws->a8 || !ws->a8_scale || !ws->a8_zero) {
         bert_workspace_free(ws);
         return NULL;
     }
@@ -599,6 +941,9 @@ void bert_workspace_free(bert_workspace *ws)
     free(ws->row);
     free(ws->kt);
     free(ws->abf);
+    free(ws->a8);
+    free(ws->a8_scale);
+    free(ws->a8_zero);
     free(ws);
 }
 
@@ -660,11 +1005,14 @@ static const float *tensor_f32(const st_file *st, const char *name, int ndim, in
     return t ? (const float *)t->data : NULL;
 }
 
-static int setup_linear(bert_model *m, linear *l, int n, int k)
+static int setup_linear(bert_model *m, linear *l, int n, int k, unsigned which)
 {
     l->n = n;
     l->k = k;
-    if (m->precision == BERT_BF16 && n % 16 == 0 && k % 2 == 0) {
+    const int bf16 = m->precision == BERT_BF16 || (m->precision == BERT_INT8 && (m->int8_bf16 & which));
+    if (m->precision == BERT_INT8 && !bf16 && n % 16 == 0 && k % 4 == 0) {
+        if (pack_int8(l)) return -1;
+    } else if (bf16 && n % 16 == 0 && k % 2 == 0) {
         l->wp = pack_bf16(l->w, n, k);
         if (!l->wp) return -1;
     }
@@ -680,10 +1028,17 @@ static int setup_linear(bert_model *m, linear *l, int n, int k)
 int bert_load(const char *dir, enum bert_precision precision, bert_model **out, char *err,
               size_t errlen)
 {
+    return bert_load_int8(dir, precision, 0, out, err, errlen);
+}
+
+int bert_load_int8(const char *dir, enum bert_precision precision, unsigned int8_bf16,
+                   bert_model **out, char *err, size_t errlen)
+{
     *out = NULL;
     char path[4200];
     bert_model *m = calloc(1, sizeof *m);
     if (!m) return -1;
+    m->int8_bf16 = int8_bf16;
     m->precision = precision == BERT_FP32_AVX512 ? BERT_FP32 : precision;
     m->own_fp32 = precision == BERT_FP32_AVX512;
     snprintf(path, sizeof path, "%s/config.json", dir);
@@ -746,11 +1101,13 @@ int bert_load(const char *dir, enum bert_precision precision, bert_model **out, 
         memcpy(L->qkv.b_owned + 2 * h, bv, h * sizeof(float));
         L->qkv.w = L->qkv.w_owned;
         L->qkv.b = L->qkv.b_owned;
-        if (setup_linear(m, &L->qkv, 3 * h, h) || setup_linear(m, &L->attn_out, h, h) ||
-            setup_linear(m, &L->ffn_in, in, h) || setup_linear(m, &L->ffn_out, h, in))
+        if (setup_linear(m, &L->qkv, 3 * h, h, BERT_LIN_QKV) ||
+            setup_linear(m, &L->attn_out, h, h, BERT_LIN_ATTN_OUT) ||
+            setup_linear(m, &L->ffn_in, in, h, BERT_LIN_FFN_IN) ||
+            setup_linear(m, &L->ffn_out, h, in, BERT_LIN_FFN_OUT))
             goto fail;
-        if ((precision == BERT_BF16 && L->qkv.wp) || L->qkv.wf) {
-            /* The bf16 path reads only the packed copy: drop the fp32 one. */
+        if (L->qkv.wp || L->qkv.wf || L->qkv.wq) {
+            /* The own kernels read only their packed copy: drop the fp32 one. */
             free(L->qkv.w_owned);
             L->qkv.w_owned = NULL;
             L->qkv.w = NULL;
@@ -774,6 +1131,9 @@ static void free_linear(linear *l)
     free(l->b_owned);
     free(l->wp);
     free(l->wf);
+    free(l->wq);
+    free(l->wq_scale);
+    free(l->wq_sum);
 }
 
 void bert_free(bert_model *m)

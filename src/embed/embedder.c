@@ -21,7 +21,7 @@
 
 struct embedder {
     int fallback;
-    char name[96];
+    char name[128];
     char model_dir[4096];
     bert_model *model;
     wp_tokenizer *tok;
@@ -68,6 +68,43 @@ static int read_max_len(const char *dir, int max_positions)
     return max_len < max_positions ? max_len : max_positions;
 }
 
+/* The products embed.precision = int8 keeps in bf16 by default (see docs/embed.md: measured). */
+#define INT8_BF16_DEFAULT ""
+
+/* "ffn_out,qkv" -> BERT_LIN_* bits, and the names back in the model's order for its name. */
+static int parse_int8_bf16(const char *list, unsigned *bits, char *names, size_t nlen, char *err,
+                           size_t errlen)
+{
+    static const struct { const char *name; unsigned bit; } lin[] = {
+        {"qkv", BERT_LIN_QKV}, {"attn_out", BERT_LIN_ATTN_OUT},
+        {"ffn_in", BERT_LIN_FFN_IN}, {"ffn_out", BERT_LIN_FFN_OUT},
+    };
+    *bits = 0;
+    for (const char *s = list; *s;) {
+        size_t len = strcspn(s, ", ");
+        int found = len == 0;
+        for (size_t i = 0; i < sizeof lin / sizeof lin[0] && !found; i++)
+            if (strlen(lin[i].name) == len && !strncmp(s, lin[i].name, len)) {
+                *bits |= lin[i].bit;
+                found = 1;
+            }
+        if (!found) {
+            snprintf(err, errlen, "embed.int8_bf16 = %s: expected a comma list of qkv, attn_out, "
+                     "ffn_in, ffn_out", list);
+            return -1;
+        }
+        s += len;
+        s += strspn(s, ", ");
+    }
+    names[0] = 0;
+    for (size_t i = 0; i < sizeof lin / sizeof lin[0]; i++)
+        if (*bits & lin[i].bit) {
+            size_t at = strlen(names);
+            snprintf(names + at, nlen - at, "%s%s", at ? "+" : "", lin[i].name);
+        }
+    return 0;
+}
+
 static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
 {
     const char *prec = config_get_str(cfg, "embed.precision", "fp32");
@@ -79,15 +116,22 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
     }
     if (!strcmp(prec, "fp32")) p = strcmp(gemm, "avx512") ? BERT_FP32 : BERT_FP32_AVX512;
     else if (!strcmp(prec, "bf16")) p = BERT_BF16;
+    else if (!strcmp(prec, "int8")) p = BERT_INT8;
     else {
-        snprintf(err, errlen, "embed.precision = %s: expected fp32 or bf16 (int8 is not built)",
-                 prec);
+        snprintf(err, errlen, "embed.precision = %s: expected fp32, bf16 or int8", prec);
         return -1;
     }
+    /* int8: which of each layer's products stay in bf16 (the accuracy escape hatch) */
+    unsigned keep_bf16 = 0;
+    char kept[32] = ""; /* at most "qkv+attn_out+ffn_in+ffn_out" */
+    if (p == BERT_INT8 &&
+        parse_int8_bf16(config_get_str(cfg, "embed.int8_bf16", INT8_BF16_DEFAULT), &keep_bf16,
+                        kept, sizeof kept, err, errlen))
+        return -1;
     char vocab[4200];
     snprintf(vocab, sizeof vocab, "%s/vocab.txt", e->model_dir);
     if (tokenizer_open(vocab, &e->tok, err, errlen)) return -1;
-    if (bert_load(e->model_dir, p, &e->model, err, errlen)) return -1;
+    if (bert_load_int8(e->model_dir, p, keep_bf16, &e->model, err, errlen)) return -1;
     const bert_config *c = bert_get_config(e->model);
     if (c->hidden != EMBED_DIM) {
         snprintf(err, errlen, "%s/config.json: hidden_size %d, but the pipeline needs %d",
@@ -115,8 +159,13 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory for the encoder's workspace");
             return -1;
         }
-    snprintf(e->name, sizeof e->name, "all-MiniLM-L6-v2 (%s%s)", prec,
-             p == BERT_BF16 && !bert_bf16_native() ? ", emulated" : "");
+    /* The name is also the persisted cache's key: every variant that gives other vectors has
+     * its own. */
+    snprintf(e->name, sizeof e->name, "all-MiniLM-L6-v2 (%s%s%s%s)",
+             p == BERT_BF16 ? "bf16" : p == BERT_INT8 ? "int8" : "fp32",
+             kept[0] ? ", bf16 " : "", kept,
+             (p == BERT_BF16 && !bert_bf16_native()) || (p == BERT_INT8 && !bert_int8_native())
+                 ? ", emulated" : "");
     return 0;
 }
 

@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
 # The C encoder against a slow, obviously-correct reference (tests/reference/tiny_model.py) on a
 # tiny random BERT written in the real model's file layout: fp32 must agree to cosine >= 0.99999,
-# bf16 to >= 0.995; truncation at the model's max_seq_length; the cache returns identical vectors;
-# persisted cache: a second process finds the vector in the store's embedding_cache; to prove it
-# is read (not recomputed), the stored vector is altered and must come back altered
-emb embed --cache "the earthquake" "zzz" > "$WG_TMP/c1.jsonl"
-[ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2 (fp32)'")" = 2 ] || fail "embedding_cache not filled"
-emb embed --cache "the earthquake" > "$WG_TMP/c2.jsonl"
-[ "$(sed -n 1p "$WG_TMP/c1.jsonl")" = "$(cat "$WG_TMP/c2.jsonl")" ] || fail "persisted vector differs"
-wg sql "UPDATE embedding_cache SET vector = zeroblob(1536) WHERE text = 'zzz'" > /dev/null
-emb embed --cache "zzz" | grep -q '"vector":\[0,0,0,' || fail "the persisted cache was not read"
-emb --set embed.precision=bf16 embed --cache "zzz" | grep -q '"vector":\[0,0,0,' && fail "bf16 must not reuse fp32 vectors"
-[ "$(q "SELECT COUNT(*) FROM embedding_cache")" = 3 ] || fail "bf16 vector not stored under its own model key"
+# bf16 to >= 0.995, int8 (AVX512-VNNI) to >= 0.995 and to fp32, the same whatever the batching,
+# with any product kept in bf16 (embed.int8_bf16); truncation at the model's max_seq_length; the
+# cache returns identical vectors; the persisted cache is read back and keyed by precision;
 # malformed model files are clear errors naming the file and tensor.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../reference/env.sh"
@@ -47,9 +39,44 @@ emb --set embed.fp32_gemm=avx512 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/
 emb --set embed.precision=bf16 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/bf16.jsonl"
 "$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/bf16.jsonl" 0.995 "bf16 vs slow reference" \
     || fail "bf16 encoder too far from the reference"
+# int8: s8 weights, u8 activations quantised per token; batching cannot change a token's
+# quantisation, so one thread with batches of one text must give the very same vectors
+emb --set embed.precision=int8 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/int8.jsonl"
+grep -q '"model":"all-MiniLM-L6-v2 (int8' "$WG_TMP/int8.jsonl" || fail "int8 not in the model name: $(head -c 200 "$WG_TMP/int8.jsonl")"
+"$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/int8.jsonl" 0.995 "int8 vs slow reference" \
+    || fail "int8 encoder too far from the reference"
+"$NP_PY" "$REF_TOOLS/compare.py" vectors "$WG_TMP/int8.jsonl" "$WG_TMP/fp32.jsonl" 0.995 \
+    || fail "int8 encoder too far from fp32"
+emb --set embed.precision=int8 --set embed.threads=1 --set embed.batch_size=1 embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/int8b.jsonl"
+cmp -s "$WG_TMP/int8.jsonl" "$WG_TMP/int8b.jsonl" || fail "int8: batching changes the vectors"
+# every product of a layer back in bf16, one at a time and all four (the accuracy escape hatch)
+for keep in qkv attn_out ffn_in ffn_out "qkv,attn_out,ffn_in,ffn_out"; do
+    emb --set embed.precision=int8 --set embed.int8_bf16="$keep" embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/int8k.jsonl"
+    "$NP_PY" "$REF_TOOLS/compare.py" embed "$WG_TMP/ref.f32" "$WG_TMP/int8k.jsonl" 0.995 "int8, bf16 $keep, vs slow reference" \
+        || fail "int8 with $keep in bf16 too far from the reference"
+done
+grep -q '"model":"all-MiniLM-L6-v2 (int8, bf16 qkv+attn_out+ffn_in+ffn_out)"' "$WG_TMP/int8k.jsonl" || fail "int8_bf16 not in the model name"
+set +e; emb --set embed.precision=int8 --set embed.int8_bf16=ffn embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
+[ $rc -eq 1 ] && grep -q "embed.int8_bf16 = ffn" "$WG_TMP/err" || fail "bad embed.int8_bf16: exit $rc, $(cat "$WG_TMP/err")"
+set +e; emb --set embed.precision=int4 embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
+[ $rc -eq 1 ] && grep -q "expected fp32, bf16 or int8" "$WG_TMP/err" || fail "bad embed.precision: exit $rc, $(cat "$WG_TMP/err")"
 # cache / de-duplication: the same text gives the identical vector within a call
 emb embed "the earthquake" "zzz" "the earthquake" "the earthquake" "the earthquake" "zzz" > "$WG_TMP/dup.jsonl"
 [ "$(sed 's/.*"vector"://' "$WG_TMP/dup.jsonl" | sort -u | wc -l)" = 2 ] || fail "the same text gave different vectors"
+# persisted cache: a second process finds the vector in the store's embedding_cache; to prove it
+# is read (not recomputed), the stored vector is altered and must come back altered
+emb embed --cache "the earthquake" "zzz" > "$WG_TMP/c1.jsonl"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2 (fp32)'")" = 2 ] || fail "embedding_cache not filled"
+emb embed --cache "the earthquake" > "$WG_TMP/c2.jsonl"
+[ "$(sed -n 1p "$WG_TMP/c1.jsonl")" = "$(cat "$WG_TMP/c2.jsonl")" ] || fail "persisted vector differs"
+# (`wikigdelt sql` is read-only: alter the row through Python's sqlite3 module)
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE embedding_cache SET vector = zeroblob(1536) WHERE text = ?", ("zzz",)); c.commit()' \
+    "$WG_TMP/home/wikigdelt.db"
+emb embed --cache "zzz" | grep -q '"vector":\[0,0,0,' || fail "the persisted cache was not read"
+emb --set embed.precision=bf16 embed --cache "zzz" | grep -q '"vector":\[0,0,0,' && fail "bf16 must not reuse fp32 vectors"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache")" = 3 ] || fail "bf16 vector not stored under its own model key"
+emb --set embed.precision=int8 embed --cache "zzz" | grep -q '"vector":\[0,0,0,' && fail "int8 must not reuse fp32 vectors"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2 (int8)'")" = 1 ] || fail "int8 vector not stored under its own model key"
 # malformed model files
 for kind in dtype shape missing; do
     "$NP_PY" "$REF_TOOLS/tiny_model.py" corrupt "$D" "$kind"
