@@ -60,6 +60,9 @@ static void print_run(const char *name, const gold_stats *st)
            (long long)st->batches, (long long)st->bad_rows);
     printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
            st->embed_seconds, st->join_seconds);
+    if (st->rerank_candidates)
+        printf("rerank: %lld candidate pairs scored in %.2f s (event fields embedded included)\n",
+               (long long)st->rerank_candidates, st->rerank_seconds);
 }
 
 /* --follow: one flow handle for the life of the process, so the open buckets stay in memory

@@ -36,6 +36,8 @@ typedef struct gold_stats {
     int64_t batches;
     double embed_seconds, join_seconds, total_seconds;
     float threshold;
+    int64_t rerank_candidates; /* pairs the cosine stage proposed to the reranker */
+    double rerank_seconds;     /* reranking, its embedding of event fields included */
 } gold_stats;
 
 /* A flow handle keeps the open buckets' state in memory between steps, so a continuous pipeline

@@ -253,18 +253,52 @@ int rerank_event_load(sqlite3 *db, int by_event_id, int64_t id, rerank_event *ev
     return rc;
 }
 
-int rerank_event_embed(rerank_event *ev, embedder *emb, char *err, size_t errlen)
+static int flush_fields(embedder *emb, const char **texts, float **dst, size_t *k, float *out,
+                        char *err, size_t errlen)
 {
-    free(ev->field_vec);
-    ev->field_vec = NULL;
-    if (!ev->nfields) return 0;
-    ev->field_vec = malloc(ev->nfields * EMBED_DIM * sizeof *ev->field_vec);
-    if (!ev->field_vec) {
+    if (embedder_encode(emb, texts, *k, out, err, errlen) != 0) return -1;
+    for (size_t j = 0; j < *k; j++) memcpy(dst[j], out + j * EMBED_DIM, EMBED_DIM * sizeof(float));
+    *k = 0;
+    return 0;
+}
+
+int rerank_events_embed(rerank_event *evs, size_t n, embedder *emb, char *err, size_t errlen)
+{
+    enum { CHUNK = 512 };
+    const char *texts[CHUNK];
+    float *dst[CHUNK];
+    float *out = malloc((size_t)CHUNK * EMBED_DIM * sizeof *out);
+    if (!out) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    return embedder_encode(emb, (const char *const *)ev->field_text, ev->nfields, ev->field_vec,
-                           err, errlen);
+    size_t k = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rerank_event *ev = &evs[i];
+        free(ev->field_vec);
+        ev->field_vec = NULL;
+        if (!ev->nfields) continue;
+        ev->field_vec = malloc(ev->nfields * EMBED_DIM * sizeof *ev->field_vec);
+        if (!ev->field_vec) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
+        }
+        for (size_t f = 0; f < ev->nfields && rc == 0; f++) {
+            texts[k] = ev->field_text[f];
+            dst[k++] = ev->field_vec + f * EMBED_DIM;
+            if (k == CHUNK) rc = flush_fields(emb, texts, dst, &k, out, err, errlen);
+        }
+    }
+    if (rc == 0 && k) rc = flush_fields(emb, texts, dst, &k, out, err, errlen);
+    free(out);
+    return rc;
+}
+
+int rerank_event_embed(rerank_event *ev, embedder *emb, char *err, size_t errlen)
+{
+    return rerank_events_embed(ev, 1, emb, err, errlen);
 }
 
 void rerank_event_free(rerank_event *ev)

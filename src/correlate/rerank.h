@@ -53,6 +53,9 @@ int rerank_event_load(sqlite3 *db, int by_event_id, int64_t id, rerank_event *ev
                       size_t errlen);
 /* Embeds the event's field texts (the embedder's cache makes repeated names free). */
 int rerank_event_embed(rerank_event *ev, embedder *emb, char *err, size_t errlen);
+/* The same for n events at once, in a few large encoder batches (the gold flow scores the
+ * candidates of a whole batch of events together). */
+int rerank_events_embed(rerank_event *evs, size_t n, embedder *emb, char *err, size_t errlen);
 void rerank_event_free(rerank_event *ev);
 
 /* The features of (ev, title), from the first-stage cosine and the cosines of the title with
