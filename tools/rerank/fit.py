@@ -181,6 +181,7 @@ def load(db, path):
                         (int(eid),)).fetchone()
         if r is None: sys.exit(f"EventID {eid} not in gdelt_silver of {db}")
         ev = dict(id=int(eid), description=r[0], actor1=r[1], actor2=r[2], geo=r[3], url=r[4],
+                  sqldate=r[5] or 0, dateadded=r[6] or 0,
                   years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000})
         rows.append((ev, title.replace("_", " "), int(lab)))
     return rows
@@ -197,7 +198,7 @@ class Embedder:
                 self.cache[t] = v
         return np.array([self.cache[t] for t in texts])
 
-def featurize(rows, emb):
+def featurize(rows, emb, field_cos_out=None):
     X, y, groups, cos = [], [], [], []
     for ev, title, lab in rows:
         text = compose(ev)
@@ -207,6 +208,7 @@ def featurize(rows, emb):
         c = float(v[0] @ v[1])
         fc = [float(v[1] @ f) for f in v[2:]]
         sc = fc[-1] if slug else 0.0
+        if field_cos_out is not None: field_cos_out.append(fc)
         X.append(features(ev, title, c, fc, sc)); y.append(lab); groups.append(ev["id"]); cos.append(c)
     return np.array(X), np.array(y), np.array(groups), np.array(cos)
 
@@ -268,7 +270,8 @@ def main():
     a = ap.parse_args()
     emb = Embedder(a.model_dir)
     rows = load(a.db, a.labels)
-    X, y, groups, cos = featurize(rows, emb)
+    fcs = []
+    X, y, groups, cos = featurize(rows, emb, fcs)
     use = [FEATURES.index(f) for f in a.features.split(",")]
     Xu = X[:, use]
     cand = cos >= a.candidate
@@ -299,9 +302,20 @@ def main():
         print(f"HELD-OUT {a.test}: pairs {len(ty)} (related {ty.sum()}); candidate recall "
               f"{ty[tcand].sum()}/{ty.sum()}; reranked at {t:.2f}: P {p:.4f} R {rr:.4f} F1 {f:.4f};"
               f" cosine at 0.40: P {pc:.4f} R {rc:.4f} F1 {fc:.4f}")
-    for i in range(a.dump):
+    # C initializers for tests/unit/test_rerank.c: the pair's inputs, the features and the score.
+    cstr = lambda v: "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Evenly spread pairs, plus the first with a qualifier and the first with a year.
+    picks = set(np.linspace(0, len(rows) - 1, a.dump).astype(int)) if a.dump else set()
+    for test in (lambda t: "(" in t, lambda t: re.search(r"\b(1[89]|20)\d\d\b", t)):
+        first = next((i for i, (_, t, _l) in enumerate(rows) if test(t) and cand[i]), None)
+        if a.dump and first is not None: picks.add(first)
+    for i in sorted(picks):
         ev, title, lab = rows[i]
-        print("DUMP", repr(title), repr(ev), [round(float(v), 6) for v in X[i]], round(float(s[i]), 6))
+        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %.6ff, {%s}, %d, {%s}, %.6f}," % (
+            cstr(ev["description"]), cstr(ev["actor1"]), cstr(ev["actor2"]), cstr(ev["geo"]),
+            cstr(ev["url"]), ev["sqldate"], ev["dateadded"], cstr(title), cos[i],
+            ", ".join("%.6ff" % v for v in fcs[i]), len(fcs[i]),
+            ", ".join("%.6f" % v for v in Xu[i]), s[i]))
     return X, y, groups, cos, rows
 
 if __name__ == "__main__":
