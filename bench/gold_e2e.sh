@@ -8,6 +8,11 @@
 # Prints, per step, the seconds it took, and the end-to-end rate in source events/s (GDELT events
 # + Wikipedia edits) and in GDELT events/s, plus the gold flow's own figures and peak memory.
 #   bench/gold_e2e.sh [--set key=value]...      (e.g. --set embed.model_dir=DIR)
+# GOLD_E2E_KEEP=DIR keeps the lakehouse home there afterwards (to compare runs' pairs, e.g. the
+# cascade prefilter against the exact join: bench/gold_cascade_compare.sh).
+# GOLD_E2E_VOCAB_FROM=DB copies the cascade's static vocabulary (gold_static_vocab, built once per
+# model) from another store first, so the figures are the steady state; without it the first
+# `correlate` builds it and prints the one-time cost.
 # Needs ../shared (WG_SHARED) and a build with the silver flows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +23,21 @@ shared=${WG_SHARED:-$(cd .. && pwd)/shared}
 home=$(mktemp -d /tmp/wg-gold-e2e.XXXXXX)
 sets=("$@")
 pids=()
-cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$home"; }
+cleanup() {
+    for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+    if [ -n "${GOLD_E2E_KEEP:-}" ] && [ -d "$home/lake" ]; then rm -rf "$GOLD_E2E_KEEP"; mv "$home/lake" "$GOLD_E2E_KEEP"; fi
+    rm -rf "$home"
+}
 trap cleanup EXIT
 wg() { "$bin" --home "$home/lake" "${sets[@]}" "$@"; }
 now() { date +%s.%N; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 ticker="$shared/data/wikiticker/wikiticker-2015-09-12-sampled.json.gz"
 edits=$(zcat "$ticker" | wc -l)
+if [ -n "${GOLD_E2E_VOCAB_FROM:-}" ]; then
+    wg sql "SELECT 1" >/dev/null
+    sqlite3 "$home/lake/wikigdelt.db" "ATTACH '$GOLD_E2E_VOCAB_FROM' AS v; INSERT INTO gold_static_vocab SELECT * FROM v.gold_static_vocab"
+fi
 total_start=$(now)
 events=0
 for day in 2024-07-15 2025-07-15; do
@@ -45,8 +58,8 @@ for day in 2024-07-15 2025-07-15; do
     fi
     t0=$(now); wg refine >/dev/null; t1=$(now)
     printf '%s: refine: %.2f s\n' "$day" "$(echo "$t1 - $t0" | bc)"
-    t0=$(now); wg correlate >"$home/corr.txt"; t1=$(now)
-    printf '%s: correlate: %.2f s\n' "$day" "$(echo "$t1 - $t0" | bc)"
+    t0=$(now); /usr/bin/time -f '%U %S' -o "$home/cpu" "$bin" --home "$home/lake" "${sets[@]}" correlate >"$home/corr.txt"; t1=$(now)
+    printf '%s: correlate: %.2f s (cpu %.2f s)\n' "$day" "$(echo "$t1 - $t0" | bc)" "$(awk '{print $1 + $2}' "$home/cpu")"
     sed 's/^/    /' "$home/corr.txt"
 done
 t0=$(now); /usr/bin/time -f '%M' -o "$home/rss" "$bin" --home "$home/lake" "${sets[@]}" correlate --drain >"$home/corr.txt"; t1=$(now)

@@ -60,6 +60,13 @@ static void print_run(const char *name, const gold_stats *st)
            (long long)st->batches, (long long)st->bad_rows);
     printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
            st->embed_seconds, st->join_seconds);
+    if (st->prefilter)
+        printf("prefilter (%s): %lld titles embedded (new titles %lld), first stage %.2f s\n",
+               st->prefilter_mode, (long long)st->titles_embedded, (long long)st->new_titles,
+               st->prefilter_seconds);
+    if (st->static_vocab_seconds > 0)
+        printf("static vocabulary: built in %.2f s (once per model, kept in the store)\n",
+               st->static_vocab_seconds);
     if (st->rerank_candidates)
         printf("rerank: %lld candidate pairs scored in %.2f s (event fields embedded included)\n",
                (long long)st->rerank_candidates, st->rerank_seconds);

@@ -6,6 +6,7 @@
 #include "core/timeutil.h"
 #include "correlate/burst.h"
 #include "correlate/event_text.h"
+#include "correlate/prefilter.h"
 #include "correlate/rerank.h"
 #include "correlate/simjoin.h"
 #include "store/store.h"
@@ -97,6 +98,8 @@ typedef struct title_entry {
     char *wiki, *title;
     int64_t edit_count, first_sid, last_sid;
     int dirty; /* edit_count changed in this batch (only for titles from earlier batches) */
+    long xrow;  /* row of its model vector in bucket.x_vec; -1 while not embedded (cascade) */
+    int wanted; /* the cascade's first stage selected it in this batch */
 } title_entry;
 
 typedef struct bucket {
@@ -112,11 +115,18 @@ typedef struct bucket {
     /* titles */
     size_t nt, tcap;
     title_entry *titles;
-    float *t_vec;
+    float *t_svec;     /* static vectors of every title, when the prefilter is on */
     uint32_t *slots;   /* open addressing: title index + 1, 0 = empty */
     size_t nslots;
-    /* marks: items at index >= mark arrived in the current batch */
-    size_t ev_mark, t_mark;
+    /* The titles embedded with the model ("exact rows", the only ones the exact join sees), in
+       the order they were embedded: every title when the prefilter is off, else those the first
+       stage selected so far. */
+    size_t nx, xcap;
+    uint32_t *x_title; /* title index of each exact row */
+    float *x_vec;
+    int sdim;          /* floats per static vector, 0 when the prefilter is off */
+    /* marks: items at index >= mark arrived (exact rows: were embedded) in the current batch */
+    size_t ev_mark, t_mark, x_mark;
     int64_t batch_events, batch_titles, batch_edits, batch_late_events, batch_late_edits;
 } bucket;
 
@@ -148,7 +158,9 @@ static void bucket_free(bucket *b)
     free(b->ev_pairs);
     free(b->ev_text);
     free(b->titles);
-    free(b->t_vec);
+    free(b->t_svec);
+    free(b->x_title);
+    free(b->x_vec);
     free(b->slots);
     free(b);
 }
@@ -167,7 +179,7 @@ static bucket *state_find(state *s, int64_t start)
     return NULL;
 }
 
-static bucket *state_add(state *s, int64_t start)
+static bucket *state_add(state *s, int64_t start, int sdim)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
@@ -179,6 +191,7 @@ static bucket *state_add(state *s, int64_t start)
     bucket *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->start = start;
+    b->sdim = sdim;
     time_format(start, b->start_text);
     s->b[s->n++] = b;
     return b;
@@ -259,6 +272,34 @@ static long title_find(const bucket *b, const char *wiki, const char *title)
     return -1;
 }
 
+static int exact_reserve(bucket *b, size_t need)
+{
+    if (need > b->xcap) {
+        size_t cap = b->xcap ? b->xcap : 256;
+        while (cap < need) cap *= 2;
+        uint32_t *xt = realloc(b->x_title, cap * sizeof *xt);
+        if (!xt) return -1;
+        b->x_title = xt;
+        float *v = realloc(b->x_vec, cap * EMBED_DIM * sizeof *v);
+        if (!v) return -1;
+        b->x_vec = v;
+        b->xcap = cap;
+    }
+    return 0;
+}
+
+/* Appends an exact row for title i and returns it (its vector is the caller's to fill). Rows
+   returned earlier move unless exact_reserve made room for them all first. */
+static float *exact_row_add(bucket *b, size_t i)
+{
+    if (exact_reserve(b, b->nx + 1) != 0) return NULL;
+    b->x_title[b->nx] = (uint32_t)i;
+    b->titles[i].xrow = (long)b->nx;
+    return b->x_vec + b->nx++ * EMBED_DIM;
+}
+
+/* vec: the title's model vector when it has one (from the store), else NULL (embedded later,
+   if the prefilter selects it). */
 static long title_add(bucket *b, const char *wiki, const char *title, int64_t edits,
                       int64_t first_sid, int64_t last_sid, const float *vec)
 {
@@ -268,9 +309,11 @@ static long title_add(bucket *b, const char *wiki, const char *title, int64_t ed
         title_entry *t = realloc(b->titles, cap * sizeof *t);
         if (!t) return -1;
         b->titles = t;
-        float *v = realloc(b->t_vec, cap * EMBED_DIM * sizeof *v);
-        if (!v) return -1;
-        b->t_vec = v;
+        if (b->sdim) {
+            float *v = realloc(b->t_svec, cap * (size_t)b->sdim * sizeof *v);
+            if (!v) return -1;
+            b->t_svec = v;
+        }
         b->tcap = cap;
     }
     title_entry *t = &b->titles[b->nt];
@@ -285,7 +328,16 @@ static long title_add(bucket *b, const char *wiki, const char *title, int64_t ed
     t->edit_count = edits;
     t->first_sid = first_sid;
     t->last_sid = last_sid;
-    if (vec) memcpy(b->t_vec + b->nt * EMBED_DIM, vec, EMBED_DIM * sizeof(float));
+    t->xrow = -1;
+    if (vec) {
+        float *row = exact_row_add(b, b->nt);
+        if (!row) {
+            free(t->wiki);
+            free(t->title);
+            return -1;
+        }
+        memcpy(row, vec, EMBED_DIM * sizeof(float));
+    }
     size_t h = (size_t)key_hash(wiki, title) & (b->nslots - 1);
     while (b->slots[h]) h = (h + 1) & (b->nslots - 1);
     b->slots[h] = (uint32_t)(b->nt + 1);
@@ -297,6 +349,8 @@ static long title_add(bucket *b, const char *wiki, const char *title, int64_t ed
 typedef struct run {
     sqlite3 *db;
     embedder *emb;
+    prefilter *pf;                       /* the cascade's first stage; NULL unless static */
+    prefilter_mode pf_mode;              /* correlate.prefilter */
     settings s;
     state st;
     gold_stats *stats;
@@ -310,7 +364,7 @@ typedef struct run {
     size_t errlen;
     sqlite3_stmt *ins_event, *ins_late, *ins_pair, *rank_pairs, *prune_pairs, *best_event,
         *event_floor, *upd_title_pairs, *ins_open_event, *ins_open_title, *upd_open_title,
-        *bucket_upsert, *bucket_late, *set_best_event;
+        *bucket_upsert, *bucket_late, *set_best_event, *upd_open_title_vec;
 } run;
 
 static int db_fail(run *r, const char *what)
@@ -339,7 +393,7 @@ static void finalize_all(run *r)
                             &r->prune_pairs, &r->best_event, &r->event_floor,
                             &r->upd_title_pairs, &r->ins_open_event, &r->ins_open_title,
                             &r->upd_open_title, &r->bucket_upsert, &r->bucket_late,
-                            &r->set_best_event};
+                            &r->set_best_event, &r->upd_open_title_vec};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         sqlite3_finalize(*all[i]);
         *all[i] = NULL;
@@ -398,6 +452,9 @@ static int prepare_all(run *r)
            prepare(r, &r->upd_open_title,
                    "UPDATE gold_open_titles SET edit_count = ?4, last_silver_id = ?5"
                    " WHERE time_bucket = ?1 AND wiki = ?2 AND title = ?3") ||
+           prepare(r, &r->upd_open_title_vec,
+                   "UPDATE gold_open_titles SET vector = ?4"
+                   " WHERE time_bucket = ?1 AND wiki = ?2 AND title = ?3") ||
            prepare(r, &r->bucket_upsert,
                    "INSERT INTO gold_buckets(time_bucket, status, events, titles, edits,"
                    " opened_at) VALUES (?1, 'open', ?2, ?3, ?4, ?5) ON CONFLICT(time_bucket)"
@@ -438,6 +495,7 @@ static int is_late(const run *r, int64_t bucket_start)
 static int load_state(run *r)
 {
     sqlite3_stmt *bq = NULL, *eq = NULL, *tq = NULL, *fq = NULL;
+    buf text = BUF_INIT;
     int rc = -1;
     if (prepare(r, &bq, "SELECT time_bucket FROM gold_buckets WHERE status = 'open'") ||
         prepare(r, &eq, "SELECT gdelt_silver_id, vector FROM gold_open_events WHERE time_bucket"
@@ -451,7 +509,7 @@ static int load_state(run *r)
         const char *bt = (const char *)sqlite3_column_text(bq, 0);
         int64_t start;
         if (!bt || time_parse_iso8601(bt, &start) != 0) continue;
-        bucket *b = state_add(&r->st, start);
+        bucket *b = state_add(&r->st, start, r->pf ? prefilter_dim(r->pf) : 0);
         if (!b) goto oom;
         sqlite3_bind_text(eq, 1, b->start_text, -1, SQLITE_STATIC);
         while (sqlite3_step(eq) == SQLITE_ROW) {
@@ -464,11 +522,18 @@ static int load_state(run *r)
         while (sqlite3_step(tq) == SQLITE_ROW) {
             const char *wiki = (const char *)sqlite3_column_text(tq, 0);
             const char *title = (const char *)sqlite3_column_text(tq, 1);
-            if (sqlite3_column_bytes(tq, 5) != EMBED_DIM * (int)sizeof(float)) continue;
-            if (title_add(b, wiki ? wiki : "", title ? title : "", sqlite3_column_int64(tq, 2),
-                          sqlite3_column_int64(tq, 3), sqlite3_column_int64(tq, 4),
-                          sqlite3_column_blob(tq, 5)) < 0)
-                goto oom;
+            int bytes = sqlite3_column_bytes(tq, 5);
+            /* No bytes: a title the cascade has not selected yet. */
+            if (bytes != EMBED_DIM * (int)sizeof(float) && bytes != 0) continue;
+            long ti = title_add(b, wiki ? wiki : "", title ? title : "",
+                                sqlite3_column_int64(tq, 2), sqlite3_column_int64(tq, 3),
+                                sqlite3_column_int64(tq, 4),
+                                bytes ? sqlite3_column_blob(tq, 5) : NULL);
+            if (ti < 0) goto oom;
+            if (r->pf) { /* static vectors are not stored: recomputing them is cheaper */
+                if (event_text_title(b->titles[ti].title, &text) != 0) goto oom;
+                prefilter_embed(r->pf, text.data, b->t_svec + (size_t)ti * b->sdim);
+            }
         }
         sqlite3_reset(tq);
         /* Each event's pair count and k-th best similarity, so new titles only add pairs that
@@ -495,6 +560,7 @@ static int load_state(run *r)
 oom:
     snprintf(r->err, r->errlen, "out of memory loading the open buckets");
 out:
+    buf_free(&text);
     sqlite3_finalize(bq);
     sqlite3_finalize(eq);
     sqlite3_finalize(tq);
@@ -508,7 +574,7 @@ static bucket *open_bucket(run *r, int64_t start)
 {
     bucket *b = state_find(&r->st, start);
     if (!b) {
-        b = state_add(&r->st, start);
+        b = state_add(&r->st, start, r->pf ? prefilter_dim(r->pf) : 0);
         if (!b) snprintf(r->err, r->errlen, "out of memory");
     }
     return b;
@@ -682,8 +748,98 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
     return rc;
 }
 
-/* Embeds this batch's new events and titles, in chunks so the embedder sees sizeable batches. */
-static int embed_new(run *r)
+static size_t partner_buckets(run *r, bucket *b, bucket *out[3]);
+
+static void select_hits(bucket *tb, size_t t_offset, const simjoin_hits *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        title_entry *te = &tb->titles[h->v[i].col + t_offset];
+        if (te->xrow < 0) te->wanted = 1;
+    }
+}
+
+/* The lazy mode's selection: every title not embedded yet of a window that has a partner window
+   (itself, or a neighbour when those are joined) with at least one event. Exact, since such a
+   title meets the join exactly as it would have on arrival; a window without events costs
+   nothing until one comes. */
+static int lazy_select(run *r)
+{
+    for (size_t bi = 0; bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        bucket *partners[3];
+        size_t np = partner_buckets(r, b, partners);
+        int has_events = 0;
+        for (size_t k = 0; k < np; k++) has_events |= partners[k]->ne > 0;
+        if (!has_events) continue;
+        for (size_t i = 0; i < b->nt; i++)
+            if (b->titles[i].xrow < 0) b->titles[i].wanted = 1;
+    }
+    return 0;
+}
+
+/* The cascade's first stage, after the batch's events are embedded: static vectors for the
+   batch's new titles, then the same two-way search as the exact join (new events against every
+   title of their partner buckets, new titles against the earlier events), scoring each event's
+   model vector against the titles' static vectors (both live in the model's output space: a
+   static vector is a mean of pooled one-token texts), each event keeping its
+   correlate.prefilter.top_n best at or above correlate.prefilter.threshold. Events are long and
+   contextual, so they keep their exact vectors; titles are a few tokens, where the static
+   approximation is closest. The titles kept that have no model vector yet are marked wanted:
+   embed_new embeds them and the exact join takes them from there. A title not kept stays in the
+   window and is tried again against every later event. */
+static int prefilter_select(run *r)
+{
+    if (r->pf_mode == PREFILTER_LAZY) return lazy_select(r);
+    if (!r->pf) return 0;
+    int64_t t0 = time_monotonic_ms();
+    size_t dim = (size_t)prefilter_dim(r->pf);
+    float threshold = prefilter_threshold(r->pf);
+    int top_n = prefilter_top_n(r->pf);
+    buf text = BUF_INIT;
+    simjoin_hits h = {0};
+    int rc = -1;
+    for (size_t bi = 0; bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        for (size_t i = b->t_mark; i < b->nt; i++) {
+            if (event_text_title(b->titles[i].title, &text) != 0) goto oom;
+            prefilter_embed(r->pf, text.data, b->t_svec + i * dim);
+        }
+    }
+    for (size_t bi = 0; bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        bucket *partners[3];
+        size_t np = partner_buckets(r, b, partners);
+        for (size_t k = 0; k < np && b->ne > b->ev_mark; k++) {
+            bucket *tb = partners[k];
+            h.n = 0;
+            if (simjoin_topk(b->ev_vec + b->ev_mark * EMBED_DIM, b->ne - b->ev_mark, tb->t_svec,
+                             tb->nt, dim, threshold, top_n, NULL, &h) != 0)
+                goto oom;
+            select_hits(tb, 0, &h);
+        }
+        for (size_t k = 0; k < np && b->nt > b->t_mark; k++) {
+            bucket *eb = partners[k];
+            h.n = 0;
+            if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->t_svec + b->t_mark * dim,
+                             b->nt - b->t_mark, dim, threshold, top_n, NULL, &h) != 0)
+                goto oom;
+            select_hits(b, b->t_mark, &h);
+        }
+    }
+    rc = 0;
+    goto out;
+oom:
+    snprintf(r->err, r->errlen, "out of memory in the prefilter");
+out:
+    r->stats->prefilter_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;
+    buf_free(&text);
+    simjoin_hits_free(&h);
+    return rc;
+}
+
+/* Embeds this batch's new events (events = 1) or the titles to embed (events = 0), in chunks so
+   the embedder sees sizeable batches. */
+static int embed_new(run *r, int events)
 {
     enum { CHUNK = 512 };
     const char *texts[CHUNK];
@@ -712,24 +868,43 @@ static int embed_new(run *r)
     } while (0)
     for (size_t bi = 0; bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
-        for (size_t i = b->ev_mark; i < b->ne; i++) {
+        for (size_t i = b->ev_mark; i < b->ne && events; i++) {
             texts[n] = b->ev_text[i];
             dst[n++] = b->ev_vec + i * EMBED_DIM;
             if (n == CHUNK) FLUSH();
         }
         FLUSH();
-        for (size_t i = b->ev_mark; i < b->ne; i++) {
-            free(b->ev_text[i]);
-            b->ev_text[i] = NULL;
+        if (events) {
+            for (size_t i = b->ev_mark; i < b->ne; i++) {
+                free(b->ev_text[i]);
+                b->ev_text[i] = NULL;
+            }
+            continue;
         }
-        for (size_t i = b->t_mark; i < b->nt; i++) {
-            if (event_text_title(b->titles[i].title, &tb[n]) != 0) {
+        /* The titles to embed: without the prefilter every title not embedded yet (this batch's
+           new ones, or all when a store kept by a prefiltered run is reopened without it);
+           with it, those its first stage selected. Room first: dst points into x_vec. */
+        size_t want = 0;
+        for (size_t i = 0; i < b->nt; i++)
+            want += b->titles[i].xrow < 0 && (r->pf_mode == PREFILTER_OFF || b->titles[i].wanted);
+        if (exact_reserve(b, b->nx + want) != 0) {
+            snprintf(r->err, r->errlen, "out of memory");
+            rc = -1;
+            goto done;
+        }
+        for (size_t i = 0; i < b->nt && want; i++) {
+            title_entry *te = &b->titles[i];
+            if (te->xrow >= 0 || (r->pf_mode != PREFILTER_OFF && !te->wanted)) continue;
+            te->wanted = 0;
+            want--;
+            if (event_text_title(te->title, &tb[n]) != 0) {
                 snprintf(r->err, r->errlen, "out of memory");
                 rc = -1;
                 goto done;
             }
             texts[n] = tb[n].data;
-            dst[n++] = b->t_vec + i * EMBED_DIM;
+            dst[n++] = exact_row_add(b, i);
+            r->stats->titles_embedded++;
             if (n == CHUNK) FLUSH();
         }
         FLUSH();
@@ -756,8 +931,9 @@ typedef struct pending {
     size_t n, cap;
 } pending;
 
+/* Hits of event rows (from ev_offset) against exact rows of tb (from x_offset). */
 static int pending_from_hits(pending *p, const simjoin_hits *h, bucket *eb, size_t ev_offset,
-                             bucket *tb, size_t t_offset)
+                             bucket *tb, size_t x_offset)
 {
     for (size_t i = 0; i < h->n; i++) {
         if (p->n == p->cap) {
@@ -768,7 +944,7 @@ static int pending_from_hits(pending *p, const simjoin_hits *h, bucket *eb, size
             p->cap = cap;
         }
         p->v[p->n++] = (pending_pair){eb, (uint32_t)(h->v[i].row + ev_offset), tb,
-                                      (uint32_t)(h->v[i].col + t_offset), h->v[i].sim,
+                                      tb->x_title[h->v[i].col + x_offset], h->v[i].sim,
                                       h->v[i].sim};
     }
     return 0;
@@ -907,8 +1083,10 @@ static int rerank_pending(run *r, pending *p)
         for (size_t k = i; k < j; k++) {
             pending_pair pp = p->v[k];
             const title_entry *te = &pp.tb->titles[pp.t];
+            /* a hit of the exact join: the title has its model vector (xrow >= 0) */
             pp.score = (float)rerank_pair_score(&evs[g], te->title,
-                                                pp.tb->t_vec + (size_t)pp.t * EMBED_DIM, pp.sim);
+                                                pp.tb->x_vec + (size_t)te->xrow * EMBED_DIM,
+                                                pp.sim);
             if (pp.score >= r->s.rerank_threshold && pp.score > floor) p->v[kept++] = pp;
         }
         qsort(p->v + start, kept - start, sizeof *p->v, pair_cmp);
@@ -938,28 +1116,29 @@ static int join_batch(run *r)
         bucket *b = r->st.b[bi];
         bucket *partners[3];
         size_t np = partner_buckets(r, b, partners);
-        /* New events against every title of the partner buckets (new titles included). */
+        /* New events against every embedded title of the partner buckets (new ones included). */
         if (b->ne > b->ev_mark)
             for (size_t k = 0; k < np; k++) {
                 bucket *tb = partners[k];
                 h.n = 0;
                 if (simjoin_topk(b->ev_vec + b->ev_mark * EMBED_DIM, b->ne - b->ev_mark,
-                                 tb->t_vec, tb->nt, EMBED_DIM, first_threshold, first_k, NULL,
+                                 tb->x_vec, tb->nx, EMBED_DIM, first_threshold, first_k, NULL,
                                  &h) != 0 ||
                     pending_from_hits(&p, &h, b, b->ev_mark, tb, 0) != 0)
                     goto oom;
             }
-        /* New titles of b against the earlier events of the partner buckets; an event only takes
-           a pair that enters its current top-k. */
-        if (b->nt > b->t_mark)
+        /* Titles of b embedded in this batch (new ones, or older ones the prefilter selected
+           now) against the earlier events of the partner buckets; an event only takes a pair
+           that enters its current top-k. */
+        if (b->nx > b->x_mark)
             for (size_t k = 0; k < np; k++) {
                 bucket *eb = partners[k];
                 if (!eb->ev_mark) continue;
                 h.n = 0;
-                if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->t_vec + b->t_mark * EMBED_DIM,
-                                 b->nt - b->t_mark, EMBED_DIM, first_threshold, first_k,
+                if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->x_vec + b->x_mark * EMBED_DIM,
+                                 b->nx - b->x_mark, EMBED_DIM, first_threshold, first_k,
                                  r->s.rerank ? NULL : eb->ev_floor, &h) != 0 ||
-                    pending_from_hits(&p, &h, eb, 0, b, b->t_mark) != 0)
+                    pending_from_hits(&p, &h, eb, 0, b, b->x_mark) != 0)
                     goto oom;
             }
     }
@@ -1017,10 +1196,24 @@ static int save_state(run *r)
                 sqlite3_bind_int64(st, 4, te->edit_count);
                 sqlite3_bind_int64(st, 5, te->first_sid);
                 sqlite3_bind_int64(st, 6, te->last_sid);
-                sqlite3_bind_blob(st, 7, b->t_vec + i * EMBED_DIM, EMBED_DIM * sizeof(float),
-                                  SQLITE_STATIC);
+                if (te->xrow >= 0)
+                    sqlite3_bind_blob(st, 7, b->x_vec + (size_t)te->xrow * EMBED_DIM,
+                                      EMBED_DIM * sizeof(float), SQLITE_STATIC);
+                else
+                    sqlite3_bind_zeroblob(st, 7, 0); /* not selected by the prefilter yet */
                 if (step_done(r, st, "gold_open_titles")) return -1;
-            } else if (te->dirty) {
+                continue;
+            }
+            if (te->xrow >= (long)b->x_mark) { /* an older title the prefilter selected now */
+                sqlite3_stmt *st = r->upd_open_title_vec;
+                sqlite3_bind_text(st, 1, b->start_text, -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 2, te->wiki, -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 3, te->title, -1, SQLITE_STATIC);
+                sqlite3_bind_blob(st, 4, b->x_vec + (size_t)te->xrow * EMBED_DIM,
+                                  EMBED_DIM * sizeof(float), SQLITE_STATIC);
+                if (step_done(r, st, "gold_open_titles vector")) return -1;
+            }
+            if (te->dirty) {
                 sqlite3_stmt *sts[2] = {r->upd_open_title, r->upd_title_pairs};
                 for (int k = 0; k < 2; k++) {
                     sqlite3_bind_text(sts[k], 1, b->start_text, -1, SQLITE_STATIC);
@@ -1190,6 +1383,8 @@ static void prefetch_embeddings(run *r)
         " FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"};
     for (int which = 0; which < 2; which++) {
         if (which == 0 ? !r->have_wiki : !r->have_gdelt) continue;
+        /* With the prefilter, which titles get embedded is decided inside the batch. */
+        if (which == 0 && r->pf_mode != PREFILTER_OFF) continue;
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(r->db, queries[which], -1, &q, NULL) != SQLITE_OK) continue;
         sqlite3_bind_int64(q, 1, which == 0 ? r->cp_wiki : r->cp_gdelt);
@@ -1228,6 +1423,7 @@ static int one_batch(run *r, int *more)
         bucket *b = r->st.b[i];
         b->ev_mark = b->ne;
         b->t_mark = b->nt;
+        b->x_mark = b->nx;
         b->batch_events = b->batch_titles = b->batch_edits = 0;
     }
     time_format(time_now_ms() / 1000, r->now_text);
@@ -1236,7 +1432,9 @@ static int one_batch(run *r, int *more)
     if (r->have_gdelt && read_gdelt(r, &gdelt_last, &gdelt_rows)) return -1;
     *more = wiki_rows == r->s.batch_rows || gdelt_rows == r->s.batch_rows;
     if (!wiki_rows && !gdelt_rows) return 0;
-    if (embed_new(r) || join_batch(r) || save_state(r)) return -1;
+    if (embed_new(r, 1) || prefilter_select(r) || embed_new(r, 0) || join_batch(r) ||
+        save_state(r))
+        return -1;
     r->cp_wiki = wiki_last;
     r->cp_gdelt = gdelt_last;
     if (advance_watermarks(r, 0)) return -1;
@@ -1265,6 +1463,7 @@ static int one_batch(run *r, int *more)
 struct gold_flow {
     run r;
     int loaded;  /* checkpoints and open-bucket state match the store */
+    int build_reported; /* the static vocabulary's build time went into a step's stats */
     char err[1024];
 };
 
@@ -1306,6 +1505,11 @@ int gold_flow_open(sqlite3 *db, const config *cfg, embedder *emb, gold_flow **ou
     /* The join writes and rereads its state pages within a batch; a page cache that holds a
        batch's working set (64 MB) keeps that off the file system. Per connection only. */
     sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+    if (prefilter_mode_get(cfg, emb, &r->pf_mode, err, errlen) ||
+        prefilter_open(db, cfg, emb, &r->pf, err, errlen)) {
+        free(f);
+        return -1;
+    }
     r->bursts = burst_open(db, &r->s.burst);
     if (prepare_all(r) || !r->bursts || flow_load(f)) {
         snprintf(err, errlen, "%s", f->err[0] ? f->err : "burst detector: cannot prepare");
@@ -1321,6 +1525,7 @@ void gold_flow_close(gold_flow *f)
     if (!f) return;
     burst_close(f->r.bursts);
     finalize_all(&f->r);
+    prefilter_close(f->r.pf);
     state_free(&f->r.st);
     free(f);
 }
@@ -1335,6 +1540,12 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
     f->err[0] = 0;
     int64_t t_start = time_monotonic_ms();
     stats->threshold = r->s.threshold;
+    stats->prefilter = r->pf_mode != PREFILTER_OFF;
+    stats->prefilter_mode = prefilter_mode_name(r->pf_mode);
+    if (r->pf && !f->build_reported) {
+        stats->static_vocab_seconds = prefilter_build_seconds(r->pf);
+        f->build_reported = 1;
+    }
     int rc = -1;
     /* The silver tables belong to other components; they may appear after the flow opened. */
     r->have_gdelt = table_exists(db, "gdelt_silver");

@@ -302,10 +302,38 @@ static const store_migration gold_migrations[] = {
      C("breaking_news_bursts", "breaking_until", "last_edit + correlate.burst.recent_seconds: the page counts as breaking until then (UTC).")
      C("breaking_news_gold", "breaking_until", "Until when the burst counts as breaking (UTC).")
      C("breaking_news_gold", "active", "1 while the burst is breaking: breaking_until is not before the latest edit time gold has seen.")},
+    {3, "cascade prefilter: the static vocabulary vectors; titles of open buckets may be unembedded",
+     "CREATE TABLE gold_static_vocab ("
+     "  model_sha256 TEXT NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  model_path TEXT NOT NULL,"
+     "  file_size INTEGER NOT NULL,"
+     "  file_mtime INTEGER NOT NULL,"
+     "  vocab_size INTEGER NOT NULL,"
+     "  dim INTEGER NOT NULL,"
+     "  vectors BLOB NOT NULL,"
+     "  build_seconds REAL NOT NULL,"
+     "  built_at TEXT NOT NULL,"
+     "  PRIMARY KEY (model_sha256, kind));"
+     TS("gold_static_vocab", "Static token vectors of the embedding model for the gold join''s cascade prefilter (correlate.prefilter): one row per model file and kind, built once.")
+     C("gold_static_vocab", "model_sha256", "SHA-256 of the model''s model.safetensors.")
+     C("gold_static_vocab", "kind", "pooled (each vocabulary token through the model as a one-token text) or input (the model''s input word embeddings).")
+     C("gold_static_vocab", "model_path", "Path of model.safetensors when built (with size and mtime: a cheap identity that spares hashing the file each run).")
+     C("gold_static_vocab", "file_size", "Size in bytes of model.safetensors.")
+     C("gold_static_vocab", "file_mtime", "Modification time (epoch seconds) of model.safetensors.")
+     C("gold_static_vocab", "vocab_size", "Rows (WordPiece tokens).")
+     C("gold_static_vocab", "dim", "Floats per row.")
+     C("gold_static_vocab", "vectors", "vocab_size x dim IEEE half floats (little-endian), unit-length rows.")
+     C("gold_static_vocab", "build_seconds", "Time the one-time build took.")
+     C("gold_static_vocab", "built_at", "When it was built (UTC).")
+     "UPDATE catalog_columns SET description = '384 float32 (little-endian), unit length, of the"
+     " title with underscores as spaces; empty (zero bytes) while the cascade prefilter has not"
+     " selected the title for the model.' WHERE table_name = 'gold_open_titles' AND column_name"
+     " = 'vector';"},
     /* The reranker (src/correlate/rerank.c) scores each candidate pair; pairs are kept and ranked
        by that score, while cosine_sim stays the cosine (the report's correlation matrix averages
        it). Rows written before the reranker get their cosine as score. */
-    {3, "reranker: match_score of each pair, the order of rank",
+    {4, "reranker: match_score of each pair, the order of rank",
      "ALTER TABLE correlated_gold_events ADD COLUMN match_score REAL;"
      "UPDATE correlated_gold_events SET match_score = cosine_sim;"
      C("correlated_gold_events", "match_score", "Score the pair is kept and ranked by: with correlate.rerank on (the default with the real model), the reranker''s probability (0..1) that the page is related to the event, from the cosines of the title with the event text and with each of its fields and lexical tests (docs/gold.md, Accuracy); with the reranker off, the cosine similarity.")

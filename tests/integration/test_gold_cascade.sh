@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The gold join's title selection (correlate.prefilter, docs/gold.md): the static cascade, the
+# lazy mode (the default) and off, with the real
+# all-MiniLM-L6-v2 on a small real sample (events of the 2024-07-15 GDELT export with labelled
+# titles, and wikiticker titles as distractors, all in one window):
+#   - titles that arrive before any event of their window are not embedded (nothing can match
+#     them yet); their "not embedded" status is kept in the store (an empty vector);
+#   - when the events arrive, in a later process, the skipped titles the first stage selects are
+#     embedded and matched: the cascade emits exactly the exact join's pairs (same titles,
+#     similarities and ranks as correlate.prefilter = off) while embedding fewer titles;
+#   - the lazy mode embeds no title of a window without events, then all of them: exactly the
+#     exact join's pairs;
+#   - the static vocabulary is built once and kept in the store (gold_static_vocab): its rows are
+#     the model's own vectors of one-token texts.
+# Needs ../shared and the real model (WG_MODEL_DIR, or the reference build's model); skips without.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../reference/env.sh"
+need_shared
+model=${WG_MODEL_DIR:-$REF_BUILD/model/all-MiniLM-L6-v2}
+command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell to write the stand-in silver rows"
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Three homes: A runs the static cascade (its default settings), B the exact join (off), D the
+# lazy mode (the default). (With top_n 50 instead of
+# 200 the cascade embeds 418 of the 600 titles and misses one of the 52 pairs: a rank-3 title at
+# 0.406, the kind of near-threshold pair a static first stage cannot see coming.)
+homeA=$WG_TMP/home
+homeB=$WG_TMP/homeB
+homeD=$WG_TMP/homeD
+wgA() { "$WG_BIN" --home "$homeA" --set embed.model_dir="$model" --set correlate.prefilter=static "$@"; }
+wgD() { "$WG_BIN" --home "$homeD" --set embed.model_dir="$model" "$@"; }
+qD() { wgD sql --format csv "$1" | sed -n 2p; }
+wgB() { "$WG_BIN" --home "$homeB" --set embed.model_dir="$model" --set correlate.prefilter=off "$@"; }
+qA() { wgA sql --format csv "$1" | sed -n 2p; }
+qB() { wgB sql --format csv "$1" | sed -n 2p; }
+wgA sql "SELECT 1" >/dev/null
+wgB sql "SELECT 1" >/dev/null
+wgD sql "SELECT 1" >/dev/null
+
+# The sample, written as silver rows (stand-in loader that follows the data contract).
+load() { # load DB titles|events
+    python3 - "$1" "$2" "$WG_SHARED/data" "$here/../data/labels_eventids.tsv" <<'PY'
+import gzip, json, sqlite3, sys, zipfile
+db, what, data, labels = sys.argv[1:5]
+con = sqlite3.connect(db)
+con.executescript("""
+CREATE TABLE IF NOT EXISTS gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
+ GLOBALEVENTID INTEGER NOT NULL UNIQUE, EventCode TEXT, Actor1Name TEXT, Actor2Name TEXT,
+ AvgTone REAL, GoldsteinScale REAL, ActionGeo_FullName TEXT, ActionGeo_CountryCode TEXT, ActionGeo_Lat REAL,
+ ActionGeo_Long REAL, SOURCEURL TEXT, EventID INTEGER GENERATED ALWAYS AS (GLOBALEVENTID) VIRTUAL,
+ event_time TEXT, time_bucket TEXT, event_description TEXT);
+CREATE TABLE IF NOT EXISTS wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
+ event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT, namespace INTEGER,
+ title TEXT, user TEXT, is_content INTEGER NOT NULL);
+""")
+wanted = {}
+for line in open(labels, encoding="utf-8"):
+    f = line.rstrip("\n").split("\t")
+    if len(f) >= 3 and f[0].isdigit():
+        wanted.setdefault(int(f[0]), []).append(f[1])
+z = zipfile.ZipFile(f"{data}/gdelt/20240715000000.export.CSV.zip")
+rows = [l.split("\t") for l in z.read(z.namelist()[0]).decode("utf-8", "replace").splitlines()]
+rows = [f for f in rows if len(f) == 61 and int(f[0]) in wanted]
+cameo = {}
+for line in open(f"{data}/lookups/CAMEO.eventcodes.txt", encoding="utf-8"):
+    code, _, desc = line.rstrip("\n").partition("\t")
+    cameo[code] = desc
+def num(v):
+    try: return float(v)
+    except ValueError: return None
+B = "2024-07-15 00:00:00"
+if what == "events":
+    con.executemany("INSERT INTO gdelt_silver(GLOBALEVENTID, EventCode, Actor1Name, Actor2Name, AvgTone,"
+                    " GoldsteinScale, ActionGeo_FullName, ActionGeo_CountryCode, ActionGeo_Lat, ActionGeo_Long,"
+                    " SOURCEURL, event_time, time_bucket, event_description) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(int(f[0]), f[26], f[6] or None, f[16] or None, num(f[34]), num(f[30]), f[52] or None,
+                      f[53] or None, num(f[56]), num(f[57]), f[60], f"2024-07-15 00:{i % 60:02d}:00", B,
+                      cameo.get(f[26])) for i, f in enumerate(rows)])
+else:
+    titles = sorted({t for f in rows for t in wanted[int(f[0])]})
+    seen = set(titles)
+    for line in gzip.open(f"{data}/wikiticker/wikiticker-2015-09-12-sampled.json.gz", "rt", encoding="utf-8"):
+        e = json.loads(line)
+        if e["namespace"] == "Main" and e["channel"] == "#en.wikipedia" and e["page"] not in seen and len(seen) < 600:
+            seen.add(e["page"]); titles.append(e["page"])
+    con.executemany("INSERT INTO wikimedia_silver(event_id, event_time, time_bucket, wiki, namespace, title,"
+                    " user, is_content) VALUES (?,?,?,?,0,?,?,1)",
+                    [(f"t{i}", f"2024-07-15 01:{i % 60:02d}:00", B, "enwiki", t, f"u{i % 7}") for i, t in enumerate(titles)])
+con.commit()
+PY
+}
+
+# 0. The hash fallback has no static vectors: asked for the static cascade, it runs lazy.
+homeC=$WG_TMP/homeC
+"$WG_BIN" --home "$homeC" sql "SELECT 1" >/dev/null
+load "$homeC/wikigdelt.db" titles
+load "$homeC/wikigdelt.db" events
+"$WG_BIN" --home "$homeC" --set embed.backend=hash --set correlate.prefilter=static correlate >"$WG_TMP/c1"
+grep -q "prefilter (lazy):" "$WG_TMP/c1" || fail "the hash fallback must run the lazy mode instead of the static cascade"
+"$WG_BIN" --home "$homeC" --set correlate.prefilter=sometimes correlate >"$WG_TMP/c2" 2>&1 && fail "an unknown prefilter mode must be refused"
+grep -q "correlate.prefilter = sometimes: must be lazy, static or off" "$WG_TMP/c2" || fail "unclear error for a bad mode: $(cat "$WG_TMP/c2")"
+assert_eq "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536" | sed -n 2p)" \
+    "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_open_titles" | sed -n 2p)" "hash fallback: every title embedded"
+assert_eq "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_static_vocab" | sed -n 2p)" "0" "no static vocabulary for the fallback"
+
+[ -f "$model/model.safetensors" ] || skip "needs the real model (WG_MODEL_DIR or $REF_BUILD/model/all-MiniLM-L6-v2)"
+
+# 1. Titles first: with no event in their window yet, the cascade embeds none of them.
+load "$homeA/wikigdelt.db" titles
+load "$homeB/wikigdelt.db" titles
+wgA correlate >"$WG_TMP/a1"
+cat "$WG_TMP/a1"
+titles=$(qA "SELECT COUNT(*) FROM gold_open_titles")
+[ "$titles" -gt 500 ] || fail "the sample's titles are open: $titles"
+grep -q "prefilter (static): 0 titles embedded (new titles $titles)" "$WG_TMP/a1" || fail "no title should be embedded before any event"
+assert_eq "$(qA "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 0")" "$titles" "skipped titles are kept with an empty vector"
+grep -q "static vocabulary: built in" "$WG_TMP/a1" || fail "the first run builds the static vocabulary"
+assert_eq "$(qA "SELECT vocab_size || 'x' || dim || ' ' || length(vectors) FROM gold_static_vocab")" "30522x384 23440896" "static vocabulary stored as fp16"
+assert_eq "$(qA "SELECT COUNT(*) FROM event_log WHERE kind = 'static_vocab_built'")" "1" "the one-time build is in the event log"
+wgB correlate >"$WG_TMP/b1"
+assert_eq "$(qB "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536")" "$titles" "without the prefilter every title is embedded"
+grep -q "prefilter" "$WG_TMP/b1" && fail "prefilter = off must not run the first stage"
+load "$homeD/wikigdelt.db" titles
+wgD correlate >"$WG_TMP/d1"
+grep -q "prefilter (lazy): 0 titles embedded (new titles $titles)" "$WG_TMP/d1" || fail "lazy: no title embedded before any event: $(cat "$WG_TMP/d1")"
+grep -q "static vocabulary" "$WG_TMP/d1" && fail "the lazy mode needs no static vocabulary"
+assert_eq "$(qD "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 0")" "$titles" "lazy: titles kept with an empty vector"
+
+# 2. The events arrive (a new process: the skipped titles come back from the store).
+load "$homeA/wikigdelt.db" events
+load "$homeB/wikigdelt.db" events
+wgA correlate >"$WG_TMP/a2"
+cat "$WG_TMP/a2"
+grep -q "static vocabulary: built" "$WG_TMP/a2" && fail "the static vocabulary must come from the store the second time"
+wgB correlate >"$WG_TMP/b2"
+cat "$WG_TMP/b2"
+load "$homeD/wikigdelt.db" events
+wgD correlate >"$WG_TMP/d2"
+cat "$WG_TMP/d2"
+grep -q "prefilter (lazy): $titles titles embedded (new titles 0)" "$WG_TMP/d2" || fail "lazy: every title embedded once the window has events"
+events=$(qA "SELECT COUNT(*) FROM gold_events")
+[ "$events" -gt 20 ] || fail "the sample's events: $events"
+embedded=$(qA "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536")
+echo "cascade: $embedded of $titles titles embedded for $events events"
+[ "$embedded" -gt 0 ] && [ "$embedded" -lt "$titles" ] || fail "the cascade should embed some but not all titles: $embedded of $titles"
+assert_eq "$(qA "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) NOT IN (0, 1536)")" "0" "vectors are either absent or whole"
+
+# The same pairs as the exact join: titles, similarities, ranks; best matches of the events.
+pairs="SELECT group_concat(x, '|') FROM (SELECT EventID || ',' || wiki || ',' || title || ',' || cosine_sim || ',' || rank || ',' || edit_count AS x FROM correlated_gold_events ORDER BY 1)"
+best="SELECT group_concat(x, '|') FROM (SELECT EventID || ',' || coalesce(best_title, '-') || ',' || match_count AS x FROM gold_events ORDER BY 1)"
+npairs=$(qB "SELECT COUNT(*) FROM correlated_gold_events")
+[ "$npairs" -gt 20 ] || fail "the exact join should find pairs in the sample: $npairs"
+assert_eq "$(qA "$pairs")" "$(qB "$pairs")" "cascade pairs = exact join pairs"
+assert_eq "$(qA "$best")" "$(qB "$best")" "best matches"
+assert_eq "$(qD "$pairs")" "$(qB "$pairs")" "lazy pairs = exact join pairs"
+assert_eq "$(qD "$best")" "$(qB "$best")" "lazy best matches"
+assert_eq "$(qD "SELECT COUNT(*) FROM gold_static_vocab")" "0" "lazy: no static vocabulary built"
+# A labelled title skipped in step 1 is matched now, by the event that arrived later.
+assert_eq "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "$(qB "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "Buckingham Palace pairs"
+[ "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" -gt 0 ] || fail "a title skipped at first is matched when its event arrives"
+
+# Found again by the model file's SHA-256 when its path, size or mtime changed (no rebuild), and
+# the new identity is remembered.
+sqlite3 "$homeA/wikigdelt.db" "UPDATE gold_static_vocab SET model_path = '/elsewhere/model.safetensors', file_mtime = 0"
+wgA correlate >"$WG_TMP/a3"
+grep -q "static vocabulary: built" "$WG_TMP/a3" && fail "a moved model must be found by its SHA-256, not rebuilt"
+assert_eq "$(qA "SELECT model_path, file_mtime > 0, model_sha256 FROM gold_static_vocab" | tr -d '"')" \
+    "$model/model.safetensors,1,$(sha256sum "$model/model.safetensors" | cut -d' ' -f1)" "identity updated, keyed by the SHA-256"
+
+# The static row of a whole-word token is the model's vector of that word as a text.
+wgA embed "palace" >"$WG_TMP/palace.jsonl"
+python3 - "$homeA/wikigdelt.db" "$WG_TMP/palace.jsonl" "$model/vocab.txt" <<'PY' || fail "static row differs from the model's vector of the one-token text"
+import json, math, sqlite3, struct, sys
+db, emb, vocab = sys.argv[1:4]
+tid = [l.rstrip("\n") for l in open(vocab, encoding="utf-8")].index("palace")
+blob = sqlite3.connect(db).execute("SELECT vectors FROM gold_static_vocab").fetchone()[0]
+row = struct.unpack_from("<384e", blob, tid * 768)
+vec = json.loads(open(emb).readline())["vector"]
+cos = sum(a * b for a, b in zip(row, vec)) / math.sqrt(sum(a * a for a in row) * sum(b * b for b in vec))
+print(f"static row of 'palace' vs its embedding: cosine {cos:.5f}")
+assert cos > 0.999, cos
+PY
+echo ok
