@@ -7,6 +7,7 @@
 #include "correlate/burst.h"
 #include "correlate/event_text.h"
 #include "correlate/prefilter.h"
+#include "correlate/rerank.h"
 #include "correlate/simjoin.h"
 #include "store/store.h"
 
@@ -30,6 +31,11 @@ typedef struct settings {
     unsigned fields;
     const char *fields_text;
     burst_params burst;
+    /* Second stage (rerank.h): with it, the join keeps candidates by cosine >= candidate and
+       pairs by reranker score >= rerank_threshold; without it, pairs by cosine >= threshold. */
+    int rerank;
+    float candidate_threshold, rerank_threshold;
+    int candidate_k;
 } settings;
 
 double gold_threshold(const config *cfg, const embedder *emb)
@@ -53,6 +59,17 @@ static int load_settings(const config *cfg, const embedder *emb, settings *s, ch
     s->max_open_buckets = config_get_int(cfg, "correlate.max_open_buckets", 12);
     s->fields_text = config_get_str(cfg, "correlate.event_text_fields", EVENT_TEXT_DEFAULT_FIELDS);
     burst_params_from_config(cfg, &s->burst);
+    s->rerank = rerank_enabled(cfg, emb);
+    s->candidate_threshold = (float)rerank_candidate_threshold(cfg);
+    s->rerank_threshold = (float)rerank_threshold(cfg);
+    s->candidate_k = rerank_candidate_k(cfg);
+    if (s->rerank && (!(s->candidate_threshold >= -1.0f && s->candidate_threshold <= 1.0f) ||
+                      !(s->rerank_threshold >= 0.0f && s->rerank_threshold <= 1.0f) ||
+                      s->candidate_k < 1 || s->candidate_k > 1000)) {
+        snprintf(err, errlen, "correlate.candidate_threshold must be -1..1,"
+                              " correlate.rerank.threshold 0..1, correlate.rerank.candidates 1..1000");
+        return -1;
+    }
     if (s->bucket_seconds < 60 || s->bucket_seconds > 7 * 86400) {
         snprintf(err, errlen, "pipeline.bucket_seconds = %lld: must be 60..604800",
                  (long long)s->bucket_seconds);
@@ -399,15 +416,15 @@ static int prepare_all(run *r)
                    "INSERT INTO correlated_gold_events(EventID, event_time, time_bucket, wiki,"
                    " title, title_time_bucket, edit_count, cosine_sim, rank, EventCode, AvgTone,"
                    " ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id,"
-                   " wiki_silver_id, wiki_last_silver_id, emitted_at)"
+                   " wiki_silver_id, wiki_last_silver_id, emitted_at, match_score)"
                    " SELECT EventID, event_time, time_bucket, ?2, ?3, ?4, ?5, ?6, ?7, EventCode,"
                    " AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode,"
-                   " gdelt_silver_id, ?8, ?9, ?10 FROM gold_events WHERE gdelt_silver_id = ?1"
+                   " gdelt_silver_id, ?8, ?9, ?10, ?11 FROM gold_events WHERE gdelt_silver_id = ?1"
                    " ON CONFLICT DO NOTHING") ||
            prepare(r, &r->rank_pairs,
                    "UPDATE correlated_gold_events AS c SET rank = 1 + (SELECT COUNT(*) FROM"
-                   " correlated_gold_events d WHERE d.gdelt_silver_id = ?1 AND (d.cosine_sim >"
-                   " c.cosine_sim OR (d.cosine_sim = c.cosine_sim AND d.id < c.id)))"
+                   " correlated_gold_events d WHERE d.gdelt_silver_id = ?1 AND (d.match_score >"
+                   " c.match_score OR (d.match_score = c.match_score AND d.id < c.id)))"
                    " WHERE c.gdelt_silver_id = ?1") ||
            prepare(r, &r->prune_pairs,
                    "DELETE FROM correlated_gold_events WHERE gdelt_silver_id = ?1 AND rank > ?2") ||
@@ -421,7 +438,7 @@ static int prepare_all(run *r)
                    "UPDATE gold_events SET best_wiki = ?2, best_title = ?3, best_cosine_sim = ?4,"
                    " match_count = ?5 WHERE gdelt_silver_id = ?1") ||
            prepare(r, &r->event_floor,
-                   "SELECT COUNT(*), MIN(cosine_sim) FROM correlated_gold_events"
+                   "SELECT COUNT(*), MIN(match_score) FROM correlated_gold_events"
                    " WHERE gdelt_silver_id = ?1") ||
            prepare(r, &r->upd_title_pairs,
                    "UPDATE correlated_gold_events SET edit_count = ?4, wiki_last_silver_id = ?5"
@@ -485,7 +502,7 @@ static int load_state(run *r)
                         " = ?1 ORDER BY gdelt_silver_id") ||
         prepare(r, &tq, "SELECT wiki, title, edit_count, first_silver_id, last_silver_id, vector"
                         " FROM gold_open_titles WHERE time_bucket = ?1 ORDER BY id") ||
-        prepare(r, &fq, "SELECT gdelt_silver_id, COUNT(*), MIN(cosine_sim) FROM"
+        prepare(r, &fq, "SELECT gdelt_silver_id, COUNT(*), MIN(match_score) FROM"
                         " correlated_gold_events WHERE time_bucket = ?1 GROUP BY 1"))
         goto out;
     while (sqlite3_step(bq) == SQLITE_ROW) {
@@ -906,6 +923,7 @@ typedef struct pending_pair {
     bucket *tb;
     uint32_t t;
     float sim;
+    float score; /* what the pair is ranked by: the reranker's score, or sim without it */
 } pending_pair;
 
 typedef struct pending {
@@ -926,7 +944,8 @@ static int pending_from_hits(pending *p, const simjoin_hits *h, bucket *eb, size
             p->cap = cap;
         }
         p->v[p->n++] = (pending_pair){eb, (uint32_t)(h->v[i].row + ev_offset), tb,
-                                      tb->x_title[h->v[i].col + x_offset], h->v[i].sim};
+                                      tb->x_title[h->v[i].col + x_offset], h->v[i].sim,
+                                      h->v[i].sim};
     }
     return 0;
 }
@@ -936,7 +955,7 @@ static int pair_cmp(const void *x, const void *y)
     const pending_pair *a = x, *b = y;
     if (a->eb != b->eb) return (uintptr_t)a->eb < (uintptr_t)b->eb ? -1 : 1;
     if (a->ev != b->ev) return a->ev < b->ev ? -1 : 1;
-    if (a->sim != b->sim) return a->sim > b->sim ? -1 : 1;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
     return 0;
 }
 
@@ -974,6 +993,7 @@ static int insert_pair(run *r, const pending_pair *pp, int rank)
     sqlite3_bind_int64(st, 8, te->first_sid);
     sqlite3_bind_int64(st, 9, te->last_sid);
     sqlite3_bind_text(st, 10, r->now_text, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 11, stored_sim(pp->score));
     if (step_done(r, st, "correlated_gold_events insert")) return -1;
     r->stats->pairs_written += sqlite3_changes(r->db);
     return 0;
@@ -1019,8 +1039,67 @@ static int set_best(run *r, bucket *b, uint32_t ev, const pending_pair *best, si
     sqlite3_bind_int64(st, 5, (int64_t)count);
     if (step_done(r, st, "gold_events best match")) return -1;
     b->ev_pairs[ev] = (int)count;
-    b->ev_floor[ev] = (int)count >= r->s.top_k ? (float)stored_sim(best[count - 1].sim) : -2.0f;
+    b->ev_floor[ev] = (int)count >= r->s.top_k ? (float)stored_sim(best[count - 1].score) : -2.0f;
     return 0;
+}
+
+/* Second stage: scores every event's candidates (p is grouped by event) with the reranker,
+   keeps those that reach correlate.rerank.threshold and would enter the event's top-k, and
+   orders each event's pairs by score. The events' fields come from gdelt_silver by silver id. */
+static int rerank_pending(run *r, pending *p)
+{
+    int64_t t0 = time_monotonic_ms();
+    size_t ngroups = 0;
+    for (size_t i = 0; i < p->n; i++)
+        ngroups += i == 0 || p->v[i].eb != p->v[i - 1].eb || p->v[i].ev != p->v[i - 1].ev;
+    rerank_event *evs = calloc(ngroups, sizeof *evs);
+    if (!evs) {
+        snprintf(r->err, r->errlen, "out of memory");
+        return -1;
+    }
+    int rc = -1;
+    char err[512] = "";
+    for (size_t i = 0, g = 0; i < p->n; i++) {
+        if (i && p->v[i].eb == p->v[i - 1].eb && p->v[i].ev == p->v[i - 1].ev) continue;
+        int lr = rerank_event_load(r->db, 0, p->v[i].eb->ev_sid[p->v[i].ev], &evs[g++], err,
+                                   sizeof err);
+        if (lr < 0) {
+            snprintf(r->err, r->errlen, "reranker: %s", err);
+            goto out;
+        } /* lr == 1: the silver row is gone; the event is scored on its cosines alone */
+    }
+    if (rerank_events_embed(evs, ngroups, r->emb, err, sizeof err) != 0) {
+        snprintf(r->err, r->errlen, "reranker: embedding event fields: %s", err);
+        goto out;
+    }
+    size_t kept = 0;
+    for (size_t i = 0, g = 0; i < p->n; g++) {
+        size_t j = i;
+        while (j < p->n && p->v[j].eb == p->v[i].eb && p->v[j].ev == p->v[i].ev) j++;
+        bucket *eb = p->v[i].eb;
+        uint32_t ev = p->v[i].ev;
+        float floor = eb->ev_pairs[ev] >= r->s.top_k ? eb->ev_floor[ev] : -2.0f;
+        size_t start = kept;
+        for (size_t k = i; k < j; k++) {
+            pending_pair pp = p->v[k];
+            const title_entry *te = &pp.tb->titles[pp.t];
+            /* a hit of the exact join: the title has its model vector (xrow >= 0) */
+            pp.score = (float)rerank_pair_score(&evs[g], te->title,
+                                                pp.tb->x_vec + (size_t)te->xrow * EMBED_DIM,
+                                                pp.sim);
+            if (pp.score >= r->s.rerank_threshold && pp.score > floor) p->v[kept++] = pp;
+        }
+        qsort(p->v + start, kept - start, sizeof *p->v, pair_cmp);
+        r->stats->rerank_candidates += (int64_t)(j - i);
+        i = j;
+    }
+    p->n = kept;
+    rc = 0;
+out:
+    for (size_t g = 0; g < ngroups; g++) rerank_event_free(&evs[g]);
+    free(evs);
+    r->stats->rerank_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;
+    return rc;
 }
 
 static int join_batch(run *r)
@@ -1029,6 +1108,10 @@ static int join_batch(run *r)
     pending p = {0};
     simjoin_hits h = {0};
     int rc = -1;
+    /* With the reranker the cosine join only proposes candidates; the floors of events with a
+       full top-k are in score units then, so they are applied after scoring. */
+    float first_threshold = r->s.rerank ? r->s.candidate_threshold : r->s.threshold;
+    int first_k = r->s.rerank ? r->s.candidate_k : r->s.top_k;
     for (size_t bi = 0; bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
         bucket *partners[3];
@@ -1039,7 +1122,7 @@ static int join_batch(run *r)
                 bucket *tb = partners[k];
                 h.n = 0;
                 if (simjoin_topk(b->ev_vec + b->ev_mark * EMBED_DIM, b->ne - b->ev_mark,
-                                 tb->x_vec, tb->nx, EMBED_DIM, r->s.threshold, r->s.top_k, NULL,
+                                 tb->x_vec, tb->nx, EMBED_DIM, first_threshold, first_k, NULL,
                                  &h) != 0 ||
                     pending_from_hits(&p, &h, b, b->ev_mark, tb, 0) != 0)
                     goto oom;
@@ -1053,14 +1136,15 @@ static int join_batch(run *r)
                 if (!eb->ev_mark) continue;
                 h.n = 0;
                 if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->x_vec + b->x_mark * EMBED_DIM,
-                                 b->nx - b->x_mark, EMBED_DIM, r->s.threshold, r->s.top_k,
-                                 eb->ev_floor, &h) != 0 ||
+                                 b->nx - b->x_mark, EMBED_DIM, first_threshold, first_k,
+                                 r->s.rerank ? NULL : eb->ev_floor, &h) != 0 ||
                     pending_from_hits(&p, &h, eb, 0, b, b->x_mark) != 0)
                     goto oom;
             }
     }
     r->stats->join_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;
     if (p.n) qsort(p.v, p.n, sizeof *p.v, pair_cmp);
+    if (r->s.rerank && p.n && rerank_pending(r, &p)) goto out;
     for (size_t i = 0; i < p.n;) {
         size_t j = i;
         while (j < p.n && p.v[j].eb == p.v[i].eb && p.v[j].ev == p.v[i].ev) j++;

@@ -42,6 +42,8 @@ typedef struct gold_stats {
     int64_t titles_embedded;      /* titles embedded with the model (all new ones when off) */
     double prefilter_seconds;     /* static vectors and the first-stage search */
     double static_vocab_seconds;  /* one-time build of the static vocabulary (0: from the store) */
+    int64_t rerank_candidates; /* pairs the cosine stage proposed to the reranker */
+    double rerank_seconds;     /* reranking, its embedding of event fields included */
 } gold_stats;
 
 /* A flow handle keeps the open buckets' state in memory between steps, so a continuous pipeline

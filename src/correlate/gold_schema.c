@@ -330,6 +330,17 @@ static const store_migration gold_migrations[] = {
      " title with underscores as spaces; empty (zero bytes) while the cascade prefilter has not"
      " selected the title for the model.' WHERE table_name = 'gold_open_titles' AND column_name"
      " = 'vector';"},
+    /* The reranker (src/correlate/rerank.c) scores each candidate pair; pairs are kept and ranked
+       by that score, while cosine_sim stays the cosine (the report's correlation matrix averages
+       it). Rows written before the reranker get their cosine as score. */
+    {4, "reranker: match_score of each pair, the order of rank",
+     "ALTER TABLE correlated_gold_events ADD COLUMN match_score REAL;"
+     "UPDATE correlated_gold_events SET match_score = cosine_sim;"
+     C("correlated_gold_events", "match_score", "Score the pair is kept and ranked by: with correlate.rerank on (the default with the real model), the reranker''s probability (0..1) that the page is related to the event, from the cosines of the title with the event text and with each of its fields and lexical tests (docs/gold.md, Accuracy); with the reranker off, the cosine similarity.")
+     "UPDATE catalog_columns SET description = 'Rank of this title among the event''s matches by match_score, 1 = best.'"
+     " WHERE table_name = 'correlated_gold_events' AND column_name = 'rank';"
+     "UPDATE catalog_tables SET description = 'News events (gdelt_silver) paired with the Wikipedia pages edited in the same time bucket whose title is related: cosine similarity of all-MiniLM-L6-v2 embeddings >= correlate.candidate_threshold and reranker score (match_score) >= correlate.rerank.threshold (with the reranker off: cosine >= correlate.threshold), the top correlate.top_k titles per event by match_score. Pairs are emitted as soon as both sides are present.'"
+     " WHERE table_name = 'correlated_gold_events';"},
 };
 
 const store_component gold_store_component = {

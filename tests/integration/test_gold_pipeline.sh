@@ -54,5 +54,6 @@ assert_eq "$(q "SELECT COUNT(*) FROM gold_events WHERE time_bucket LIKE '2025-%'
 wg eval "$here/../data/labels.tsv" >"$WG_TMP/e1"
 wg eval "$here/../data/labels_eventids.tsv" >"$WG_TMP/e2"
 cat "$WG_TMP/e1"
-diff "$WG_TMP/e1" "$WG_TMP/e2" || fail "eval by text and by EventID (composed from the real gdelt_silver) differ"
+# (the cosine figures; the reranker's section differs by design: it needs the EventID form)
+diff <(sed '/^reranked/,$d' "$WG_TMP/e1") <(sed '/^reranked/,$d' "$WG_TMP/e2") || fail "eval by text and by EventID (composed from the real gdelt_silver) differ"
 echo ok

@@ -145,6 +145,7 @@ grep -q "mismatch rate 0.0" "$WG_TMP/out3" || fail "mismatch rate: $(tail -1 "$W
 wg eval "$here/../data/labels.tsv" >"$WG_TMP/e1"
 wg eval "$here/../data/labels_eventids.tsv" >"$WG_TMP/e2"
 cat "$WG_TMP/e1"
-diff "$WG_TMP/e1" "$WG_TMP/e2" || fail "eval by text and by EventID differ"
+# (the cosine figures; the reranker's section differs by design: it needs the EventID form)
+diff <(sed '/^reranked/,$d' "$WG_TMP/e1") <(sed '/^reranked/,$d' "$WG_TMP/e2") || fail "eval by text and by EventID differ"
 grep -q "pairs: 330 (related 72, unrelated 258)" "$WG_TMP/e1" || fail "label counts"
 echo ok

@@ -1,0 +1,78 @@
+/* Second-stage scorer of the gold correlation. The first stage (cosine of the composed event text
+ * and the page title >= correlate.candidate_threshold) keeps nearly every related pair but also
+ * the pages that only share a name with the event (Athens vs. Athens, Texas; the 1964 Republican
+ * National Convention for the 2024 one). The reranker scores each candidate with a logistic
+ * regression over six cheap, explainable features:
+ *   cos_text          cosine of the title and the composed event text (the first stage's score)
+ *   cos_field_max     best cosine of the title and one of the event's fields on its own: Actor1Name,
+ *                     Actor2Name, each comma-separated part of ActionGeo_FullName, the URL slug
+ *   in_slug           the title (without a parenthetical qualifier) occurs as a phrase in the slug
+ *   word_overlap      fraction of the title's words (stop words aside) found in the event's fields
+ *   qualifier_absent  the title's qualifier ("Massachusetts (Bee Gees song)") shares no word
+ *                     with the event
+ *   year_mismatch     the title names a year that is neither the event's SQLDATE nor its
+ *                     DATEADDED year
+ * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
+ * reranker is only used with the real model. Settings:
+ *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
+ *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.30)
+ *   correlate.candidate_threshold   (first-stage cosine; default 0.20)
+ *   correlate.rerank.candidates     (first-stage top-k per event before reranking; default 20) */
+#ifndef WG_RERANK_H
+#define WG_RERANK_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "embed/embedder.h"
+
+#define RERANK_NFEATURES 6
+#define RERANK_MAX_FIELDS 16
+
+/* One event as the reranker sees it: its raw fields (owned copies) and, once embedded, the
+ * vectors of its field texts. */
+typedef struct rerank_event {
+    char *description, *actor1, *actor2, *geo, *url;
+    int years[2];                            /* SQLDATE's and DATEADDED's year (0: unknown) */
+    size_t nfields;
+    char *field_text[RERANK_MAX_FIELDS];     /* actors, geo parts, slug */
+    float *field_vec;                        /* nfields * EMBED_DIM, after rerank_event_embed */
+    char *slug;                              /* headline words of the URL, lower case */
+} rerank_event;
+
+/* Fills ev from the given parts (any may be NULL); sqldate YYYYMMDD, dateadded YYYYMMDDHHMMSS
+ * (0 = unknown). 0 ok, -1 out of memory. Free with rerank_event_free. */
+int rerank_event_set(rerank_event *ev, const char *description, const char *actor1,
+                     const char *actor2, const char *geo, const char *url, int64_t sqldate,
+                     int64_t dateadded);
+/* Loads one gdelt_silver row, by silver_id (by_event_id = 0) or by GLOBALEVENTID. 0 ok, 1 no
+ * such row, -1 error (err set). */
+int rerank_event_load(sqlite3 *db, int by_event_id, int64_t id, rerank_event *ev, char *err,
+                      size_t errlen);
+/* Embeds the event's field texts (the embedder's cache makes repeated names free). */
+int rerank_event_embed(rerank_event *ev, embedder *emb, char *err, size_t errlen);
+/* The same for n events at once, in a few large encoder batches (the gold flow scores the
+ * candidates of a whole batch of events together). */
+int rerank_events_embed(rerank_event *evs, size_t n, embedder *emb, char *err, size_t errlen);
+void rerank_event_free(rerank_event *ev);
+
+/* The features of (ev, title), from the first-stage cosine and the cosines of the title with
+ * each of ev's field texts (field_cos[ev->nfields]). */
+void rerank_features(const rerank_event *ev, const char *title, float cos_text,
+                     const float *field_cos, double f[RERANK_NFEATURES]);
+/* Logistic score in 0..1 of a feature vector (the compiled coefficient table). */
+double rerank_model_score(const double f[RERANK_NFEATURES]);
+/* Score of one pair of an embedded event: title text (underscores allowed), its unit vector,
+ * and the first-stage cosine. */
+double rerank_pair_score(const rerank_event *ev, const char *title, const float *title_vec,
+                         float cos_text);
+
+/* Settings (see above). rerank_enabled is 0 with the hash fallback unless forced on. */
+int rerank_enabled(const config *cfg, const embedder *emb);
+double rerank_threshold(const config *cfg);
+double rerank_candidate_threshold(const config *cfg);
+int rerank_candidate_k(const config *cfg);
+
+#endif

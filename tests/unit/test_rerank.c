@@ -1,0 +1,251 @@
+/* Unit tests for the gold reranker (src/correlate/rerank.c): feature extraction on handwritten
+ * events and titles, the C score against the fitting script's score on real development pairs,
+ * and the gold flow with the reranker on (pairs kept and ranked by match_score). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "correlate/gold_flow.h"
+#include "correlate/rerank.h"
+#include "embed/embedder.h"
+#include "gold_silver_fixture.h"
+#include "store/store.h"
+
+static void features_of(const rerank_event *ev, const char *title, double f[RERANK_NFEATURES])
+{
+    float cos[RERANK_MAX_FIELDS];
+    for (size_t i = 0; i < ev->nfields; i++) cos[i] = 0.1f * (float)(i + 1);
+    rerank_features(ev, title, 0.5f, cos, f);
+}
+
+static void test_field_texts(void **state)
+{
+    (void)state;
+    rerank_event ev;
+    assert_int_equal(rerank_event_set(&ev, "Consult", "  UNITED STATES ", "", "Athens, Texas, United States",
+                                      "https://x.com/2024/07/14/us/trump-shooting-rally.html",
+                                      20240714, 20240715013000LL),
+                     0);
+    /* actor1 trimmed, blank actor2 left out, three geo parts, the slug */
+    assert_int_equal(ev.nfields, 5);
+    assert_string_equal(ev.field_text[0], "UNITED STATES");
+    assert_string_equal(ev.field_text[1], "Athens");
+    assert_string_equal(ev.field_text[2], "Texas");
+    assert_string_equal(ev.field_text[3], "United States");
+    assert_string_equal(ev.field_text[4], "trump shooting rally");
+    assert_string_equal(ev.slug, "trump shooting rally");
+    assert_int_equal(ev.years[0], 2024);
+    assert_int_equal(ev.years[1], 2024);
+    rerank_event_free(&ev);
+    /* Nothing at all: no fields, no crash. */
+    assert_int_equal(rerank_event_set(&ev, NULL, NULL, NULL, NULL, NULL, 0, 0), 0);
+    assert_int_equal(ev.nfields, 0);
+    double f[RERANK_NFEATURES];
+    rerank_features(&ev, "Anything (at all)", 0.3f, NULL, f);
+    assert_true(f[0] == (double)0.3f && f[1] == 0 && f[2] == 0 && f[3] == 0);
+    assert_true(f[4] == 1); /* "at" is a stop word, "all" is absent */
+    rerank_event_free(&ev);
+}
+
+static void test_lexical_features(void **state)
+{
+    (void)state;
+    rerank_event ev;
+    assert_int_equal(rerank_event_set(&ev, "Make statement", "MASSACHUSETTS", NULL,
+                                      "Boston, Massachusetts, United States",
+                                      "https://n.com/2025/07/14/fire-in-massachusetts-care-home-kills-nine/",
+                                      20250714, 20250715000000LL),
+                     0);
+    double f[RERANK_NFEATURES];
+    features_of(&ev, "Massachusetts (Bee Gees song)", f);
+    assert_true(fabs(f[0] - 0.5) < 1e-6);
+    assert_true(fabs(f[1] - 0.1 * (double)ev.nfields) < 1e-6); /* the largest field cosine */
+    assert_true(f[2] == 1);     /* "massachusetts" is in the slug */
+    assert_true(f[3] == 1);     /* its one word is in the event */
+    assert_true(f[4] == 1);     /* "Bee Gees song" is not */
+    assert_true(f[5] == 0);
+    features_of(&ev, "Fire_in_Massachusetts", f); /* underscores are spaces */
+    assert_true(f[2] == 1 && f[4] == 0);
+    features_of(&ev, "Massachusetts (state)", f); /* qualifier word absent too */
+    assert_true(f[4] == 1);
+    features_of(&ev, "Boston (Massachusetts)", f); /* qualifier present in the event */
+    assert_true(f[4] == 0 && f[2] == 0 && f[3] == 1);
+    features_of(&ev, "Boston Celtics", f); /* half of the words */
+    assert_true(fabs(f[3] - 0.5) < 1e-9);
+    features_of(&ev, "List of people of the Massachusetts", f); /* stop words do not count */
+    assert_true(fabs(f[3] - 1.0 / 3.0) < 1e-9);
+    features_of(&ev, "1964 Republican National Convention", f);
+    assert_true(f[5] == 1);
+    features_of(&ev, "2025 in Massachusetts", f);
+    assert_true(f[5] == 0);
+    features_of(&ev, "Route 1800x", f); /* not a year token */
+    assert_true(f[5] == 0);
+    features_of(&ev, "Kills nine", f); /* a phrase of the slug, case-insensitive */
+    assert_true(f[2] == 1);
+    features_of(&ev, "Nine kills", f); /* words of the slug, but not as a phrase */
+    assert_true(f[2] == 0 && f[3] == 1);
+    features_of(&ev, "", f);
+    assert_true(f[2] == 0 && f[3] == 0 && f[4] == 0 && f[5] == 0);
+    rerank_event_free(&ev);
+}
+
+/* Pairs of the development set with the inputs, features and score that tools/rerank/fit.py
+   computed for them (`fit.py ... --dump 4`; the cosines come from sentence-transformers). */
+static const struct dumped {
+    const char *description, *actor1, *actor2, *geo, *url;
+    int64_t sqldate, dateadded;
+    const char *title;
+    float cos_text;
+    float field_cos[RERANK_MAX_FIELDS];
+    size_t nfields;
+    double features[RERANK_NFEATURES];
+    double score;
+} dumped[] = {
+    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000}, 0.406671},
+    {"Make statement, not specified below", NULL, "UNITED KINGDOM", "Edinburgh, Edinburgh, City of, United Kingdom", "https://guernseypress.com/news/uk-news/2024/07/14/child-benefit-cap-must-be-scrapped-at-kings-speech-snp-warns-labour/", 20240715LL, 20240715000000LL, "Labour Party (UK)", 0.341861f, {0.456753f, 0.330313f, 0.330313f, 0.163238f, 0.456753f, 0.271737f}, 6, {0.341861, 0.456753, 0.000000, 0.500000, 1.000000, 0.000000}, 0.063845},
+    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000}, 0.012693},
+    {"Praise or endorse", "MAGAZINE", NULL, "Massachusetts, United States", "https://thebull1017.iheart.com/content/2025-07-14-affordable-massachusetts-eatery-serves-the-best-cheap-meal-in-the-state/", 20250715LL, 20250715000000LL, "Massachusetts (Bee Gees song)", 0.286538f, {0.177160f, 0.541399f, 0.289006f, 0.292135f}, 4, {0.286538, 0.541399, 1.000000, 1.000000, 1.000000, 0.000000}, 0.241458},
+    {"Mobilize or increase police power", "DETECTIVE", "BIRMINGHAM", "Netherlands", "https://www.wvtm13.com/article/birmingham-police-mass-shootings-nightclub-press-conference/61591517", 20240715LL, 20240715000000LL, "Calliephialtes mattai", -0.034795f, {0.121368f, 0.063890f, 0.068262f, -0.044828f}, 4, {-0.034795, 0.121368, 0.000000, 0.000000, 0.000000, 0.000000}, 0.051136},
+    {"Make optimistic comment", "NASA", "HOUSTON", "California, United States", "https://www.gjsentinel.com/news/national/astronauts-from-us-india-poland-hungary-bound-for-earth/article_c2f2e5cc-ea59-5019-a87a-343be27a788c.html", 20250715LL, 20250715000000LL, "Ivry-sur-Seine", 0.058911f, {-0.003101f, 0.195633f, 0.192903f, 0.147168f, 0.021292f}, 5, {0.058911, 0.195633, 0.000000, 0.000000, 0.000000, 0.000000}, 0.085156},
+};
+
+static void test_matches_python(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof dumped / sizeof dumped[0]; i++) {
+        const struct dumped *d = &dumped[i];
+        rerank_event ev;
+        assert_int_equal(rerank_event_set(&ev, d->description, d->actor1, d->actor2, d->geo,
+                                          d->url, d->sqldate, d->dateadded),
+                         0);
+        assert_int_equal(ev.nfields, d->nfields);
+        double f[RERANK_NFEATURES];
+        rerank_features(&ev, d->title, d->cos_text, d->field_cos, f);
+        for (int k = 0; k < RERANK_NFEATURES; k++)
+            if (fabs(f[k] - d->features[k]) > 1e-5) {
+                fprintf(stderr, "pair %zu (%s) feature %d: C %f, Python %f\n", i, d->title, k, f[k],
+                        d->features[k]);
+                fail();
+            }
+        /* The C table holds the coefficients to 4 decimals: scores agree to ~1e-4. */
+        double s = rerank_model_score(f);
+        if (fabs(s - d->score) > 1e-3) {
+            fprintf(stderr, "pair %zu (%s): C score %f, Python %f\n", i, d->title, s, d->score);
+            fail();
+        }
+        rerank_event_free(&ev);
+    }
+}
+
+/* The flow with the reranker on (forced on with the hash fallback, whose cosines the
+   coefficients were not fitted for: this checks the plumbing, not the accuracy). */
+static void test_flow_reranked(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wg-rerank-unit.XXXXXX", path[128], err[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/lake.db", dir);
+    config *cfg = config_new();
+    config_set(cfg, "embed.backend", "hash");
+    config_set(cfg, "correlate.rerank", "true");
+    config_set(cfg, "correlate.candidate_threshold", "0.05");
+    config_set(cfg, "correlate.rerank.threshold", "0.10");
+    config_set(cfg, "correlate.top_k", "2");
+    sqlite3 *db;
+    embedder *emb;
+    assert_int_equal(store_open(path, cfg, 0, &db, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_create(db), 0);
+    assert_int_equal(embedder_open(cfg, &emb, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_event(db, 101, "2024-07-15 01:00:00", "043", "Consult",
+                                        "UNITED STATES", "JAPAN", "Tokyo, Tokyo, Japan", 35.7,
+                                        139.7, "https://n.com/2024/07/15/japan-earthquake-tokyo-aid/"),
+                     0);
+    const char *titles[] = {"2024 Japan earthquake", "Japan", "Tokyo", "1923 Great Kanto earthquake",
+                            "Phyllobates terribilis"};
+    for (int i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "w%d", i);
+        assert_int_equal(gold_fixture_edit(db, id, "2024-07-15 00:10:00", "enwiki", titles[i], "A", 1), 0);
+    }
+    gold_stats st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_correlate_run(db, cfg, emb, 1, &st, err, sizeof err), 0);
+    assert_true(st.rerank_candidates >= st.pairs_written);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT rank, match_score, cosine_sim FROM"
+                                            " correlated_gold_events ORDER BY rank", -1, &q, NULL),
+                     SQLITE_OK);
+    int n = 0;
+    double prev = 2;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        n++;
+        assert_int_equal(sqlite3_column_int(q, 0), n);
+        double ms = sqlite3_column_double(q, 1), cs = sqlite3_column_double(q, 2);
+        assert_true(ms >= 0.10 && ms <= 1.0 && ms <= prev);
+        assert_true(cs >= 0.05 - 1e-6);
+        prev = ms;
+    }
+    sqlite3_finalize(q);
+    assert_true(n >= 1 && n <= 2);
+    /* The rerank threshold is a real filter: at 1.0 nothing passes. */
+    embedder_close(emb);
+    store_close(db);
+    config_set(cfg, "correlate.rerank.threshold", "1.0");
+    snprintf(path, sizeof path, "%s/lake2.db", dir);
+    assert_int_equal(store_open(path, cfg, 0, &db, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_create(db), 0);
+    assert_int_equal(embedder_open(cfg, &emb, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_event(db, 101, "2024-07-15 01:00:00", "043", "Consult",
+                                        "UNITED STATES", "JAPAN", "Tokyo, Tokyo, Japan", 35.7,
+                                        139.7, "https://n.com/2024/07/15/japan-earthquake-tokyo-aid/"),
+                     0);
+    assert_int_equal(gold_fixture_edit(db, "w0", "2024-07-15 00:10:00", "enwiki", "Japan", "A", 1), 0);
+    memset(&st, 0, sizeof st);
+    assert_int_equal(gold_correlate_run(db, cfg, emb, 1, &st, err, sizeof err), 0);
+    assert_int_equal(st.pairs_written, 0);
+    assert_true(st.rerank_candidates >= 1);
+    embedder_close(emb);
+    store_close(db);
+    config_free(cfg);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_settings(void **state)
+{
+    (void)state;
+    config *cfg = config_new();
+    config_set(cfg, "embed.backend", "hash");
+    embedder *emb;
+    char err[256];
+    assert_int_equal(embedder_open(cfg, &emb, err, sizeof err), 0);
+    assert_int_equal(rerank_enabled(cfg, emb), 0); /* the fallback keeps plain cosine */
+    config_set(cfg, "correlate.rerank", "true");
+    assert_int_equal(rerank_enabled(cfg, emb), 1);
+    assert_true(fabs(rerank_threshold(cfg) - 0.30) < 1e-9);
+    assert_true(fabs(rerank_candidate_threshold(cfg) - 0.20) < 1e-9);
+    embedder_close(emb);
+    config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_field_texts),
+        cmocka_unit_test(test_lexical_features),
+        cmocka_unit_test(test_matches_python),
+        cmocka_unit_test(test_flow_reranked),
+        cmocka_unit_test(test_settings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
