@@ -15,6 +15,7 @@ int buf_reserve(buf *b, size_t extra)
     while (cap < need) cap *= 2;
     char *p = realloc(b->data, cap);
     if (!p) return -1;
+    p[b->len] = '\0'; /* a buffer's contents are always a string, even a new, empty one */
     b->data = p;
     b->cap = cap;
     return 0;

@@ -88,6 +88,13 @@ static void test_buf(void **state)
     assert_int_equal(b.len, strlen(b.data));
     assert_memory_equal(b.data, "0,1,2,", 6);
     buf_free(&b);
+    /* Reserving room in a new buffer gives an empty string, not uninitialised bytes (the URL-slug
+       composer reserves and returns such a buffer when a URL has no words). */
+    assert_int_equal(buf_reserve(&b, 1), 0);
+    assert_string_equal(b.data, "");
+    char *s = buf_detach(&b);
+    assert_string_equal(s, "");
+    free(s);
 }
 
 static sqlite3 *open_temp_store(char *path, size_t len)
