@@ -232,7 +232,7 @@ static void test_settings(void **state)
     assert_int_equal(rerank_enabled(cfg, emb), 0); /* the fallback keeps plain cosine */
     config_set(cfg, "correlate.rerank", "true");
     assert_int_equal(rerank_enabled(cfg, emb), 1);
-    assert_true(fabs(rerank_threshold(cfg) - 0.30) < 1e-9);
+    assert_true(fabs(rerank_threshold(cfg) - 0.45) < 1e-9);
     assert_true(fabs(rerank_candidate_threshold(cfg) - 0.20) < 1e-9);
     embedder_close(emb);
     config_free(cfg);
