@@ -61,9 +61,11 @@ static void print_run(const char *name, const gold_stats *st)
     printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
            st->embed_seconds, st->join_seconds);
     if (st->prefilter)
-        printf("prefilter (%s): %lld titles embedded (new titles %lld), first stage %.2f s\n",
+        printf("prefilter (%s): %lld titles embedded (new titles %lld), first stage %.2f s,"
+               " %lld events embedded (events read %lld)\n",
                st->prefilter_mode, (long long)st->titles_embedded, (long long)st->new_titles,
-               st->prefilter_seconds);
+               st->prefilter_seconds, (long long)st->events_embedded,
+               (long long)st->events_read);
     if (st->static_vocab_seconds > 0)
         printf("static vocabulary: built in %.2f s (once per model, kept in the store)\n",
                st->static_vocab_seconds);

@@ -111,7 +111,16 @@ typedef struct bucket {
     float *ev_vec;
     float *ev_floor;   /* k-th best similarity once the event has k pairs, else -2 */
     int *ev_pairs;     /* pairs stored */
-    char **ev_text;    /* texts of this batch's new events, freed after embedding */
+    char **ev_text;    /* texts of events not embedded yet, freed after embedding */
+    /* Lazy events (correlate.prefilter = lazy): a window's events are embedded only once it or
+       a partner window has a title. ev_live is 0 while none of them is embedded (they wait with
+       their texts, stored with an empty vector), 1 once all are (then every new one is embedded
+       on arrival): a window's events are never half embedded, so the store's empty vectors say
+       it exactly. In the other modes every window is live. */
+    int ev_live;
+    /* Events at index >= ev_jmark are embedded in the current batch and join as new events (all
+       of a window that went live in this batch, else its new ones; ne while it waits). */
+    size_t ev_jmark;
     /* titles */
     size_t nt, tcap;
     title_entry *titles;
@@ -241,6 +250,12 @@ static int event_add(bucket *b, int64_t sid, const float *vec, char *text)
     b->ev_pairs[i] = 0;
     b->ev_text[i] = text;
     return 0;
+}
+
+/* The events of b embedded before the current batch (they join only the batch's new titles). */
+static size_t ev_old(const bucket *b)
+{
+    return b->ev_live ? b->ev_jmark : 0;
 }
 
 static int slots_grow(bucket *b)
@@ -498,8 +513,9 @@ static int load_state(run *r)
     buf text = BUF_INIT;
     int rc = -1;
     if (prepare(r, &bq, "SELECT time_bucket FROM gold_buckets WHERE status = 'open'") ||
-        prepare(r, &eq, "SELECT gdelt_silver_id, vector FROM gold_open_events WHERE time_bucket"
-                        " = ?1 ORDER BY gdelt_silver_id") ||
+        prepare(r, &eq, "SELECT o.gdelt_silver_id, o.vector, g.event_text FROM gold_open_events o"
+                        " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
+                        " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id") ||
         prepare(r, &tq, "SELECT wiki, title, edit_count, first_silver_id, last_silver_id, vector"
                         " FROM gold_open_titles WHERE time_bucket = ?1 ORDER BY id") ||
         prepare(r, &fq, "SELECT gdelt_silver_id, COUNT(*), MIN(match_score) FROM"
@@ -512,12 +528,31 @@ static int load_state(run *r)
         bucket *b = state_add(&r->st, start, r->pf ? prefilter_dim(r->pf) : 0);
         if (!b) goto oom;
         sqlite3_bind_text(eq, 1, b->start_text, -1, SQLITE_STATIC);
+        size_t waiting = 0;
         while (sqlite3_step(eq) == SQLITE_ROW) {
             const void *v = sqlite3_column_blob(eq, 1);
-            if (sqlite3_column_bytes(eq, 1) != EMBED_DIM * (int)sizeof(float)) continue;
+            int bytes = sqlite3_column_bytes(eq, 1);
+            if (bytes == 0) { /* a lazy event not embedded yet: it waits with its text */
+                const char *t = (const char *)sqlite3_column_text(eq, 2);
+                char *copy = strdup(t ? t : "");
+                if (!copy || event_add(b, sqlite3_column_int64(eq, 0), NULL, copy) != 0) {
+                    free(copy);
+                    goto oom;
+                }
+                waiting++;
+                continue;
+            }
+            if (bytes != EMBED_DIM * (int)sizeof(float)) continue;
             if (event_add(b, sqlite3_column_int64(eq, 0), v, NULL) != 0) goto oom;
         }
         sqlite3_reset(eq);
+        if (waiting && waiting < b->ne) {
+            /* Never written by this flow (a window goes live whole, in one transaction). */
+            snprintf(r->err, r->errlen, "gold_open_events: window %s has %zu of %zu events"
+                     " without a vector", b->start_text, waiting, b->ne);
+            goto out;
+        }
+        b->ev_live = b->ne > 0 && !waiting;
         sqlite3_bind_text(tq, 1, b->start_text, -1, SQLITE_STATIC);
         while (sqlite3_step(tq) == SQLITE_ROW) {
             const char *wiki = (const char *)sqlite3_column_text(tq, 0);
@@ -809,10 +844,10 @@ static int prefilter_select(run *r)
         bucket *b = r->st.b[bi];
         bucket *partners[3];
         size_t np = partner_buckets(r, b, partners);
-        for (size_t k = 0; k < np && b->ne > b->ev_mark; k++) {
+        for (size_t k = 0; k < np && b->ne > b->ev_jmark; k++) {
             bucket *tb = partners[k];
             h.n = 0;
-            if (simjoin_topk(b->ev_vec + b->ev_mark * EMBED_DIM, b->ne - b->ev_mark, tb->t_svec,
+            if (simjoin_topk(b->ev_vec + b->ev_jmark * EMBED_DIM, b->ne - b->ev_jmark, tb->t_svec,
                              tb->nt, dim, threshold, top_n, NULL, &h) != 0)
                 goto oom;
             select_hits(tb, 0, &h);
@@ -820,7 +855,8 @@ static int prefilter_select(run *r)
         for (size_t k = 0; k < np && b->nt > b->t_mark; k++) {
             bucket *eb = partners[k];
             h.n = 0;
-            if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->t_svec + b->t_mark * dim,
+            if (!ev_old(eb)) continue;
+            if (simjoin_topk(eb->ev_vec, ev_old(eb), b->t_svec + b->t_mark * dim,
                              b->nt - b->t_mark, dim, threshold, top_n, NULL, &h) != 0)
                 goto oom;
             select_hits(b, b->t_mark, &h);
@@ -868,14 +904,15 @@ static int embed_new(run *r, int events)
     } while (0)
     for (size_t bi = 0; bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
-        for (size_t i = b->ev_mark; i < b->ne && events; i++) {
-            texts[n] = b->ev_text[i];
+        for (size_t i = b->ev_jmark; i < b->ne && events; i++) {
+            texts[n] = b->ev_text[i] ? b->ev_text[i] : "";
             dst[n++] = b->ev_vec + i * EMBED_DIM;
+            r->stats->events_embedded++;
             if (n == CHUNK) FLUSH();
         }
         FLUSH();
         if (events) {
-            for (size_t i = b->ev_mark; i < b->ne; i++) {
+            for (size_t i = b->ev_jmark; i < b->ne; i++) {
                 free(b->ev_text[i]);
                 b->ev_text[i] = NULL;
             }
@@ -1117,14 +1154,14 @@ static int join_batch(run *r)
         bucket *partners[3];
         size_t np = partner_buckets(r, b, partners);
         /* New events against every embedded title of the partner buckets (new ones included). */
-        if (b->ne > b->ev_mark)
+        if (b->ne > b->ev_jmark)
             for (size_t k = 0; k < np; k++) {
                 bucket *tb = partners[k];
                 h.n = 0;
-                if (simjoin_topk(b->ev_vec + b->ev_mark * EMBED_DIM, b->ne - b->ev_mark,
+                if (simjoin_topk(b->ev_vec + b->ev_jmark * EMBED_DIM, b->ne - b->ev_jmark,
                                  tb->x_vec, tb->nx, EMBED_DIM, first_threshold, first_k, NULL,
                                  &h) != 0 ||
-                    pending_from_hits(&p, &h, b, b->ev_mark, tb, 0) != 0)
+                    pending_from_hits(&p, &h, b, b->ev_jmark, tb, 0) != 0)
                     goto oom;
             }
         /* Titles of b embedded in this batch (new ones, or older ones the prefilter selected
@@ -1133,9 +1170,9 @@ static int join_batch(run *r)
         if (b->nx > b->x_mark)
             for (size_t k = 0; k < np; k++) {
                 bucket *eb = partners[k];
-                if (!eb->ev_mark) continue;
+                if (!ev_old(eb)) continue;
                 h.n = 0;
-                if (simjoin_topk(eb->ev_vec, eb->ev_mark, b->x_vec + b->x_mark * EMBED_DIM,
+                if (simjoin_topk(eb->ev_vec, ev_old(eb), b->x_vec + b->x_mark * EMBED_DIM,
                                  b->nx - b->x_mark, EMBED_DIM, first_threshold, first_k,
                                  r->s.rerank ? NULL : eb->ev_floor, &h) != 0 ||
                     pending_from_hits(&p, &h, eb, 0, b, b->x_mark) != 0)
@@ -1150,7 +1187,7 @@ static int join_batch(run *r)
         while (j < p.n && p.v[j].eb == p.v[i].eb && p.v[j].ev == p.v[i].ev) j++;
         bucket *eb = p.v[i].eb;
         uint32_t ev = p.v[i].ev;
-        int is_new = ev >= eb->ev_mark;
+        int is_new = ev >= eb->ev_jmark; /* no earlier pairs: embedded in this batch */
         if (is_new) {
             /* No earlier pairs: the merged list is already ranked. */
             size_t take = j - i < (size_t)r->s.top_k ? j - i : (size_t)r->s.top_k;
@@ -1179,11 +1216,16 @@ static int save_state(run *r)
 {
     for (size_t bi = 0; bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
-        for (size_t i = b->ev_mark; i < b->ne; i++) {
+        /* New events, and the waiting ones of a window that went live now (replaced). */
+        size_t from = b->ev_jmark < b->ev_mark ? b->ev_jmark : b->ev_mark;
+        for (size_t i = from; i < b->ne; i++) {
             sqlite3_bind_int64(r->ins_open_event, 1, b->ev_sid[i]);
             sqlite3_bind_text(r->ins_open_event, 2, b->start_text, -1, SQLITE_STATIC);
-            sqlite3_bind_blob(r->ins_open_event, 3, b->ev_vec + i * EMBED_DIM,
-                              EMBED_DIM * sizeof(float), SQLITE_STATIC);
+            if (b->ev_live)
+                sqlite3_bind_blob(r->ins_open_event, 3, b->ev_vec + i * EMBED_DIM,
+                                  EMBED_DIM * sizeof(float), SQLITE_STATIC);
+            else
+                sqlite3_bind_zeroblob(r->ins_open_event, 3, 0); /* waiting: not embedded */
             if (step_done(r, r->ins_open_event, "gold_open_events")) return -1;
         }
         for (size_t i = 0; i < b->nt; i++) {
@@ -1385,6 +1427,8 @@ static void prefetch_embeddings(run *r)
         if (which == 0 ? !r->have_wiki : !r->have_gdelt) continue;
         /* With the prefilter, which titles get embedded is decided inside the batch. */
         if (which == 0 && r->pf_mode != PREFILTER_OFF) continue;
+        /* Lazy: and which events (a window without titles keeps its events unembedded). */
+        if (which == 1 && r->pf_mode == PREFILTER_LAZY) continue;
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(r->db, queries[which], -1, &q, NULL) != SQLITE_OK) continue;
         sqlite3_bind_int64(q, 1, which == 0 ? r->cp_wiki : r->cp_gdelt);
@@ -1415,6 +1459,29 @@ static void prefetch_embeddings(run *r)
     free(out);
 }
 
+/* Which events get embedded in this batch: a window that waits goes live (all its events,
+   waiting ones included, are embedded and join as new events) when it or a partner window has a
+   title, or always when the mode is not lazy. Exact: an event meets the same titles whenever it
+   is embedded, since a waiting window's partners had no titles so far (a partner that closed
+   took its titles with it in every mode). Titles of a live window's partners are embedded too
+   (lazy_select), as their windows have events. */
+static void mark_live_events(run *r)
+{
+    for (size_t bi = 0; bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        if (b->ev_live) {
+            b->ev_jmark = b->ev_mark;
+            continue;
+        }
+        int go = r->pf_mode != PREFILTER_LAZY;
+        bucket *partners[3];
+        size_t np = partner_buckets(r, b, partners);
+        for (size_t k = 0; k < np && !go; k++) go = partners[k]->nt > 0;
+        b->ev_live = go;
+        b->ev_jmark = go ? 0 : b->ne;
+    }
+}
+
 static int one_batch(run *r, int *more)
 {
     int64_t late_events0 = r->stats->late_events, late_edits0 = r->stats->late_edits;
@@ -1432,6 +1499,7 @@ static int one_batch(run *r, int *more)
     if (r->have_gdelt && read_gdelt(r, &gdelt_last, &gdelt_rows)) return -1;
     *more = wiki_rows == r->s.batch_rows || gdelt_rows == r->s.batch_rows;
     if (!wiki_rows && !gdelt_rows) return 0;
+    mark_live_events(r);
     if (embed_new(r, 1) || prefilter_select(r) || embed_new(r, 0) || join_batch(r) ||
         save_state(r))
         return -1;

@@ -40,6 +40,8 @@ typedef struct gold_stats {
     int prefilter;                /* 1 when it ran */
     const char *prefilter_mode;   /* lazy, static or off (static storage) */
     int64_t titles_embedded;      /* titles embedded with the model (all new ones when off) */
+    int64_t events_embedded;      /* events embedded with the model (lazy: only those whose
+                                     window, or a partner window, has a title) */
     double prefilter_seconds;     /* static vectors and the first-stage search */
     double static_vocab_seconds;  /* one-time build of the static vocabulary (0: from the store) */
     int64_t rerank_candidates; /* pairs the cosine stage proposed to the reranker */

@@ -1,11 +1,14 @@
 /* Which titles the gold join embeds with the real model (setting correlate.prefilter):
  *   lazy   (default) every title, but only once its window (or, with neighbour buckets, a
  *          partner window) has at least one event: a window that never gets an event never
- *          costs an embedding. Exact: the same pairs as off.
+ *          costs an embedding. Exact: the same pairs as off. The mirror for events: an event is
+ *          embedded only once its window (or a partner window) has a title (gold_flow.c,
+ *          mark_live_events); a window that never gets one never embeds its events.
  *   static the cascade: cheap static vectors (src/embed/static_vocab.h) for every title, and only
  *          the titles that some event of their window(s) ranks high on them are embedded.
- *          Approximate (recall measured in docs/gold.md); needs the real model.
- *   off    every title as soon as it arrives (the original behaviour).
+ *          Approximate (recall measured in docs/gold.md); needs the real model. Events are
+ *          embedded on arrival (the first stage ranks titles against their vectors).
+ *   off    every title and event as soon as it arrives (the original behaviour).
  * Settings of the static mode:
  *   correlate.prefilter.weights    = zipf | uniform  (token weight in a text's mean)
  *   correlate.prefilter.threshold  = cosine a title's static vector must reach with the model

@@ -9,7 +9,8 @@
 #     embedded and matched: the cascade emits exactly the exact join's pairs (same titles,
 #     similarities and ranks as correlate.prefilter = off) while embedding fewer titles;
 #   - the lazy mode embeds no title of a window without events, then all of them: exactly the
-#     exact join's pairs;
+#     exact join's pairs; and the mirror, no event of a window without titles (events first,
+#     titles in a later process), then all of them: again exactly the exact join's pairs;
 #   - the static vocabulary is built once and kept in the store (gold_static_vocab): its rows are
 #     the model's own vectors of one-token texts.
 # Needs ../shared and the real model (WG_MODEL_DIR, or the reference build's model); skips without.
@@ -155,6 +156,26 @@ assert_eq "$(qA "$best")" "$(qB "$best")" "best matches"
 assert_eq "$(qD "$pairs")" "$(qB "$pairs")" "lazy pairs = exact join pairs"
 assert_eq "$(qD "$best")" "$(qB "$best")" "lazy best matches"
 assert_eq "$(qD "SELECT COUNT(*) FROM gold_static_vocab")" "0" "lazy: no static vocabulary built"
+grep -q "prefilter (lazy): .*, $events events embedded (events read $events)" "$WG_TMP/d2" || fail "lazy: the events of a window with titles are embedded on arrival"
+
+# Lazy events, the mirror: home E gets the events first (none embedded: the window has no
+# title; kept with empty vectors), then the titles in a later process: the waiting events come
+# back from the store, are embedded and matched, pair for pair as off.
+homeE=$WG_TMP/homeE
+wgE() { "$WG_BIN" --home "$homeE" --set embed.model_dir="$model" "$@"; }
+qE() { wgE sql --format csv "$1" | sed -n 2p; }
+wgE sql "SELECT 1" >/dev/null
+load "$homeE/wikigdelt.db" events
+wgE correlate >"$WG_TMP/e1"
+grep -q "prefilter (lazy): 0 titles embedded (new titles 0), first stage [0-9.]* s, 0 events embedded (events read $events)" "$WG_TMP/e1" || fail "lazy: no event embedded before any title: $(cat "$WG_TMP/e1")"
+assert_eq "$(qE "SELECT COUNT(*) FROM gold_open_events WHERE length(vector) = 0")" "$events" "lazy: waiting events kept with an empty vector"
+load "$homeE/wikigdelt.db" titles
+wgE correlate >"$WG_TMP/e2"
+cat "$WG_TMP/e2"
+grep -q "prefilter (lazy): $titles titles embedded (new titles $titles), first stage [0-9.]* s, $events events embedded (events read 0)" "$WG_TMP/e2" || fail "lazy: the waiting events are embedded when titles come"
+assert_eq "$(qE "SELECT COUNT(*) FROM gold_open_events WHERE length(vector) = 1536")" "$events" "lazy: the events' vectors stored"
+assert_eq "$(qE "$pairs")" "$(qB "$pairs")" "lazy events first: pairs = exact join pairs"
+assert_eq "$(qE "$best")" "$(qB "$best")" "lazy events first: best matches"
 # A labelled title skipped in step 1 is matched now, by the event that arrived later.
 assert_eq "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "$(qB "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "Buckingham Palace pairs"
 [ "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" -gt 0 ] || fail "a title skipped at first is matched when its event arrives"
