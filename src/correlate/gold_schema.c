@@ -341,6 +341,18 @@ static const store_migration gold_migrations[] = {
      " WHERE table_name = 'correlated_gold_events' AND column_name = 'rank';"
      "UPDATE catalog_tables SET description = 'News events (gdelt_silver) paired with the Wikipedia pages edited in the same time bucket whose title is related: cosine similarity of all-MiniLM-L6-v2 embeddings >= correlate.candidate_threshold and reranker score (match_score) >= correlate.rerank.threshold (with the reranker off: cosine >= correlate.threshold), the top correlate.top_k titles per event by match_score. Pairs are emitted as soon as both sides are present.'"
      " WHERE table_name = 'correlated_gold_events';"},
+    /* correlate.prefilter = lazy (the default) leaves titles and events of a window unembedded
+       until the window can have partners; only the descriptions change. */
+    {5, "lazy mode: open events and titles may wait unembedded",
+     "UPDATE catalog_columns SET description = '384 float32 (little-endian), unit length, of the"
+     " title with underscores as spaces; empty (zero bytes) while the title waits: in the lazy"
+     " mode (the default) until its window or a partner window has an event, in the static mode"
+     " until the cascade selects it.' WHERE table_name = 'gold_open_titles' AND column_name"
+     " = 'vector';"
+     "UPDATE catalog_columns SET description = '384 float32 (little-endian), unit length, of the"
+     " event text; empty (zero bytes) while the event waits: in the lazy mode (the default) a"
+     " window''s events are embedded only once it or a partner window has a title.'"
+     " WHERE table_name = 'gold_open_events' AND column_name = 'vector';"},
 };
 
 const store_component gold_store_component = {
