@@ -1408,6 +1408,20 @@ static int load_time_checkpoint(run *r, const char *name, int64_t *out)
    embedder caches vectors by exact text, so inside the transaction embed_new finds them ready.
    Only worth it for the model: the fallback is cheaper to recompute. Best effort: on any error
    the batch simply embeds inside the transaction as before. */
+/* Lazy mode: whether a row of one side at time t is sure to be embedded in the coming batch,
+   given the open windows as they stand: its window or a partner already holds the other side.
+   (A row whose other side only arrives in the same batch is embedded inside the batch.) */
+static int lazy_needed(run *r, int64_t t, int title_side)
+{
+    int64_t start = time_bucket_start(t, r->s.bucket_seconds);
+    const int64_t offsets[3] = {0, -r->s.bucket_seconds, r->s.bucket_seconds};
+    for (int i = 0; i < (r->s.neighbours ? 3 : 1); i++) {
+        const bucket *b = state_find(&r->st, start + offsets[i]);
+        if (b && (title_side ? b->ne > 0 : b->nt > 0)) return 1;
+    }
+    return 0;
+}
+
 static void prefetch_embeddings(run *r)
 {
     if (embedder_is_fallback(r->emb)) return;
@@ -1419,22 +1433,29 @@ static void prefetch_embeddings(run *r)
     char err[256];
     if (!out) return;
     static const char *const queries[2] = {
-        "SELECT title FROM wikimedia_silver WHERE silver_id > ?1 AND is_content = 1"
+        "SELECT title, event_time FROM wikimedia_silver WHERE silver_id > ?1 AND is_content = 1"
         " ORDER BY silver_id LIMIT ?2",
-        "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL"
-        " FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"};
+        "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL,"
+        " event_time FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"};
     for (int which = 0; which < 2; which++) {
         if (which == 0 ? !r->have_wiki : !r->have_gdelt) continue;
-        /* With the prefilter, which titles get embedded is decided inside the batch. */
-        if (which == 0 && r->pf_mode != PREFILTER_OFF) continue;
-        /* Lazy: and which events (a window without titles keeps its events unembedded). */
-        if (which == 1 && r->pf_mode == PREFILTER_LAZY) continue;
+        /* The static cascade decides inside the batch which titles get embedded. The lazy mode
+           prefetches only what the open windows already make certain (below): the rest of the
+           batch is embedded inside its transaction, holding the write lock meanwhile. */
+        if (which == 0 && r->pf_mode == PREFILTER_STATIC) continue;
+        int time_col = which == 0 ? 1 : 5;
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(r->db, queries[which], -1, &q, NULL) != SQLITE_OK) continue;
         sqlite3_bind_int64(q, 1, which == 0 ? r->cp_wiki : r->cp_gdelt);
         sqlite3_bind_int64(q, 2, r->s.batch_rows);
         while (sqlite3_step(q) == SQLITE_ROW) {
             int ok;
+            if (r->pf_mode == PREFILTER_LAZY) {
+                const char *et = (const char *)sqlite3_column_text(q, time_col);
+                int64_t t;
+                if (!et || time_parse_iso8601(et, &t) != 0 || !lazy_needed(r, t, which == 0))
+                    continue;
+            }
             if (which == 0) {
                 ok = event_text_title((const char *)sqlite3_column_text(q, 0), &text) == 0;
             } else {
