@@ -784,6 +784,7 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
 }
 
 static size_t partner_buckets(run *r, bucket *b, bucket *out[3]);
+static int partners_hold(bucket *const *partners, size_t np, int titles);
 
 static void select_hits(bucket *tb, size_t t_offset, const simjoin_hits *h)
 {
@@ -803,9 +804,7 @@ static int lazy_select(run *r)
         bucket *b = r->st.b[bi];
         bucket *partners[3];
         size_t np = partner_buckets(r, b, partners);
-        int has_events = 0;
-        for (size_t k = 0; k < np; k++) has_events |= partners[k]->ne > 0;
-        if (!has_events) continue;
+        if (!partners_hold(partners, np, 0)) continue;
         for (size_t i = 0; i < b->nt; i++)
             if (b->titles[i].xrow < 0) b->titles[i].wanted = 1;
     }
@@ -997,17 +996,31 @@ static int pair_cmp(const void *x, const void *y)
 }
 
 /* The buckets whose titles an event of bucket b may meet (itself, and its neighbours if set). */
-static size_t partner_buckets(run *r, bucket *b, bucket *out[3])
+/* The open buckets a row of the window starting at start is joined with: that window and, with
+   neighbour buckets, the ones before and after (those of them that are open). */
+static size_t partners_of(run *r, int64_t start, bucket *out[3])
 {
+    const int64_t w = r->s.bucket_seconds;
+    const int64_t starts[3] = {start, start - w, start + w};
     size_t n = 0;
-    out[n++] = b;
-    if (r->s.neighbours) {
-        bucket *p = state_find(&r->st, b->start - r->s.bucket_seconds);
-        bucket *q = state_find(&r->st, b->start + r->s.bucket_seconds);
+    for (int i = 0; i < (r->s.neighbours ? 3 : 1); i++) {
+        bucket *p = state_find(&r->st, starts[i]);
         if (p) out[n++] = p;
-        if (q) out[n++] = q;
     }
     return n;
+}
+
+static size_t partner_buckets(run *r, bucket *b, bucket *out[3])
+{
+    return partners_of(r, b->start, out);
+}
+
+/* Whether any of the buckets holds titles (titles = 1) or events (titles = 0). */
+static int partners_hold(bucket *const *partners, size_t np, int titles)
+{
+    for (size_t k = 0; k < np; k++)
+        if (titles ? partners[k]->nt > 0 : partners[k]->ne > 0) return 1;
+    return 0;
 }
 
 /* Similarities are stored rounded to 1e-6 so equal pairs compare equal across runs. */
@@ -1413,13 +1426,9 @@ static int load_time_checkpoint(run *r, const char *name, int64_t *out)
    (A row whose other side only arrives in the same batch is embedded inside the batch.) */
 static int lazy_needed(run *r, int64_t t, int title_side)
 {
-    int64_t start = time_bucket_start(t, r->s.bucket_seconds);
-    const int64_t offsets[3] = {0, -r->s.bucket_seconds, r->s.bucket_seconds};
-    for (int i = 0; i < (r->s.neighbours ? 3 : 1); i++) {
-        const bucket *b = state_find(&r->st, start + offsets[i]);
-        if (b && (title_side ? b->ne > 0 : b->nt > 0)) return 1;
-    }
-    return 0;
+    bucket *partners[3];
+    size_t np = partners_of(r, time_bucket_start(t, r->s.bucket_seconds), partners);
+    return partners_hold(partners, np, !title_side);
 }
 
 static void prefetch_embeddings(run *r)
@@ -1494,10 +1503,9 @@ static void mark_live_events(run *r)
             b->ev_jmark = b->ev_mark;
             continue;
         }
-        int go = r->pf_mode != PREFILTER_LAZY;
         bucket *partners[3];
         size_t np = partner_buckets(r, b, partners);
-        for (size_t k = 0; k < np && !go; k++) go = partners[k]->nt > 0;
+        int go = r->pf_mode != PREFILTER_LAZY || partners_hold(partners, np, 1);
         b->ev_live = go;
         b->ev_jmark = go ? 0 : b->ne;
     }
