@@ -3,12 +3,12 @@
  * file's sha256 against the official values below). */
 #include "cli/commands.h"
 
+#include "core/filehash.h"
 #include "embed/embedder.h"
 
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,30 +159,6 @@ done:
 }
 
 /* ---------- model fetch / info ---------- */
-
-static int sha256_file(const char *path, char hex[65], long long *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    unsigned char buf[1 << 16];
-    size_t k;
-    *size = 0;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0) {
-        EVP_DigestUpdate(ctx, buf, k);
-        *size += (long long)k;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    if (bad) return -1;
-    for (int i = 0; i < 32; i++) sprintf(hex + 2 * i, "%02x", md[i]);
-    return 0;
-}
 
 static int make_dirs(const char *path)
 {
@@ -338,7 +314,7 @@ static int model_fetch(app *a, int argc, char **argv)
                 "directory and set embed.model_dir), or run `wikigdelt model fetch --from DIR`",
                 err, dir);
         }
-        if (sha256_file(dest, hex, &size) || strcmp(hex, mf->sha256)) {
+        if (file_sha256(dest, hex, &size) || strcmp(hex, mf->sha256)) {
             unlink(dest);
             return app_runtime_error("model fetch: %s has sha256 %s (%lld bytes), not the official "
                                      "%s (%lld bytes): refused", mf->name, hex, size, mf->sha256,

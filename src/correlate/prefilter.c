@@ -2,12 +2,12 @@
  * (prefilter.h). */
 #include "correlate/prefilter.h"
 
+#include "core/filehash.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "embed/static_vocab.h"
 #include "store/store.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,32 +46,6 @@ void prefilter_embed(prefilter *p, const char *text, float *out)
     int n = embedder_tokenize(p->emb, text ? text : "", ids, MAX_IDS);
     if (n < 0) n = 0;
     static_vocab_text(p->table, p->vocab, p->dim, p->weights, ids, n, out);
-}
-
-/* SHA-256 of a file, as 64 hex digits. */
-static int file_sha256(const char *path, char hex[65], char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot read", path);
-        return -1;
-    }
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    static unsigned char chunk[1 << 20];
-    size_t n;
-    while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0) ok = EVP_DigestUpdate(ctx, chunk, n);
-    ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    fclose(f);
-    if (!ok || mdlen != 32) {
-        snprintf(err, errlen, "%s: cannot hash", path);
-        return -1;
-    }
-    for (unsigned i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    return 0;
 }
 
 /* Reads the stored table whose key (or, cheaper, whose file identity: path, size, mtime) matches.
@@ -222,7 +196,11 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
     int found = load_table(p, db, "model_path = ?1 AND file_size = ?2 AND file_mtime = ?3",
                            path, size, mtime, kind);
     if (found == 0) {
-        if (file_sha256(path, sha, err, errlen)) goto fail;
+        int hr = file_sha256(path, sha, NULL);
+        if (hr) {
+            snprintf(err, errlen, "%s: %s", path, hr == -1 ? "cannot read" : "cannot hash");
+            goto fail;
+        }
         found = load_table(p, db, "model_sha256 = ?1 AND ?2 = ?2 AND ?3 = ?3", sha, 0, 0, kind);
         /* The same model at another path (or touched): remember this file, to skip the hash
            next time. Best effort, outside any transaction of the caller's. */

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/filehash.h"
 #include "core/timeutil.h"
 #include "refine/expect.h"
 #include "store/store.h"
@@ -97,6 +98,23 @@ static void test_buf(void **state)
     free(s);
 }
 
+static void test_file_sha256(void **state)
+{
+    (void)state;
+    char path[64], hex[65];
+    long long size = -1;
+    snprintf(path, sizeof path, "/tmp/wg-unit-sha-%d", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("abc", f);
+    fclose(f);
+    assert_int_equal(file_sha256(path, hex, &size), 0);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(size, 3);
+    unlink(path);
+    assert_int_equal(file_sha256(path, hex, NULL), -1); /* gone: cannot be opened */
+}
+
 static sqlite3 *open_temp_store(char *path, size_t len)
 {
     snprintf(path, len, "/tmp/wg-unit-%d.db", (int)getpid());
@@ -179,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_file_sha256),
         cmocka_unit_test(test_checkpoints_and_expectations),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
