@@ -45,7 +45,7 @@ int event_text_parse_fields(const char *spec, unsigned *mask, char *err, size_t 
     return 0;
 }
 
-static int is_blank(const char *s)
+int event_text_blank(const char *s)
 {
     if (!s) return 1;
     for (; *s; s++)
@@ -93,16 +93,16 @@ int event_text_compose(const event_parts *p, unsigned mask, buf *out)
     buf_reset(out);
     if (!out->data && buf_reserve(out, 64) != 0) return -1;
     out->data[0] = 0;
-    if ((mask & EVENT_TEXT_DESCRIPTION) && !is_blank(p->description))
+    if ((mask & EVENT_TEXT_DESCRIPTION) && !event_text_blank(p->description))
         if (sep(out) || append_description(out, p->description)) return -1;
-    if ((mask & EVENT_TEXT_ACTOR1) && !is_blank(p->actor1))
+    if ((mask & EVENT_TEXT_ACTOR1) && !event_text_blank(p->actor1))
         if (sep(out) || append_name(out, p->actor1)) return -1;
-    if ((mask & EVENT_TEXT_ACTOR2) && !is_blank(p->actor2) &&
+    if ((mask & EVENT_TEXT_ACTOR2) && !event_text_blank(p->actor2) &&
         !((mask & EVENT_TEXT_ACTOR1) && p->actor1 && !strcasecmp(p->actor1, p->actor2)))
         if (sep(out) || append_name(out, p->actor2)) return -1;
-    if ((mask & EVENT_TEXT_GEO) && !is_blank(p->geo))
+    if ((mask & EVENT_TEXT_GEO) && !event_text_blank(p->geo))
         if (sep(out) || buf_append_str(out, p->geo)) return -1;
-    if ((mask & EVENT_TEXT_URL) && !is_blank(p->url)) {
+    if ((mask & EVENT_TEXT_URL) && !event_text_blank(p->url)) {
         size_t before = out->len;
         if (sep(out)) return -1;
         size_t mark = out->len;

@@ -39,5 +39,7 @@ int event_text_compose(const event_parts *p, unsigned mask, buf *out);
 int event_text_url_words(const char *url, buf *out);
 /* Title text: underscores as spaces. */
 int event_text_title(const char *title, buf *out);
+/* Whether a field is absent: NULL, empty or white space only (it then adds nothing to a text). */
+int event_text_blank(const char *s);
 
 #endif

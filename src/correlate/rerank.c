@@ -147,14 +147,6 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static int is_blank(const char *s)
-{
-    if (!s) return 1;
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s)) return 0;
-    return 1;
-}
-
 /* Copy of s[0..n) without surrounding white space. */
 static char *trimmed(const char *s, size_t n)
 {
@@ -197,7 +189,7 @@ int rerank_event_set(rerank_event *ev, const char *description, const char *acto
        writes them (upper case): the model is uncased. */
     const char *actors[2] = {actor1, actor2};
     for (int i = 0; i < 2; i++)
-        if (!is_blank(actors[i]) && add_field(ev, trimmed(actors[i], strlen(actors[i])))) goto oom;
+        if (!event_text_blank(actors[i]) && add_field(ev, trimmed(actors[i], strlen(actors[i])))) goto oom;
     for (const char *p = geo; p && *p;) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
