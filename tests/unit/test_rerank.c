@@ -33,7 +33,7 @@ static void test_field_texts(void **state)
     rerank_event ev;
     assert_int_equal(rerank_event_set(&ev, "Consult", "  UNITED STATES ", "", "Athens, Texas, United States",
                                       "https://x.com/2024/07/14/us/trump-shooting-rally.html",
-                                      20240714, 20240715013000LL),
+                                      20240714, 20240715013000LL, NULL),
                      0);
     /* actor1 trimmed, blank actor2 left out, three geo parts, the slug */
     assert_int_equal(ev.nfields, 5);
@@ -47,7 +47,7 @@ static void test_field_texts(void **state)
     assert_int_equal(ev.years[1], 2024);
     rerank_event_free(&ev);
     /* Nothing at all: no fields, no crash. */
-    assert_int_equal(rerank_event_set(&ev, NULL, NULL, NULL, NULL, NULL, 0, 0), 0);
+    assert_int_equal(rerank_event_set(&ev, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL), 0);
     assert_int_equal(ev.nfields, 0);
     double f[RERANK_NFEATURES];
     rerank_features(&ev, "Anything (at all)", 0.3f, NULL, f);
@@ -63,7 +63,7 @@ static void test_lexical_features(void **state)
     assert_int_equal(rerank_event_set(&ev, "Make statement", "MASSACHUSETTS", NULL,
                                       "Boston, Massachusetts, United States",
                                       "https://n.com/2025/07/14/fire-in-massachusetts-care-home-kills-nine/",
-                                      20250714, 20250715000000LL),
+                                      20250714, 20250715000000LL, NULL),
                      0);
     double f[RERANK_NFEATURES];
     features_of(&ev, "Massachusetts (Bee Gees song)", f);
@@ -103,6 +103,7 @@ static void test_lexical_features(void **state)
 static const struct dumped {
     const char *description, *actor1, *actor2, *geo, *url;
     int64_t sqldate, dateadded;
+    rerank_coded coded;
     const char *title;
     float cos_text;
     float field_cos[RERANK_MAX_FIELDS];
@@ -125,7 +126,7 @@ static void test_matches_python(void **state)
         const struct dumped *d = &dumped[i];
         rerank_event ev;
         assert_int_equal(rerank_event_set(&ev, d->description, d->actor1, d->actor2, d->geo,
-                                          d->url, d->sqldate, d->dateadded),
+                                          d->url, d->sqldate, d->dateadded, &d->coded),
                          0);
         assert_int_equal(ev.nfields, d->nfields);
         double f[RERANK_NFEATURES];

@@ -112,12 +112,67 @@ def field_texts(ev):
     return out
 
 FEATURES = ["cos_text", "cos_field_max", "cos_slug", "name_equal", "country_of_local",
-            "in_slug", "word_overlap", "qualifier_absent", "year_mismatch", "meta_page"]
+            "in_slug", "word_overlap", "qualifier_absent", "year_mismatch", "meta_page",
+            # from GDELT's coded fields (rerank.h; structured() below)
+            "country_page", "country_national", "country_local", "country_slug", "part_of_name",
+            "actor_equal"]
 # The model uses these six (the order of the C table). cos_slug, name_equal, country_of_local
 # and meta_page were tried too: each moved the cross-validated F1 by less than its spread
 # (+-0.005 against an sd of 0.09), so they were left out (`--features` reproduces the trial).
+# C_ORDER: the features src/correlate/rerank.c computes, in its order (RERANK_NFEATURES). USED:
+# those the model uses, chosen by the grouped CV (forward selection, see docs/gold.md); the
+# others get coefficient 0 in the C table.
+C_ORDER = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
+           "year_mismatch", "country_page", "country_national", "country_local", "country_slug",
+           "part_of_name", "actor_equal"]
 USED = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
-        "year_mismatch"]
+        "year_mismatch", "part_of_name"]
+
+def read_country_table():
+    """The rows of src/correlate/countries.c: (cameo, fips, [names], [adjectives]) as word lists."""
+    import os
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/countries.c")
+    rows = re.findall(r'^\s*\{"([A-Z]*)", "([A-Z]*)", "([^"]*)", "([^"]*)"\},$',
+                      open(src, encoding="utf-8").read(), re.M)
+    if len(rows) < 150: sys.exit(f"{src}: country table not found")
+    split = lambda v: [tokens(x) for x in v.split(";") if tokens(x)]
+    return [(c, f, split(n), split(a)) for c, f, n, a in rows]
+
+COUNTRIES = None
+NATIONAL_TYPES = {"GOV", "MIL", "LEG", "JUD", "ELI", "SPY"}
+
+def code(v, cap):
+    """rerank.c copy_code: a code that does not fit its array is empty."""
+    return v if v and len(v.encode()) < cap else ""
+
+def structured(ev, title):
+    """country_page, country_national, country_local, country_slug, part_of_name, actor_equal
+    (rerank.c structured_features)."""
+    global COUNTRIES
+    if COUNTRIES is None: COUNTRIES = read_country_table()
+    ct = tokens(split_title(title)[0])
+    out = [0.0] * 6
+    if not ct: return out
+    slug = tokens(url_words(ev["url"]))
+    actors = [tokens(ev["actor1"] or ""), tokens(ev["actor2"] or "")]
+    geos = [tokens(g) for g in (ev["geo"] or "").split(",")][:16]
+    gtype = ev["geo_type"] if 0 <= ev["geo_type"] <= 5 else 0
+    for cameo, fips, names, adjs in COUNTRIES:
+        if not any(ct == n for n in names): continue
+        out[0] = 1.0
+        national = any(code(ev["actor_country"][a], 4) == cameo and
+                       (any(code(t, 4) in NATIONAL_TYPES for t in ev["actor_type"][a]) or
+                        any(actors[a] == x for x in names + adjs)) for a in (0, 1))
+        named = any(contains_seq(slug, x) for x in names + adjs)
+        if national: out[1] = 1.0
+        if fips and code(ev["geo_country"], 3) == fips and 2 <= gtype <= 5 and not national and not named:
+            out[2] = 1.0
+        if named: out[3] = 1.0
+    whole = any(ct == x for x in actors + geos)
+    part = any(len(x) > len(ct) and contains_seq(x, ct) for x in actors + geos if x != ct)
+    out[4] = float(part and not whole)
+    out[5] = float(any(ct == x for x in actors))
+    return out
 
 def contains_seq(hay, needle):
     if not needle: return False
@@ -150,7 +205,7 @@ def features(ev, title, cos_text, field_cos, slug_cos):
     fmax = max(field_cos) if len(field_cos) else 0.0
     return [cos_text, fmax, slug_cos, float(name_equal), float(country_of_local),
             float(contains_seq(slug, ct)), overlap, float(qualifier_absent), float(year_mismatch),
-            float(meta)]
+            float(meta)] + structured(ev, title)
 
 # ---- data ------------------------------------------------------------------------------------
 
@@ -177,12 +232,16 @@ def load(db, path):
         if not line or line.startswith("#"): continue
         eid, title, lab = line.split("\t")
         r = con.execute("SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
-                        " SOURCEURL, SQLDATE, DATEADDED FROM gdelt_silver WHERE GLOBALEVENTID=?",
-                        (int(eid),)).fetchone()
+                        " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
+                        " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
+                        " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type, ActionGeo_CountryCode"
+                        " FROM gdelt_silver WHERE GLOBALEVENTID=?", (int(eid),)).fetchone()
         if r is None: sys.exit(f"EventID {eid} not in gdelt_silver of {db}")
         ev = dict(id=int(eid), description=r[0], actor1=r[1], actor2=r[2], geo=r[3], url=r[4],
                   sqldate=r[5] or 0, dateadded=r[6] or 0,
-                  years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000})
+                  years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000},
+                  actor_country=[r[7], r[8]], actor_type=[[r[9], r[10], r[11]], [r[12], r[13], r[14]]],
+                  geo_type=r[15] or 0, geo_country=r[16])
         rows.append((ev, title.replace("_", " "), int(lab)))
     return rows
 
@@ -288,10 +347,12 @@ def main():
     p, rr, f = prf(((s >= t) & cand).astype(int), y)
     print(f"final fit on all {cand.sum()} candidates, IN-SAMPLE (optimistic): threshold {t:.2f} "
           f"P {p:.4f} R {rr:.4f} F1 {f:.4f}")
-    print("coefficients (C table for src/correlate/rerank.c):")
+    print("coefficients (C table for src/correlate/rerank.c; 0: not used):")
     print(f"    intercept {m.intercept_[0]:+.4f}")
-    for name, w in zip([FEATURES[i] for i in use], m.coef_[0]):
-        print(f"    {name:18s} {w:+.4f}")
+    coef = dict(zip([FEATURES[i] for i in use], m.coef_[0]))
+    for name in C_ORDER + [f for f in coef if f not in C_ORDER]:
+        print(f"    {name:18s} {coef.get(name, 0.0):+.4f}")
+    corder = [FEATURES.index(f) for f in C_ORDER]
     if a.test:
         trows = load(a.db, a.test)
         TX, ty, tg, tcos = featurize(trows, emb)
@@ -309,13 +370,20 @@ def main():
     for test in (lambda t: "(" in t, lambda t: re.search(r"\b(1[89]|20)\d\d\b", t)):
         first = next((i for i, (_, t, _l) in enumerate(rows) if test(t) and cand[i]), None)
         if a.dump and first is not None: picks.add(first)
+    for j in corder[6:]:  # and the first candidate with each structured feature set
+        first = next((i for i in range(len(rows)) if X[i, j] and cand[i]), None)
+        if a.dump and first is not None: picks.add(first)
     for i in sorted(picks):
         ev, title, lab = rows[i]
-        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %.6ff, {%s}, %d, {%s}, %.6f}," % (
+        coded = "{{%s, %s}, {{%s}, {%s}}, %d, %s}" % (
+            cstr(ev["actor_country"][0]), cstr(ev["actor_country"][1]),
+            ", ".join(cstr(t) for t in ev["actor_type"][0]),
+            ", ".join(cstr(t) for t in ev["actor_type"][1]), ev["geo_type"], cstr(ev["geo_country"]))
+        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %s, %.6ff, {%s}, %d, {%s}, %.6f}," % (
             cstr(ev["description"]), cstr(ev["actor1"]), cstr(ev["actor2"]), cstr(ev["geo"]),
-            cstr(ev["url"]), ev["sqldate"], ev["dateadded"], cstr(title), cos[i],
+            cstr(ev["url"]), ev["sqldate"], ev["dateadded"], coded, cstr(title), cos[i],
             ", ".join("%.6ff" % v for v in fcs[i]), len(fcs[i]),
-            ", ".join("%.6f" % v for v in Xu[i]), s[i]))
+            ", ".join("%.6f" % v for v in X[i, corder]), s[i]))
     return X, y, groups, cos, rows
 
 if __name__ == "__main__":
