@@ -98,6 +98,107 @@ static void test_lexical_features(void **state)
     rerank_event_free(&ev);
 }
 
+/* The structured features (indices 6..11, rerank.h) on handwritten events. */
+enum { F_COUNTRY_PAGE = 6, F_COUNTRY_NATIONAL, F_COUNTRY_LOCAL, F_COUNTRY_SLUG, F_PART_OF_NAME,
+       F_ACTOR_EQUAL };
+
+static void structured_of(const char *actor1, const char *actor2, const char *geo,
+                          const char *url, const rerank_coded *coded, const char *title,
+                          double f[RERANK_NFEATURES])
+{
+    rerank_event ev;
+    assert_int_equal(rerank_event_set(&ev, "Consult", actor1, actor2, geo, url, 20250714,
+                                      20250715000000LL, coded),
+                     0);
+    features_of(&ev, title, f);
+    rerank_event_free(&ev);
+}
+
+static void test_structured_features(void **state)
+{
+    (void)state;
+    double f[RERANK_NFEATURES];
+    /* A local story inside the country: Toronto's police, geocoded to a world city of Canada,
+       the slug does not name Canada. */
+    rerank_coded local = {.actor_country = {"CAN", NULL}, .geo_type = 4, .geo_country = "CA"};
+    const char *toronto = "https://t.ca/news/woman-wanted-after-child-assaulted-in-west-end";
+    structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Canada", f);
+    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    assert_true(f[F_COUNTRY_SLUG] == 0 && f[F_PART_OF_NAME] == 0 && f[F_ACTOR_EQUAL] == 0);
+    /* Not a country: none of the country features; the city is neither an actor nor a part. */
+    structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Toronto", f);
+    assert_true(f[F_COUNTRY_PAGE] == 0 && f[F_COUNTRY_LOCAL] == 0 && f[F_ACTOR_EQUAL] == 1);
+    /* The same geocode at country level (ActionGeo_Type 1) is not a local story. */
+    rerank_coded whole = local;
+    whole.geo_type = 1;
+    structured_of("TORONTO", NULL, "Canada", toronto, &whole, "Canada", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
+    /* National: an actor of the country with a government type code... */
+    rerank_coded gov = {.actor_country = {NULL, "CAN"},
+                        .actor_type = {{NULL, NULL, NULL}, {"BUS", "GOV", NULL}},
+                        .geo_type = 4,
+                        .geo_country = "CA"};
+    structured_of("OTTAWA", "MARK CARNEY", "Brookfield, Nova Scotia, Canada", toronto, &gov,
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    /* ... but not when that actor belongs to another country, */
+    gov.actor_country[1] = "USA";
+    structured_of("OTTAWA", "MARK CARNEY", "Brookfield, Nova Scotia, Canada", toronto, &gov,
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    /* ... or the country itself acting, by name or by adjective (case and spacing aside). */
+    structured_of(" canadian ", NULL, "Quebec, Quebec, Canada", toronto, &local, "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    structured_of("UNITED STATES", NULL, "Texas, United States", toronto,
+                  &(rerank_coded){.actor_country = {"USA", NULL}, .geo_type = 2, .geo_country = "US"},
+                  "United_States", f);
+    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 1 && f[F_ACTOR_EQUAL] == 1);
+    /* The slug names the country by another name ("US") or adjective: country_slug, and then
+       not local. */
+    rerank_coded us_local = {.actor_country = {"USA", NULL}, .geo_type = 3, .geo_country = "US"};
+    structured_of("SAN FRANCISCO", NULL, "Washington, District of Columbia, United States",
+                  "https://x.com/2025/07/14/austria-urges-eu-to-respond-to-new-us-tariffs/",
+                  &us_local, "United States", f);
+    assert_true(f[F_COUNTRY_SLUG] == 1 && f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
+    structured_of("SAN FRANCISCO", NULL, "Connecticut, United States",
+                  "https://x.com/2025/07/14/dog-rescue-dna-surprise/", &us_local, "United States",
+                  f);
+    assert_true(f[F_COUNTRY_SLUG] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    structured_of(NULL, NULL, "Canada", "https://x.com/2025/07/14/canadians-mark-canada-day/",
+                  &whole, "Canada", f);
+    assert_true(f[F_COUNTRY_SLUG] == 1);
+    /* A region has no FIPS code: never local. A qualifier is not part of the name compared. */
+    structured_of(NULL, NULL, "Paris, Ile-de-France, France", toronto,
+                  &(rerank_coded){.geo_type = 4, .geo_country = "FR"}, "Europe", f);
+    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    structured_of(NULL, NULL, "Tbilisi, Tbilisi, Georgia", toronto,
+                  &(rerank_coded){.geo_type = 4, .geo_country = "GG"}, "Georgia (country)", f);
+    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_LOCAL] == 1);
+    /* A code longer than CAMEO's is stored empty and matches nothing. */
+    structured_of("CANADA", NULL, "Canada", toronto,
+                  &(rerank_coded){.actor_country = {"CANX", NULL}}, "Canada", f);
+    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0);
+    /* part_of_name: the title is only part of a longer name (New Mexico, Port Everglades)... */
+    rerank_coded none = {0};
+    structured_of("NEW MEXICO", "CONVICTS", "New Mexico, United States",
+                  "https://x.com/news/mexico-supreme-court-rules-sex", &none, "Mexico", f);
+    assert_true(f[F_PART_OF_NAME] == 1 && f[F_ACTOR_EQUAL] == 0 && f[F_COUNTRY_SLUG] == 1);
+    structured_of(NULL, NULL, "Port Everglades, Florida, United States", toronto, &none,
+                  "Everglades", f);
+    assert_true(f[F_PART_OF_NAME] == 1);
+    /* ... not when it is also a whole name of the event, nor when it is the whole name. */
+    structured_of("NEW MEXICO", "MEXICO", "New Mexico, United States", toronto, &none, "Mexico", f);
+    assert_true(f[F_PART_OF_NAME] == 0 && f[F_ACTOR_EQUAL] == 1);
+    structured_of(NULL, NULL, "New Mexico, United States", toronto, &none, "New Mexico", f);
+    assert_true(f[F_PART_OF_NAME] == 0 && f[F_ACTOR_EQUAL] == 0);
+    /* Nothing known: all 0, no crash. */
+    structured_of(NULL, NULL, NULL, NULL, NULL, "Canada", f);
+    assert_true(f[F_COUNTRY_PAGE] == 1);
+    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    structured_of(NULL, NULL, NULL, NULL, NULL, "", f);
+    for (int k = F_COUNTRY_PAGE; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+}
+
 /* Pairs of the development set with the inputs, features and score that tools/rerank/fit.py
    computed for them (`fit.py ... --dump 4`; the cosines come from sentence-transformers). */
 static const struct dumped {
@@ -111,12 +212,16 @@ static const struct dumped {
     double features[RERANK_NFEATURES];
     double score;
 } dumped[] = {
-    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000}, 0.406671},
-    {"Make statement, not specified below", NULL, "UNITED KINGDOM", "Edinburgh, Edinburgh, City of, United Kingdom", "https://guernseypress.com/news/uk-news/2024/07/14/child-benefit-cap-must-be-scrapped-at-kings-speech-snp-warns-labour/", 20240715LL, 20240715000000LL, "Labour Party (UK)", 0.341861f, {0.456753f, 0.330313f, 0.330313f, 0.163238f, 0.456753f, 0.271737f}, 6, {0.341861, 0.456753, 0.000000, 0.500000, 1.000000, 0.000000}, 0.063845},
-    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000}, 0.012693},
-    {"Praise or endorse", "MAGAZINE", NULL, "Massachusetts, United States", "https://thebull1017.iheart.com/content/2025-07-14-affordable-massachusetts-eatery-serves-the-best-cheap-meal-in-the-state/", 20250715LL, 20250715000000LL, "Massachusetts (Bee Gees song)", 0.286538f, {0.177160f, 0.541399f, 0.289006f, 0.292135f}, 4, {0.286538, 0.541399, 1.000000, 1.000000, 1.000000, 0.000000}, 0.241458},
-    {"Mobilize or increase police power", "DETECTIVE", "BIRMINGHAM", "Netherlands", "https://www.wvtm13.com/article/birmingham-police-mass-shootings-nightclub-press-conference/61591517", 20240715LL, 20240715000000LL, "Calliephialtes mattai", -0.034795f, {0.121368f, 0.063890f, 0.068262f, -0.044828f}, 4, {-0.034795, 0.121368, 0.000000, 0.000000, 0.000000, 0.000000}, 0.051136},
-    {"Make optimistic comment", "NASA", "HOUSTON", "California, United States", "https://www.gjsentinel.com/news/national/astronauts-from-us-india-poland-hungary-bound-for-earth/article_c2f2e5cc-ea59-5019-a87a-343be27a788c.html", 20250715LL, 20250715000000LL, "Ivry-sur-Seine", 0.058911f, {-0.003101f, 0.195633f, 0.192903f, 0.147168f, 0.021292f}, 5, {0.058911, 0.195633, 0.000000, 0.000000, 0.000000, 0.000000}, 0.085156},
+    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.433043},
+    {"Make a visit", NULL, "MILWAUKEE", NULL, "https://news.sky.com/story/trump-arrives-in-milwaukee-for-republican-national-convention-after-assassination-attempt-13177998", 20240715LL, 20240715000000LL, {{NULL, "USA"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Milwaukee", 0.595573f, {1.000000f, 0.456161f}, 2, {0.595573, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.951006},
+    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.887102},
+    {"Praise or endorse", "ISRAEL", "PALESTINIAN", "Gaza, Israel (general), Israel", "https://www.naturalnews.com/2025-07-14-israeli-contractors-demolish-gaza-civilians.html", 20250715LL, 20250715000000LL, {{"ISR", "PSE"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.591412f, {0.815645f, 0.874698f, 0.785343f, 0.672619f, 0.815645f, 0.358651f}, 6, {0.591412, 0.874698, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.847114},
+    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US"}, "United States", 0.372878f, {0.602578f, 0.470945f, 0.340042f, 1.000000f, 0.081467f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.517999},
+    {"Accede to demands for rights", "NEW MEXICO", "CONVICTS", "New Mexico, United States", "https://www.yahoo.com/news/mexico-supreme-court-rules-sex-204936465.html", 20250715LL, 20250715000000LL, {{"USA", NULL}, {{NULL, NULL, NULL}, {"CRM", NULL, NULL}}, 2, "US"}, "Mexico", 0.463006f, {0.769091f, 0.292903f, 0.769091f, 0.525533f, 0.430374f}, 5, {0.463006, 0.769091, 1.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000}, 0.237461},
+    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.012542},
+    {"Praise or endorse", "MAGAZINE", NULL, "Massachusetts, United States", "https://thebull1017.iheart.com/content/2025-07-14-affordable-massachusetts-eatery-serves-the-best-cheap-meal-in-the-state/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"MED", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US"}, "Massachusetts (Bee Gees song)", 0.286538f, {0.177160f, 0.541399f, 0.289006f, 0.292135f}, 4, {0.286538, 0.541399, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.249764},
+    {"Mobilize or increase police power", "DETECTIVE", "BIRMINGHAM", "Netherlands", "https://www.wvtm13.com/article/birmingham-police-mass-shootings-nightclub-press-conference/61591517", 20240715LL, 20240715000000LL, {{NULL, "GBR"}, {{"COP", NULL, NULL}, {NULL, NULL, NULL}}, 1, "NL"}, "Calliephialtes mattai", -0.034795f, {0.121368f, 0.063890f, 0.068262f, -0.044828f}, 4, {-0.034795, 0.121368, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.048824},
+    {"Make optimistic comment", "NASA", "HOUSTON", "California, United States", "https://www.gjsentinel.com/news/national/astronauts-from-us-india-poland-hungary-bound-for-earth/article_c2f2e5cc-ea59-5019-a87a-343be27a788c.html", 20250715LL, 20250715000000LL, {{"USA", "USA"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US"}, "Ivry-sur-Seine", 0.058911f, {-0.003101f, 0.195633f, 0.192903f, 0.147168f, 0.021292f}, 5, {0.058911, 0.195633, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.082148},
 };
 
 static void test_matches_python(void **state)
@@ -244,6 +349,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_texts),
         cmocka_unit_test(test_lexical_features),
+        cmocka_unit_test(test_structured_features),
         cmocka_unit_test(test_matches_python),
         cmocka_unit_test(test_flow_reranked),
         cmocka_unit_test(test_settings),

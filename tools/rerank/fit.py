@@ -151,6 +151,7 @@ def structured(ev, title):
     global COUNTRIES
     if COUNTRIES is None: COUNTRIES = read_country_table()
     ct = tokens(split_title(title)[0])
+    whole = tokens(title)  # the qualifier counts here: "Georgia (country)", not "(U.S. state)"
     out = [0.0] * 6
     if not ct: return out
     slug = tokens(url_words(ev["url"]))
@@ -158,7 +159,7 @@ def structured(ev, title):
     geos = [tokens(g) for g in (ev["geo"] or "").split(",")][:16]
     gtype = ev["geo_type"] if 0 <= ev["geo_type"] <= 5 else 0
     for cameo, fips, names, adjs in COUNTRIES:
-        if not any(ct == n for n in names): continue
+        if not any(whole == n for n in names): continue
         out[0] = 1.0
         national = any(code(ev["actor_country"][a], 4) == cameo and
                        (any(code(t, 4) in NATIONAL_TYPES for t in ev["actor_type"][a]) or
@@ -168,9 +169,9 @@ def structured(ev, title):
         if fips and code(ev["geo_country"], 3) == fips and 2 <= gtype <= 5 and not national and not named:
             out[2] = 1.0
         if named: out[3] = 1.0
-    whole = any(ct == x for x in actors + geos)
+    equal = any(ct == x for x in actors + geos)
     part = any(len(x) > len(ct) and contains_seq(x, ct) for x in actors + geos if x != ct)
-    out[4] = float(part and not whole)
+    out[4] = float(part and not equal)
     out[5] = float(any(ct == x for x in actors))
     return out
 
