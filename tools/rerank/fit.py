@@ -317,6 +317,41 @@ def cross_validate(X, y, groups, cos, cand_thr, C, k, seeds):
             out_c.append(prf((cos[te] >= tc).astype(int), y[te]))
     return np.array(out_r), np.array(out_c)
 
+GAIN = 0.005  # a feature is added only if it raises the CV F1 mean by at least this much
+
+def forward_select(X, y, groups, cos, cand_thr, C, k, seeds, base, pool, log=None):
+    """Forward selection on the grouped CV F1 mean: from base, add the candidate of pool that
+    raises it most, while that gain is >= GAIN."""
+    cur = list(base)
+    cv_f1 = lambda fs: cross_validate(X[:, fs], y, groups, cos, cand_thr, C, k, seeds)[0][:, 2].mean()
+    best = cv_f1(cur)
+    if log: log(f"  start {best:.4f}")
+    while True:
+        trials = sorted(((cv_f1(cur + [j]), j) for j in pool if j not in cur), reverse=True)
+        if log: log("  " + " ".join(f"{FEATURES[j]}:{f:.4f}" for f, j in trials))
+        if not trials or trials[0][0] < best + GAIN: return cur, best
+        best = trials[0][0]; cur.append(trials[0][1])
+        if log: log(f"  add {FEATURES[trials[0][1]]} -> {best:.4f}")
+
+def nested_cv(X, y, groups, cos, cand_thr, C, k, repeats, base, pool):
+    """The whole procedure (selection, fit, threshold) inside each outer grouped fold: what the
+    selected model's CV figure is worth once the selection's own optimism is taken out."""
+    from sklearn.model_selection import GroupKFold
+    out = []
+    for seed in range(repeats):
+        rng = np.random.RandomState(1000 + seed)
+        uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
+        g = np.array([perm[x] for x in groups])
+        for tr, te in GroupKFold(n_splits=k).split(X, y, g):
+            fs, _ = forward_select(X[tr], y[tr], groups[tr], cos[tr], cand_thr, C, k, range(2),
+                                   base, pool)
+            cand = cos >= cand_thr
+            trc = tr[cand[tr]]
+            m = fit(X[trc][:, fs], y[trc], C)
+            t = best_threshold(score(m, X[tr][:, fs]), y[tr], cand[tr])
+            out.append(prf(((score(m, X[te][:, fs]) >= t) & cand[te]).astype(int), y[te]))
+    return np.array(out)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels")
@@ -327,11 +362,25 @@ def main():
     ap.add_argument("--features", default=",".join(USED))
     ap.add_argument("--test", help="held-out labels (EventID form): evaluated once, no refit")
     ap.add_argument("--dump", type=int, default=0)
+    ap.add_argument("--select", action="store_true",
+                    help="forward selection of the structured features by grouped CV (from the six"
+                         " text features), then the nested CV of that procedure")
     a = ap.parse_args()
     emb = Embedder(a.model_dir)
     rows = load(a.db, a.labels)
     fcs = []
     X, y, groups, cos = featurize(rows, emb, fcs)
+    if a.select:
+        base = [FEATURES.index(f) for f in C_ORDER[:6]]
+        pool = [FEATURES.index(f) for f in C_ORDER[6:]]
+        print(f"forward selection (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
+        fs, f1 = forward_select(X, y, groups, cos, a.candidate, a.C, a.folds, range(a.repeats),
+                                base, pool, log=print)
+        print("  selected: " + ",".join(FEATURES[j] for j in fs))
+        n = nested_cv(X, y, groups, cos, a.candidate, a.C, a.folds, 2, base, pool)
+        print(f"nested CV of the selection (outer grouped {a.folds}-fold x 2, inner x 2): "
+              f"P {n[:,0].mean():.4f} R {n[:,1].mean():.4f} F1 {n[:,2].mean():.4f} (sd {n[:,2].std():.4f})")
+        return
     use = [FEATURES.index(f) for f in a.features.split(",")]
     Xu = X[:, use]
     cand = cos >= a.candidate
