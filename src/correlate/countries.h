@@ -9,6 +9,7 @@ typedef struct country_entry {
     const char *fips;       /* FIPS 10-4 code, as in ActionGeo_CountryCode ("US"; "" for regions) */
     const char *names;      /* ';'-separated names, the page title first ("United States;US") */
     const char *adjectives; /* ';'-separated adjectives and demonyms ("American;Americans") */
+    const char *seats;      /* ';'-separated seats of its national government ("Ottawa") */
 } country_entry;
 
 extern const country_entry country_table[];

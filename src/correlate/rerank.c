@@ -471,19 +471,23 @@ static void structured_features(const rerank_event *ev, const token_list *title,
         const country_entry *e = &country_table[c];
         if (!any_item(e->names, is_phrase, title)) continue;
         f[0] = 1; /* country_page */
+        /* National: the country's government, armed forces, courts... act (by type code), or
+           the geocoder put the event at the seat of its government (GDELT geocodes "the
+           federal government" to the capital). An actor named after the country is not enough:
+           GDELT names "UNITED STATES" the actor of many a local story. */
         int national = 0;
-        for (int a = 0; a < 2; a++) {
-            if (strcmp(ev->actor_country[a], e->cameo)) continue;
-            for (int t = 0; t < 3; t++) national |= is_national_type(ev->actor_type[a][t]);
-            national |= any_item(e->names, is_phrase, &actors[a]) ||
-                        any_item(e->adjectives, is_phrase, &actors[a]);
-        }
-        int named = any_item(e->names, has_phrase, slug) || any_item(e->adjectives, has_phrase, slug);
+        for (int a = 0; a < 2; a++)
+            if (!strcmp(ev->actor_country[a], e->cameo))
+                for (int t = 0; t < 3; t++) national |= is_national_type(ev->actor_type[a][t]);
+        int in_country = *e->fips && !strcmp(ev->geo_country, e->fips);
+        if (in_country)
+            for (size_t g = 0; g < ngeos && !national; g++)
+                national |= any_item(e->seats, is_phrase, &geos[g]);
         if (national) f[1] = 1;
-        if (*e->fips && !strcmp(ev->geo_country, e->fips) && ev->geo_type >= 2 &&
-            ev->geo_type <= 5 && !national && !named)
-            f[2] = 1;
-        if (named) f[3] = 1;
+        /* Local: geocoded inside the country below the national level, and not national. */
+        if (in_country && ev->geo_type >= 2 && ev->geo_type <= 5 && !national) f[2] = 1;
+        if (any_item(e->names, has_phrase, slug) || any_item(e->adjectives, has_phrase, slug))
+            f[3] = 1; /* country_slug */
     }
     int whole = 0, part = 0, actor = 0;
     for (size_t i = 0; i < 2 + ngeos; i++) {

@@ -18,11 +18,13 @@
  * whose names is the title:
  *   country_page      the title is a country or region name
  *   country_national  an actor of the title's country (Actor*CountryCode) is a national body
- *                     (Actor*Type*Code GOV, MIL, LEG, JUD, ELI or SPY) or is the country itself
- *                     (its Actor*Name is one of the country's names or adjectives)
+ *                     (Actor*Type*Code GOV, MIL, LEG, JUD, ELI or SPY), or the event is geocoded
+ *                     in that country at a seat of its government (a part of ActionGeo_FullName
+ *                     is one of the country's seats: Ottawa; District of Columbia, White House)
  *   country_local     the title's country is the ActionGeo country at a sub-national level
- *                     (ActionGeo_Type 2..5), not national as above and not named in the slug
- *   country_slug      the slug names the title's country (a name or an adjective)
+ *                     (ActionGeo_Type 2..5) and the event is not national as above
+ *   country_slug      the slug names the title's country (a name or an adjective: "us", "uk",
+ *                     "canadian")
  *   part_of_name      the title is a strict part of a longer actor or place name of the event
  *                     and none of them whole (Mexico in New Mexico, Everglades in Port Everglades)
  *   actor_equal       the title is Actor1Name or Actor2Name

@@ -146,22 +146,32 @@ static void test_structured_features(void **state)
     structured_of("OTTAWA", "MARK CARNEY", "Brookfield, Nova Scotia, Canada", toronto, &gov,
                   "Canada", f);
     assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
-    /* ... or the country itself acting, by name or by adjective (case and spacing aside). */
-    structured_of(" canadian ", NULL, "Quebec, Quebec, Canada", toronto, &local, "Canada", f);
-    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    /* ... nor when an actor is merely named after the country (GDELT's "UNITED STATES" of many
+       a local story): that is still local, and the title is that actor. */
     structured_of("UNITED STATES", NULL, "Texas, United States", toronto,
                   &(rerank_coded){.actor_country = {"USA", NULL}, .geo_type = 2, .geo_country = "US"},
                   "United_States", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 1 && f[F_ACTOR_EQUAL] == 1);
-    /* The slug names the country by another name ("US") or adjective: country_slug, and then
-       not local. */
-    rerank_coded us_local = {.actor_country = {"USA", NULL}, .geo_type = 3, .geo_country = "US"};
-    structured_of("SAN FRANCISCO", NULL, "Washington, District of Columbia, United States",
-                  "https://x.com/2025/07/14/austria-urges-eu-to-respond-to-new-us-tariffs/",
-                  &us_local, "United States", f);
-    assert_true(f[F_COUNTRY_SLUG] == 1 && f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
+    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    assert_true(f[F_ACTOR_EQUAL] == 1);
+    /* National: geocoded at a seat of the country's government (any part of the geo)... */
+    rerank_coded us_city = {.actor_country = {"USA", NULL}, .geo_type = 3, .geo_country = "US"};
+    const char *tariffs = "https://x.com/2025/07/14/austria-urges-eu-to-respond-to-new-us-tariffs/";
+    structured_of("SAN FRANCISCO", NULL, "White House, District of Columbia, United States", tariffs,
+                  &us_city, "United States", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    structured_of(NULL, NULL, "Ottawa, Ontario, Canada", toronto, &local, "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    /* ... of that country: Ottawa geocoded in another country is nobody's seat. */
+    rerank_coded elsewhere = local;
+    elsewhere.geo_country = "US";
+    structured_of(NULL, NULL, "Ottawa, Illinois, United States", toronto, &elsewhere, "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 0);
+    /* The slug names the country by another name ("US") or an adjective. */
+    structured_of("SAN FRANCISCO", NULL, "Connecticut, United States", tariffs, &us_city,
+                  "United States", f);
+    assert_true(f[F_COUNTRY_SLUG] == 1 && f[F_COUNTRY_LOCAL] == 1);
     structured_of("SAN FRANCISCO", NULL, "Connecticut, United States",
-                  "https://x.com/2025/07/14/dog-rescue-dna-surprise/", &us_local, "United States",
+                  "https://x.com/2025/07/14/dog-rescue-dna-surprise/", &us_city, "United States",
                   f);
     assert_true(f[F_COUNTRY_SLUG] == 0 && f[F_COUNTRY_LOCAL] == 1);
     structured_of(NULL, NULL, "Canada", "https://x.com/2025/07/14/canadians-mark-canada-day/",
@@ -171,13 +181,23 @@ static void test_structured_features(void **state)
     structured_of(NULL, NULL, "Paris, Ile-de-France, France", toronto,
                   &(rerank_coded){.geo_type = 4, .geo_country = "FR"}, "Europe", f);
     assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_LOCAL] == 0);
-    structured_of(NULL, NULL, "Tbilisi, Tbilisi, Georgia", toronto,
+    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto,
                   &(rerank_coded){.geo_type = 4, .geo_country = "GG"}, "Georgia (country)", f);
     assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_LOCAL] == 1);
+    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto,
+                  &(rerank_coded){.geo_type = 4, .geo_country = "GG"}, "Georgia (U.S. state)", f);
+    assert_true(f[F_COUNTRY_PAGE] == 0 && f[F_COUNTRY_LOCAL] == 0);
     /* A code longer than CAMEO's is stored empty and matches nothing. */
     structured_of("CANADA", NULL, "Canada", toronto,
-                  &(rerank_coded){.actor_country = {"CANX", NULL}}, "Canada", f);
+                  &(rerank_coded){.actor_country = {"CANX", NULL},
+                                  .actor_type = {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}},
+                  "Canada", f);
     assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0);
+    structured_of("CANADA", NULL, "Canada", toronto,
+                  &(rerank_coded){.actor_country = {"CAN", NULL},
+                                  .actor_type = {{"GOVX", "GOV", NULL}, {NULL, NULL, NULL}}},
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1);
     /* part_of_name: the title is only part of a longer name (New Mexico, Port Everglades)... */
     rerank_coded none = {0};
     structured_of("NEW MEXICO", "CONVICTS", "New Mexico, United States",

@@ -129,14 +129,15 @@ USED = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absen
         "year_mismatch", "part_of_name"]
 
 def read_country_table():
-    """The rows of src/correlate/countries.c: (cameo, fips, [names], [adjectives]) as word lists."""
+    """The rows of src/correlate/countries.c: (cameo, fips, [names], [adjectives], [seats]), the
+    last three as word lists."""
     import os
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/countries.c")
-    rows = re.findall(r'^\s*\{"([A-Z]*)", "([A-Z]*)", "([^"]*)", "([^"]*)"\},$',
+    rows = re.findall(r'^\s*\{"([A-Z]*)", "([A-Z]*)", "([^"]*)", "([^"]*)", "([^"]*)"\},$',
                       open(src, encoding="utf-8").read(), re.M)
     if len(rows) < 150: sys.exit(f"{src}: country table not found")
     split = lambda v: [tokens(x) for x in v.split(";") if tokens(x)]
-    return [(c, f, split(n), split(a)) for c, f, n, a in rows]
+    return [(c, f, split(n), split(a), split(s)) for c, f, n, a, s in rows]
 
 COUNTRIES = None
 NATIONAL_TYPES = {"GOV", "MIL", "LEG", "JUD", "ELI", "SPY"}
@@ -158,17 +159,16 @@ def structured(ev, title):
     actors = [tokens(ev["actor1"] or ""), tokens(ev["actor2"] or "")]
     geos = [tokens(g) for g in (ev["geo"] or "").split(",")][:16]
     gtype = ev["geo_type"] if 0 <= ev["geo_type"] <= 5 else 0
-    for cameo, fips, names, adjs in COUNTRIES:
+    for cameo, fips, names, adjs, seats in COUNTRIES:
         if not any(whole == n for n in names): continue
         out[0] = 1.0
         national = any(code(ev["actor_country"][a], 4) == cameo and
-                       (any(code(t, 4) in NATIONAL_TYPES for t in ev["actor_type"][a]) or
-                        any(actors[a] == x for x in names + adjs)) for a in (0, 1))
-        named = any(contains_seq(slug, x) for x in names + adjs)
+                       any(code(t, 4) in NATIONAL_TYPES for t in ev["actor_type"][a]) for a in (0, 1))
+        in_country = bool(fips) and code(ev["geo_country"], 3) == fips
+        if in_country and any(g == x for g in geos for x in seats): national = True
         if national: out[1] = 1.0
-        if fips and code(ev["geo_country"], 3) == fips and 2 <= gtype <= 5 and not national and not named:
-            out[2] = 1.0
-        if named: out[3] = 1.0
+        if in_country and 2 <= gtype <= 5 and not national: out[2] = 1.0
+        if any(contains_seq(slug, x) for x in names + adjs): out[3] = 1.0
     equal = any(ct == x for x in actors + geos)
     part = any(len(x) > len(ct) and contains_seq(x, ct) for x in actors + geos if x != ct)
     out[4] = float(part and not equal)
@@ -333,7 +333,18 @@ def forward_select(X, y, groups, cos, cand_thr, C, k, seeds, base, pool, log=Non
         best = trials[0][0]; cur.append(trials[0][1])
         if log: log(f"  add {FEATURES[trials[0][1]]} -> {best:.4f}")
 
-def nested_cv(X, y, groups, cos, cand_thr, C, k, repeats, base, pool):
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)  # L2 strengths tried by --select
+
+def select_model(X, y, groups, cos, cand_thr, k, seeds, base, pool, log=None):
+    """For each C of C_GRID the forward selection; the (C, features) of the best CV F1 mean."""
+    best = None
+    for C in C_GRID:
+        if log: log(f" C = {C}:")
+        fs, f1 = forward_select(X, y, groups, cos, cand_thr, C, k, seeds, base, pool, log)
+        if best is None or f1 > best[2]: best = (C, fs, f1)
+    return best
+
+def nested_cv(X, y, groups, cos, cand_thr, k, repeats, base, pool):
     """The whole procedure (selection, fit, threshold) inside each outer grouped fold: what the
     selected model's CV figure is worth once the selection's own optimism is taken out."""
     from sklearn.model_selection import GroupKFold
@@ -343,8 +354,8 @@ def nested_cv(X, y, groups, cos, cand_thr, C, k, repeats, base, pool):
         uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
         g = np.array([perm[x] for x in groups])
         for tr, te in GroupKFold(n_splits=k).split(X, y, g):
-            fs, _ = forward_select(X[tr], y[tr], groups[tr], cos[tr], cand_thr, C, k, range(2),
-                                   base, pool)
+            C, fs, _ = select_model(X[tr], y[tr], groups[tr], cos[tr], cand_thr, k, range(2),
+                                    base, pool)
             cand = cos >= cand_thr
             trc = tr[cand[tr]]
             m = fit(X[trc][:, fs], y[trc], C)
@@ -373,11 +384,11 @@ def main():
     if a.select:
         base = [FEATURES.index(f) for f in C_ORDER[:6]]
         pool = [FEATURES.index(f) for f in C_ORDER[6:]]
-        print(f"forward selection (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
-        fs, f1 = forward_select(X, y, groups, cos, a.candidate, a.C, a.folds, range(a.repeats),
-                                base, pool, log=print)
-        print("  selected: " + ",".join(FEATURES[j] for j in fs))
-        n = nested_cv(X, y, groups, cos, a.candidate, a.C, a.folds, 2, base, pool)
+        print(f"forward selection per C (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
+        C, fs, f1 = select_model(X, y, groups, cos, a.candidate, a.folds, range(a.repeats), base,
+                                 pool, log=print)
+        print(f"selected: --C {C} --features " + ",".join(FEATURES[j] for j in fs) + f" (CV F1 {f1:.4f})")
+        n = nested_cv(X, y, groups, cos, a.candidate, a.folds, 2, base, pool)
         print(f"nested CV of the selection (outer grouped {a.folds}-fold x 2, inner x 2): "
               f"P {n[:,0].mean():.4f} R {n[:,1].mean():.4f} F1 {n[:,2].mean():.4f} (sd {n[:,2].std():.4f})")
         return
