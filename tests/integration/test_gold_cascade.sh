@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../reference/env.sh"
 need_shared
 model=${WG_MODEL_DIR:-$REF_BUILD/model/all-MiniLM-L6-v2}
-command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell to write the stand-in silver rows"
+command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell"
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Three homes: A runs the static cascade (its default settings), B the exact join (off), D the
@@ -38,22 +38,12 @@ wgA sql "SELECT 1" >/dev/null
 wgB sql "SELECT 1" >/dev/null
 wgD sql "SELECT 1" >/dev/null
 
-# The sample, written as silver rows (stand-in loader that follows the data contract).
+# The sample, written straight into the silver tables (rows that follow the data contract).
 load() { # load DB titles|events
     python3 - "$1" "$2" "$WG_SHARED/data" "$here/../data/labels_eventids.tsv" <<'PY'
 import gzip, json, sqlite3, sys, zipfile
 db, what, data, labels = sys.argv[1:5]
 con = sqlite3.connect(db)
-con.executescript("""
-CREATE TABLE IF NOT EXISTS gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
- GLOBALEVENTID INTEGER NOT NULL UNIQUE, EventCode TEXT, Actor1Name TEXT, Actor2Name TEXT,
- AvgTone REAL, GoldsteinScale REAL, ActionGeo_FullName TEXT, ActionGeo_CountryCode TEXT, ActionGeo_Lat REAL,
- ActionGeo_Long REAL, SOURCEURL TEXT, EventID INTEGER GENERATED ALWAYS AS (GLOBALEVENTID) VIRTUAL,
- event_time TEXT, time_bucket TEXT, event_description TEXT);
-CREATE TABLE IF NOT EXISTS wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
- event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT, namespace INTEGER,
- title TEXT, user TEXT, is_content INTEGER NOT NULL);
-""")
 wanted = {}
 for line in open(labels, encoding="utf-8"):
     f = line.rstrip("\n").split("\t")
