@@ -188,8 +188,9 @@ grep -q "static vocabulary: built" "$WG_TMP/a3" && fail "a moved model must be f
 assert_eq "$(qA "SELECT model_path, file_mtime > 0, model_sha256 FROM gold_static_vocab" | tr -d '"')" \
     "$model/model.safetensors,1,$(sha256sum "$model/model.safetensors" | cut -d' ' -f1)" "identity updated, keyed by the SHA-256"
 
-# The static row of a whole-word token is the model's vector of that word as a text.
-wgA embed "palace" >"$WG_TMP/palace.jsonl"
+# The static row of a whole-word token is the model's vector of that word as a text (the table is
+# built with the fp32 encoder whatever embed.precision is, so compare with fp32).
+wgA --set embed.precision=fp32 embed "palace" >"$WG_TMP/palace.jsonl"
 python3 - "$homeA/wikigdelt.db" "$WG_TMP/palace.jsonl" "$model/vocab.txt" <<'PY' || fail "static row differs from the model's vector of the one-token text"
 import json, math, sqlite3, struct, sys
 db, emb, vocab = sys.argv[1:4]
