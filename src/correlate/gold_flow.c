@@ -1660,7 +1660,9 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
     while (more) {
         int64_t t_embed = time_monotonic_ms();
         prefetch_embeddings(r);
-        stats->embed_seconds += (double)(time_monotonic_ms() - t_embed) / 1000.0;
+        int64_t t_begin = time_monotonic_ms();
+        stats->embed_seconds += (double)(t_begin - t_embed) / 1000.0;
+        stats->prefetch_seconds += (double)(t_begin - t_embed) / 1000.0;
         if (store_begin(db) != 0) {
             db_fail(r, "begin");
             goto fail;
@@ -1668,14 +1670,17 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
         int b = one_batch(r, &more);
         if (b <= 0) {
             store_rollback(db);
+            stats->write_seconds += (double)(time_monotonic_ms() - t_begin) / 1000.0;
             if (b < 0) goto fail;
             break;
         }
-        if (store_commit(db) != 0) {
+        int committed = store_commit(db) == 0;
+        if (!committed) {
             db_fail(r, "commit");
             store_rollback(db);
-            goto fail;
         }
+        stats->write_seconds += (double)(time_monotonic_ms() - t_begin) / 1000.0;
+        if (!committed) goto fail;
     }
     if (drain && r->st.n) {
         time_format(time_now_ms() / 1000, r->now_text);
