@@ -24,7 +24,7 @@ cat "$WG_TMP/on"
 grep -q "^reranked (cosine >= correlate.candidate_threshold 0.20" "$WG_TMP/on" || fail "no reranked section"
 grep -q "candidate stage keeps [0-9]* pairs, recall" "$WG_TMP/on" || fail "no candidate-stage recall"
 assert_eq "$(head -1 "$WG_TMP/scores.tsv")" "$(printf 'cosine\trelated\tevent\ttitle\tmatch_score')" "scores header"
-assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | wc -l)" "330" "one score line per pair"
+assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | wc -l)" "564" "one score line per pair"
 # Every pair with a match score cleared the candidate cosine, and no pair below it has one.
 bad=$(tail -n +2 "$WG_TMP/scores.tsv" | awk -F'\t' '($5 != "" && ($1 < 0.20 || $5 < 0 || $5 > 1)) || ($5 == "" && $1 >= 0.20)' | wc -l)
 assert_eq "$bad" "0" "match scores only for candidates, within 0..1"
