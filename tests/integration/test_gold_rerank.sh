@@ -45,11 +45,13 @@ model=${WG_REFERENCE_BUILD:-$here/../../build}/model/all-MiniLM-L6-v2
 if [ -f "$model/model.safetensors" ]; then
     wg --set embed.model_dir="$model" eval "$labels" >"$WG_TMP/real"
     cat "$WG_TMP/real"
-    grep -q "configured threshold 0.45: precision 0.6711, recall 0.7083, F1 0.6892" "$WG_TMP/real" \
-        || fail "real model: reranked figures at the default differ from docs/gold.md"
-    grep -q "best threshold 0.30: precision 0.6355, recall 0.9444, F1 0.7598" "$WG_TMP/real" \
-        || fail "real model: the fit's best threshold differs from docs/gold.md"
-    grep -q "candidate stage keeps 174 pairs, recall 1.0000" "$WG_TMP/real" || fail "candidate stage"
+    # (the 564-pair development set of 2026-11-25 with the coefficients fitted on its first 330
+    # pairs; docs/gold.md gives the 330-pair figures: refit and update both together)
+    grep -q "configured threshold 0.45: precision 0.4921, recall 0.6458, F1 0.5586" "$WG_TMP/real" \
+        || fail "real model: reranked figures at the default differ"
+    grep -q "best threshold 0.35: precision 0.4457, recall 0.8542, F1 0.5857" "$WG_TMP/real" \
+        || fail "real model: the best threshold on the sweep differs"
+    grep -q "candidate stage keeps 329 pairs, recall 0.9688" "$WG_TMP/real" || fail "candidate stage"
 else
     echo "(real model not installed in the reference build: its figures not checked)"
 fi
