@@ -9,8 +9,14 @@ Inputs are two JSON dumps of a pipeline home that ingested and refined both real
 GDELT exports and the wiki recordings, then ran `correlate --drain`:
 
   wikigdelt --home H sql --format json "select g.EventID, g.event_text, s.SOURCEURL,
-      s.Actor1Name, s.Actor2Name, s.ActionGeo_FullName, g.event_time
+      s.Actor1Name, s.Actor2Name, s.ActionGeo_FullName, g.event_time, s.EventCode,
+      s.event_description
       from gold_events g join gdelt_silver s on s.GLOBALEVENTID=g.EventID" > events.json
+
+(the last two columns only for `compose.py --dev`; the wiki recordings matter only for
+titles.json: for events.json, `ingest gdelt --file ../shared/data/gdelt/`, `refine` and
+`--set embed.model_dir=NONE correlate --drain` suffice, since event_text does not depend on
+the model)
   wikigdelt --home H sql --format json "select distinct wiki, title
       from wikimedia_silver where namespace=0 order by wiki, title" > titles.json
 
