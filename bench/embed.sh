@@ -36,7 +36,7 @@ echo "# bench/embed.sh $n texts, $threads threads, $(date -u '+%F %T') UTC, $(gr
 echo "# the machine may be shared: compare the lines of one run with each other"
 for round in $(seq 1 "$repeat"); do
     echo "# round $round"
-    "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" 2>/dev/null
+    "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=fp32 2>/dev/null
     "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=bf16 2>/dev/null
     "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=int8 2>/dev/null
     "$py" bench/embed_peers.py onnx "$texts" "$model" "$onnx" 64 "$threads" 2>/dev/null

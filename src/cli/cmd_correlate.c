@@ -60,6 +60,9 @@ static void print_run(const char *name, const gold_stats *st)
            (long long)st->batches, (long long)st->bad_rows);
     printf("time: total %.2f s, embedding %.2f s, join %.2f s\n", st->total_seconds,
            st->embed_seconds, st->join_seconds);
+    printf("write transactions: %.2f s, %lld event/title texts embedded in them (embedding"
+           " before them: %.2f s)\n", st->write_seconds, (long long)st->embedded_in_write,
+           st->prefetch_seconds);
     if (st->prefilter)
         printf("prefilter (%s): %lld titles embedded (new titles %lld), first stage %.2f s,"
                " %lld events embedded (events read %lld)\n",

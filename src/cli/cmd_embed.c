@@ -354,6 +354,7 @@ static int model_info(app *a)
     if (embedder_open(a->cfg, &e, err, sizeof err) != 0)
         return app_runtime_error("model info: %s", err);
     printf("backend: %s%s\n", embedder_name(e), embedder_is_fallback(e) ? " (FALLBACK: no model)" : "");
+    printf("embed.precision = auto picks here: %s\n", embedder_auto_precision());
     printf("embedding_dim: %d\n", EMBED_DIM);
     embedder_close(e);
     return 0;

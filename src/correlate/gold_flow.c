@@ -1424,75 +1424,191 @@ static int load_time_checkpoint(run *r, const char *name, int64_t *out)
 
 /* Embeds the texts of the next batch before its write transaction begins, so that the model's
    time does not hold the store's write lock (ingest and refine write to the same file). The
-   embedder caches vectors by exact text, so inside the transaction embed_new finds them ready.
-   Only worth it for the model: the fallback is cheaper to recompute. Best effort: on any error
-   the batch simply embeds inside the transaction as before. */
-/* Lazy mode: whether a row of one side at time t is sure to be embedded in the coming batch,
-   given the open windows as they stand: its window or a partner already holds the other side.
-   (A row whose other side only arrives in the same batch is embedded inside the batch.) */
-static int lazy_needed(run *r, int64_t t, int title_side)
+   embedder caches vectors by exact text, so inside the transaction embed_new finds them ready
+   (the prefetch decides nothing: a text it misses is embedded inside, one it embeds needlessly
+   costs time only, so the pairs are those of prefilter = off whatever it does). Only worth it
+   for the model: the fallback is cheaper to recompute. Best effort: on any error the batch
+   simply embeds inside the transaction as before.
+
+   The lazy mode decides here what the batch will embed, from the open windows AND the batch's
+   own rows (a pre-pass over their times, read as read_wiki / read_gdelt will): a row is
+   embedded when its window or a partner window holds the other side, open or arriving in this
+   batch; and an open window whose partner gets its first rows of the other side in this batch
+   has its waiting rows embedded too (mark_live_events, lazy_select). The static cascade's
+   title selection needs the batch's event vectors, so its titles stay inside. */
+
+/* Window starts, few per batch (a linear set). */
+typedef struct start_set {
+    int64_t *v;
+    size_t n, cap;
+} start_set;
+
+static int start_set_has(const start_set *s, int64_t start)
+{
+    for (size_t i = s->n; i-- > 0;)
+        if (s->v[i] == start) return 1;
+    return 0;
+}
+
+static int start_set_add(start_set *s, int64_t start)
+{
+    if (start_set_has(s, start)) return 0;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        int64_t *v = realloc(s->v, cap * sizeof *v);
+        if (!v) return -1;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = start;
+    return 0;
+}
+
+/* Whether the window at start, or a partner (a neighbour when those are joined), holds titles
+   (titles = 1) or events (0) in the open state, or gets some from the batch (arriving). */
+static int partner_side_holds(run *r, int64_t start, int titles, const start_set *arriving)
 {
     bucket *partners[3];
-    size_t np = partners_of(r, time_bucket_start(t, r->s.bucket_seconds), partners);
-    return partners_hold(partners, np, !title_side);
+    size_t np = partners_of(r, start, partners);
+    if (partners_hold(partners, np, titles)) return 1;
+    const int64_t w = r->s.bucket_seconds;
+    const int64_t starts[3] = {start, start - w, start + w};
+    for (int i = 0; i < (r->s.neighbours ? 3 : 1); i++)
+        if (start_set_has(arriving, starts[i])) return 1;
+    return 0;
+}
+
+/* One side's rows of the coming batch: composed text and window start, late rows left out. */
+typedef struct batch_row {
+    char *text;
+    int64_t start;
+} batch_row;
+
+typedef struct prefetch {
+    char *texts[2048]; /* large calls: the embedder splits them over its threads evenly */
+    size_t n;
+    float *out;
+    char err[256];
+} prefetch;
+
+/* Queues a text (copied); encodes and forgets a full chunk. */
+static void prefetch_add(run *r, prefetch *p, const char *text)
+{
+    if (!(p->texts[p->n] = strdup(text ? text : ""))) return;
+    if (++p->n == sizeof p->texts / sizeof p->texts[0]) {
+        embedder_encode(r->emb, (const char *const *)p->texts, p->n, p->out, p->err, sizeof p->err);
+        while (p->n) free(p->texts[--p->n]);
+    }
+}
+
+/* Reads one side's next batch_rows rows as the batch will (same query order and limit); rows
+   the batch will not take into a window (bad time, late, not content, blank title) are left
+   out. Returns the count, or -1. */
+static long read_batch_rows(run *r, int titles, batch_row **out, buf *text)
+{
+    static const char *const queries[2] = {
+        "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL,"
+        " event_time FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2",
+        "SELECT title, event_time, wiki, is_content FROM wikimedia_silver WHERE silver_id > ?1"
+        " ORDER BY silver_id LIMIT ?2"};
+    sqlite3_stmt *q;
+    *out = NULL;
+    if (sqlite3_prepare_v2(r->db, queries[titles], -1, &q, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(q, 1, titles ? r->cp_wiki : r->cp_gdelt);
+    sqlite3_bind_int64(q, 2, r->s.batch_rows);
+    batch_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    long rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *et = (const char *)sqlite3_column_text(q, titles ? 1 : 5);
+        int64_t t;
+        if (!et || time_parse_iso8601(et, &t) != 0) continue;
+        int64_t start = time_bucket_start(t, r->s.bucket_seconds);
+        if (is_late(r, start)) continue;
+        int ok;
+        if (titles) {
+            const char *title = (const char *)sqlite3_column_text(q, 0);
+            const char *wiki = (const char *)sqlite3_column_text(q, 2);
+            if (!sqlite3_column_int(q, 3) || !title || !*title) continue;
+            /* a title its open window already embedded: only its edit count moves */
+            bucket *b = state_find(&r->st, start);
+            long i = b ? title_find(b, wiki ? wiki : "", title) : -1;
+            if (i >= 0 && b->titles[i].xrow >= 0) continue;
+            ok = event_text_title(title, text) == 0;
+        } else {
+            event_parts parts = {(const char *)sqlite3_column_text(q, 0),
+                                 (const char *)sqlite3_column_text(q, 1),
+                                 (const char *)sqlite3_column_text(q, 2),
+                                 (const char *)sqlite3_column_text(q, 3),
+                                 (const char *)sqlite3_column_text(q, 4)};
+            ok = event_text_compose(&parts, r->s.fields, text) == 0;
+        }
+        if (ok && n == cap) {
+            cap = cap ? cap * 2 : 256;
+            batch_row *grown = realloc(rows, cap * sizeof *rows);
+            if (grown) rows = grown;
+            else ok = 0;
+        }
+        if (!ok || !(rows[n].text = strdup(text->data ? text->data : ""))) {
+            rc = -1;
+            break;
+        }
+        rows[n++].start = start;
+    }
+    sqlite3_finalize(q);
+    if (rc < 0) {
+        while (n) free(rows[--n].text);
+        free(rows);
+        return -1;
+    }
+    *out = rows;
+    return (long)n;
 }
 
 static void prefetch_embeddings(run *r)
 {
     if (embedder_is_fallback(r->emb)) return;
-    enum { CHUNK = 256 };
-    char *texts[CHUNK];
-    size_t n = 0;
-    float *out = malloc((size_t)CHUNK * EMBED_DIM * sizeof *out);
+    prefetch p = {.n = 0};
+    batch_row *rows[2] = {NULL, NULL}; /* [0] events, [1] titles */
+    long nrows[2] = {0, 0};
+    start_set arriving[2] = {{0}, {0}}; /* windows the batch brings events / titles into */
     buf text = BUF_INIT;
-    char err[256];
-    if (!out) return;
-    static const char *const queries[2] = {
-        "SELECT title, event_time FROM wikimedia_silver WHERE silver_id > ?1 AND is_content = 1"
-        " ORDER BY silver_id LIMIT ?2",
-        "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL,"
-        " event_time FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"};
-    for (int which = 0; which < 2; which++) {
-        if (which == 0 ? !r->have_wiki : !r->have_gdelt) continue;
-        /* The static cascade decides inside the batch which titles get embedded. The lazy mode
-           prefetches only what the open windows already make certain (below): the rest of the
-           batch is embedded inside its transaction, holding the write lock meanwhile. */
-        if (which == 0 && r->pf_mode == PREFILTER_STATIC) continue;
-        int time_col = which == 0 ? 1 : 5;
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(r->db, queries[which], -1, &q, NULL) != SQLITE_OK) continue;
-        sqlite3_bind_int64(q, 1, which == 0 ? r->cp_wiki : r->cp_gdelt);
-        sqlite3_bind_int64(q, 2, r->s.batch_rows);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            int ok;
-            if (r->pf_mode == PREFILTER_LAZY) {
-                const char *et = (const char *)sqlite3_column_text(q, time_col);
-                int64_t t;
-                if (!et || time_parse_iso8601(et, &t) != 0 || !lazy_needed(r, t, which == 0))
-                    continue;
-            }
-            if (which == 0) {
-                ok = event_text_title((const char *)sqlite3_column_text(q, 0), &text) == 0;
-            } else {
-                event_parts parts = {(const char *)sqlite3_column_text(q, 0),
-                                     (const char *)sqlite3_column_text(q, 1),
-                                     (const char *)sqlite3_column_text(q, 2),
-                                     (const char *)sqlite3_column_text(q, 3),
-                                     (const char *)sqlite3_column_text(q, 4)};
-                ok = event_text_compose(&parts, r->s.fields, &text) == 0;
-            }
-            if (!ok || !(texts[n] = strdup(text.data ? text.data : ""))) continue;
-            if (++n == CHUNK) {
-                embedder_encode(r->emb, (const char *const *)texts, n, out, err, sizeof err);
-                while (n) free(texts[--n]);
-            }
-        }
-        sqlite3_finalize(q);
+    const int lazy = r->pf_mode == PREFILTER_LAZY;
+    if (!(p.out = malloc(sizeof p.texts / sizeof p.texts[0] * EMBED_DIM * sizeof *p.out))) return;
+    for (int side = 0; side < 2; side++) {
+        if (side ? !r->have_wiki : !r->have_gdelt) continue;
+        if (side == 1 && r->pf_mode == PREFILTER_STATIC) continue;
+        if ((nrows[side] = read_batch_rows(r, side, &rows[side], &text)) < 0) goto out;
+        for (long i = 0; i < nrows[side]; i++)
+            if (start_set_add(&arriving[side], rows[side][i].start)) goto out;
     }
-    if (n) embedder_encode(r->emb, (const char *const *)texts, n, out, err, sizeof err);
-    while (n) free(texts[--n]);
+    /* The batch's rows that will be embedded. */
+    for (int side = 0; side < 2; side++)
+        for (long i = 0; i < nrows[side]; i++)
+            if (!lazy || partner_side_holds(r, rows[side][i].start, !side, &arriving[!side]))
+                prefetch_add(r, &p, rows[side][i].text);
+    /* Waiting rows of open windows that this batch wakes: events of a window whose partner gets
+       its first titles, titles of a window whose partner gets its first events. */
+    for (size_t bi = 0; lazy && bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        if (!b->ev_live && b->ne && partner_side_holds(r, b->start, 1, &arriving[1]))
+            for (size_t i = 0; i < b->ne; i++)
+                if (b->ev_text[i]) prefetch_add(r, &p, b->ev_text[i]);
+        if (b->nt > b->nx && partner_side_holds(r, b->start, 0, &arriving[0]))
+            for (size_t i = 0; i < b->nt; i++)
+                if (b->titles[i].xrow < 0 && event_text_title(b->titles[i].title, &text) == 0)
+                    prefetch_add(r, &p, text.data);
+    }
+    if (p.n) embedder_encode(r->emb, (const char *const *)p.texts, p.n, p.out, p.err, sizeof p.err);
+out:
+    while (p.n) free(p.texts[--p.n]);
+    for (int side = 0; side < 2; side++) {
+        for (long i = 0; i < nrows[side]; i++) free(rows[side][i].text);
+        free(rows[side]);
+        free(arriving[side].v);
+    }
     buf_free(&text);
-    free(out);
+    free(p.out);
 }
 
 /* Which events get embedded in this batch: a window that waits goes live (all its events,
@@ -1535,9 +1651,14 @@ static int one_batch(run *r, int *more)
     *more = wiki_rows == r->s.batch_rows || gdelt_rows == r->s.batch_rows;
     if (!wiki_rows && !gdelt_rows) return 0;
     mark_live_events(r);
-    if (embed_new(r, 1) || prefilter_select(r) || embed_new(r, 0) || join_batch(r) ||
-        save_state(r))
-        return -1;
+    /* Texts of events and titles the prefetch did not have ready (the embedder's in-memory
+       cache misses): embedded here, with the write lock held. */
+    size_t entries, hits, misses0, misses1;
+    embedder_cache_stats(r->emb, &entries, &hits, &misses0);
+    if (embed_new(r, 1) || prefilter_select(r) || embed_new(r, 0)) return -1;
+    embedder_cache_stats(r->emb, &entries, &hits, &misses1);
+    r->stats->embedded_in_write += (int64_t)(misses1 - misses0);
+    if (join_batch(r) || save_state(r)) return -1;
     r->cp_wiki = wiki_last;
     r->cp_gdelt = gdelt_last;
     if (advance_watermarks(r, 0)) return -1;
@@ -1666,7 +1787,9 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
     while (more) {
         int64_t t_embed = time_monotonic_ms();
         prefetch_embeddings(r);
-        stats->embed_seconds += (double)(time_monotonic_ms() - t_embed) / 1000.0;
+        int64_t t_begin = time_monotonic_ms();
+        stats->embed_seconds += (double)(t_begin - t_embed) / 1000.0;
+        stats->prefetch_seconds += (double)(t_begin - t_embed) / 1000.0;
         if (store_begin(db) != 0) {
             db_fail(r, "begin");
             goto fail;
@@ -1674,14 +1797,17 @@ int gold_flow_step(gold_flow *f, int drain, gold_stats *stats, char *err, size_t
         int b = one_batch(r, &more);
         if (b <= 0) {
             store_rollback(db);
+            stats->write_seconds += (double)(time_monotonic_ms() - t_begin) / 1000.0;
             if (b < 0) goto fail;
             break;
         }
-        if (store_commit(db) != 0) {
+        int committed = store_commit(db) == 0;
+        if (!committed) {
             db_fail(r, "commit");
             store_rollback(db);
-            goto fail;
         }
+        stats->write_seconds += (double)(time_monotonic_ms() - t_begin) / 1000.0;
+        if (!committed) goto fail;
     }
     if (drain && r->st.n) {
         time_format(time_now_ms() / 1000, r->now_text);

@@ -46,6 +46,11 @@ typedef struct gold_stats {
     double static_vocab_seconds;  /* one-time build of the static vocabulary (0: from the store) */
     int64_t rerank_candidates; /* pairs the cosine stage proposed to the reranker */
     double rerank_seconds;     /* reranking, its embedding of event fields included */
+    double prefetch_seconds;   /* embedding before the batches' write transactions */
+    double write_seconds;      /* inside the batches' write transactions (the store's write
+                                  lock held: silver flows writing the same file wait) */
+    int64_t embedded_in_write; /* event and title texts embedded inside them (not ready from
+                                  the prefetch; the reranker's field texts aside) */
 } gold_stats;
 
 /* A flow handle keeps the open buckets' state in memory between steps, so a continuous pipeline

@@ -4,7 +4,9 @@
  *   embed.backend   = auto | minilm | hash      (auto: minilm when the model is installed)
  *   embed.model_dir = DIR                        (Hugging Face layout; default
  *                                                 $HOME/models/all-MiniLM-L6-v2)
- *   embed.precision = fp32 | bf16                (bf16: AVX512-BF16 kernels, cosine >= 0.995)
+ *   embed.precision = auto | fp32 | bf16 | int8  (auto, the default: int8 with AVX512-VNNI,
+ *                                                 else bf16 with AVX512-BF16, else fp32; fp32 is
+ *                                                 the exact path; the name says which ran)
  *   embed.threads   = N                          (worker threads, default: online cores)
  *   embed.batch_size = N                         (most texts per packed batch, default 128)
  *   embed.batch_tokens = N                       (most tokens per packed batch, default 2048)
@@ -42,6 +44,9 @@ int embedder_tokenize(embedder *e, const char *text, int32_t *ids, int max);
  * and must outlive the embedder, or be detached with NULL. No effect for the fallback, which is
  * cheaper to recompute than to look up. Returns 0, or -1 when the table is missing. */
 int embedder_attach_store(embedder *e, struct sqlite3 *db);
+/* The precision embed.precision = auto resolves to on this machine: "int8", "bf16" or "fp32"
+ * (only a kernel compiled in and supported by the CPU; never an emulated path). */
+const char *embedder_auto_precision(void);
 /* The model directory in use (NULL for the fallback). */
 const char *embedder_model_dir(const embedder *e);
 /* Cache figures since open. */

@@ -15,7 +15,9 @@ need_shared
 ref_setup
 cache=$REF_BUILD/reference-cache
 mkdir -p "$cache"
-emb() { wg --set embed.backend=minilm --set embed.model_dir="$REF_MODEL" "$@"; }
+# fp32 pinned: the exact path must give the reference vectors (the default, auto, is a reduced
+# precision where the CPU has the instructions; bf16 and int8 are compared explicitly below)
+emb() { wg --set embed.backend=minilm --set embed.model_dir="$REF_MODEL" --set embed.precision=fp32 "$@"; }
 
 # 1. reference_tokens.json through the CLI
 python3 -c 'import json,sys; [print(o["text"]) for o in json.load(open(sys.argv[1]))]' \
@@ -69,8 +71,8 @@ wait_http "http://127.0.0.1:$port/config.json"
 wg model fetch --base-url "http://127.0.0.1:$port" --dir "$WG_TMP/installed" > "$WG_TMP/fetch.out" 2> "$WG_TMP/fetch.err" \
     || fail "model fetch from the mirror failed: $(tail -3 "$WG_TMP/fetch.err")"
 grep -q "embed.model_dir = $WG_TMP/installed" "$WG_TMP/home/wikigdelt.conf" || fail "fetch did not record embed.model_dir"
-wg model info > "$WG_TMP/info" 2>/dev/null
+wg --set embed.precision=fp32 model info > "$WG_TMP/info" 2>/dev/null
 grep -q "backend: all-MiniLM-L6-v2 (fp32)" "$WG_TMP/info" || fail "after fetch: $(cat "$WG_TMP/info")"
-wg embed "Taylor Swift" > "$WG_TMP/after.jsonl" 2>/dev/null
+wg --set embed.precision=fp32 embed "Taylor Swift" > "$WG_TMP/after.jsonl" 2>/dev/null
 [ "$(cat "$WG_TMP/after.jsonl")" = "$(sed -n 1p "$WG_TMP/dup.jsonl")" ] || fail "the fetched model gives other vectors"
 echo "reference: all checks passed"

@@ -18,7 +18,8 @@ list of cities, news of war and peace in kyiv; protesters at the parliament of t
 q
 Ünïcödé 北京 quake-proof
 TXT
-emb() { wg --set embed.backend=minilm --set embed.model_dir="$D" "$@"; }
+# fp32 pinned: the exact path, compared with the reference (the default is auto, tested below)
+emb() { wg --set embed.backend=minilm --set embed.model_dir="$D" --set embed.precision=fp32 "$@"; }
 emb embed --tokens --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/ids.jsonl"
 # truncation at max_seq_length (32) with [SEP] kept last
 long=$(sed -n 4p "$WG_TMP/ids.jsonl")
@@ -59,7 +60,23 @@ grep -q '"model":"all-MiniLM-L6-v2 (int8, bf16 qkv+attn_out+ffn_in+ffn_out)"' "$
 set +e; emb --set embed.precision=int8 --set embed.int8_bf16=ffn embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
 [ $rc -eq 1 ] && grep -q "embed.int8_bf16 = ffn" "$WG_TMP/err" || fail "bad embed.int8_bf16: exit $rc, $(cat "$WG_TMP/err")"
 set +e; emb --set embed.precision=int4 embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
-[ $rc -eq 1 ] && grep -q "expected fp32, bf16 or int8" "$WG_TMP/err" || fail "bad embed.precision: exit $rc, $(cat "$WG_TMP/err")"
+[ $rc -eq 1 ] && grep -q "expected auto, fp32, bf16 or int8" "$WG_TMP/err" || fail "bad embed.precision: exit $rc, $(cat "$WG_TMP/err")"
+# embed.precision = auto (the default): the fastest kernel this CPU runs natively, never an
+# emulated one; the name says the precision chosen, and the vectors are that precision's
+flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+has() { case " $flags " in *" $1 "*) return 0 ;; esac; return 1; }
+if has avx512_vnni && has avx512bw; then want=int8; elif has avx512_bf16; then want=bf16; else want=fp32; fi
+wg --set embed.backend=minilm --set embed.model_dir="$D" embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/default.jsonl"
+emb --set embed.precision=auto embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/auto.jsonl"
+emb --set embed.precision=$want embed --stdin < "$WG_TMP/texts.txt" > "$WG_TMP/want.jsonl"
+grep -q "\"model\":\"all-MiniLM-L6-v2 ($want)\"" "$WG_TMP/default.jsonl" \
+    || fail "default precision: expected $want on this CPU, got $(head -c 120 "$WG_TMP/default.jsonl")"
+cmp -s "$WG_TMP/default.jsonl" "$WG_TMP/want.jsonl" || fail "default (auto) vectors differ from explicit $want"
+cmp -s "$WG_TMP/auto.jsonl" "$WG_TMP/want.jsonl" || fail "embed.precision=auto vectors differ from explicit $want"
+wg --set embed.model_dir="$D" model info > "$WG_TMP/info" 2>/dev/null
+grep -q "auto picks here: $want" "$WG_TMP/info" || fail "model info: $(cat "$WG_TMP/info")"
+grep -q "backend: all-MiniLM-L6-v2 ($want)" "$WG_TMP/info" || fail "model info backend: $(cat "$WG_TMP/info")"
+echo "embed.precision = auto resolves to $want"
 # cache / de-duplication: the same text gives the identical vector within a call
 emb embed "the earthquake" "zzz" "the earthquake" "the earthquake" "the earthquake" "zzz" > "$WG_TMP/dup.jsonl"
 [ "$(sed 's/.*"vector"://' "$WG_TMP/dup.jsonl" | sort -u | wc -l)" = 2 ] || fail "the same text gave different vectors"
@@ -77,6 +94,12 @@ emb --set embed.precision=bf16 embed --cache "zzz" | grep -q '"vector":\[0,0,0,'
 [ "$(q "SELECT COUNT(*) FROM embedding_cache")" = 3 ] || fail "bf16 vector not stored under its own model key"
 emb --set embed.precision=int8 embed --cache "zzz" | grep -q '"vector":\[0,0,0,' && fail "int8 must not reuse fp32 vectors"
 [ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model = 'all-MiniLM-L6-v2 (int8)'")" = 1 ] || fail "int8 vector not stored under its own model key"
+# auto is keyed by the precision it resolves to: it reads that precision's row, adds no "auto" key
+wg --set embed.backend=minilm --set embed.model_dir="$D" embed --cache "zzz" > "$WG_TMP/cauto.jsonl"
+emb --set embed.precision=$want embed --cache "zzz" > "$WG_TMP/cwant.jsonl"
+cmp -s "$WG_TMP/cauto.jsonl" "$WG_TMP/cwant.jsonl" || fail "auto did not share the cache of $want"
+[ "$(q "SELECT COUNT(*) FROM embedding_cache WHERE model NOT IN ('all-MiniLM-L6-v2 (fp32)', 'all-MiniLM-L6-v2 (bf16)', 'all-MiniLM-L6-v2 (int8)')")" = 0 ] \
+    || fail "a cache key other than the concrete precisions: $(q "SELECT group_concat(DISTINCT model) FROM embedding_cache")"
 # malformed model files
 for kind in dtype shape missing; do
     "$NP_PY" "$REF_TOOLS/tiny_model.py" corrupt "$D" "$kind"

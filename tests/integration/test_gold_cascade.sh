@@ -11,6 +11,10 @@
 #   - the lazy mode embeds no title of a window without events, then all of them: exactly the
 #     exact join's pairs; and the mirror, no event of a window without titles (events first,
 #     titles in a later process), then all of them: again exactly the exact join's pairs;
+#   - the lazy mode and off embed the batch's texts before its write transaction (prefetch): 0
+#     event/title texts embedded inside it, whether the batch wakes waiting titles (events come),
+#     waiting events (titles come) or brings both sides at once; the static cascade selects its
+#     titles inside (it needs the batch's event vectors);
 #   - the static vocabulary is built once and kept in the store (gold_static_vocab): its rows are
 #     the model's own vectors of one-token texts.
 # Needs ../shared and the real model (WG_MODEL_DIR, or the reference build's model); skips without.
@@ -18,7 +22,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../reference/env.sh"
 need_shared
 model=${WG_MODEL_DIR:-$REF_BUILD/model/all-MiniLM-L6-v2}
-command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell to write the stand-in silver rows"
+command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell"
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Three homes: A runs the static cascade (its default settings), B the exact join (off), D the
@@ -38,22 +42,12 @@ wgA sql "SELECT 1" >/dev/null
 wgB sql "SELECT 1" >/dev/null
 wgD sql "SELECT 1" >/dev/null
 
-# The sample, written as silver rows (stand-in loader that follows the data contract).
+# The sample, written straight into the silver tables (rows that follow the data contract).
 load() { # load DB titles|events
     python3 - "$1" "$2" "$WG_SHARED/data" "$here/../data/labels_eventids.tsv" <<'PY'
 import gzip, json, sqlite3, sys, zipfile
 db, what, data, labels = sys.argv[1:5]
 con = sqlite3.connect(db)
-con.executescript("""
-CREATE TABLE IF NOT EXISTS gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
- GLOBALEVENTID INTEGER NOT NULL UNIQUE, EventCode TEXT, Actor1Name TEXT, Actor2Name TEXT,
- AvgTone REAL, GoldsteinScale REAL, ActionGeo_FullName TEXT, ActionGeo_CountryCode TEXT, ActionGeo_Lat REAL,
- ActionGeo_Long REAL, SOURCEURL TEXT, EventID INTEGER GENERATED ALWAYS AS (GLOBALEVENTID) VIRTUAL,
- event_time TEXT, time_bucket TEXT, event_description TEXT);
-CREATE TABLE IF NOT EXISTS wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
- event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT, namespace INTEGER,
- title TEXT, user TEXT, is_content INTEGER NOT NULL);
-""")
 wanted = {}
 for line in open(labels, encoding="utf-8"):
     f = line.rstrip("\n").split("\t")
@@ -157,6 +151,10 @@ assert_eq "$(qD "$pairs")" "$(qB "$pairs")" "lazy pairs = exact join pairs"
 assert_eq "$(qD "$best")" "$(qB "$best")" "lazy best matches"
 assert_eq "$(qD "SELECT COUNT(*) FROM gold_static_vocab")" "0" "lazy: no static vocabulary built"
 grep -q "prefilter (lazy): .*, $events events embedded (events read $events)" "$WG_TMP/d2" || fail "lazy: the events of a window with titles are embedded on arrival"
+inside() { grep -q "^write transactions: [0-9.]* s, $2 event/title texts embedded in them" "$1" || fail "$3: $(grep '^write transactions' "$1")"; }
+inside "$WG_TMP/d2" 0 "lazy: the waiting titles and the new events are embedded before the write transaction"
+inside "$WG_TMP/b2" 0 "off: the new events are embedded before the write transaction"
+inside "$WG_TMP/a2" "$embedded" "static: the titles the first stage selects are embedded inside the transaction"
 
 # Lazy events, the mirror: home E gets the events first (none embedded: the window has no
 # title; kept with empty vectors), then the titles in a later process: the waiting events come
@@ -176,6 +174,20 @@ grep -q "prefilter (lazy): $titles titles embedded (new titles $titles), first s
 assert_eq "$(qE "SELECT COUNT(*) FROM gold_open_events WHERE length(vector) = 1536")" "$events" "lazy: the events' vectors stored"
 assert_eq "$(qE "$pairs")" "$(qB "$pairs")" "lazy events first: pairs = exact join pairs"
 assert_eq "$(qE "$best")" "$(qB "$best")" "lazy events first: best matches"
+inside "$WG_TMP/e2" 0 "lazy: the waiting events and the new titles are embedded before the write transaction"
+# Both sides in one batch, nothing open before (the replay's shape): the prefetch's pre-pass over
+# the batch's own rows sees that each side gives the other a partner; same pairs as off.
+homeF=$WG_TMP/homeF
+wgF() { "$WG_BIN" --home "$homeF" --set embed.model_dir="$model" "$@"; }
+qF() { wgF sql --format csv "$1" | sed -n 2p; }
+wgF sql "SELECT 1" >/dev/null
+load "$homeF/wikigdelt.db" titles
+load "$homeF/wikigdelt.db" events
+wgF correlate >"$WG_TMP/f1"
+cat "$WG_TMP/f1"
+inside "$WG_TMP/f1" 0 "lazy, both sides at once: everything embedded before the write transaction"
+assert_eq "$(qF "$pairs")" "$(qB "$pairs")" "lazy, both sides at once: pairs = exact join pairs"
+assert_eq "$(qF "$best")" "$(qB "$best")" "lazy, both sides at once: best matches"
 # A labelled title skipped in step 1 is matched now, by the event that arrived later.
 assert_eq "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "$(qB "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" "Buckingham Palace pairs"
 [ "$(qA "SELECT COUNT(*) FROM correlated_gold_events WHERE title = 'Buckingham Palace'")" -gt 0 ] || fail "a title skipped at first is matched when its event arrives"
@@ -188,8 +200,9 @@ grep -q "static vocabulary: built" "$WG_TMP/a3" && fail "a moved model must be f
 assert_eq "$(qA "SELECT model_path, file_mtime > 0, model_sha256 FROM gold_static_vocab" | tr -d '"')" \
     "$model/model.safetensors,1,$(sha256sum "$model/model.safetensors" | cut -d' ' -f1)" "identity updated, keyed by the SHA-256"
 
-# The static row of a whole-word token is the model's vector of that word as a text.
-wgA embed "palace" >"$WG_TMP/palace.jsonl"
+# The static row of a whole-word token is the model's vector of that word as a text (the table is
+# built with the fp32 encoder whatever embed.precision is, so compare with fp32).
+wgA --set embed.precision=fp32 embed "palace" >"$WG_TMP/palace.jsonl"
 python3 - "$homeA/wikigdelt.db" "$WG_TMP/palace.jsonl" "$model/vocab.txt" <<'PY' || fail "static row differs from the model's vector of the one-token text"
 import json, math, sqlite3, struct, sys
 db, emb, vocab = sys.argv[1:4]

@@ -1,43 +1,28 @@
-# The gold flow through the CLI on silver rows this test writes itself (tables made by SQL that
-# mirrors the silver data contract, until the silver flows land): `correlate` emits pairs and
-# closes windows, the report's correlation-matrix and heatmap queries run via `sql`, the
-# mismatch view, `describe`, `eval` and the CLI's exit codes.
+# The gold flow through the CLI on silver rows this test writes itself into the silver tables
+# (handwritten rows that follow the data contract): `correlate` emits pairs and closes windows,
+# the report's correlation-matrix and heatmap queries run via `sql`, the mismatch view,
+# `describe`, `eval` and the CLI's exit codes.
 source "$(dirname "$0")/lib.sh"
-command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell to write the stand-in silver rows"
+command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell"
 db="$WG_TMP/home/wikigdelt.db"
 
-# Before any silver table exists (a build without the silver components): a clear runtime error.
-wg sql "SELECT 1" >/dev/null
-if [ "$(q "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('gdelt_silver', 'wikimedia_silver')")" = "0" ]; then
-    set +e
-    wg correlate >"$WG_TMP/out" 2>"$WG_TMP/err"; rc=$?
-    set -e
-    assert_eq "$rc" "1" "correlate without silver tables"
-    grep -q "refine" "$WG_TMP/err" || fail "error should say to run refine: $(cat "$WG_TMP/err")"
-fi
+wg sql "SELECT 1" >/dev/null   # creates the home and runs the migrations
+
+# A store whose silver tables are gone (dropped by hand): a clear runtime error, not a crash.
+nosilver=$WG_TMP/nosilver
+"$WG_BIN" --home "$nosilver" sql "SELECT 1" >/dev/null
+sqlite3 "$nosilver/wikigdelt.db" "DROP VIEW IF EXISTS gdelt_quality; DROP TABLE gdelt_silver; DROP TABLE wikimedia_silver;"
+set +e
+"$WG_BIN" --home "$nosilver" correlate >"$WG_TMP/out" 2>"$WG_TMP/err"; rc=$?
+set -e
+assert_eq "$rc" "1" "correlate without silver tables"
+grep -q "refine" "$WG_TMP/err" || fail "error should say to run refine: $(cat "$WG_TMP/err")"
 set +e
 wg correlate --bogus 2>/dev/null; rc=$?
 set -e
 assert_eq "$rc" "2" "bad usage exits 2"
 
 sqlite3 "$db" <<'SQL'
-CREATE TABLE IF NOT EXISTS gdelt_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
- GLOBALEVENTID INTEGER NOT NULL UNIQUE, SQLDATE INTEGER, MonthYear INTEGER, Year INTEGER, FractionDate REAL,
- Actor1Code TEXT, Actor1Name TEXT, Actor1CountryCode TEXT, Actor1KnownGroupCode TEXT, Actor1EthnicCode TEXT,
- Actor1Religion1Code TEXT, Actor1Religion2Code TEXT, Actor1Type1Code TEXT, Actor1Type2Code TEXT, Actor1Type3Code TEXT,
- Actor2Code TEXT, Actor2Name TEXT, Actor2CountryCode TEXT, Actor2KnownGroupCode TEXT, Actor2EthnicCode TEXT,
- Actor2Religion1Code TEXT, Actor2Religion2Code TEXT, Actor2Type1Code TEXT, Actor2Type2Code TEXT, Actor2Type3Code TEXT,
- IsRootEvent INTEGER, EventCode TEXT, EventBaseCode TEXT, EventRootCode TEXT, QuadClass INTEGER, GoldsteinScale REAL,
- NumMentions INTEGER, NumSources INTEGER, NumArticles INTEGER, AvgTone REAL,
- Actor1Geo_Type INTEGER, Actor1Geo_FullName TEXT, Actor1Geo_CountryCode TEXT, Actor1Geo_ADM1Code TEXT, Actor1Geo_ADM2Code TEXT, Actor1Geo_Lat REAL, Actor1Geo_Long REAL, Actor1Geo_FeatureID TEXT,
- Actor2Geo_Type INTEGER, Actor2Geo_FullName TEXT, Actor2Geo_CountryCode TEXT, Actor2Geo_ADM1Code TEXT, Actor2Geo_ADM2Code TEXT, Actor2Geo_Lat REAL, Actor2Geo_Long REAL, Actor2Geo_FeatureID TEXT,
- ActionGeo_Type INTEGER, ActionGeo_FullName TEXT, ActionGeo_CountryCode TEXT, ActionGeo_ADM1Code TEXT, ActionGeo_ADM2Code TEXT, ActionGeo_Lat REAL, ActionGeo_Long REAL, ActionGeo_FeatureID TEXT,
- DATEADDED INTEGER, SOURCEURL TEXT, EventID INTEGER GENERATED ALWAYS AS (GLOBALEVENTID) VIRTUAL,
- event_time TEXT, time_bucket TEXT, event_description TEXT, event_root_description TEXT);
-CREATE TABLE IF NOT EXISTS wikimedia_silver (silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,
- event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT, server_name TEXT, namespace INTEGER,
- title TEXT, page_url TEXT, type TEXT, bot INTEGER, user TEXT, comment TEXT, length_old INTEGER, length_new INTEGER,
- revision_old INTEGER, revision_new INTEGER, minor INTEGER, patrolled INTEGER, is_content INTEGER NOT NULL);
 INSERT INTO gdelt_silver(GLOBALEVENTID, EventCode, event_description, Actor1Name, Actor2Name, ActionGeo_FullName,
   ActionGeo_CountryCode, ActionGeo_Lat, ActionGeo_Long, AvgTone, SOURCEURL, event_time, time_bucket) VALUES
  (1187173981, '042', 'Make a visit', 'MILWAUKEE', NULL, 'Milwaukee, Wisconsin, United States', 'US', 43.04, -87.91, -3.1,

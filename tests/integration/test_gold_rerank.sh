@@ -24,7 +24,7 @@ cat "$WG_TMP/on"
 grep -q "^reranked (cosine >= correlate.candidate_threshold 0.20" "$WG_TMP/on" || fail "no reranked section"
 grep -q "candidate stage keeps [0-9]* pairs, recall" "$WG_TMP/on" || fail "no candidate-stage recall"
 assert_eq "$(head -1 "$WG_TMP/scores.tsv")" "$(printf 'cosine\trelated\tevent\ttitle\tmatch_score')" "scores header"
-assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | wc -l)" "330" "one score line per pair"
+assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | wc -l)" "564" "one score line per pair"
 # Every pair with a match score cleared the candidate cosine, and no pair below it has one.
 bad=$(tail -n +2 "$WG_TMP/scores.tsv" | awk -F'\t' '($5 != "" && ($1 < 0.20 || $5 < 0 || $5 > 1)) || ($5 == "" && $1 >= 0.20)' | wc -l)
 assert_eq "$bad" "0" "match scores only for candidates, within 0..1"
@@ -43,13 +43,16 @@ grep -q "missing.tsv:1" "$WG_TMP/err" || fail "error does not name the line: $(c
 # The real model, when the reference build already has it: the documented figures.
 model=${WG_REFERENCE_BUILD:-$here/../../build}/model/all-MiniLM-L6-v2
 if [ -f "$model/model.safetensors" ]; then
-    wg --set embed.model_dir="$model" eval "$labels" >"$WG_TMP/real"
+    # fp32: the figures of the fit (tools/rerank/fit.py used the reference's fp32 cosines)
+    wg --set embed.model_dir="$model" --set embed.precision=fp32 eval "$labels" >"$WG_TMP/real"
     cat "$WG_TMP/real"
-    grep -q "configured threshold 0.45: precision 0.6711, recall 0.7083, F1 0.6892" "$WG_TMP/real" \
-        || fail "real model: reranked figures at the default differ from docs/gold.md"
-    grep -q "best threshold 0.30: precision 0.6355, recall 0.9444, F1 0.7598" "$WG_TMP/real" \
-        || fail "real model: the fit's best threshold differs from docs/gold.md"
-    grep -q "candidate stage keeps 174 pairs, recall 1.0000" "$WG_TMP/real" || fail "candidate stage"
+    # (the 564-pair development set of 2026-11-25 with the coefficients fitted on its first 330
+    # pairs; docs/gold.md gives the 330-pair figures: refit and update both together)
+    grep -q "configured threshold 0.45: precision 0.4921, recall 0.6458, F1 0.5586" "$WG_TMP/real" \
+        || fail "real model: reranked figures at the default differ"
+    grep -q "best threshold 0.35: precision 0.4457, recall 0.8542, F1 0.5857" "$WG_TMP/real" \
+        || fail "real model: the best threshold on the sweep differs"
+    grep -q "candidate stage keeps 329 pairs, recall 0.9688" "$WG_TMP/real" || fail "candidate stage"
 else
     echo "(real model not installed in the reference build: its figures not checked)"
 fi

@@ -9,15 +9,27 @@ Inputs are two JSON dumps of a pipeline home that ingested and refined both real
 GDELT exports and the wiki recordings, then ran `correlate --drain`:
 
   wikigdelt --home H sql --format json "select g.EventID, g.event_text, s.SOURCEURL,
-      s.Actor1Name, s.Actor2Name, s.ActionGeo_FullName, g.event_time
+      s.Actor1Name, s.Actor2Name, s.ActionGeo_FullName, g.event_time, s.EventCode,
+      s.event_description
       from gold_events g join gdelt_silver s on s.GLOBALEVENTID=g.EventID" > events.json
+
+(the last two columns only for `compose.py --dev`; the wiki recordings matter only for
+titles.json: for events.json, `ingest gdelt --file ../shared/data/gdelt/`, `refine` and
+`--set embed.model_dir=NONE correlate --drain` suffice, since event_text does not depend on
+the model)
   wikigdelt --home H sql --format json "select distinct wiki, title
       from wikimedia_silver where namespace=0 order by wiki, title" > titles.json
 
-Usage: candidates.py events.json titles.json labels_eventids.tsv OUTDIR
-Writes OUTDIR/events.tsv (one event per article, dev articles removed),
-OUTDIR/lexical.tsv (literal / actor-geo / rare-word candidates) and
-OUTDIR/random.tsv (one random title per drawn event, seed 20261125).
+Usage: candidates.py [--seed N] events.json titles.json labels_eventids.tsv OUTDIR [EXCLUDE.tsv ...]
+Writes OUTDIR/events.tsv (one event per article, the articles of labels_eventids.tsv and of
+every EXCLUDE.tsv removed), OUTDIR/lexical.tsv (literal / actor-geo / rare-word candidates) and
+OUTDIR/random.tsv (one random title per drawn event, shuffled, seed N, default 20261125).
+
+The held-out test set was drawn with the default seed and no EXCLUDE file; the second batch of
+the development set (2026-11-25, tests/data/README.md) with
+  candidates.py --seed 20261126 events.json titles.json labels_eventids.tsv OUTDIR \
+      labels_test_eventids.tsv
+run while labels_eventids.tsv still held only the first 330 pairs.
 """
 import json
 import random
@@ -37,14 +49,23 @@ def words(text):
 
 
 def main():
-    events_path, titles_path, dev_ids_path, outdir = sys.argv[1:5]
+    args = sys.argv[1:]
+    seed = SEED
+    if args[:1] == ["--seed"]:
+        seed = int(args[1])
+        args = args[2:]
+    if len(args) < 4:
+        sys.exit(__doc__)
+    events_path, titles_path, dev_ids_path, outdir = args[:4]
     events = json.load(open(events_path))
     titles = json.load(open(titles_path))
+    # Every labelled set already drawn: its events and (below) its articles are left out.
     dev_ids = set()
-    for line in open(dev_ids_path):
-        if line.startswith("#") or not line.strip():
-            continue
-        dev_ids.add(int(line.split("\t")[0]))
+    for path in [dev_ids_path] + args[4:]:
+        for line in open(path):
+            if line.startswith("#") or not line.strip():
+                continue
+            dev_ids.add(int(line.split("\t")[0]))
     dev_urls = {e["SOURCEURL"] for e in events if e["EventID"] in dev_ids}
 
     # One event per article (GDELT codes several per article and they share a slug);
@@ -104,7 +125,7 @@ def main():
                 for t in phrase.get(ws, ()):
                     cands.setdefault(t, "name")
             # 3. shared rare words (rare among titles and among events).
-            for w in set(text_words):
+            for w in sorted(set(text_words)):
                 if len(w) < 5 or w in STOP or w.isdigit():
                     continue
                 if title_df.get(w, 0) == 0 or title_df[w] > 4 or event_df[w] > 6:
@@ -114,7 +135,7 @@ def main():
             for t, why in sorted(cands.items()):
                 f.write(f"{e['EventID']}\t{why}\t{t}\t{e['event_text']}\n")
 
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     all_titles = sorted({t["title"] for t in titles})
     order = picked[:]
     rng.shuffle(order)
