@@ -12,26 +12,22 @@
  *                     with the event
  *   year_mismatch     the title names a year that is neither the event's SQLDATE nor its
  *                     DATEADDED year
- * and six from GDELT's coded fields (the labelling rule of tests/data/README.md counts a country
- * page only for that country's national affairs, and a place only where it is more than an
- * incidental geocode). "The title's country" is a country_table entry (countries.h) one of
- * whose names is the title:
- *   country_page      the title is a country or region name
+ * and three from GDELT's coded fields, for pages about a country: the labelling rule of
+ * tests/data/README.md counts a country page only for that country's national affairs, never for
+ * a local story inside it. "The title's country" is a country_table entry (countries.h) one of
+ * whose names is the title (qualifier included):
  *   country_national  an actor of the title's country (Actor*CountryCode) is a national body
  *                     (Actor*Type*Code GOV, MIL, LEG, JUD, ELI or SPY), or the event is geocoded
  *                     in that country at a seat of its government (a part of ActionGeo_FullName
  *                     is one of the country's seats: Ottawa; District of Columbia, White House)
- *   country_local     the title's country is the ActionGeo country at a sub-national level
- *                     (ActionGeo_Type 2..5) and the event is not national as above
+ *   country_local     the title's country is the ActionGeo country (ActionGeo_CountryCode) at a
+ *                     sub-national level (ActionGeo_Type 2..5) and the event is not national
  *   country_slug      the slug names the title's country (a name or an adjective: "us", "uk",
  *                     "canadian")
- *   part_of_name      the title is a strict part of a longer actor or place name of the event
- *                     and none of them whole (Mexico in New Mexico, Everglades in Port Everglades)
- *   actor_equal       the title is Actor1Name or Actor2Name
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
- *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.30)
+ *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.34)
  *   correlate.candidate_threshold   (first-stage cosine; default 0.20)
  *   correlate.rerank.candidates     (first-stage top-k per event before reranking; default 20) */
 #ifndef WG_RERANK_H
@@ -44,7 +40,7 @@
 #include "core/config.h"
 #include "embed/embedder.h"
 
-#define RERANK_NFEATURES 12
+#define RERANK_NFEATURES 9
 #define RERANK_MAX_FIELDS 16
 
 /* GDELT's coded fields that the structured features read (any pointer may be NULL). */

@@ -99,8 +99,7 @@ static void test_lexical_features(void **state)
 }
 
 /* The structured features (indices 6..11, rerank.h) on handwritten events. */
-enum { F_COUNTRY_PAGE = 6, F_COUNTRY_NATIONAL, F_COUNTRY_LOCAL, F_COUNTRY_SLUG, F_PART_OF_NAME,
-       F_ACTOR_EQUAL };
+enum { F_COUNTRY_NATIONAL = 6, F_COUNTRY_LOCAL, F_COUNTRY_SLUG };
 
 static void structured_of(const char *actor1, const char *actor2, const char *geo,
                           const char *url, const rerank_coded *coded, const char *title,
@@ -123,17 +122,16 @@ static void test_structured_features(void **state)
     rerank_coded local = {.actor_country = {"CAN", NULL}, .geo_type = 4, .geo_country = "CA"};
     const char *toronto = "https://t.ca/news/woman-wanted-after-child-assaulted-in-west-end";
     structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Canada", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
-    assert_true(f[F_COUNTRY_SLUG] == 0 && f[F_PART_OF_NAME] == 0 && f[F_ACTOR_EQUAL] == 0);
-    /* Not a country: none of the country features; the city is neither an actor nor a part. */
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1 && f[F_COUNTRY_SLUG] == 0);
+    /* Not a country page: none of the country features. */
     structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Toronto", f);
-    assert_true(f[F_COUNTRY_PAGE] == 0 && f[F_COUNTRY_LOCAL] == 0 && f[F_ACTOR_EQUAL] == 1);
+    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
     /* The same geocode at country level (ActionGeo_Type 1) is not a local story. */
     rerank_coded whole = local;
     whole.geo_type = 1;
     structured_of("TORONTO", NULL, "Canada", toronto, &whole, "Canada", f);
     assert_true(f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
-    /* National: an actor of the country with a government type code... */
+    /* National: an actor of the country with a government type code (any of the three)... */
     rerank_coded gov = {.actor_country = {NULL, "CAN"},
                         .actor_type = {{NULL, NULL, NULL}, {"BUS", "GOV", NULL}},
                         .geo_type = 4,
@@ -147,12 +145,11 @@ static void test_structured_features(void **state)
                   "Canada", f);
     assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
     /* ... nor when an actor is merely named after the country (GDELT's "UNITED STATES" of many
-       a local story): that is still local, and the title is that actor. */
+       a local story): that is still local. */
     structured_of("UNITED STATES", NULL, "Texas, United States", toronto,
                   &(rerank_coded){.actor_country = {"USA", NULL}, .geo_type = 2, .geo_country = "US"},
                   "United_States", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
-    assert_true(f[F_ACTOR_EQUAL] == 1);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
     /* National: geocoded at a seat of the country's government (any part of the geo)... */
     rerank_coded us_city = {.actor_country = {"USA", NULL}, .geo_type = 3, .geo_country = "US"};
     const char *tariffs = "https://x.com/2025/07/14/austria-urges-eu-to-respond-to-new-us-tariffs/";
@@ -166,7 +163,7 @@ static void test_structured_features(void **state)
     elsewhere.geo_country = "US";
     structured_of(NULL, NULL, "Ottawa, Illinois, United States", toronto, &elsewhere, "Canada", f);
     assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 0);
-    /* The slug names the country by another name ("US") or an adjective. */
+    /* The slug names the country by another name ("US") or an adjective; local is unaffected. */
     structured_of("SAN FRANCISCO", NULL, "Connecticut, United States", tariffs, &us_city,
                   "United States", f);
     assert_true(f[F_COUNTRY_SLUG] == 1 && f[F_COUNTRY_LOCAL] == 1);
@@ -177,46 +174,41 @@ static void test_structured_features(void **state)
     structured_of(NULL, NULL, "Canada", "https://x.com/2025/07/14/canadians-mark-canada-day/",
                   &whole, "Canada", f);
     assert_true(f[F_COUNTRY_SLUG] == 1);
-    /* A region has no FIPS code: never local. A qualifier is not part of the name compared. */
+    structured_of(NULL, NULL, "Canada", "https://x.com/2025/07/14/canadiana-auction/", &whole,
+                  "Canada", f); /* whole words only */
+    assert_true(f[F_COUNTRY_SLUG] == 0);
+    /* A region has no FIPS code: never local or national by geocode. */
     structured_of(NULL, NULL, "Paris, Ile-de-France, France", toronto,
                   &(rerank_coded){.geo_type = 4, .geo_country = "FR"}, "Europe", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_LOCAL] == 0);
-    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto,
-                  &(rerank_coded){.geo_type = 4, .geo_country = "GG"}, "Georgia (country)", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_LOCAL] == 1);
-    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto,
-                  &(rerank_coded){.geo_type = 4, .geo_country = "GG"}, "Georgia (U.S. state)", f);
-    assert_true(f[F_COUNTRY_PAGE] == 0 && f[F_COUNTRY_LOCAL] == 0);
+    assert_true(f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
+    /* The qualifier is part of the name compared: Georgia the country, not the US state. */
+    rerank_coded batumi = {.geo_type = 4, .geo_country = "GG"};
+    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto, &batumi, "Georgia (country)", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 1);
+    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto, &batumi, "Georgia (U.S. state)",
+                  f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0);
     /* A code longer than CAMEO's is stored empty and matches nothing. */
     structured_of("CANADA", NULL, "Canada", toronto,
                   &(rerank_coded){.actor_country = {"CANX", NULL},
                                   .actor_type = {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}},
                   "Canada", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1 && f[F_COUNTRY_NATIONAL] == 0);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0);
     structured_of("CANADA", NULL, "Canada", toronto,
                   &(rerank_coded){.actor_country = {"CAN", NULL},
                                   .actor_type = {{"GOVX", "GOV", NULL}, {NULL, NULL, NULL}}},
                   "Canada", f);
     assert_true(f[F_COUNTRY_NATIONAL] == 1);
-    /* part_of_name: the title is only part of a longer name (New Mexico, Port Everglades)... */
-    rerank_coded none = {0};
-    structured_of("NEW MEXICO", "CONVICTS", "New Mexico, United States",
-                  "https://x.com/news/mexico-supreme-court-rules-sex", &none, "Mexico", f);
-    assert_true(f[F_PART_OF_NAME] == 1 && f[F_ACTOR_EQUAL] == 0 && f[F_COUNTRY_SLUG] == 1);
-    structured_of(NULL, NULL, "Port Everglades, Florida, United States", toronto, &none,
-                  "Everglades", f);
-    assert_true(f[F_PART_OF_NAME] == 1);
-    /* ... not when it is also a whole name of the event, nor when it is the whole name. */
-    structured_of("NEW MEXICO", "MEXICO", "New Mexico, United States", toronto, &none, "Mexico", f);
-    assert_true(f[F_PART_OF_NAME] == 0 && f[F_ACTOR_EQUAL] == 1);
-    structured_of(NULL, NULL, "New Mexico, United States", toronto, &none, "New Mexico", f);
-    assert_true(f[F_PART_OF_NAME] == 0 && f[F_ACTOR_EQUAL] == 0);
-    /* Nothing known: all 0, no crash. */
+    /* Out-of-range ActionGeo_Type counts as unknown. */
+    rerank_coded odd = local;
+    odd.geo_type = 9;
+    structured_of(NULL, NULL, "Toronto, Ontario, Canada", toronto, &odd, "Canada", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0);
+    /* Nothing known, or no title: all 0, no crash. */
     structured_of(NULL, NULL, NULL, NULL, NULL, "Canada", f);
-    assert_true(f[F_COUNTRY_PAGE] == 1);
     for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
-    structured_of(NULL, NULL, NULL, NULL, NULL, "", f);
-    for (int k = F_COUNTRY_PAGE; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    structured_of(NULL, NULL, "Ottawa, Ontario, Canada", toronto, &local, "", f);
+    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
 }
 
 /* Pairs of the development set with the inputs, features and score that tools/rerank/fit.py
@@ -232,16 +224,14 @@ static const struct dumped {
     double features[RERANK_NFEATURES];
     double score;
 } dumped[] = {
-    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.433043},
-    {"Make a visit", NULL, "MILWAUKEE", NULL, "https://news.sky.com/story/trump-arrives-in-milwaukee-for-republican-national-convention-after-assassination-attempt-13177998", 20240715LL, 20240715000000LL, {{NULL, "USA"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Milwaukee", 0.595573f, {1.000000f, 0.456161f}, 2, {0.595573, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.951006},
-    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.887102},
-    {"Praise or endorse", "ISRAEL", "PALESTINIAN", "Gaza, Israel (general), Israel", "https://www.naturalnews.com/2025-07-14-israeli-contractors-demolish-gaza-civilians.html", 20250715LL, 20250715000000LL, {{"ISR", "PSE"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.591412f, {0.815645f, 0.874698f, 0.785343f, 0.672619f, 0.815645f, 0.358651f}, 6, {0.591412, 0.874698, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.847114},
-    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US"}, "United States", 0.372878f, {0.602578f, 0.470945f, 0.340042f, 1.000000f, 0.081467f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.517999},
-    {"Accede to demands for rights", "NEW MEXICO", "CONVICTS", "New Mexico, United States", "https://www.yahoo.com/news/mexico-supreme-court-rules-sex-204936465.html", 20250715LL, 20250715000000LL, {{"USA", NULL}, {{NULL, NULL, NULL}, {"CRM", NULL, NULL}}, 2, "US"}, "Mexico", 0.463006f, {0.769091f, 0.292903f, 0.769091f, 0.525533f, 0.430374f}, 5, {0.463006, 0.769091, 1.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000}, 0.237461},
-    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.012542},
-    {"Praise or endorse", "MAGAZINE", NULL, "Massachusetts, United States", "https://thebull1017.iheart.com/content/2025-07-14-affordable-massachusetts-eatery-serves-the-best-cheap-meal-in-the-state/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"MED", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US"}, "Massachusetts (Bee Gees song)", 0.286538f, {0.177160f, 0.541399f, 0.289006f, 0.292135f}, 4, {0.286538, 0.541399, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.249764},
-    {"Mobilize or increase police power", "DETECTIVE", "BIRMINGHAM", "Netherlands", "https://www.wvtm13.com/article/birmingham-police-mass-shootings-nightclub-press-conference/61591517", 20240715LL, 20240715000000LL, {{NULL, "GBR"}, {{"COP", NULL, NULL}, {NULL, NULL, NULL}}, 1, "NL"}, "Calliephialtes mattai", -0.034795f, {0.121368f, 0.063890f, 0.068262f, -0.044828f}, 4, {-0.034795, 0.121368, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.048824},
-    {"Make optimistic comment", "NASA", "HOUSTON", "California, United States", "https://www.gjsentinel.com/news/national/astronauts-from-us-india-poland-hungary-bound-for-earth/article_c2f2e5cc-ea59-5019-a87a-343be27a788c.html", 20250715LL, 20250715000000LL, {{"USA", "USA"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US"}, "Ivry-sur-Seine", 0.058911f, {-0.003101f, 0.195633f, 0.192903f, 0.147168f, 0.021292f}, 5, {0.058911, 0.195633, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.082148},
+    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.348415},
+    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.767699},
+    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US"}, "United States", 0.372878f, {0.602578f, 0.470945f, 0.340042f, 1.000000f, 0.081467f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.607584},
+    {"Praise or endorse", "CANADIAN", NULL, "Quebec, Quebec, Canada", "https://www.standard-freeholder.com:443/opinion/canada-day-a-time-to-reflect", 20240715LL, 20240715000000LL, {{"CAN", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA"}, "Canada", 0.455450f, {0.777156f, 0.704189f, 0.704189f, 1.000000f, 0.365207f}, 5, {0.455450, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000}, 0.691273},
+    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.091632},
+    {"Appeal, not specified below", NULL, "RESIDENTS", "Australia", "https://www.yahoo.com/news/kangaroo-running-around-pierce-county-231048971.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 1, "AS"}, "Michael Lewis (ciclista)", 0.037954f, {0.205506f, 0.145626f, 0.005873f}, 3, {0.037954, 0.205506, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.089064},
+    {"Yield, not specified below", "UNITED KINGDOM", "SCIENTIST", "London, London, City of, United Kingdom", "https://english.aawsat.com/varieties/5164797-heatwaves-spain-caused-1180-deaths-past-two-months-ministry-says", 20250715LL, 20250715000000LL, {{"GBR", NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 4, "UK"}, "London", 0.452992f, {0.713557f, 0.224767f, 1.000000f, 1.000000f, 0.579445f, 0.713557f, 0.002567f}, 7, {0.452992, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.365748},
+    {"Praise or endorse", "COMMUNITY", NULL, NULL, "https://www.wenatcheeworld.com/news/your_news/college-life/article_294d2208-9bce-439c-a9f6-eeeeb50ced5e.html", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", "EDU", NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Araguaína (tiểu vùng)", 0.006703f, {0.148560f, 0.078305f}, 2, {0.006703, 0.148560, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.080729},
 };
 
 static void test_matches_python(void **state)
@@ -358,7 +348,7 @@ static void test_settings(void **state)
     assert_int_equal(rerank_enabled(cfg, emb), 0); /* the fallback keeps plain cosine */
     config_set(cfg, "correlate.rerank", "true");
     assert_int_equal(rerank_enabled(cfg, emb), 1);
-    assert_true(fabs(rerank_threshold(cfg) - 0.45) < 1e-9);
+    assert_true(fabs(rerank_threshold(cfg) - 0.34) < 1e-9);
     assert_true(fabs(rerank_candidate_threshold(cfg) - 0.20) < 1e-9);
     embedder_close(emb);
     config_free(cfg);

@@ -119,14 +119,14 @@ FEATURES = ["cos_text", "cos_field_max", "cos_slug", "name_equal", "country_of_l
 # The model uses these six (the order of the C table). cos_slug, name_equal, country_of_local
 # and meta_page were tried too: each moved the cross-validated F1 by less than its spread
 # (+-0.005 against an sd of 0.09), so they were left out (`--features` reproduces the trial).
-# C_ORDER: the features src/correlate/rerank.c computes, in its order (RERANK_NFEATURES). USED:
-# those the model uses, chosen by the grouped CV (forward selection, see docs/gold.md); the
-# others get coefficient 0 in the C table.
+# C_ORDER: the features src/correlate/rerank.c computes, in its order (RERANK_NFEATURES), which the
+# model uses. The text six were chosen earlier (docs/gold.md); the structured ones by --select
+# from STRUCTURED (forward selection by grouped CV on the dev set, with C).
 C_ORDER = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
-           "year_mismatch", "country_page", "country_national", "country_local", "country_slug",
-           "part_of_name", "actor_equal"]
-USED = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
-        "year_mismatch", "part_of_name"]
+           "year_mismatch", "country_national", "country_local", "country_slug"]
+USED = C_ORDER
+STRUCTURED = ["country_page", "country_national", "country_local", "country_slug",
+              "part_of_name", "actor_equal"]
 
 def read_country_table():
     """The rows of src/correlate/countries.c: (cameo, fips, [names], [adjectives], [seats]), the
@@ -147,14 +147,15 @@ def code(v, cap):
     return v if v and len(v.encode()) < cap else ""
 
 def structured(ev, title):
-    """country_page, country_national, country_local, country_slug, part_of_name, actor_equal
-    (rerank.c structured_features)."""
+    """country_page, country_national, country_local, country_slug, part_of_name, actor_equal.
+    rerank.c's structured_features computes the three the model uses (national, local, slug);
+    the other three were tried by --select and are computed here only."""
     global COUNTRIES
     if COUNTRIES is None: COUNTRIES = read_country_table()
     ct = tokens(split_title(title)[0])
     whole = tokens(title)  # the qualifier counts here: "Georgia (country)", not "(U.S. state)"
     out = [0.0] * 6
-    if not ct: return out
+    if not whole: return out
     slug = tokens(url_words(ev["url"]))
     actors = [tokens(ev["actor1"] or ""), tokens(ev["actor2"] or "")]
     geos = [tokens(g) for g in (ev["geo"] or "").split(",")][:16]
@@ -171,8 +172,8 @@ def structured(ev, title):
         if any(contains_seq(slug, x) for x in names + adjs): out[3] = 1.0
     equal = any(ct == x for x in actors + geos)
     part = any(len(x) > len(ct) and contains_seq(x, ct) for x in actors + geos if x != ct)
-    out[4] = float(part and not equal)
-    out[5] = float(any(ct == x for x in actors))
+    out[4] = float(bool(ct) and part and not equal)
+    out[5] = float(bool(ct) and any(ct == x for x in actors))
     return out
 
 def contains_seq(hay, needle):
@@ -367,7 +368,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels")
     ap.add_argument("--candidate", type=float, default=0.20)
-    ap.add_argument("--C", type=float, default=10.0)
+    ap.add_argument("--C", type=float, default=0.3)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--features", default=",".join(USED))
@@ -383,7 +384,7 @@ def main():
     X, y, groups, cos = featurize(rows, emb, fcs)
     if a.select:
         base = [FEATURES.index(f) for f in C_ORDER[:6]]
-        pool = [FEATURES.index(f) for f in C_ORDER[6:]]
+        pool = [FEATURES.index(f) for f in STRUCTURED]
         print(f"forward selection per C (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
         C, fs, f1 = select_model(X, y, groups, cos, a.candidate, a.folds, range(a.repeats), base,
                                  pool, log=print)

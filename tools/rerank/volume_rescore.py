@@ -103,7 +103,7 @@ def main():
     print("%-12s %5s %8s %7s %7s %15s %7s %6s" % ("rule", ">=t", "emitted", "true", "prec",
                                                  "prec 95% CI", "recall", "F1"))
     rules = [("cosine", "cos", "crank", t / 100) for t in (36, 38, 40, 42, 44)]
-    rules += [("rescored", "new", "nrank", t / 100) for t in range(20, 81, 5)]
+    rules += [("rescored", "new", "nrank", t / 100) for t in list(range(20, 40)) + list(range(40, 81, 5))]
     for name, field, rank, t in rules:
         sel = lambda v, field=field, rank=rank, t=t: v[field] >= t and v[rank] < ve.TOP_PER_EVENT
         emitted = sum(1 for v in info.values() if sel(v))
