@@ -42,7 +42,7 @@ static const double rerank_coef[RERANK_NFEATURES] = {
    tests/data/labels_volume.tsv finds about 9 related pairs among its 35,289 candidates) 0.34
    emits 125 pairs where cosine >= 0.40 emits 1,371, with the same estimated number of true
    pairs among them (tools/rerank/volume_rescore.py; docs/gold.md, Accuracy). Matching cosine's
-   volume instead (about 0.25) would add some 1,300 pairs there and no true one. */
+   volume instead (about 0.25) would add some 1,600 pairs there and no true one. */
 #define RERANK_DEFAULT_THRESHOLD 0.34
 #define RERANK_DEFAULT_CANDIDATE 0.20
 
