@@ -1109,9 +1109,14 @@ static int rerank_pending(run *r, pending *p)
     }
     int rc = -1;
     char err[512] = "";
+    rerank_loader *loader = rerank_loader_open(r->db, 0, err, sizeof err);
+    if (!loader) {
+        snprintf(r->err, r->errlen, "reranker: %s", err);
+        goto out;
+    }
     for (size_t i = 0, g = 0; i < p->n; i++) {
         if (i && p->v[i].eb == p->v[i - 1].eb && p->v[i].ev == p->v[i - 1].ev) continue;
-        int lr = rerank_event_load(r->db, 0, p->v[i].eb->ev_sid[p->v[i].ev], &evs[g++], err,
+        int lr = rerank_loader_get(loader, p->v[i].eb->ev_sid[p->v[i].ev], &evs[g++], err,
                                    sizeof err);
         if (lr < 0) {
             snprintf(r->err, r->errlen, "reranker: %s", err);
@@ -1146,6 +1151,7 @@ static int rerank_pending(run *r, pending *p)
     p->n = kept;
     rc = 0;
 out:
+    rerank_loader_close(loader);
     for (size_t g = 0; g < ngroups; g++) rerank_event_free(&evs[g]);
     free(evs);
     r->stats->rerank_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;

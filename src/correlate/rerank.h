@@ -2,7 +2,7 @@
  * and the page title >= correlate.candidate_threshold) keeps nearly every related pair but also
  * the pages that only share a name with the event (Athens vs. Athens, Texas; the 1964 Republican
  * National Convention for the 2024 one). The reranker scores each candidate with a logistic
- * regression over six cheap, explainable features:
+ * regression over cheap, explainable features, six from the texts:
  *   cos_text          cosine of the title and the composed event text (the first stage's score)
  *   cos_field_max     best cosine of the title and one of the event's fields on its own: Actor1Name,
  *                     Actor2Name, each comma-separated part of ActionGeo_FullName, the URL slug
@@ -12,10 +12,22 @@
  *                     with the event
  *   year_mismatch     the title names a year that is neither the event's SQLDATE nor its
  *                     DATEADDED year
+ * and three from GDELT's coded fields, for pages about a country: the labelling rule of
+ * tests/data/README.md counts a country page only for that country's national affairs, never for
+ * a local story inside it. "The title's country" is a country_table entry (countries.h) one of
+ * whose names is the title (qualifier included):
+ *   country_national  an actor of the title's country (Actor*CountryCode) is a national body
+ *                     (Actor*Type*Code GOV, MIL, LEG, JUD, ELI or SPY), or the event is geocoded
+ *                     in that country at a seat of its government (a part of ActionGeo_FullName
+ *                     is one of the country's seats: Ottawa; District of Columbia, White House)
+ *   country_local     the title's country is the ActionGeo country (ActionGeo_CountryCode) at a
+ *                     sub-national level (ActionGeo_Type 2..5) and the event is not national
+ *   country_slug      the slug names the title's country (a name or an adjective: "us", "uk",
+ *                     "canadian")
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
- *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.30)
+ *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.34)
  *   correlate.candidate_threshold   (first-stage cosine; default 0.20)
  *   correlate.rerank.candidates     (first-stage top-k per event before reranking; default 20) */
 #ifndef WG_RERANK_H
@@ -28,13 +40,25 @@
 #include "core/config.h"
 #include "embed/embedder.h"
 
-#define RERANK_NFEATURES 6
+#define RERANK_NFEATURES 9
 #define RERANK_MAX_FIELDS 16
+
+/* GDELT's coded fields that the structured features read (any pointer may be NULL). */
+typedef struct rerank_coded {
+    const char *actor_country[2]; /* Actor1CountryCode, Actor2CountryCode (CAMEO) */
+    const char *actor_type[2][3]; /* Actor1Type1Code..Actor1Type3Code, the same for Actor2 */
+    int geo_type;                 /* ActionGeo_Type: 1 country, 2 US state, 3 US city, 4 world
+                                     city, 5 world state; 0 unknown */
+    const char *geo_country;      /* ActionGeo_CountryCode (FIPS 10-4) */
+} rerank_coded;
 
 /* One event as the reranker sees it: its raw fields (owned copies) and, once embedded, the
  * vectors of its field texts. */
 typedef struct rerank_event {
     char *description, *actor1, *actor2, *geo, *url;
+    /* the coded fields; a code longer than its array is stored empty (it matches nothing) */
+    char actor_country[2][4], actor_type[2][3][4], geo_country[3];
+    int geo_type;
     int years[2];                            /* SQLDATE's and DATEADDED's year (0: unknown) */
     size_t nfields;
     char *field_text[RERANK_MAX_FIELDS];     /* actors, geo parts, slug */
@@ -42,13 +66,19 @@ typedef struct rerank_event {
     char *slug;                              /* headline words of the URL, lower case */
 } rerank_event;
 
-/* Fills ev from the given parts (any may be NULL); sqldate YYYYMMDD, dateadded YYYYMMDDHHMMSS
- * (0 = unknown). 0 ok, -1 out of memory. Free with rerank_event_free. */
+/* Fills ev from the given parts (any may be NULL; coded NULL = none known); sqldate YYYYMMDD,
+ * dateadded YYYYMMDDHHMMSS (0 = unknown). 0 ok, -1 out of memory. Free with rerank_event_free. */
 int rerank_event_set(rerank_event *ev, const char *description, const char *actor1,
                      const char *actor2, const char *geo, const char *url, int64_t sqldate,
-                     int64_t dateadded);
-/* Loads one gdelt_silver row, by silver_id (by_event_id = 0) or by GLOBALEVENTID. 0 ok, 1 no
- * such row, -1 error (err set). */
+                     int64_t dateadded, const rerank_coded *coded);
+/* Reads events from gdelt_silver with one prepared statement, by silver_id (by_event_id = 0) or
+ * by GLOBALEVENTID: open once, get per event, close (the gold flow loads a batch's events). */
+typedef struct rerank_loader rerank_loader;
+rerank_loader *rerank_loader_open(sqlite3 *db, int by_event_id, char *err, size_t errlen);
+/* 0 ok, 1 no such row, -1 error (err set). */
+int rerank_loader_get(rerank_loader *l, int64_t id, rerank_event *ev, char *err, size_t errlen);
+void rerank_loader_close(rerank_loader *l);
+/* One event with a loader of its own (for a single look-up). Same results as rerank_loader_get. */
 int rerank_event_load(sqlite3 *db, int by_event_id, int64_t id, rerank_event *ev, char *err,
                       size_t errlen);
 /* Embeds the event's field texts (the embedder's cache makes repeated names free). */

@@ -33,7 +33,7 @@ static void test_field_texts(void **state)
     rerank_event ev;
     assert_int_equal(rerank_event_set(&ev, "Consult", "  UNITED STATES ", "", "Athens, Texas, United States",
                                       "https://x.com/2024/07/14/us/trump-shooting-rally.html",
-                                      20240714, 20240715013000LL),
+                                      20240714, 20240715013000LL, NULL),
                      0);
     /* actor1 trimmed, blank actor2 left out, three geo parts, the slug */
     assert_int_equal(ev.nfields, 5);
@@ -47,7 +47,7 @@ static void test_field_texts(void **state)
     assert_int_equal(ev.years[1], 2024);
     rerank_event_free(&ev);
     /* Nothing at all: no fields, no crash. */
-    assert_int_equal(rerank_event_set(&ev, NULL, NULL, NULL, NULL, NULL, 0, 0), 0);
+    assert_int_equal(rerank_event_set(&ev, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL), 0);
     assert_int_equal(ev.nfields, 0);
     double f[RERANK_NFEATURES];
     rerank_features(&ev, "Anything (at all)", 0.3f, NULL, f);
@@ -63,7 +63,7 @@ static void test_lexical_features(void **state)
     assert_int_equal(rerank_event_set(&ev, "Make statement", "MASSACHUSETTS", NULL,
                                       "Boston, Massachusetts, United States",
                                       "https://n.com/2025/07/14/fire-in-massachusetts-care-home-kills-nine/",
-                                      20250714, 20250715000000LL),
+                                      20250714, 20250715000000LL, NULL),
                      0);
     double f[RERANK_NFEATURES];
     features_of(&ev, "Massachusetts (Bee Gees song)", f);
@@ -98,11 +98,125 @@ static void test_lexical_features(void **state)
     rerank_event_free(&ev);
 }
 
+/* The structured features (indices 6..11, rerank.h) on handwritten events. */
+enum { F_COUNTRY_NATIONAL = 6, F_COUNTRY_LOCAL, F_COUNTRY_SLUG };
+
+static void structured_of(const char *actor1, const char *actor2, const char *geo,
+                          const char *url, const rerank_coded *coded, const char *title,
+                          double f[RERANK_NFEATURES])
+{
+    rerank_event ev;
+    assert_int_equal(rerank_event_set(&ev, "Consult", actor1, actor2, geo, url, 20250714,
+                                      20250715000000LL, coded),
+                     0);
+    features_of(&ev, title, f);
+    rerank_event_free(&ev);
+}
+
+static void test_structured_features(void **state)
+{
+    (void)state;
+    double f[RERANK_NFEATURES];
+    /* A local story inside the country: Toronto's police, geocoded to a world city of Canada,
+       the slug does not name Canada. */
+    rerank_coded local = {.actor_country = {"CAN", NULL}, .geo_type = 4, .geo_country = "CA"};
+    const char *toronto = "https://t.ca/news/woman-wanted-after-child-assaulted-in-west-end";
+    structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1 && f[F_COUNTRY_SLUG] == 0);
+    /* Not a country page: none of the country features. */
+    structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Toronto", f);
+    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    /* The same geocode at country level (ActionGeo_Type 1) is not a local story. */
+    rerank_coded whole = local;
+    whole.geo_type = 1;
+    structured_of("TORONTO", NULL, "Canada", toronto, &whole, "Canada", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
+    /* National: an actor of the country with a government type code (any of the three)... */
+    rerank_coded gov = {.actor_country = {NULL, "CAN"},
+                        .actor_type = {{NULL, NULL, NULL}, {"BUS", "GOV", NULL}},
+                        .geo_type = 4,
+                        .geo_country = "CA"};
+    structured_of("OTTAWA", "MARK CARNEY", "Brookfield, Nova Scotia, Canada", toronto, &gov,
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    /* ... but not when that actor belongs to another country, */
+    gov.actor_country[1] = "USA";
+    structured_of("OTTAWA", "MARK CARNEY", "Brookfield, Nova Scotia, Canada", toronto, &gov,
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    /* ... nor when an actor is merely named after the country (GDELT's "UNITED STATES" of many
+       a local story): that is still local. */
+    structured_of("UNITED STATES", NULL, "Texas, United States", toronto,
+                  &(rerank_coded){.actor_country = {"USA", NULL}, .geo_type = 2, .geo_country = "US"},
+                  "United_States", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    /* National: geocoded at a seat of the country's government (any part of the geo)... */
+    rerank_coded us_city = {.actor_country = {"USA", NULL}, .geo_type = 3, .geo_country = "US"};
+    const char *tariffs = "https://x.com/2025/07/14/austria-urges-eu-to-respond-to-new-us-tariffs/";
+    structured_of("SAN FRANCISCO", NULL, "White House, District of Columbia, United States", tariffs,
+                  &us_city, "United States", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    structured_of(NULL, NULL, "Ottawa, Ontario, Canada", toronto, &local, "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_LOCAL] == 0);
+    /* ... of that country: Ottawa geocoded in another country is nobody's seat. */
+    rerank_coded elsewhere = local;
+    elsewhere.geo_country = "US";
+    structured_of(NULL, NULL, "Ottawa, Illinois, United States", toronto, &elsewhere, "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 0);
+    /* The slug names the country by another name ("US") or an adjective; local is unaffected. */
+    structured_of("SAN FRANCISCO", NULL, "Connecticut, United States", tariffs, &us_city,
+                  "United States", f);
+    assert_true(f[F_COUNTRY_SLUG] == 1 && f[F_COUNTRY_LOCAL] == 1);
+    structured_of("SAN FRANCISCO", NULL, "Connecticut, United States",
+                  "https://x.com/2025/07/14/dog-rescue-dna-surprise/", &us_city, "United States",
+                  f);
+    assert_true(f[F_COUNTRY_SLUG] == 0 && f[F_COUNTRY_LOCAL] == 1);
+    structured_of(NULL, NULL, "Canada", "https://x.com/2025/07/14/canadians-mark-canada-day/",
+                  &whole, "Canada", f);
+    assert_true(f[F_COUNTRY_SLUG] == 1);
+    structured_of(NULL, NULL, "Canada", "https://x.com/2025/07/14/canadiana-auction/", &whole,
+                  "Canada", f); /* whole words only */
+    assert_true(f[F_COUNTRY_SLUG] == 0);
+    /* A region has no FIPS code: never local or national by geocode. */
+    structured_of(NULL, NULL, "Paris, Ile-de-France, France", toronto,
+                  &(rerank_coded){.geo_type = 4, .geo_country = "FR"}, "Europe", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0 && f[F_COUNTRY_NATIONAL] == 0);
+    /* The qualifier is part of the name compared: Georgia the country, not the US state. */
+    rerank_coded batumi = {.geo_type = 4, .geo_country = "GG"};
+    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto, &batumi, "Georgia (country)", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 1);
+    structured_of(NULL, NULL, "Batumi, Ajaria, Georgia", toronto, &batumi, "Georgia (U.S. state)",
+                  f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0);
+    /* A code longer than CAMEO's is stored empty and matches nothing. */
+    structured_of("CANADA", NULL, "Canada", toronto,
+                  &(rerank_coded){.actor_country = {"CANX", NULL},
+                                  .actor_type = {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}},
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 0);
+    structured_of("CANADA", NULL, "Canada", toronto,
+                  &(rerank_coded){.actor_country = {"CAN", NULL},
+                                  .actor_type = {{"GOVX", "GOV", NULL}, {NULL, NULL, NULL}}},
+                  "Canada", f);
+    assert_true(f[F_COUNTRY_NATIONAL] == 1);
+    /* Out-of-range ActionGeo_Type counts as unknown. */
+    rerank_coded odd = local;
+    odd.geo_type = 9;
+    structured_of(NULL, NULL, "Toronto, Ontario, Canada", toronto, &odd, "Canada", f);
+    assert_true(f[F_COUNTRY_LOCAL] == 0);
+    /* Nothing known, or no title: all 0, no crash. */
+    structured_of(NULL, NULL, NULL, NULL, NULL, "Canada", f);
+    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    structured_of(NULL, NULL, "Ottawa, Ontario, Canada", toronto, &local, "", f);
+    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+}
+
 /* Pairs of the development set with the inputs, features and score that tools/rerank/fit.py
    computed for them (`fit.py ... --dump 4`; the cosines come from sentence-transformers). */
 static const struct dumped {
     const char *description, *actor1, *actor2, *geo, *url;
     int64_t sqldate, dateadded;
+    rerank_coded coded;
     const char *title;
     float cos_text;
     float field_cos[RERANK_MAX_FIELDS];
@@ -110,12 +224,14 @@ static const struct dumped {
     double features[RERANK_NFEATURES];
     double score;
 } dumped[] = {
-    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000}, 0.406671},
-    {"Make statement, not specified below", NULL, "UNITED KINGDOM", "Edinburgh, Edinburgh, City of, United Kingdom", "https://guernseypress.com/news/uk-news/2024/07/14/child-benefit-cap-must-be-scrapped-at-kings-speech-snp-warns-labour/", 20240715LL, 20240715000000LL, "Labour Party (UK)", 0.341861f, {0.456753f, 0.330313f, 0.330313f, 0.163238f, 0.456753f, 0.271737f}, 6, {0.341861, 0.456753, 0.000000, 0.500000, 1.000000, 0.000000}, 0.063845},
-    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000}, 0.012693},
-    {"Praise or endorse", "MAGAZINE", NULL, "Massachusetts, United States", "https://thebull1017.iheart.com/content/2025-07-14-affordable-massachusetts-eatery-serves-the-best-cheap-meal-in-the-state/", 20250715LL, 20250715000000LL, "Massachusetts (Bee Gees song)", 0.286538f, {0.177160f, 0.541399f, 0.289006f, 0.292135f}, 4, {0.286538, 0.541399, 1.000000, 1.000000, 1.000000, 0.000000}, 0.241458},
-    {"Mobilize or increase police power", "DETECTIVE", "BIRMINGHAM", "Netherlands", "https://www.wvtm13.com/article/birmingham-police-mass-shootings-nightclub-press-conference/61591517", 20240715LL, 20240715000000LL, "Calliephialtes mattai", -0.034795f, {0.121368f, 0.063890f, 0.068262f, -0.044828f}, 4, {-0.034795, 0.121368, 0.000000, 0.000000, 0.000000, 0.000000}, 0.051136},
-    {"Make optimistic comment", "NASA", "HOUSTON", "California, United States", "https://www.gjsentinel.com/news/national/astronauts-from-us-india-poland-hungary-bound-for-earth/article_c2f2e5cc-ea59-5019-a87a-343be27a788c.html", 20250715LL, 20250715000000LL, "Ivry-sur-Seine", 0.058911f, {-0.003101f, 0.195633f, 0.192903f, 0.147168f, 0.021292f}, 5, {0.058911, 0.195633, 0.000000, 0.000000, 0.000000, 0.000000}, 0.085156},
+    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.348415},
+    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.767699},
+    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US"}, "United States", 0.372878f, {0.602578f, 0.470945f, 0.340042f, 1.000000f, 0.081467f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.607584},
+    {"Praise or endorse", "CANADIAN", NULL, "Quebec, Quebec, Canada", "https://www.standard-freeholder.com:443/opinion/canada-day-a-time-to-reflect", 20240715LL, 20240715000000LL, {{"CAN", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA"}, "Canada", 0.455450f, {0.777156f, 0.704189f, 0.704189f, 1.000000f, 0.365207f}, 5, {0.455450, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000}, 0.691273},
+    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.091632},
+    {"Appeal, not specified below", NULL, "RESIDENTS", "Australia", "https://www.yahoo.com/news/kangaroo-running-around-pierce-county-231048971.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 1, "AS"}, "Michael Lewis (ciclista)", 0.037954f, {0.205506f, 0.145626f, 0.005873f}, 3, {0.037954, 0.205506, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.089064},
+    {"Yield, not specified below", "UNITED KINGDOM", "SCIENTIST", "London, London, City of, United Kingdom", "https://english.aawsat.com/varieties/5164797-heatwaves-spain-caused-1180-deaths-past-two-months-ministry-says", 20250715LL, 20250715000000LL, {{"GBR", NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 4, "UK"}, "London", 0.452992f, {0.713557f, 0.224767f, 1.000000f, 1.000000f, 0.579445f, 0.713557f, 0.002567f}, 7, {0.452992, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.365748},
+    {"Praise or endorse", "COMMUNITY", NULL, NULL, "https://www.wenatcheeworld.com/news/your_news/college-life/article_294d2208-9bce-439c-a9f6-eeeeb50ced5e.html", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", "EDU", NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Araguaína (tiểu vùng)", 0.006703f, {0.148560f, 0.078305f}, 2, {0.006703, 0.148560, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.080729},
 };
 
 static void test_matches_python(void **state)
@@ -125,7 +241,7 @@ static void test_matches_python(void **state)
         const struct dumped *d = &dumped[i];
         rerank_event ev;
         assert_int_equal(rerank_event_set(&ev, d->description, d->actor1, d->actor2, d->geo,
-                                          d->url, d->sqldate, d->dateadded),
+                                          d->url, d->sqldate, d->dateadded, &d->coded),
                          0);
         assert_int_equal(ev.nfields, d->nfields);
         double f[RERANK_NFEATURES];
@@ -232,7 +348,7 @@ static void test_settings(void **state)
     assert_int_equal(rerank_enabled(cfg, emb), 0); /* the fallback keeps plain cosine */
     config_set(cfg, "correlate.rerank", "true");
     assert_int_equal(rerank_enabled(cfg, emb), 1);
-    assert_true(fabs(rerank_threshold(cfg) - 0.45) < 1e-9);
+    assert_true(fabs(rerank_threshold(cfg) - 0.34) < 1e-9);
     assert_true(fabs(rerank_candidate_threshold(cfg) - 0.20) < 1e-9);
     embedder_close(emb);
     config_free(cfg);
@@ -243,6 +359,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_texts),
         cmocka_unit_test(test_lexical_features),
+        cmocka_unit_test(test_structured_features),
         cmocka_unit_test(test_matches_python),
         cmocka_unit_test(test_flow_reranked),
         cmocka_unit_test(test_settings),

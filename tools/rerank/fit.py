@@ -112,12 +112,69 @@ def field_texts(ev):
     return out
 
 FEATURES = ["cos_text", "cos_field_max", "cos_slug", "name_equal", "country_of_local",
-            "in_slug", "word_overlap", "qualifier_absent", "year_mismatch", "meta_page"]
+            "in_slug", "word_overlap", "qualifier_absent", "year_mismatch", "meta_page",
+            # from GDELT's coded fields (rerank.h; structured() below)
+            "country_page", "country_national", "country_local", "country_slug", "part_of_name",
+            "actor_equal"]
 # The model uses these six (the order of the C table). cos_slug, name_equal, country_of_local
 # and meta_page were tried too: each moved the cross-validated F1 by less than its spread
 # (+-0.005 against an sd of 0.09), so they were left out (`--features` reproduces the trial).
-USED = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
-        "year_mismatch"]
+# C_ORDER: the features src/correlate/rerank.c computes, in its order (RERANK_NFEATURES), which the
+# model uses. The text six were chosen earlier (docs/gold.md); the structured ones by --select
+# from STRUCTURED (forward selection by grouped CV on the dev set, with C).
+C_ORDER = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
+           "year_mismatch", "country_national", "country_local", "country_slug"]
+USED = C_ORDER
+STRUCTURED = ["country_page", "country_national", "country_local", "country_slug",
+              "part_of_name", "actor_equal"]
+
+def read_country_table():
+    """The rows of src/correlate/countries.c: (cameo, fips, [names], [adjectives], [seats]), the
+    last three as word lists."""
+    import os
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/countries.c")
+    rows = re.findall(r'^\s*\{"([A-Z]*)", "([A-Z]*)", "([^"]*)", "([^"]*)", "([^"]*)"\},$',
+                      open(src, encoding="utf-8").read(), re.M)
+    if len(rows) < 150: sys.exit(f"{src}: country table not found")
+    split = lambda v: [tokens(x) for x in v.split(";") if tokens(x)]
+    return [(c, f, split(n), split(a), split(s)) for c, f, n, a, s in rows]
+
+COUNTRIES = None
+NATIONAL_TYPES = {"GOV", "MIL", "LEG", "JUD", "ELI", "SPY"}
+
+def code(v, cap):
+    """rerank.c copy_code: a code that does not fit its array is empty."""
+    return v if v and len(v.encode()) < cap else ""
+
+def structured(ev, title):
+    """country_page, country_national, country_local, country_slug, part_of_name, actor_equal.
+    rerank.c's structured_features computes the three the model uses (national, local, slug);
+    the other three were tried by --select and are computed here only."""
+    global COUNTRIES
+    if COUNTRIES is None: COUNTRIES = read_country_table()
+    ct = tokens(split_title(title)[0])
+    whole = tokens(title)  # the qualifier counts here: "Georgia (country)", not "(U.S. state)"
+    out = [0.0] * 6
+    if not whole: return out
+    slug = tokens(url_words(ev["url"]))
+    actors = [tokens(ev["actor1"] or ""), tokens(ev["actor2"] or "")]
+    geos = [tokens(g) for g in (ev["geo"] or "").split(",")][:16]
+    gtype = ev["geo_type"] if 0 <= ev["geo_type"] <= 5 else 0
+    for cameo, fips, names, adjs, seats in COUNTRIES:
+        if not any(whole == n for n in names): continue
+        out[0] = 1.0
+        national = any(code(ev["actor_country"][a], 4) == cameo and
+                       any(code(t, 4) in NATIONAL_TYPES for t in ev["actor_type"][a]) for a in (0, 1))
+        in_country = bool(fips) and code(ev["geo_country"], 3) == fips
+        if in_country and any(g == x for g in geos for x in seats): national = True
+        if national: out[1] = 1.0
+        if in_country and 2 <= gtype <= 5 and not national: out[2] = 1.0
+        if any(contains_seq(slug, x) for x in names + adjs): out[3] = 1.0
+    equal = any(ct == x for x in actors + geos)
+    part = any(len(x) > len(ct) and contains_seq(x, ct) for x in actors + geos if x != ct)
+    out[4] = float(bool(ct) and part and not equal)
+    out[5] = float(bool(ct) and any(ct == x for x in actors))
+    return out
 
 def contains_seq(hay, needle):
     if not needle: return False
@@ -150,7 +207,7 @@ def features(ev, title, cos_text, field_cos, slug_cos):
     fmax = max(field_cos) if len(field_cos) else 0.0
     return [cos_text, fmax, slug_cos, float(name_equal), float(country_of_local),
             float(contains_seq(slug, ct)), overlap, float(qualifier_absent), float(year_mismatch),
-            float(meta)]
+            float(meta)] + structured(ev, title)
 
 # ---- data ------------------------------------------------------------------------------------
 
@@ -177,12 +234,16 @@ def load(db, path):
         if not line or line.startswith("#"): continue
         eid, title, lab = line.split("\t")
         r = con.execute("SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
-                        " SOURCEURL, SQLDATE, DATEADDED FROM gdelt_silver WHERE GLOBALEVENTID=?",
-                        (int(eid),)).fetchone()
+                        " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
+                        " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
+                        " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type, ActionGeo_CountryCode"
+                        " FROM gdelt_silver WHERE GLOBALEVENTID=?", (int(eid),)).fetchone()
         if r is None: sys.exit(f"EventID {eid} not in gdelt_silver of {db}")
         ev = dict(id=int(eid), description=r[0], actor1=r[1], actor2=r[2], geo=r[3], url=r[4],
                   sqldate=r[5] or 0, dateadded=r[6] or 0,
-                  years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000})
+                  years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000},
+                  actor_country=[r[7], r[8]], actor_type=[[r[9], r[10], r[11]], [r[12], r[13], r[14]]],
+                  geo_type=r[15] or 0, geo_country=r[16])
         rows.append((ev, title.replace("_", " "), int(lab)))
     return rows
 
@@ -257,21 +318,81 @@ def cross_validate(X, y, groups, cos, cand_thr, C, k, seeds):
             out_c.append(prf((cos[te] >= tc).astype(int), y[te]))
     return np.array(out_r), np.array(out_c)
 
+GAIN = 0.005  # a feature is added only if it raises the CV F1 mean by at least this much
+
+def forward_select(X, y, groups, cos, cand_thr, C, k, seeds, base, pool, log=None):
+    """Forward selection on the grouped CV F1 mean: from base, add the candidate of pool that
+    raises it most, while that gain is >= GAIN."""
+    cur = list(base)
+    cv_f1 = lambda fs: cross_validate(X[:, fs], y, groups, cos, cand_thr, C, k, seeds)[0][:, 2].mean()
+    best = cv_f1(cur)
+    if log: log(f"  start {best:.4f}")
+    while True:
+        trials = sorted(((cv_f1(cur + [j]), j) for j in pool if j not in cur), reverse=True)
+        if log: log("  " + " ".join(f"{FEATURES[j]}:{f:.4f}" for f, j in trials))
+        if not trials or trials[0][0] < best + GAIN: return cur, best
+        best = trials[0][0]; cur.append(trials[0][1])
+        if log: log(f"  add {FEATURES[trials[0][1]]} -> {best:.4f}")
+
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)  # L2 strengths tried by --select
+
+def select_model(X, y, groups, cos, cand_thr, k, seeds, base, pool, log=None):
+    """For each C of C_GRID the forward selection; the (C, features) of the best CV F1 mean."""
+    best = None
+    for C in C_GRID:
+        if log: log(f" C = {C}:")
+        fs, f1 = forward_select(X, y, groups, cos, cand_thr, C, k, seeds, base, pool, log)
+        if best is None or f1 > best[2]: best = (C, fs, f1)
+    return best
+
+def nested_cv(X, y, groups, cos, cand_thr, k, repeats, base, pool):
+    """The whole procedure (selection, fit, threshold) inside each outer grouped fold: what the
+    selected model's CV figure is worth once the selection's own optimism is taken out."""
+    from sklearn.model_selection import GroupKFold
+    out = []
+    for seed in range(repeats):
+        rng = np.random.RandomState(1000 + seed)
+        uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
+        g = np.array([perm[x] for x in groups])
+        for tr, te in GroupKFold(n_splits=k).split(X, y, g):
+            C, fs, _ = select_model(X[tr], y[tr], groups[tr], cos[tr], cand_thr, k, range(2),
+                                    base, pool)
+            cand = cos >= cand_thr
+            trc = tr[cand[tr]]
+            m = fit(X[trc][:, fs], y[trc], C)
+            t = best_threshold(score(m, X[tr][:, fs]), y[tr], cand[tr])
+            out.append(prf(((score(m, X[te][:, fs]) >= t) & cand[te]).astype(int), y[te]))
+    return np.array(out)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels")
     ap.add_argument("--candidate", type=float, default=0.20)
-    ap.add_argument("--C", type=float, default=10.0)
+    ap.add_argument("--C", type=float, default=0.3)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--features", default=",".join(USED))
     ap.add_argument("--test", help="held-out labels (EventID form): evaluated once, no refit")
     ap.add_argument("--dump", type=int, default=0)
+    ap.add_argument("--select", action="store_true",
+                    help="forward selection of the structured features by grouped CV (from the six"
+                         " text features), then the nested CV of that procedure")
     a = ap.parse_args()
     emb = Embedder(a.model_dir)
     rows = load(a.db, a.labels)
     fcs = []
     X, y, groups, cos = featurize(rows, emb, fcs)
+    if a.select:
+        base = [FEATURES.index(f) for f in C_ORDER[:6]]
+        pool = [FEATURES.index(f) for f in STRUCTURED]
+        print(f"forward selection per C (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
+        C, fs, f1 = select_model(X, y, groups, cos, a.candidate, a.folds, range(a.repeats), base,
+                                 pool, log=print)
+        print(f"selected: --C {C} --features " + ",".join(FEATURES[j] for j in fs) + f" (CV F1 {f1:.4f})")
+        n = nested_cv(X, y, groups, cos, a.candidate, a.folds, 2, base, pool)
+        print(f"nested CV of the selection (outer grouped {a.folds}-fold x 2, inner x 2): "
+              f"P {n[:,0].mean():.4f} R {n[:,1].mean():.4f} F1 {n[:,2].mean():.4f} (sd {n[:,2].std():.4f})")
+        return
     use = [FEATURES.index(f) for f in a.features.split(",")]
     Xu = X[:, use]
     cand = cos >= a.candidate
@@ -288,10 +409,12 @@ def main():
     p, rr, f = prf(((s >= t) & cand).astype(int), y)
     print(f"final fit on all {cand.sum()} candidates, IN-SAMPLE (optimistic): threshold {t:.2f} "
           f"P {p:.4f} R {rr:.4f} F1 {f:.4f}")
-    print("coefficients (C table for src/correlate/rerank.c):")
+    print("coefficients (C table for src/correlate/rerank.c; 0: not used):")
     print(f"    intercept {m.intercept_[0]:+.4f}")
-    for name, w in zip([FEATURES[i] for i in use], m.coef_[0]):
-        print(f"    {name:18s} {w:+.4f}")
+    coef = dict(zip([FEATURES[i] for i in use], m.coef_[0]))
+    for name in C_ORDER + [f for f in coef if f not in C_ORDER]:
+        print(f"    {name:18s} {coef.get(name, 0.0):+.4f}")
+    corder = [FEATURES.index(f) for f in C_ORDER]
     if a.test:
         trows = load(a.db, a.test)
         TX, ty, tg, tcos = featurize(trows, emb)
@@ -309,13 +432,20 @@ def main():
     for test in (lambda t: "(" in t, lambda t: re.search(r"\b(1[89]|20)\d\d\b", t)):
         first = next((i for i, (_, t, _l) in enumerate(rows) if test(t) and cand[i]), None)
         if a.dump and first is not None: picks.add(first)
+    for j in corder[6:]:  # and the first candidate with each structured feature set
+        first = next((i for i in range(len(rows)) if X[i, j] and cand[i]), None)
+        if a.dump and first is not None: picks.add(first)
     for i in sorted(picks):
         ev, title, lab = rows[i]
-        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %.6ff, {%s}, %d, {%s}, %.6f}," % (
+        coded = "{{%s, %s}, {{%s}, {%s}}, %d, %s}" % (
+            cstr(ev["actor_country"][0]), cstr(ev["actor_country"][1]),
+            ", ".join(cstr(t) for t in ev["actor_type"][0]),
+            ", ".join(cstr(t) for t in ev["actor_type"][1]), ev["geo_type"], cstr(ev["geo_country"]))
+        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %s, %.6ff, {%s}, %d, {%s}, %.6f}," % (
             cstr(ev["description"]), cstr(ev["actor1"]), cstr(ev["actor2"]), cstr(ev["geo"]),
-            cstr(ev["url"]), ev["sqldate"], ev["dateadded"], cstr(title), cos[i],
+            cstr(ev["url"]), ev["sqldate"], ev["dateadded"], coded, cstr(title), cos[i],
             ", ".join("%.6ff" % v for v in fcs[i]), len(fcs[i]),
-            ", ".join("%.6f" % v for v in Xu[i]), s[i]))
+            ", ".join("%.6f" % v for v in X[i, corder]), s[i]))
     return X, y, groups, cos, rows
 
 if __name__ == "__main__":
