@@ -4,6 +4,7 @@
 #define WG_GOLD_EVAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct eval_result {
     double threshold;
@@ -16,5 +17,15 @@ void gold_eval_at(const float *scores, const int *labels, size_t n, double thres
 /* Best F1 over thresholds from lo to hi in steps of step (ties: the higher threshold). */
 void gold_eval_sweep(const float *scores, const int *labels, size_t n, double lo, double hi,
                      double step, eval_result *best);
+
+/* Group ids 0..G-1 for n keys (equal strings, equal id; ids in order of first appearance).
+ * Returns G, or 0 when out of memory or n is 0. */
+size_t gold_eval_groups(const char *const *keys, size_t n, size_t *group);
+/* How far the F1 at threshold can be trusted: the 2.5th and 97.5th percentiles of F1 over reps
+ * bootstrap resamples of the G groups (the pairs of one event are drawn together, since they
+ * share its text and are not independent). Deterministic for a seed. 0 ok, -1 out of memory. */
+int gold_eval_bootstrap(const float *scores, const int *labels, const size_t *group, size_t n,
+                        size_t ngroups, double threshold, int reps, uint64_t seed, double *lo,
+                        double *hi);
 
 #endif

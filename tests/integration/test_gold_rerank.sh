@@ -23,6 +23,7 @@ wg --set correlate.rerank=true eval --scores "$WG_TMP/scores.tsv" "$labels" >"$W
 cat "$WG_TMP/on"
 grep -q "^reranked (cosine >= correlate.candidate_threshold 0.20" "$WG_TMP/on" || fail "no reranked section"
 grep -q "candidate stage keeps [0-9]* pairs, recall" "$WG_TMP/on" || fail "no candidate-stage recall"
+[ "$(grep -c "^    F1 95% interval 0\.[0-9]*-[01]\.[0-9]* (bootstrap: 2000 resamples of the [0-9]* events" "$WG_TMP/on")" = 2 ] || fail "no F1 interval under each configured threshold"
 assert_eq "$(head -1 "$WG_TMP/scores.tsv")" "$(printf 'cosine\trelated\tevent\ttitle\tmatch_score')" "scores header"
 assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | wc -l)" "564" "one score line per pair"
 # Every pair with a match score cleared the candidate cosine, and no pair below it has one.

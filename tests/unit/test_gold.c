@@ -164,6 +164,39 @@ static void test_eval_arithmetic(void **state)
     assert_true(r.threshold > 0.3 && r.threshold <= 0.4 + 1e-9);
 }
 
+static void test_eval_groups_and_interval(void **state)
+{
+    (void)state;
+    /* Groups: equal keys share an id, numbered by first appearance. */
+    const char *keys[] = {"e2", "e1", "e2", "e3", "e1", "e2"};
+    size_t group[6];
+    assert_int_equal(gold_eval_groups(keys, 6, group), 3);
+    const size_t want[] = {0, 1, 0, 2, 1, 0};
+    for (int i = 0; i < 6; i++) assert_int_equal(group[i], want[i]);
+
+    /* A perfect scorer: every resample has F1 1, so the interval is 1-1. */
+    float s[] = {0.9f, 0.1f, 0.8f, 0.2f, 0.7f, 0.3f, 0.95f, 0.05f};
+    int l[] = {1, 0, 1, 0, 1, 0, 1, 0};
+    size_t g[] = {0, 0, 1, 1, 2, 2, 3, 3};
+    double lo, hi;
+    assert_int_equal(gold_eval_bootstrap(s, l, g, 8, 4, 0.5, 500, 7, &lo, &hi), 0);
+    assert_true(lo == 1.0 && hi == 1.0);
+
+    /* An imperfect one: the interval holds the point F1, is not empty, and is the same for
+       the same seed. Here F1 at 0.5 is 0.75 (tp 3, fp 1, fn 1). */
+    float s2[] = {0.9f, 0.8f, 0.7f, 0.4f, 0.3f, 0.2f, 0.6f, 0.1f};
+    int l2[] = {1, 1, 0, 1, 0, 0, 1, 0};
+    size_t g2[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    double lo2, hi2;
+    assert_int_equal(gold_eval_bootstrap(s2, l2, g2, 8, 8, 0.5, 2000, 11, &lo, &hi), 0);
+    assert_true(lo < 0.75 && hi > 0.75 && lo < hi);
+    assert_int_equal(gold_eval_bootstrap(s2, l2, g2, 8, 8, 0.5, 2000, 11, &lo2, &hi2), 0);
+    assert_true(lo == lo2 && hi == hi2);
+    /* Nothing to resample: a zero interval, not a crash. */
+    assert_int_equal(gold_eval_bootstrap(s2, l2, g2, 0, 0, 0.5, 100, 1, &lo, &hi), 0);
+    assert_true(lo == 0.0 && hi == 0.0);
+}
+
 /* ---- the flow ---------------------------------------------------------------------------- */
 
 typedef struct fixture {
@@ -562,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_compose),
         cmocka_unit_test(test_simjoin_matches_bruteforce),
         cmocka_unit_test(test_eval_arithmetic),
+        cmocka_unit_test(test_eval_groups_and_interval),
         cmocka_unit_test_setup_teardown(test_flow_window_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_topk_and_no_partner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_neighbour_buckets, setup, teardown),
