@@ -1482,6 +1482,7 @@ static int partner_side_holds(run *r, int64_t start, int titles, const start_set
 typedef struct batch_row {
     char *text;
     int64_t start;
+    int64_t sid; /* events: the silver row, whose fields the reranker embeds too */
 } batch_row;
 
 typedef struct prefetch {
@@ -1508,7 +1509,7 @@ static long read_batch_rows(run *r, int titles, batch_row **out, buf *text)
 {
     static const char *const queries[2] = {
         "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL,"
-        " event_time FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2",
+        " event_time, silver_id FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2",
         "SELECT title, event_time, wiki, is_content FROM wikimedia_silver WHERE silver_id > ?1"
         " ORDER BY silver_id LIMIT ?2"};
     sqlite3_stmt *q;
@@ -1553,6 +1554,7 @@ static long read_batch_rows(run *r, int titles, batch_row **out, buf *text)
             rc = -1;
             break;
         }
+        rows[n].sid = titles ? 0 : sqlite3_column_int64(q, 6);
         rows[n++].start = start;
     }
     sqlite3_finalize(q);
@@ -1565,6 +1567,19 @@ static long read_batch_rows(run *r, int titles, batch_row **out, buf *text)
     return (long)n;
 }
 
+/* The reranker's field texts of an event that is about to be embedded (actors, place parts,
+   slug): nearly every embedded event meets candidates, and rerank_pending would otherwise embed
+   them inside the write transaction. */
+static void prefetch_event_fields(run *r, prefetch *p, rerank_loader *loader, int64_t sid)
+{
+    if (!loader) return;
+    rerank_event ev = {0};
+    char err[256];
+    if (rerank_loader_get(loader, sid, &ev, err, sizeof err) == 0)
+        for (size_t f = 0; f < ev.nfields; f++) prefetch_add(r, p, ev.field_text[f]);
+    rerank_event_free(&ev);
+}
+
 static void prefetch_embeddings(run *r)
 {
     if (embedder_is_fallback(r->emb)) return;
@@ -1574,6 +1589,7 @@ static void prefetch_embeddings(run *r)
     start_set arriving[2] = {{0}, {0}}; /* windows the batch brings events / titles into */
     buf text = BUF_INIT;
     const int lazy = r->pf_mode == PREFILTER_LAZY;
+    rerank_loader *loader = NULL;
     if (!(p.out = malloc(sizeof p.texts / sizeof p.texts[0] * EMBED_DIM * sizeof *p.out))) return;
     for (int side = 0; side < 2; side++) {
         if (side ? !r->have_wiki : !r->have_gdelt) continue;
@@ -1582,18 +1598,25 @@ static void prefetch_embeddings(run *r)
         for (long i = 0; i < nrows[side]; i++)
             if (start_set_add(&arriving[side], rows[side][i].start)) goto out;
     }
-    /* The batch's rows that will be embedded. */
+    /* The batch's rows that will be embedded (events with their reranker fields). */
+    char lerr[256];
+    loader = r->s.rerank ? rerank_loader_open(r->db, 0, lerr, sizeof lerr) : NULL;
     for (int side = 0; side < 2; side++)
         for (long i = 0; i < nrows[side]; i++)
-            if (!lazy || partner_side_holds(r, rows[side][i].start, !side, &arriving[!side]))
+            if (!lazy || partner_side_holds(r, rows[side][i].start, !side, &arriving[!side])) {
                 prefetch_add(r, &p, rows[side][i].text);
+                if (side == 0) prefetch_event_fields(r, &p, loader, rows[side][i].sid);
+            }
     /* Waiting rows of open windows that this batch wakes: events of a window whose partner gets
        its first titles, titles of a window whose partner gets its first events. */
     for (size_t bi = 0; lazy && bi < r->st.n; bi++) {
         bucket *b = r->st.b[bi];
         if (!b->ev_live && b->ne && partner_side_holds(r, b->start, 1, &arriving[1]))
             for (size_t i = 0; i < b->ne; i++)
-                if (b->ev_text[i]) prefetch_add(r, &p, b->ev_text[i]);
+                if (b->ev_text[i]) {
+                    prefetch_add(r, &p, b->ev_text[i]);
+                    prefetch_event_fields(r, &p, loader, b->ev_sid[i]);
+                }
         if (b->nt > b->nx && partner_side_holds(r, b->start, 0, &arriving[0]))
             for (size_t i = 0; i < b->nt; i++)
                 if (b->titles[i].xrow < 0 && event_text_title(b->titles[i].title, &text) == 0)
@@ -1601,6 +1624,7 @@ static void prefetch_embeddings(run *r)
     }
     if (p.n) embedder_encode(r->emb, (const char *const *)p.texts, p.n, p.out, p.err, sizeof p.err);
 out:
+    rerank_loader_close(loader);
     while (p.n) free(p.texts[--p.n]);
     for (int side = 0; side < 2; side++) {
         for (long i = 0; i < nrows[side]; i++) free(rows[side][i].text);
