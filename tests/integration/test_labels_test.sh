@@ -4,8 +4,6 @@
 # fallback embedder on purpose (no real-model dependency; the figures it prints mean nothing).
 source "$(dirname "$0")/lib.sh"
 need_shared
-probe=$(wg ingest gdelt --help 2>&1 || true)
-case "$probe" in *"not implemented"*) skip "the silver flows are not in this build yet" ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 labels="$here/../data"
 nomodel="embed.model_dir=$WG_TMP/no-model"
