@@ -262,6 +262,20 @@ static void test_matches_python(void **state)
     }
 }
 
+/* A store at path with the silver fixture and one event (a Japan earthquake story), and an
+   embedder, both opened with cfg. */
+static void open_with_event(const char *path, config *cfg, sqlite3 **db, embedder **emb)
+{
+    char err[256];
+    assert_int_equal(store_open(path, cfg, 0, db, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_create(*db), 0);
+    assert_int_equal(embedder_open(cfg, emb, err, sizeof err), 0);
+    assert_int_equal(gold_fixture_event(*db, 101, "2024-07-15 01:00:00", "043", "Consult",
+                                        "UNITED STATES", "JAPAN", "Tokyo, Tokyo, Japan", 35.7,
+                                        139.7, "https://n.com/2024/07/15/japan-earthquake-tokyo-aid/"),
+                     0);
+}
+
 /* The flow with the reranker on (forced on with the hash fallback, whose cosines the
    coefficients were not fitted for: this checks the plumbing, not the accuracy). */
 static void test_flow_reranked(void **state)
@@ -278,13 +292,7 @@ static void test_flow_reranked(void **state)
     config_set(cfg, "correlate.top_k", "2");
     sqlite3 *db;
     embedder *emb;
-    assert_int_equal(store_open(path, cfg, 0, &db, err, sizeof err), 0);
-    assert_int_equal(gold_fixture_create(db), 0);
-    assert_int_equal(embedder_open(cfg, &emb, err, sizeof err), 0);
-    assert_int_equal(gold_fixture_event(db, 101, "2024-07-15 01:00:00", "043", "Consult",
-                                        "UNITED STATES", "JAPAN", "Tokyo, Tokyo, Japan", 35.7,
-                                        139.7, "https://n.com/2024/07/15/japan-earthquake-tokyo-aid/"),
-                     0);
+    open_with_event(path, cfg, &db, &emb);
     const char *titles[] = {"2024 Japan earthquake", "Japan", "Tokyo", "1923 Great Kanto earthquake",
                             "Phyllobates terribilis"};
     for (int i = 0; i < 5; i++) {
@@ -317,13 +325,7 @@ static void test_flow_reranked(void **state)
     store_close(db);
     config_set(cfg, "correlate.rerank.threshold", "1.0");
     snprintf(path, sizeof path, "%s/lake2.db", dir);
-    assert_int_equal(store_open(path, cfg, 0, &db, err, sizeof err), 0);
-    assert_int_equal(gold_fixture_create(db), 0);
-    assert_int_equal(embedder_open(cfg, &emb, err, sizeof err), 0);
-    assert_int_equal(gold_fixture_event(db, 101, "2024-07-15 01:00:00", "043", "Consult",
-                                        "UNITED STATES", "JAPAN", "Tokyo, Tokyo, Japan", 35.7,
-                                        139.7, "https://n.com/2024/07/15/japan-earthquake-tokyo-aid/"),
-                     0);
+    open_with_event(path, cfg, &db, &emb);
     assert_int_equal(gold_fixture_edit(db, "w0", "2024-07-15 00:10:00", "enwiki", "Japan", "A", 1), 0);
     memset(&st, 0, sizeof st);
     assert_int_equal(gold_correlate_run(db, cfg, emb, 1, &st, err, sizeof err), 0);
