@@ -5,6 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 wg demo --duration 20 > "$WG_TMP/demo.out" 2> "$WG_TMP/demo.err" || { cat "$WG_TMP/demo.err"; fail "demo exited non-zero"; }
 grep -q "sentiment timeline" "$WG_TMP/demo.out" || fail "demo printed no summary"
+grep -q "^news_event .*| wikipedia_page .*| match_score .*| cosine_sim" "$WG_TMP/demo.out" || fail "no strongest-correlations table"
+if grep -q "sql: " "$WG_TMP/demo.out" "$WG_TMP/demo.err"; then fail "a summary query failed: $(grep -h 'sql: ' "$WG_TMP/demo.out" "$WG_TMP/demo.err")"; fi
 for t in gdelt_bronze gdelt_silver wikimedia_bronze wikimedia_silver gold_events; do
     n=$(q "SELECT COUNT(*) FROM $t")
     [ "$n" -gt 0 ] || fail "$t is empty after the demo"
