@@ -6,6 +6,11 @@ source "$(dirname "$0")/lib.sh"
 wg demo --duration 20 > "$WG_TMP/demo.out" 2> "$WG_TMP/demo.err" || { cat "$WG_TMP/demo.err"; fail "demo exited non-zero"; }
 grep -q "sentiment timeline" "$WG_TMP/demo.out" || fail "demo printed no summary"
 grep -q "^news_event .*| wikipedia_page .*| match_score .*| cosine_sim" "$WG_TMP/demo.out" || fail "no strongest-correlations table"
+grep -q "^wiki .*| title .*| edits .*| editors .*| news_behind_it" "$WG_TMP/demo.out" || fail "no breaking-news table"
+if [ -n "${WG_SHARED:-}" ] && [ -d "$WG_SHARED/data/wikiticker" ]; then
+    # The sampled wikiticker day cannot meet the live burst rule; the demo says it loosens it.
+    grep -q "burst rule: *3 edits by 2 editors, gaps <= 600 s" "$WG_TMP/demo.out" || fail "the demo did not state its burst rule"
+fi
 if grep -q "sql: " "$WG_TMP/demo.out" "$WG_TMP/demo.err"; then fail "a summary query failed: $(grep -h 'sql: ' "$WG_TMP/demo.out" "$WG_TMP/demo.err")"; fi
 for t in gdelt_bronze gdelt_silver wikimedia_bronze wikimedia_silver gold_events; do
     n=$(q "SELECT COUNT(*) FROM $t")
