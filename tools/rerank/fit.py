@@ -439,6 +439,43 @@ def dump_country_names(db):
                     "eval", "--country-names", out], check=True)
     return out
 
+def compiled_model():
+    """(intercept, coefficients in C_ORDER) of the table in src/correlate/rerank.c."""
+    import os
+    src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/rerank.c"),
+               encoding="utf-8").read()
+    b = re.search(r"rerank_intercept = ([+-]?\d+\.\d+);", src).group(1)
+    table = src[src.index("rerank_coef[RERANK_NFEATURES] = {"):]
+    table = table[:table.index("};")]
+    coef = {n: float(w) for w, n in re.findall(r"([+-]\d+\.\d+), /\* (\w+)", table)}
+    if list(coef) != C_ORDER: sys.exit("rerank.c's table does not list C_ORDER")
+    return float(b), np.array([coef[f] for f in C_ORDER])
+
+def check_c(path, rows, X, cand):
+    """Parity of C and Python on every pair: the same wiki, the same candidate stage, the same
+    match_score to 2e-3 (the cosines differ by ~1e-4 between the C engine in fp32 and
+    sentence-transformers; a binary feature that differed would move the score by >= 0.02)."""
+    b, w = compiled_model()
+    py = 1 / (1 + np.exp(-(b + X[:, [FEATURES.index(f) for f in C_ORDER]] @ w)))
+    lines = [l.rstrip("\n").split("\t") for l in open(path, encoding="utf-8")][1:]
+    if len(lines) != len(rows): sys.exit(f"{path}: {len(lines)} pairs, labels {len(rows)}")
+    bad, worst = 0, 0.0
+    for i, (l, (ev, title, lab)) in enumerate(zip(lines, rows)):
+        cm = float(l[4]) if l[4] else None
+        wiki = l[5] if len(l) > 5 else ""
+        problem = None
+        if wiki != (ev.get("wiki") or ""): problem = f"wiki C {wiki!r}, Python {ev.get('wiki')!r}"
+        elif (cm is not None) != bool(cand[i]): problem = f"candidate C {cm is not None}, Python {bool(cand[i])}"
+        elif cm is not None:
+            worst = max(worst, abs(cm - py[i]))
+            if abs(cm - py[i]) > 2e-3: problem = f"match_score C {cm:.4f}, Python {py[i]:.4f}"
+        if problem:
+            bad += 1
+            print(f"pair {i + 1} ({ev['id']}, {title}): {problem}")
+    print(f"C vs Python on {len(rows)} pairs: {bad} differences; candidates {int(cand.sum())};"
+          f" largest match_score difference {worst:.5f}")
+    return bad
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels")
@@ -453,6 +490,10 @@ def main():
                     " build/wikigdelt on the db's home)")
     ap.add_argument("--no-local", action="store_true", help="no localised country names, no"
                     " country-page candidates (the rules before 2026-11-26)")
+    ap.add_argument("--check-c", metavar="SCORES.tsv",
+                    help="compare with `wikigdelt --set embed.precision=fp32 eval --scores SCORES.tsv`"
+                         " on the same labels: each pair's wiki, candidate stage and match_score (the"
+                         " table compiled in rerank.c), then exit")
     ap.add_argument("--select", action="store_true",
                     help="forward selection of the structured features by grouped CV (from the six"
                          " text features), then the nested CV of that procedure")
@@ -465,6 +506,7 @@ def main():
     X, y, groups, cos = featurize(rows, emb, fcs, inj)
     inj = np.array(inj, bool)
     candm = (cos >= a.candidate) | inj
+    if a.check_c: return check_c(a.check_c, rows, X, candm)
     if a.select:
         base = [FEATURES.index(f) for f in C_ORDER[:6]]
         pool = [FEATURES.index(f) for f in STRUCTURED]
