@@ -494,6 +494,8 @@ def main():
                     help="compare with `wikigdelt --set embed.precision=fp32 eval --scores SCORES.tsv`"
                          " on the same labels: each pair's wiki, candidate stage and match_score (the"
                          " table compiled in rerank.c), then exit")
+    ap.add_argument("--pool", default=",".join(STRUCTURED),
+                    help="the structured features --select may add (default: all of STRUCTURED)")
     ap.add_argument("--select", action="store_true",
                     help="forward selection of the structured features by grouped CV (from the six"
                          " text features), then the nested CV of that procedure")
@@ -509,7 +511,7 @@ def main():
     if a.check_c: return check_c(a.check_c, rows, X, candm)
     if a.select:
         base = [FEATURES.index(f) for f in C_ORDER[:6]]
-        pool = [FEATURES.index(f) for f in STRUCTURED]
+        pool = [FEATURES.index(f) for f in a.pool.split(",")]
         print(f"forward selection per C (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
         C, fs, f1 = select_model(X, y, groups, cos, candm, a.folds, range(a.repeats), base,
                                  pool, log=print)
