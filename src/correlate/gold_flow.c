@@ -565,11 +565,18 @@ static int load_state(run *r)
     buf text = BUF_INIT;
     int rc = -1;
     if (prepare(r, &bq, "SELECT time_bucket FROM gold_buckets WHERE status = 'open'") ||
-        prepare(r, &eq, "SELECT o.gdelt_silver_id, o.vector, g.event_text, s.Actor1CountryCode,"
-                        " s.Actor2CountryCode, s.ActionGeo_CountryCode FROM gold_open_events o"
-                        " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
-                        " LEFT JOIN gdelt_silver s ON s.silver_id = o.gdelt_silver_id"
-                        " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id") ||
+        /* The events' country codes (the candidate stage's country pages) come from silver;
+           without gdelt_silver (only edits are read) there are none. */
+        prepare(r, &eq, table_exists(r->db, "gdelt_silver")
+                            ? "SELECT o.gdelt_silver_id, o.vector, g.event_text, s.Actor1CountryCode,"
+                              " s.Actor2CountryCode, s.ActionGeo_CountryCode FROM gold_open_events o"
+                              " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
+                              " LEFT JOIN gdelt_silver s ON s.silver_id = o.gdelt_silver_id"
+                              " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id"
+                            : "SELECT o.gdelt_silver_id, o.vector, g.event_text, NULL, NULL, NULL"
+                              " FROM gold_open_events o"
+                              " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
+                              " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id") ||
         prepare(r, &tq, "SELECT wiki, title, edit_count, first_silver_id, last_silver_id, vector"
                         " FROM gold_open_titles WHERE time_bucket = ?1 ORDER BY id") ||
         prepare(r, &fq, "SELECT gdelt_silver_id, COUNT(*), MIN(match_score) FROM"
