@@ -929,6 +929,23 @@ static int prefilter_select(run *r)
             select_hits(b, b->t_mark, &h);
         }
     }
+    /* The candidate stage also proposes the country pages of the events' countries whatever
+       their cosine (inject_country_pages), so the cascade embeds those too: a few titles. */
+    if (r->s.rerank)
+        for (size_t bi = 0; bi < r->st.n; bi++) {
+            bucket *b = r->st.b[bi];
+            if (!b->country_titles) continue;
+            bucket *partners[3];
+            size_t np = partner_buckets(r, b, partners);
+            for (size_t row = 0; row < country_table_n; row++) {
+                const row_index *ts = &b->country_titles[row];
+                int events = 0;
+                for (size_t k = 0; k < np && !events; k++)
+                    events = partners[k]->country_events && partners[k]->country_events[row].n > 0;
+                for (uint32_t j = 0; events && j < ts->n; j++)
+                    if (b->titles[ts->v[j]].xrow < 0) b->titles[ts->v[j]].wanted = 1;
+            }
+        }
     rc = 0;
     goto out;
 oom:
