@@ -29,7 +29,9 @@
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
  *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.34)
- *   correlate.candidate_threshold   (first-stage cosine; default 0.20)
+ *   correlate.candidate_threshold   (first-stage cosine; default 0.20; the pages of the event's
+ *                                    countries in the titles' languages are candidates whatever
+ *                                    their cosine: rerank_country_candidate, gold_flow.c)
  *   correlate.rerank.candidates     (first-stage top-k per event before reranking; default 20) */
 #ifndef WG_RERANK_H
 #define WG_RERANK_H
