@@ -7,6 +7,7 @@
 #include "correlate/eval.h"
 #include "correlate/event_text.h"
 #include "correlate/gold_flow.h"
+#include "correlate/country_names.h"
 #include "correlate/rerank.h"
 #include "embed/embedder.h"
 #include "store/store.h"
@@ -73,8 +74,10 @@ static void print_run(const char *name, const gold_stats *st)
         printf("static vocabulary: built in %.2f s (once per model, kept in the store)\n",
                st->static_vocab_seconds);
     if (st->rerank_candidates)
-        printf("rerank: %lld candidate pairs scored in %.2f s (event fields embedded included)\n",
-               (long long)st->rerank_candidates, st->rerank_seconds);
+        printf("rerank: %lld candidate pairs scored in %.2f s (event fields embedded included;"
+               " %lld of them country pages below the cosine)\n",
+               (long long)st->rerank_candidates, st->rerank_seconds,
+               (long long)st->rerank_country_pages);
 }
 
 /* --follow: one flow handle for the life of the process, so the open buckets stay in memory
@@ -162,6 +165,7 @@ typedef struct labelled {
     char *title;
     int related;
     rerank_event *rev; /* the event's fields, for the reranker (EventID form only) */
+    char *wiki;        /* the wiki the title was edited in (wikimedia_silver), NULL if unknown */
 } labelled;
 
 static int all_digits(const char *s)
@@ -213,10 +217,61 @@ static void labels_free(labelled *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(v[i].event);
         free(v[i].title);
+        free(v[i].wiki);
         if (v[i].rev) rerank_event_free(v[i].rev);
         free(v[i].rev);
     }
     free(v);
+}
+
+/* The labels name a title without its wiki; the country features need the wiki's language
+   (Syrien is Syria's page on dewiki). A title's wiki is the one with most content edits of it in
+   the home's wikimedia_silver (enwiki on a tie, then the first by name); none without silver
+   edits of it, and then the title is English to the reranker as before. */
+static const char *const wiki_of_title_sql =
+    "SELECT wiki FROM wikimedia_silver WHERE title = ?1 AND is_content = 1 GROUP BY wiki"
+    " ORDER BY COUNT(*) DESC, wiki = 'enwiki' DESC, wiki LIMIT 1";
+
+static int labels_find_wikis(sqlite3 *db, labelled *v, size_t n)
+{
+    sqlite3_stmt *st;
+    if (!db || sqlite3_prepare_v2(db, wiki_of_title_sql, -1, &st, NULL) != SQLITE_OK)
+        return 0; /* no wikimedia_silver: every wiki unknown */
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_text(st, 1, v[i].title, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            v[i].wiki = strdup((const char *)sqlite3_column_text(st, 0));
+            if (!v[i].wiki) rc = -1;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* --country-names OUT: the localised-name lookup of every wiki of the home's wikimedia_silver
+   (country_names_dump), for tools/rerank/fit.py, which cannot call ICU. */
+static int dump_country_names(app *a, const char *out)
+{
+    FILE *f = fopen(out, "w");
+    if (!f) return app_runtime_error("eval: cannot write %s: %s", out, strerror(errno));
+    sqlite3 *db = app_db_readonly(a);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (!db || sqlite3_prepare_v2(db, "SELECT DISTINCT wiki FROM wikimedia_silver WHERE wiki IS"
+                                      " NOT NULL ORDER BY wiki", -1, &st, NULL) != SQLITE_OK) {
+        rc = app_runtime_error("eval: --country-names needs wikimedia_silver in the home");
+    } else {
+        fprintf(f, "# wiki\tlanguage\tcountry_table row\tname (wikigdelt eval --country-names)\n");
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+            if (country_names_dump(f, (const char *)sqlite3_column_text(st, 0)) != 0)
+                rc = app_runtime_error("eval: writing %s failed", out);
+    }
+    sqlite3_finalize(st);
+    if (db) store_close(db);
+    if (fclose(f) != 0 && rc == 0) rc = app_runtime_error("eval: writing %s failed", out);
+    return rc;
 }
 
 /* Reads "event<TAB>title<TAB>related" lines; '#' lines, blank lines and a header are skipped. */
@@ -289,10 +344,14 @@ static int read_labels(app *a, const char *path, labelled **out, size_t *count)
         v[n].title = buf_detach(&tb);
         v[n].related = lab[0] == '1';
         v[n].rev = rev;
+        v[n].wiki = NULL;
         n++;
     }
     free(line);
     fclose(f);
+    /* Only the EventID form opens the home; the text form runs without one (and without the
+       reranker, which needs the events' fields). */
+    if (rc == 0 && db && labels_find_wikis(db, v, n) != 0) rc = app_runtime_error("eval: out of memory");
     if (db) store_close(db);
     if (rc) {
         labels_free(v, n);
@@ -331,14 +390,17 @@ static void print_interval(const float *scores, const int *labels, const size_t 
 
 int cmd_eval(app *a, int argc, char **argv)
 {
-    const char *path = NULL, *scores_out = NULL;
+    const char *path = NULL, *scores_out = NULL, *names_out = NULL;
+    const char *usage = "usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv | eval --country-names OUT.tsv";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--scores") && i + 1 < argc) scores_out = argv[++i];
+        else if (!strcmp(argv[i], "--country-names") && i + 1 < argc) names_out = argv[++i];
         else if (argv[i][0] == '-' || path)
-            return app_usage_error("usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv");
+            return app_usage_error("%s", usage);
         else path = argv[i];
     }
-    if (!path) return app_usage_error("usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv");
+    if (names_out && !path && !scores_out) return dump_country_names(a, names_out);
+    if (!path || names_out) return app_usage_error("%s", usage);
     labelled *v = NULL;
     size_t n = 0;
     int rc = read_labels(a, path, &v, &n);
@@ -379,6 +441,7 @@ int cmd_eval(app *a, int argc, char **argv)
     /* The reranker needs each event's own fields, which only the EventID form carries. A
        pair it does not predict (below the candidate cosine) gets match score -1. */
     int reranked = rerank_enabled(a->cfg, emb) && with_fields == n;
+    size_t n_injected = 0, related_injected = 0;
     double cand = rerank_candidate_threshold(a->cfg);
     if (reranked) {
         match = malloc(n * sizeof *match);
@@ -388,14 +451,20 @@ int cmd_eval(app *a, int argc, char **argv)
         }
         for (size_t i = 0; i < n; i++) {
             match[i] = -1.0f;
-            if (scores[i] < (float)cand) continue;
+            /* The candidate stage of the flow: cosine, or the title is the page of one of the
+               event's countries in its wiki's language (gold_flow.c). */
+            int injected = scores[i] < (float)cand &&
+                           rerank_country_candidate(v[i].rev, v[i].wiki, v[i].title);
+            if (scores[i] < (float)cand && !injected) continue;
+            n_injected += (size_t)injected;
+            related_injected += (size_t)(injected && labels[i]);
             if (!v[i].rev->field_vec && v[i].rev->nfields &&
                 rerank_event_embed(v[i].rev, emb, err, sizeof err) != 0) {
                 rc = app_runtime_error("eval: embedding event fields: %s", err);
                 goto out;
             }
-            match[i] = (float)rerank_pair_score(v[i].rev, v[i].title, vec + (n + i) * EMBED_DIM,
-                                                scores[i]);
+            match[i] = (float)rerank_pair_score(v[i].rev, v[i].wiki, v[i].title,
+                                                vec + (n + i) * EMBED_DIM, scores[i]);
         }
     }
     if (scores_out) {
@@ -404,11 +473,11 @@ int cmd_eval(app *a, int argc, char **argv)
             rc = app_runtime_error("eval: cannot write %s: %s", scores_out, strerror(errno));
             goto out;
         }
-        fprintf(f, "cosine\trelated\tevent\ttitle\tmatch_score\n");
+        fprintf(f, "cosine\trelated\tevent\ttitle\tmatch_score\twiki\n");
         for (size_t i = 0; i < n; i++) {
             fprintf(f, "%.4f\t%d\t%s\t%s\t", scores[i], labels[i], v[i].event, v[i].title);
-            if (match && match[i] >= 0) fprintf(f, "%.4f\n", match[i]);
-            else fprintf(f, "\n");
+            if (match && match[i] >= 0) fprintf(f, "%.4f", match[i]);
+            fprintf(f, "\t%s\n", v[i].wiki ? v[i].wiki : "");
         }
         fclose(f);
     }
@@ -431,13 +500,23 @@ int cmd_eval(app *a, int argc, char **argv)
     if (reranked) {
         eval_result kept, rat, rbest;
         double rthr = rerank_threshold(a->cfg);
-        gold_eval_at(scores, labels, n, cand, &kept);
+        float *kept_scores = malloc(n * sizeof *kept_scores);
+        if (!kept_scores) {
+            rc = app_runtime_error("eval: out of memory");
+            free(group);
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++) kept_scores[i] = match[i] >= 0 ? 1.0f : 0.0f;
+        gold_eval_at(kept_scores, labels, n, 0.5, &kept);
+        free(kept_scores);
         gold_eval_at(match, labels, n, rthr, &rat);
         gold_eval_sweep(match, labels, n, 0.0, 1.0, 0.01, &rbest);
         printf("reranked (cosine >= correlate.candidate_threshold %.2f, then match score >="
                " correlate.rerank.threshold):\n", cand);
-        printf("  candidate stage keeps %zu pairs, recall %.4f (%zu of %zu related)\n",
-               kept.tp + kept.fp, kept.recall, kept.tp, related);
+        printf("  candidate stage keeps %zu pairs, recall %.4f (%zu of %zu related; of them"
+               " %zu pairs, %zu related, below the cosine as the page of one of the event's"
+               " countries in the title's wiki's language)\n",
+               kept.tp + kept.fp, kept.recall, kept.tp, related, n_injected, related_injected);
         print_result("  configured threshold", &rat);
         print_interval(match, labels, ngroups ? group : NULL, n, ngroups, rthr);
         print_result("  best threshold", &rbest);

@@ -5,6 +5,8 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "correlate/burst.h"
+#include "correlate/countries.h"
+#include "correlate/country_names.h"
 #include "correlate/event_text.h"
 #include "correlate/prefilter.h"
 #include "correlate/rerank.h"
@@ -102,6 +104,13 @@ typedef struct title_entry {
     int wanted; /* the cascade's first stage selected it in this batch */
 } title_entry;
 
+/* Indices of a bucket's titles or events, per country_table row (the candidate stage's country
+   pages, below). */
+typedef struct row_index {
+    uint32_t *v;
+    uint32_t n, cap;
+} row_index;
+
 typedef struct bucket {
     int64_t start;
     char start_text[TIME_TEXT_LEN];
@@ -136,6 +145,11 @@ typedef struct bucket {
     int sdim;          /* floats per static vector, 0 when the prefilter is off */
     /* marks: items at index >= mark arrived (exact rows: were embedded) in the current batch */
     size_t ev_mark, t_mark, x_mark;
+    /* Per country_table row (NULL until the bucket has one): the titles that are that country's
+       page in their wiki's language (country_names.h) and the events whose codes name it
+       (Actor1/2CountryCode, ActionGeo_CountryCode). The candidate stage pairs them whatever
+       their cosine: a Syria story and Syrien on dewiki. */
+    row_index *country_titles, *country_events;
     int64_t batch_events, batch_titles, batch_edits, batch_late_events, batch_late_edits;
 } bucket;
 
@@ -171,7 +185,31 @@ static void bucket_free(bucket *b)
     free(b->x_title);
     free(b->x_vec);
     free(b->slots);
+    for (size_t i = 0; i < country_table_n; i++) {
+        if (b->country_titles) free(b->country_titles[i].v);
+        if (b->country_events) free(b->country_events[i].v);
+    }
+    free(b->country_titles);
+    free(b->country_events);
     free(b);
+}
+
+/* Appends item to (*idx)[row], allocating the per-row array on first use. -1 out of memory. */
+static int row_index_add(row_index **idx, size_t row, uint32_t item)
+{
+    if (row >= country_table_n) return 0;
+    if (!*idx && !(*idx = calloc(country_table_n, sizeof **idx))) return -1;
+    row_index *ri = &(*idx)[row];
+    if (ri->n && ri->v[ri->n - 1] == item) return 0; /* the same item through another code */
+    if (ri->n == ri->cap) {
+        uint32_t cap = ri->cap ? ri->cap * 2 : 4;
+        uint32_t *v = realloc(ri->v, cap * sizeof *v);
+        if (!v) return -1;
+        ri->v = v;
+        ri->cap = cap;
+    }
+    ri->v[ri->n++] = item;
+    return 0;
 }
 
 static void state_free(state *s)
@@ -240,9 +278,15 @@ static int event_reserve(bucket *b, size_t need)
     return 0;
 }
 
-static int event_add(bucket *b, int64_t sid, const float *vec, char *text)
+/* codes: Actor1CountryCode, Actor2CountryCode, ActionGeo_CountryCode (any NULL). */
+static int event_add(bucket *b, int64_t sid, const float *vec, char *text,
+                     const char *const codes[3])
 {
     if (event_reserve(b, b->ne + 1) != 0) return -1;
+    size_t rows[8];
+    size_t nrows = codes ? country_rows_of_codes(codes[0], codes[1], codes[2], rows, 8) : 0;
+    for (size_t k = 0; k < nrows; k++)
+        if (row_index_add(&b->country_events, rows[k], (uint32_t)b->ne) != 0) return -1;
     size_t i = b->ne++;
     b->ev_sid[i] = sid;
     if (vec) memcpy(b->ev_vec + i * EMBED_DIM, vec, EMBED_DIM * sizeof(float));
@@ -353,6 +397,14 @@ static long title_add(bucket *b, const char *wiki, const char *title, int64_t ed
         }
         memcpy(row, vec, EMBED_DIM * sizeof(float));
     }
+    size_t rows[COUNTRY_MAX_ROWS];
+    size_t nrows = country_page_rows(wiki, title, rows);
+    for (size_t k = 0; k < nrows; k++)
+        if (row_index_add(&b->country_titles, rows[k], (uint32_t)b->nt) != 0) {
+            free(t->wiki);
+            free(t->title);
+            return -1;
+        }
     size_t h = (size_t)key_hash(wiki, title) & (b->nslots - 1);
     while (b->slots[h]) h = (h + 1) & (b->nslots - 1);
     b->slots[h] = (uint32_t)(b->nt + 1);
@@ -513,9 +565,18 @@ static int load_state(run *r)
     buf text = BUF_INIT;
     int rc = -1;
     if (prepare(r, &bq, "SELECT time_bucket FROM gold_buckets WHERE status = 'open'") ||
-        prepare(r, &eq, "SELECT o.gdelt_silver_id, o.vector, g.event_text FROM gold_open_events o"
-                        " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
-                        " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id") ||
+        /* The events' country codes (the candidate stage's country pages) come from silver;
+           without gdelt_silver (only edits are read) there are none. */
+        prepare(r, &eq, table_exists(r->db, "gdelt_silver")
+                            ? "SELECT o.gdelt_silver_id, o.vector, g.event_text, s.Actor1CountryCode,"
+                              " s.Actor2CountryCode, s.ActionGeo_CountryCode FROM gold_open_events o"
+                              " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
+                              " LEFT JOIN gdelt_silver s ON s.silver_id = o.gdelt_silver_id"
+                              " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id"
+                            : "SELECT o.gdelt_silver_id, o.vector, g.event_text, NULL, NULL, NULL"
+                              " FROM gold_open_events o"
+                              " LEFT JOIN gold_events g ON g.gdelt_silver_id = o.gdelt_silver_id"
+                              " WHERE o.time_bucket = ?1 ORDER BY o.gdelt_silver_id") ||
         prepare(r, &tq, "SELECT wiki, title, edit_count, first_silver_id, last_silver_id, vector"
                         " FROM gold_open_titles WHERE time_bucket = ?1 ORDER BY id") ||
         prepare(r, &fq, "SELECT gdelt_silver_id, COUNT(*), MIN(match_score) FROM"
@@ -530,12 +591,15 @@ static int load_state(run *r)
         sqlite3_bind_text(eq, 1, b->start_text, -1, SQLITE_STATIC);
         size_t waiting = 0;
         while (sqlite3_step(eq) == SQLITE_ROW) {
+            const char *codes[3] = {(const char *)sqlite3_column_text(eq, 3),
+                                    (const char *)sqlite3_column_text(eq, 4),
+                                    (const char *)sqlite3_column_text(eq, 5)};
             const void *v = sqlite3_column_blob(eq, 1);
             int bytes = sqlite3_column_bytes(eq, 1);
             if (bytes == 0) { /* a lazy event not embedded yet: it waits with its text */
                 const char *t = (const char *)sqlite3_column_text(eq, 2);
                 char *copy = strdup(t ? t : "");
-                if (!copy || event_add(b, sqlite3_column_int64(eq, 0), NULL, copy) != 0) {
+                if (!copy || event_add(b, sqlite3_column_int64(eq, 0), NULL, copy, codes) != 0) {
                     free(copy);
                     goto oom;
                 }
@@ -543,7 +607,7 @@ static int load_state(run *r)
                 continue;
             }
             if (bytes != EMBED_DIM * (int)sizeof(float)) continue;
-            if (event_add(b, sqlite3_column_int64(eq, 0), v, NULL) != 0) goto oom;
+            if (event_add(b, sqlite3_column_int64(eq, 0), v, NULL, codes) != 0) goto oom;
         }
         sqlite3_reset(eq);
         if (waiting && waiting < b->ne) {
@@ -717,7 +781,8 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
     *rows = 0;
     if (prepare(r, &q, "SELECT silver_id, EventID, event_time, EventCode, event_description,"
                        " AvgTone, GoldsteinScale, ActionGeo_FullName, ActionGeo_CountryCode,"
-                       " ActionGeo_Lat, ActionGeo_Long, Actor1Name, Actor2Name, SOURCEURL"
+                       " ActionGeo_Lat, ActionGeo_Long, Actor1Name, Actor2Name, SOURCEURL,"
+                       " Actor1CountryCode, Actor2CountryCode"
                        " FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"))
         return -1;
     sqlite3_bind_int64(q, 1, r->cp_gdelt);
@@ -769,7 +834,10 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
         bucket *b = open_bucket(r, start);
         if (!b) { rc = -1; break; }
         char *copy = strdup(text.data);
-        if (!copy || event_add(b, sid, NULL, copy) != 0) {
+        const char *codes[3] = {(const char *)sqlite3_column_text(q, 14),
+                                (const char *)sqlite3_column_text(q, 15),
+                                (const char *)sqlite3_column_text(q, 8)};
+        if (!copy || event_add(b, sid, NULL, copy, codes) != 0) {
             free(copy);
             snprintf(r->err, r->errlen, "out of memory");
             rc = -1;
@@ -861,6 +929,23 @@ static int prefilter_select(run *r)
             select_hits(b, b->t_mark, &h);
         }
     }
+    /* The candidate stage also proposes the country pages of the events' countries whatever
+       their cosine (inject_country_pages), so the cascade embeds those too: a few titles. */
+    if (r->s.rerank)
+        for (size_t bi = 0; bi < r->st.n; bi++) {
+            bucket *b = r->st.b[bi];
+            if (!b->country_titles) continue;
+            bucket *partners[3];
+            size_t np = partner_buckets(r, b, partners);
+            for (size_t row = 0; row < country_table_n; row++) {
+                const row_index *ts = &b->country_titles[row];
+                int events = 0;
+                for (size_t k = 0; k < np && !events; k++)
+                    events = partners[k]->country_events && partners[k]->country_events[row].n > 0;
+                for (uint32_t j = 0; events && j < ts->n; j++)
+                    if (b->titles[ts->v[j]].xrow < 0) b->titles[ts->v[j]].wanted = 1;
+            }
+        }
     rc = 0;
     goto out;
 oom:
@@ -1139,7 +1224,7 @@ static int rerank_pending(run *r, pending *p)
             pending_pair pp = p->v[k];
             const title_entry *te = &pp.tb->titles[pp.t];
             /* a hit of the exact join: the title has its model vector (xrow >= 0) */
-            pp.score = (float)rerank_pair_score(&evs[g], te->title,
+            pp.score = (float)rerank_pair_score(&evs[g], te->wiki, te->title,
                                                 pp.tb->x_vec + (size_t)te->xrow * EMBED_DIM,
                                                 pp.sim);
             if (pp.score >= r->s.rerank_threshold && pp.score > floor) p->v[kept++] = pp;
@@ -1156,6 +1241,98 @@ out:
     free(evs);
     r->stats->rerank_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;
     return rc;
+}
+
+static int pending_push(pending *p, pending_pair pp)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        pending_pair *v = realloc(p->v, cap * sizeof *v);
+        if (!v) return -1;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = pp;
+    return 0;
+}
+
+/* One country-page pair (event ev of eb, title t of tb), its cosine from the two vectors. */
+static int inject_pair(pending *p, bucket *eb, uint32_t ev, bucket *tb, uint32_t t)
+{
+    const float *x = eb->ev_vec + (size_t)ev * EMBED_DIM;
+    const float *y = tb->x_vec + (size_t)tb->titles[t].xrow * EMBED_DIM;
+    float sim = 0;
+    for (int d = 0; d < EMBED_DIM; d++) sim += x[d] * y[d];
+    return pending_push(p, (pending_pair){eb, ev, tb, t, sim, sim});
+}
+
+/* The candidate stage's second source, with the reranker: a title that is, in its wiki's
+   language, the page of one of an event's countries is proposed whatever its cosine (a Syria
+   story and Syrien on dewiki score 0.03-0.18 with an English model). The same split as the
+   cosine join: new events against every embedded country page of their partner windows, and
+   country pages embedded in this batch against the earlier events. The per-row indices make it
+   a walk over the windows' country pages and the events that name their countries, never over
+   all titles or events. Returns the number proposed, -1 out of memory. */
+static long inject_country_pages(run *r, pending *p)
+{
+    long added = 0;
+    for (size_t bi = 0; bi < r->st.n; bi++) {
+        bucket *b = r->st.b[bi];
+        bucket *partners[3];
+        size_t np = partner_buckets(r, b, partners);
+        for (size_t k = 0; k < np; k++) {
+            bucket *other = partners[k];
+            /* b's new events x other's country pages */
+            if (b->country_events && other->country_titles && b->ne > b->ev_jmark)
+                for (size_t row = 0; row < country_table_n; row++) {
+                    const row_index *ts = &other->country_titles[row], *es = &b->country_events[row];
+                    if (!ts->n || !es->n) continue;
+                    for (uint32_t i = 0; i < es->n; i++) {
+                        if (es->v[i] < b->ev_jmark) continue;
+                        for (uint32_t j = 0; j < ts->n; j++) {
+                            if (other->titles[ts->v[j]].xrow < 0) continue;
+                            if (inject_pair(p, b, es->v[i], other, ts->v[j])) return -1;
+                            added++;
+                        }
+                    }
+                }
+            /* b's country pages embedded in this batch x other's earlier events */
+            if (b->country_titles && other->country_events && ev_old(other))
+                for (size_t row = 0; row < country_table_n; row++) {
+                    const row_index *ts = &b->country_titles[row], *es = &other->country_events[row];
+                    if (!ts->n || !es->n) continue;
+                    for (uint32_t j = 0; j < ts->n; j++) {
+                        long xrow = b->titles[ts->v[j]].xrow;
+                        if (xrow < 0 || (size_t)xrow < b->x_mark) continue;
+                        for (uint32_t i = 0; i < es->n && es->v[i] < ev_old(other); i++) {
+                            if (inject_pair(p, other, es->v[i], b, ts->v[j])) return -1;
+                            added++;
+                        }
+                    }
+                }
+        }
+    }
+    return added;
+}
+
+static int pair_key_cmp(const void *x, const void *y)
+{
+    const pending_pair *a = x, *b = y;
+    if (a->eb != b->eb) return (uintptr_t)a->eb < (uintptr_t)b->eb ? -1 : 1;
+    if (a->ev != b->ev) return a->ev < b->ev ? -1 : 1;
+    if (a->tb != b->tb) return (uintptr_t)a->tb < (uintptr_t)b->tb ? -1 : 1;
+    return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Drops repeated (event, title) pairs: a country page the cosine join found too, or one found
+   through two codes of the event. */
+static void pending_unique(pending *p)
+{
+    qsort(p->v, p->n, sizeof *p->v, pair_key_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (k == 0 || pair_key_cmp(&p->v[k - 1], &p->v[i]) != 0) p->v[k++] = p->v[i];
+    p->n = k;
 }
 
 static int join_batch(run *r)
@@ -1197,6 +1374,15 @@ static int join_batch(run *r)
                     pending_from_hits(&p, &h, eb, 0, b, b->x_mark) != 0)
                     goto oom;
             }
+    }
+    if (r->s.rerank) {
+        size_t before = p.n;
+        long added = inject_country_pages(r, &p);
+        if (added < 0) goto oom;
+        if (added) {
+            pending_unique(&p);
+            r->stats->rerank_country_pages += (int64_t)(p.n - before);
+        }
     }
     r->stats->join_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;
     if (p.n) qsort(p.v, p.n, sizeof *p.v, pair_cmp);

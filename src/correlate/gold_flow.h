@@ -45,6 +45,8 @@ typedef struct gold_stats {
     double prefilter_seconds;     /* static vectors and the first-stage search */
     double static_vocab_seconds;  /* one-time build of the static vocabulary (0: from the store) */
     int64_t rerank_candidates; /* pairs the cosine stage proposed to the reranker */
+    int64_t rerank_country_pages; /* of them, proposed below the cosine as the page of one of
+                                     the event's countries in the title's wiki's language */
     double rerank_seconds;     /* reranking, its embedding of event fields included */
     double prefetch_seconds;   /* embedding before the batches' write transactions */
     double write_seconds;      /* inside the batches' write transactions (the store's write

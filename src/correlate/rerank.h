@@ -15,7 +15,8 @@
  * and three from GDELT's coded fields, for pages about a country: the labelling rule of
  * tests/data/README.md counts a country page only for that country's national affairs, never for
  * a local story inside it. "The title's country" is a country_table entry (countries.h) one of
- * whose names is the title (qualifier included):
+ * whose names is the title (qualifier included), or whose name in the title's wiki's language
+ * it is (country_names.h: Syrien on dewiki):
  *   country_national  an actor of the title's country (Actor*CountryCode) is a national body
  *                     (Actor*Type*Code GOV, MIL, LEG, JUD, ELI or SPY), or the event is geocoded
  *                     in that country at a seat of its government (a part of ActionGeo_FullName
@@ -28,7 +29,9 @@
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
  *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.34)
- *   correlate.candidate_threshold   (first-stage cosine; default 0.20)
+ *   correlate.candidate_threshold   (first-stage cosine; default 0.20; the pages of the event's
+ *                                    countries in the titles' languages are candidates whatever
+ *                                    their cosine: rerank_country_candidate, gold_flow.c)
  *   correlate.rerank.candidates     (first-stage top-k per event before reranking; default 20) */
 #ifndef WG_RERANK_H
 #define WG_RERANK_H
@@ -88,16 +91,26 @@ int rerank_event_embed(rerank_event *ev, embedder *emb, char *err, size_t errlen
 int rerank_events_embed(rerank_event *evs, size_t n, embedder *emb, char *err, size_t errlen);
 void rerank_event_free(rerank_event *ev);
 
-/* The features of (ev, title), from the first-stage cosine and the cosines of the title with
- * each of ev's field texts (field_cos[ev->nfields]). */
-void rerank_features(const rerank_event *ev, const char *title, float cos_text,
+/* The features of (ev, title of wiki), from the first-stage cosine and the cosines of the title
+ * with each of ev's field texts (field_cos[ev->nfields]). wiki (may be NULL: unknown) gives the
+ * title's language, in which a country page is also known by its localised name
+ * (country_names.h: Syrien on dewiki is Syria's page). */
+void rerank_features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
                      const float *field_cos, double f[RERANK_NFEATURES]);
 /* Logistic score in 0..1 of a feature vector (the compiled coefficient table). */
 double rerank_model_score(const double f[RERANK_NFEATURES]);
 /* Score of one pair of an embedded event: title text (underscores allowed), its unit vector,
  * and the first-stage cosine. */
-double rerank_pair_score(const rerank_event *ev, const char *title, const float *title_vec,
-                         float cos_text);
+double rerank_pair_score(const rerank_event *ev, const char *wiki, const char *title,
+                         const float *title_vec, float cos_text);
+
+/* The country_table rows that the event's codes name (Actor1CountryCode, Actor2CountryCode,
+ * ActionGeo_CountryCode), up to cap; returns how many. */
+size_t rerank_event_countries(const rerank_event *ev, size_t *rows, size_t cap);
+/* 1 when title is, in its wiki's language, the page of one of the event's countries: the
+ * candidate stage proposes such a pair whatever its cosine (a Syria story meets Syrien on dewiki,
+ * whose cosine with an English text is near 0), and the reranker decides. */
+int rerank_country_candidate(const rerank_event *ev, const char *wiki, const char *title);
 
 /* Settings (see above). rerank_enabled is 0 with the hash fallback unless forced on. */
 int rerank_enabled(const config *cfg, const embedder *emb);

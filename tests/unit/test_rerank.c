@@ -24,7 +24,7 @@ static void features_of(const rerank_event *ev, const char *title, double f[RERA
 {
     float cos[RERANK_MAX_FIELDS];
     for (size_t i = 0; i < ev->nfields; i++) cos[i] = 0.1f * (float)(i + 1);
-    rerank_features(ev, title, 0.5f, cos, f);
+    rerank_features(ev, "enwiki", title, 0.5f, cos, f);
 }
 
 static void test_field_texts(void **state)
@@ -50,7 +50,7 @@ static void test_field_texts(void **state)
     assert_int_equal(rerank_event_set(&ev, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL), 0);
     assert_int_equal(ev.nfields, 0);
     double f[RERANK_NFEATURES];
-    rerank_features(&ev, "Anything (at all)", 0.3f, NULL, f);
+    rerank_features(&ev, NULL, "Anything (at all)", 0.3f, NULL, f);
     assert_true(f[0] == (double)0.3f && f[1] == 0 && f[2] == 0 && f[3] == 0);
     assert_true(f[4] == 1); /* "at" is a stop word, "all" is absent */
     rerank_event_free(&ev);
@@ -212,7 +212,8 @@ static void test_structured_features(void **state)
 }
 
 /* Pairs of the development set with the inputs, features and score that tools/rerank/fit.py
-   computed for them (`fit.py ... --dump 4`; the cosines come from sentence-transformers). */
+   computed for them (`fit.py ... --dump 4`; the cosines come from sentence-transformers), the
+   title's wiki included: Syrien on dewiki is a country page by its localised name. */
 static const struct dumped {
     const char *description, *actor1, *actor2, *geo, *url;
     int64_t sqldate, dateadded;
@@ -223,15 +224,18 @@ static const struct dumped {
     size_t nfields;
     double features[RERANK_NFEATURES];
     double score;
+    const char *wiki; /* the title's wiki (fit.py: `wikigdelt eval`'s rule); NULL: unknown */
 } dumped[] = {
-    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.348415},
-    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.767699},
-    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US"}, "United States", 0.372878f, {0.602578f, 0.470945f, 0.340042f, 1.000000f, 0.081467f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.607584},
-    {"Praise or endorse", "CANADIAN", NULL, "Quebec, Quebec, Canada", "https://www.standard-freeholder.com:443/opinion/canada-day-a-time-to-reflect", 20240715LL, 20240715000000LL, {{"CAN", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA"}, "Canada", 0.455450f, {0.777156f, 0.704189f, 0.704189f, 1.000000f, 0.365207f}, 5, {0.455450, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000}, 0.691273},
-    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.091632},
-    {"Appeal, not specified below", NULL, "RESIDENTS", "Australia", "https://www.yahoo.com/news/kangaroo-running-around-pierce-county-231048971.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 1, "AS"}, "Michael Lewis (ciclista)", 0.037954f, {0.205506f, 0.145626f, 0.005873f}, 3, {0.037954, 0.205506, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.089064},
-    {"Yield, not specified below", "UNITED KINGDOM", "SCIENTIST", "London, London, City of, United Kingdom", "https://english.aawsat.com/varieties/5164797-heatwaves-spain-caused-1180-deaths-past-two-months-ministry-says", 20250715LL, 20250715000000LL, {{"GBR", NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 4, "UK"}, "London", 0.452992f, {0.713557f, 0.224767f, 1.000000f, 1.000000f, 0.579445f, 0.713557f, 0.002567f}, 7, {0.452992, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.365748},
-    {"Praise or endorse", "COMMUNITY", NULL, NULL, "https://www.wenatcheeworld.com/news/your_news/college-life/article_294d2208-9bce-439c-a9f6-eeeeb50ced5e.html", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", "EDU", NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Araguaína (tiểu vùng)", 0.006703f, {0.148560f, 0.078305f}, 2, {0.006703, 0.148560, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.080729},
+    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.345621, "enwiki"},
+    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.778673, "enwiki"},
+    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US"}, "United States", 0.372878f, {0.602578f, 0.470945f, 0.340042f, 1.000000f, 0.081467f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.591810, "enwiki"},
+    {"Praise or endorse", "CANADIAN", NULL, "Quebec, Quebec, Canada", "https://www.standard-freeholder.com:443/opinion/canada-day-a-time-to-reflect", 20240715LL, 20240715000000LL, {{"CAN", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA"}, "Canada", 0.455450f, {0.777156f, 0.704189f, 0.704189f, 1.000000f, 0.365207f}, 5, {0.455450, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000}, 0.724466, "viwiki"},
+    {"Make statement, not specified below", NULL, "UNITED KINGDOM", "Edinburgh, Edinburgh, City of, United Kingdom", "https://guernseypress.com/news/uk-news/2024/07/14/child-benefit-cap-must-be-scrapped-at-kings-speech-snp-warns-labour/", 20240715LL, 20240715000000LL, {{NULL, "GBR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "UK"}, "Labour Party (UK)", 0.341861f, {0.456753f, 0.330313f, 0.330313f, 0.163238f, 0.456753f, 0.271737f}, 6, {0.341861, 0.456753, 0.000000, 0.500000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.141494, "enwiki"},
+    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.091787, "enwiki"},
+    {"Appeal, not specified below", NULL, "RESIDENTS", "Australia", "https://www.yahoo.com/news/kangaroo-running-around-pierce-county-231048971.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 1, "AS"}, "Michael Lewis (ciclista)", 0.037954f, {0.205506f, 0.145626f, 0.005873f}, 3, {0.037954, 0.205506, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.090337, "ptwiki"},
+    {"Engage in diplomatic cooperation, not specified below", "GOVERNMENT", "ARMED GROUP", "Sweida, As Suwayda', Syria", "https://www.tribuneindia.com/news/world/israel-intervenes-as-syrian-forces-clash-with-druze-militia/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"GOV", "COP", NULL}, {"UAF", NULL, NULL}}, 4, "SY"}, "Syrien", 0.174009f, {0.168350f, 0.234920f, 0.173159f, 0.313083f, 0.193871f, 0.123934f}, 6, {0.174009, 0.313083, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000}, 0.268753, "dewiki"},
+    {"Yield, not specified below", "UNITED KINGDOM", "SCIENTIST", "London, London, City of, United Kingdom", "https://english.aawsat.com/varieties/5164797-heatwaves-spain-caused-1180-deaths-past-two-months-ministry-says", 20250715LL, 20250715000000LL, {{"GBR", NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 4, "UK"}, "London", 0.452992f, {0.713557f, 0.224767f, 1.000000f, 1.000000f, 0.579445f, 0.713557f, 0.002567f}, 7, {0.452992, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.361791, "dawiki"},
+    {"Praise or endorse", "COMMUNITY", NULL, NULL, "https://www.wenatcheeworld.com/news/your_news/college-life/article_294d2208-9bce-439c-a9f6-eeeeb50ced5e.html", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", "EDU", NULL}, {NULL, NULL, NULL}}, 0, NULL}, "Araguaína (tiểu vùng)", 0.006703f, {0.148560f, 0.078305f}, 2, {0.006703, 0.148560, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.081943, "viwiki"},
 };
 
 static void test_matches_python(void **state)
@@ -245,7 +249,7 @@ static void test_matches_python(void **state)
                          0);
         assert_int_equal(ev.nfields, d->nfields);
         double f[RERANK_NFEATURES];
-        rerank_features(&ev, d->title, d->cos_text, d->field_cos, f);
+        rerank_features(&ev, d->wiki, d->title, d->cos_text, d->field_cos, f);
         for (int k = 0; k < RERANK_NFEATURES; k++)
             if (fabs(f[k] - d->features[k]) > 1e-5) {
                 fprintf(stderr, "pair %zu (%s) feature %d: C %f, Python %f\n", i, d->title, k, f[k],

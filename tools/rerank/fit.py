@@ -10,7 +10,14 @@
 # Usage (the pipeline home must hold both real GDELT exports in gdelt_silver, see
 # tests/data/README.md):
 #   /work/main/build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db MODEL_DIR \
-#       tests/data/labels_eventids.tsv [--test LABELS_TEST_EVENTIDS.tsv] [--dump N]
+#       tests/data/labels_eventids.tsv [--test LABELS_TEST_EVENTIDS.tsv] [--dump N] \
+#       [--country-names NAMES.tsv | --no-local]
+# The country features also know a country page by its name in its wiki's language (Syrien on
+# dewiki: src/correlate/country_names.c, CLDR through ICU). Python does not call ICU: the C
+# lookup is read from `wikigdelt --home HOME eval --country-names NAMES.tsv` (run by this script
+# with build/wikigdelt when --country-names is not given), and a title's wiki from the home's
+# wikimedia_silver by the rule of `wikigdelt eval` (so HOME should hold the wiki recordings too).
+# --no-local leaves both out (the rules before them, for the before/after comparison).
 # --test scores a held-out set with the coefficients fitted on the development set (no refit);
 # --dump N prints N pairs' inputs, features and scores for the C unit test.
 import argparse, re, sqlite3, sys
@@ -115,7 +122,10 @@ FEATURES = ["cos_text", "cos_field_max", "cos_slug", "name_equal", "country_of_l
             "in_slug", "word_overlap", "qualifier_absent", "year_mismatch", "meta_page",
             # from GDELT's coded fields (rerank.h; structured() below)
             "country_page", "country_national", "country_local", "country_slug", "part_of_name",
-            "actor_equal"]
+            "actor_equal",
+            # tried with the localised names (2026-11-26): the title is a country page only by
+            # its name in its wiki's language; the title's country is one the event's codes name
+            "country_localised", "country_event"]
 # The model uses these six (the order of the C table). cos_slug, name_equal, country_of_local
 # and meta_page were tried too: each moved the cross-validated F1 by less than its spread
 # (+-0.005 against an sd of 0.09), so they were left out (`--features` reproduces the trial).
@@ -126,7 +136,43 @@ C_ORDER = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_ab
            "year_mismatch", "country_national", "country_local", "country_slug"]
 USED = C_ORDER
 STRUCTURED = ["country_page", "country_national", "country_local", "country_slug",
-              "part_of_name", "actor_equal"]
+              "part_of_name", "actor_equal", "country_localised", "country_event"]
+
+# ---- localised country pages (src/correlate/country_names.c, dumped by the C side) -----------
+
+LOCAL = None  # wiki -> {tuple(tokens(name)): [rows]}; None: --no-local
+
+def read_country_names(path):
+    """`wikigdelt eval --country-names` output: wiki, language, row, name."""
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("#"): continue
+        wiki, lang, row, name = line.rstrip("\n").split("\t")
+        d = out.setdefault(wiki, {})
+        if int(row) >= 0 and tokens(name):
+            rows = d.setdefault(tuple(tokens(name)), [])
+            if int(row) not in rows: rows.append(int(row))
+    return out
+
+def local_rows(wiki, title):
+    """country_page_rows: the rows of which title is the page in its wiki's language."""
+    if LOCAL is None or not wiki: return []
+    return LOCAL.get(wiki, {}).get(tuple(tokens(title)), [])
+
+def event_rows(ev):
+    """country_rows_of_codes: rows named by Actor1/2CountryCode (CAMEO) or ActionGeo_CountryCode."""
+    global COUNTRIES
+    if COUNTRIES is None: COUNTRIES = read_country_table()
+    a1, a2 = code(ev["actor_country"][0], 4), code(ev["actor_country"][1], 4)
+    g = code(ev["geo_country"], 3)
+    return [i for i, (cameo, fips, *_r) in enumerate(COUNTRIES)
+            if (a1 and a1 == cameo) or (a2 and a2 == cameo) or (g and fips and g == fips)]
+
+def injected(ev, wiki, title):
+    """rerank_country_candidate: the title is the page of one of the event's countries in its
+    wiki's language (the candidate stage proposes it whatever its cosine)."""
+    lr = local_rows(wiki, title)
+    return bool(lr) and any(r in lr for r in event_rows(ev))
 
 def read_country_table():
     """The rows of src/correlate/countries.c: (cameo, fips, [names], [adjectives], [seats]), the
@@ -146,23 +192,28 @@ def code(v, cap):
     """rerank.c copy_code: a code that does not fit its array is empty."""
     return v if v and len(v.encode()) < cap else ""
 
-def structured(ev, title):
-    """country_page, country_national, country_local, country_slug, part_of_name, actor_equal.
-    rerank.c's structured_features computes the three the model uses (national, local, slug);
-    the other three were tried by --select and are computed here only."""
+def structured(ev, title, wiki=None):
+    """country_page, country_national, country_local, country_slug, part_of_name, actor_equal,
+    country_localised, country_event. rerank.c's structured_features computes the ones the model
+    uses (national, local, slug); the others were tried by --select and are computed here only."""
     global COUNTRIES
     if COUNTRIES is None: COUNTRIES = read_country_table()
     ct = tokens(split_title(title)[0])
     whole = tokens(title)  # the qualifier counts here: "Georgia (country)", not "(U.S. state)"
-    out = [0.0] * 6
+    out = [0.0] * 8
     if not whole: return out
+    lrows = local_rows(wiki, title)
+    erows = event_rows(ev)
     slug = tokens(url_words(ev["url"]))
     actors = [tokens(ev["actor1"] or ""), tokens(ev["actor2"] or "")]
     geos = [tokens(g) for g in (ev["geo"] or "").split(",")][:16]
     gtype = ev["geo_type"] if 0 <= ev["geo_type"] <= 5 else 0
-    for cameo, fips, names, adjs, seats in COUNTRIES:
-        if not any(whole == n for n in names): continue
+    for row, (cameo, fips, names, adjs, seats) in enumerate(COUNTRIES):
+        english = any(whole == n for n in names)
+        if not english and row not in lrows: continue
         out[0] = 1.0
+        if not english: out[6] = 1.0
+        if row in erows: out[7] = 1.0
         national = any(code(ev["actor_country"][a], 4) == cameo and
                        any(code(t, 4) in NATIONAL_TYPES for t in ev["actor_type"][a]) for a in (0, 1))
         in_country = bool(fips) and code(ev["geo_country"], 3) == fips
@@ -182,7 +233,7 @@ def contains_seq(hay, needle):
         if hay[i:i + len(needle)] == needle: return True
     return False
 
-def features(ev, title, cos_text, field_cos, slug_cos):
+def features(ev, title, cos_text, field_cos, slug_cos, wiki=None):
     """field_cos: cosine of the title with each of field_texts(ev); slug_cos: with the slug (0 if none)."""
     core, qual = split_title(title)
     ct = tokens(core)
@@ -207,7 +258,7 @@ def features(ev, title, cos_text, field_cos, slug_cos):
     fmax = max(field_cos) if len(field_cos) else 0.0
     return [cos_text, fmax, slug_cos, float(name_equal), float(country_of_local),
             float(contains_seq(slug, ct)), overlap, float(qualifier_absent), float(year_mismatch),
-            float(meta)] + structured(ev, title)
+            float(meta)] + structured(ev, title, wiki)
 
 # ---- data ------------------------------------------------------------------------------------
 
@@ -226,8 +277,13 @@ def compose(ev):
     if slug: parts.append(slug)
     return ". ".join(parts)
 
+# `wikigdelt eval`'s rule for a labelled title's wiki (cmd_correlate.c, wiki_of_title_sql).
+WIKI_OF_TITLE = ("SELECT wiki FROM wikimedia_silver WHERE title = ?1 AND is_content = 1 GROUP BY wiki"
+                 " ORDER BY COUNT(*) DESC, wiki = 'enwiki' DESC, wiki LIMIT 1")
+
 def load(db, path):
     con = sqlite3.connect(db)
+    has_wiki = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'wikimedia_silver'").fetchone()
     rows = []
     for line in open(path, encoding="utf-8"):
         line = line.rstrip("\n")
@@ -244,7 +300,10 @@ def load(db, path):
                   years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000},
                   actor_country=[r[7], r[8]], actor_type=[[r[9], r[10], r[11]], [r[12], r[13], r[14]]],
                   geo_type=r[15] or 0, geo_country=r[16])
-        rows.append((ev, title.replace("_", " "), int(lab)))
+        t = title.replace("_", " ")
+        w = con.execute(WIKI_OF_TITLE, (t,)).fetchone() if has_wiki else None
+        ev["wiki"] = w[0] if w else None  # the title's wiki (one pair per event row here)
+        rows.append((ev, t, int(lab)))
     return rows
 
 class Embedder:
@@ -259,9 +318,10 @@ class Embedder:
                 self.cache[t] = v
         return np.array([self.cache[t] for t in texts])
 
-def featurize(rows, emb, field_cos_out=None):
+def featurize(rows, emb, field_cos_out=None, inj_out=None):
     X, y, groups, cos = [], [], [], []
     for ev, title, lab in rows:
+        if inj_out is not None: inj_out.append(injected(ev, ev.get("wiki"), title))
         text = compose(ev)
         fields = field_texts(ev)
         slug = url_words(ev["url"])
@@ -270,7 +330,7 @@ def featurize(rows, emb, field_cos_out=None):
         fc = [float(v[1] @ f) for f in v[2:]]
         sc = fc[-1] if slug else 0.0
         if field_cos_out is not None: field_cos_out.append(fc)
-        X.append(features(ev, title, c, fc, sc)); y.append(lab); groups.append(ev["id"]); cos.append(c)
+        X.append(features(ev, title, c, fc, sc, ev.get("wiki"))); y.append(lab); groups.append(ev["id"]); cos.append(c)
     return np.array(X), np.array(y), np.array(groups), np.array(cos)
 
 # ---- model and protocol ----------------------------------------------------------------------
@@ -298,6 +358,11 @@ def fit(X, y, C):
 def score(m, X):
     return 1 / (1 + np.exp(-(X @ m.coef_[0] + m.intercept_[0])))
 
+def candidates(cos, cand_thr):
+    """The candidate stage: cand_thr is the cosine threshold, or already the candidate mask
+    (cosine or a country page injected, main())."""
+    return cand_thr if isinstance(cand_thr, np.ndarray) else cos >= cand_thr
+
 def cross_validate(X, y, groups, cos, cand_thr, C, k, seeds):
     """Grouped k-fold (all pairs of an event in one fold); threshold chosen on the training
     folds. Returns per-fold (P, R, F1) of the reranker and of cosine alone."""
@@ -309,7 +374,7 @@ def cross_validate(X, y, groups, cos, cand_thr, C, k, seeds):
         uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
         g = np.array([perm[x] for x in groups])
         for tr, te in GroupKFold(n_splits=k).split(X, y, g):
-            cand = cos >= cand_thr
+            cand = candidates(cos, cand_thr)
             trc = tr[cand[tr]]
             m = fit(X[trc], y[trc], C)
             t = best_threshold(score(m, X[tr]), y[tr], cand[tr])
@@ -355,14 +420,61 @@ def nested_cv(X, y, groups, cos, cand_thr, k, repeats, base, pool):
         uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
         g = np.array([perm[x] for x in groups])
         for tr, te in GroupKFold(n_splits=k).split(X, y, g):
-            C, fs, _ = select_model(X[tr], y[tr], groups[tr], cos[tr], cand_thr, k, range(2),
+            cand = candidates(cos, cand_thr)
+            C, fs, _ = select_model(X[tr], y[tr], groups[tr], cos[tr], cand[tr], k, range(2),
                                     base, pool)
-            cand = cos >= cand_thr
             trc = tr[cand[tr]]
             m = fit(X[trc][:, fs], y[trc], C)
             t = best_threshold(score(m, X[tr][:, fs]), y[tr], cand[tr])
             out.append(prf(((score(m, X[te][:, fs]) >= t) & cand[te]).astype(int), y[te]))
     return np.array(out)
+
+def dump_country_names(db):
+    """Runs `wikigdelt --home HOME eval --country-names` (build/wikigdelt of this tree) into a
+    temporary file and returns its path."""
+    import os, subprocess, tempfile
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..")
+    out = os.path.join(tempfile.mkdtemp(prefix="fit-names."), "names.tsv")
+    subprocess.run([os.path.join(root, "build/wikigdelt"), "--home", os.path.dirname(os.path.abspath(db)),
+                    "eval", "--country-names", out], check=True)
+    return out
+
+def compiled_model():
+    """(intercept, coefficients in C_ORDER) of the table in src/correlate/rerank.c."""
+    import os
+    src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/rerank.c"),
+               encoding="utf-8").read()
+    b = re.search(r"rerank_intercept = ([+-]?\d+\.\d+);", src).group(1)
+    table = src[src.index("rerank_coef[RERANK_NFEATURES] = {"):]
+    table = table[:table.index("};")]
+    coef = {n: float(w) for w, n in re.findall(r"([+-]\d+\.\d+), /\* (\w+)", table)}
+    if list(coef) != C_ORDER: sys.exit("rerank.c's table does not list C_ORDER")
+    return float(b), np.array([coef[f] for f in C_ORDER])
+
+def check_c(path, rows, X, cand):
+    """Parity of C and Python on every pair: the same wiki, the same candidate stage, the same
+    match_score to 2e-3 (the cosines differ by ~1e-4 between the C engine in fp32 and
+    sentence-transformers; a binary feature that differed would move the score by >= 0.02)."""
+    b, w = compiled_model()
+    py = 1 / (1 + np.exp(-(b + X[:, [FEATURES.index(f) for f in C_ORDER]] @ w)))
+    lines = [l.rstrip("\n").split("\t") for l in open(path, encoding="utf-8")][1:]
+    if len(lines) != len(rows): sys.exit(f"{path}: {len(lines)} pairs, labels {len(rows)}")
+    bad, worst = 0, 0.0
+    for i, (l, (ev, title, lab)) in enumerate(zip(lines, rows)):
+        cm = float(l[4]) if l[4] else None
+        wiki = l[5] if len(l) > 5 else ""
+        problem = None
+        if wiki != (ev.get("wiki") or ""): problem = f"wiki C {wiki!r}, Python {ev.get('wiki')!r}"
+        elif (cm is not None) != bool(cand[i]): problem = f"candidate C {cm is not None}, Python {bool(cand[i])}"
+        elif cm is not None:
+            worst = max(worst, abs(cm - py[i]))
+            if abs(cm - py[i]) > 2e-3: problem = f"match_score C {cm:.4f}, Python {py[i]:.4f}"
+        if problem:
+            bad += 1
+            print(f"pair {i + 1} ({ev['id']}, {title}): {problem}")
+    print(f"C vs Python on {len(rows)} pairs: {bad} differences; candidates {int(cand.sum())};"
+          f" largest match_score difference {worst:.5f}")
+    return bad
 
 def main():
     ap = argparse.ArgumentParser()
@@ -374,32 +486,49 @@ def main():
     ap.add_argument("--features", default=",".join(USED))
     ap.add_argument("--test", help="held-out labels (EventID form): evaluated once, no refit")
     ap.add_argument("--dump", type=int, default=0)
+    ap.add_argument("--country-names", help="`wikigdelt eval --country-names` output (default: run"
+                    " build/wikigdelt on the db's home)")
+    ap.add_argument("--no-local", action="store_true", help="no localised country names, no"
+                    " country-page candidates (the rules before 2026-11-26)")
+    ap.add_argument("--check-c", metavar="SCORES.tsv",
+                    help="compare with `wikigdelt --set embed.precision=fp32 eval --scores SCORES.tsv`"
+                         " on the same labels: each pair's wiki, candidate stage and match_score (the"
+                         " table compiled in rerank.c), then exit")
+    ap.add_argument("--pool", default=",".join(STRUCTURED),
+                    help="the structured features --select may add (default: all of STRUCTURED)")
     ap.add_argument("--select", action="store_true",
                     help="forward selection of the structured features by grouped CV (from the six"
                          " text features), then the nested CV of that procedure")
     a = ap.parse_args()
+    global LOCAL
+    if not a.no_local: LOCAL = read_country_names(a.country_names or dump_country_names(a.db))
     emb = Embedder(a.model_dir)
     rows = load(a.db, a.labels)
-    fcs = []
-    X, y, groups, cos = featurize(rows, emb, fcs)
+    fcs, inj = [], []
+    X, y, groups, cos = featurize(rows, emb, fcs, inj)
+    inj = np.array(inj, bool)
+    candm = (cos >= a.candidate) | inj
+    if a.check_c: return check_c(a.check_c, rows, X, candm)
     if a.select:
         base = [FEATURES.index(f) for f in C_ORDER[:6]]
-        pool = [FEATURES.index(f) for f in STRUCTURED]
+        pool = [FEATURES.index(f) for f in a.pool.split(",")]
         print(f"forward selection per C (grouped {a.folds}-fold CV x {a.repeats}, gain >= {GAIN}):")
-        C, fs, f1 = select_model(X, y, groups, cos, a.candidate, a.folds, range(a.repeats), base,
+        C, fs, f1 = select_model(X, y, groups, cos, candm, a.folds, range(a.repeats), base,
                                  pool, log=print)
         print(f"selected: --C {C} --features " + ",".join(FEATURES[j] for j in fs) + f" (CV F1 {f1:.4f})")
-        n = nested_cv(X, y, groups, cos, a.candidate, a.folds, 2, base, pool)
+        n = nested_cv(X, y, groups, cos, candm, a.folds, 2, base, pool)
         print(f"nested CV of the selection (outer grouped {a.folds}-fold x 2, inner x 2): "
               f"P {n[:,0].mean():.4f} R {n[:,1].mean():.4f} F1 {n[:,2].mean():.4f} (sd {n[:,2].std():.4f})")
         return
     use = [FEATURES.index(f) for f in a.features.split(",")]
     Xu = X[:, use]
-    cand = cos >= a.candidate
+    cand = candm
     print(f"pairs {len(y)} (related {y.sum()}), events {len(set(groups))}")
-    print(f"candidate stage cosine >= {a.candidate:.2f}: keeps {cand.sum()} pairs, "
-          f"recall {y[cand].sum()}/{y.sum()} = {y[cand].sum() / y.sum():.4f}")
-    r, c = cross_validate(Xu, y, groups, cos, a.candidate, a.C, a.folds, range(a.repeats))
+    print(f"candidate stage cosine >= {a.candidate:.2f} or a country page of the event in its wiki's"
+          f" language: keeps {cand.sum()} pairs, recall {y[cand].sum()}/{y.sum()} = "
+          f"{y[cand].sum() / y.sum():.4f} (country pages below the cosine: {(inj & (cos < a.candidate)).sum()},"
+          f" related {y[inj & (cos < a.candidate)].sum()})")
+    r, c = cross_validate(Xu, y, groups, cos, cand, a.C, a.folds, range(a.repeats))
     print(f"grouped {a.folds}-fold CV x {a.repeats} repeats (threshold chosen on training folds):")
     print(f"  reranked : P {r[:,0].mean():.4f} R {r[:,1].mean():.4f} F1 {r[:,2].mean():.4f} (sd {r[:,2].std():.4f})")
     print(f"  cosine   : P {c[:,0].mean():.4f} R {c[:,1].mean():.4f} F1 {c[:,2].mean():.4f} (sd {c[:,2].std():.4f})")
@@ -417,9 +546,10 @@ def main():
     corder = [FEATURES.index(f) for f in C_ORDER]
     if a.test:
         trows = load(a.db, a.test)
-        TX, ty, tg, tcos = featurize(trows, emb)
+        tinj = []
+        TX, ty, tg, tcos = featurize(trows, emb, None, tinj)
         ts = score(m, TX[:, use])
-        tcand = tcos >= a.candidate
+        tcand = (tcos >= a.candidate) | np.array(tinj, bool)
         p, rr, f = prf(((ts >= t) & tcand).astype(int), ty)
         pc, rc, fc = prf((tcos >= 0.40).astype(int), ty)
         print(f"HELD-OUT {a.test}: pairs {len(ty)} (related {ty.sum()}); candidate recall "
@@ -435,17 +565,21 @@ def main():
     for j in corder[6:]:  # and the first candidate with each structured feature set
         first = next((i for i in range(len(rows)) if X[i, j] and cand[i]), None)
         if a.dump and first is not None: picks.add(first)
+    # and the first country page known only by its localised name, and the first injected pair
+    for test in (lambda i: X[i, FEATURES.index("country_localised")], lambda i: inj[i] and cos[i] < a.candidate):
+        first = next((i for i in range(len(rows)) if test(i) and cand[i]), None)
+        if a.dump and first is not None: picks.add(first)
     for i in sorted(picks):
         ev, title, lab = rows[i]
         coded = "{{%s, %s}, {{%s}, {%s}}, %d, %s}" % (
             cstr(ev["actor_country"][0]), cstr(ev["actor_country"][1]),
             ", ".join(cstr(t) for t in ev["actor_type"][0]),
             ", ".join(cstr(t) for t in ev["actor_type"][1]), ev["geo_type"], cstr(ev["geo_country"]))
-        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %s, %.6ff, {%s}, %d, {%s}, %.6f}," % (
+        print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %s, %.6ff, {%s}, %d, {%s}, %.6f, %s}," % (
             cstr(ev["description"]), cstr(ev["actor1"]), cstr(ev["actor2"]), cstr(ev["geo"]),
             cstr(ev["url"]), ev["sqldate"], ev["dateadded"], coded, cstr(title), cos[i],
             ", ".join("%.6ff" % v for v in fcs[i]), len(fcs[i]),
-            ", ".join("%.6f" % v for v in X[i, corder]), s[i]))
+            ", ".join("%.6f" % v for v in X[i, corder]), s[i], cstr(ev.get("wiki"))))
     return X, y, groups, cos, rows
 
 if __name__ == "__main__":

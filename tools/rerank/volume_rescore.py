@@ -12,9 +12,15 @@
 # did not is not in the pool, so the emitted counts are a lower bound (at most 5 per event are
 # emitted, so the effect is small).
 #
+# The country features know a page by its name in its wiki's language (country_names.h): the
+# lookup is `wikigdelt --home HOME eval --country-names NAMES.tsv` of a home holding the
+# wikiticker day (the pool's wikis), given by --country-names. Pairs that the candidate stage now
+# proposes below the cosine (a country page of the event's country) are not in the pool, whose
+# members are the cosine's best 20: count them on a replay (docs/gold.md).
+#
 # Usage:
 #   /work/main/build/venv/bin/python tools/rerank/volume_rescore.py MODEL_DIR \
-#       [--db /work/pool.db] [--labels tests/data/labels_volume.tsv]
+#       [--db /work/pool.db] [--labels tests/data/labels_volume.tsv] [--country-names NAMES.tsv]
 import argparse, os, re, sqlite3, sys
 from collections import defaultdict
 
@@ -44,7 +50,10 @@ def main():
     ap.add_argument("--db", default="/work/pool.db")
     ap.add_argument("--labels", default="tests/data/labels_volume.tsv")
     ap.add_argument("--scores", help="also write EventID, wiki, title, cosine, rescored to this TSV")
+    ap.add_argument("--country-names", help="`wikigdelt eval --country-names` output (without it,"
+                    " titles are country pages by their English names only, the rules before)")
     a = ap.parse_args()
+    if a.country_names: fit.LOCAL = fit.read_country_names(a.country_names)
     b, coef = compiled_model()
     w = np.array([coef[f] for f in fit.C_ORDER])
     corder = [fit.FEATURES.index(f) for f in fit.C_ORDER]
@@ -69,7 +78,7 @@ def main():
         title = v["key"][2].replace("_", " ")
         fc = fvec[v["key"][0]] @ tvec[title]
         slug = fit.url_words(ev["url"])
-        x = np.array(fit.features(ev, title, v["cos"], list(fc), fc[-1] if slug else 0.0))
+        x = np.array(fit.features(ev, title, v["cos"], list(fc), fc[-1] if slug else 0.0, v["key"][1]))
         v["new"] = 1 / (1 + np.exp(-(b + x[corder] @ w)))
     if a.scores:
         with open(a.scores, "w", encoding="utf-8") as f:
