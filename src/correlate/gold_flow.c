@@ -1052,22 +1052,28 @@ typedef struct pending {
     size_t n, cap;
 } pending;
 
+static int pending_push(pending *p, pending_pair pp)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        pending_pair *v = realloc(p->v, cap * sizeof *v);
+        if (!v) return -1;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = pp;
+    return 0;
+}
+
 /* Hits of event rows (from ev_offset) against exact rows of tb (from x_offset). */
 static int pending_from_hits(pending *p, const simjoin_hits *h, bucket *eb, size_t ev_offset,
                              bucket *tb, size_t x_offset)
 {
-    for (size_t i = 0; i < h->n; i++) {
-        if (p->n == p->cap) {
-            size_t cap = p->cap ? p->cap * 2 : 1024;
-            pending_pair *v = realloc(p->v, cap * sizeof *v);
-            if (!v) return -1;
-            p->v = v;
-            p->cap = cap;
-        }
-        p->v[p->n++] = (pending_pair){eb, (uint32_t)(h->v[i].row + ev_offset), tb,
-                                      tb->x_title[h->v[i].col + x_offset], h->v[i].sim,
-                                      h->v[i].sim};
-    }
+    for (size_t i = 0; i < h->n; i++)
+        if (pending_push(p, (pending_pair){eb, (uint32_t)(h->v[i].row + ev_offset), tb,
+                                           tb->x_title[h->v[i].col + x_offset], h->v[i].sim,
+                                           h->v[i].sim}) != 0)
+            return -1;
     return 0;
 }
 
@@ -1241,19 +1247,6 @@ out:
     free(evs);
     r->stats->rerank_seconds += (double)(time_monotonic_ms() - t0) / 1000.0;
     return rc;
-}
-
-static int pending_push(pending *p, pending_pair pp)
-{
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 1024;
-        pending_pair *v = realloc(p->v, cap * sizeof *v);
-        if (!v) return -1;
-        p->v = v;
-        p->cap = cap;
-    }
-    p->v[p->n++] = pp;
-    return 0;
 }
 
 /* One country-page pair (event ev of eb, title t of tb), its cosine from the two vectors. */
