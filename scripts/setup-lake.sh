@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up the engines that read wikigdelt's Delta export back, for tests and bench/export_bench.sh:
+#   BUILD/venv-lake     Python venv with pyarrow, DuckDB, delta-rs (`deltalake`) and, with --spark,
+#                       PySpark with delta-spark (Spark fetches the Delta jars from Maven Central on
+#                       first use into HOME/.ivy2; Java 17 or newer must be installed)
+# Usage: scripts/setup-lake.sh [BUILD_DIR] [--spark]     (default build). Needs the Python registry.
+# Idempotent: a finished setup is recognised by its stamp.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=build spark=0
+for a in "$@"; do
+    case "$a" in --spark) spark=1 ;; *) build=$a ;; esac
+done
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+venv="$build/venv-lake"
+# Versions tested together (bump deliberately). delta-spark 4.0 is the newest whose jars Maven
+# Central serves here; it reads with Spark 4.0.
+pins=(pyarrow==26.0.1 duckdb==2.0.0 deltalake==1.6.6 pytz)
+spark_pins=(delta-spark==4.0.0 pyspark==4.0.1)
+want="${pins[*]}"
+[ $spark -eq 1 ] && want="$want ${spark_pins[*]}"
+stamp="$venv/.wikigdelt-lake-ok"
+if [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then exit 0; fi
+if [ -f "$stamp" ] && [ $spark -eq 0 ] && grep -qF "${pins[*]}" "$stamp"; then exit 0; fi
+command -v python3 >/dev/null || { echo "setup-lake: python3 is missing" >&2; exit 1; }
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+echo "setup-lake: installing $want into $venv" >&2
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input $want \
+    || { echo "setup-lake: pip install failed (is the Python registry reachable?)" >&2; exit 1; }
+echo "$want" > "$stamp"
