@@ -102,6 +102,7 @@ if spark:
     from pyspark.sql import SparkSession
     b = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+         .config("spark.jars.ivySettings", os.path.join(sys.prefix, "ivysettings.xml"))
          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog"))
     spark_s = configure_spark_with_delta_pip(b).getOrCreate()

@@ -20,6 +20,7 @@ spark_pins=(delta-spark==4.0.0 pyspark==4.0.1)
 want="${pins[*]}"
 [ $spark -eq 1 ] && want="$want ${spark_pins[*]}"
 stamp="$venv/.wikigdelt-lake-ok"
+ivy="$venv/ivysettings.xml"
 if [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then exit 0; fi
 if [ -f "$stamp" ] && [ $spark -eq 0 ] && grep -qF "${pins[*]}" "$stamp"; then exit 0; fi
 command -v python3 >/dev/null || { echo "setup-lake: python3 is missing" >&2; exit 1; }
@@ -27,4 +28,21 @@ command -v python3 >/dev/null || { echo "setup-lake: python3 is missing" >&2; ex
 echo "setup-lake: installing $want into $venv" >&2
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input $want \
     || { echo "setup-lake: pip install failed (is the Python registry reachable?)" >&2; exit 1; }
+if [ $spark -eq 1 ]; then
+    # Spark resolves the Delta jars with Ivy; its default resolvers include a host this machine may
+    # not reach, and every miss costs a DNS timeout. Maven fetches them into HOME/.m2 through its
+    # own configuration, and Ivy is pointed at that repository alone.
+    command -v mvn >/dev/null || { echo "setup-lake: mvn is missing (apt-get install maven)" >&2; exit 1; }
+    command -v java >/dev/null || { echo "setup-lake: java is missing (Java 17 or newer)" >&2; exit 1; }
+    mvn -q dependency:get -Dartifact=io.delta:delta-spark_2.13:4.0.0 \
+        || { echo "setup-lake: mvn could not fetch delta-spark" >&2; exit 1; }
+    cat > "$ivy" <<XML
+<ivysettings>
+  <settings defaultResolver="m2"/>
+  <resolvers>
+    <ibiblio name="m2" m2compatible="true" root="file://$HOME/.m2/repository/"/>
+  </resolvers>
+</ivysettings>
+XML
+fi
 echo "$want" > "$stamp"

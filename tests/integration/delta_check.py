@@ -148,7 +148,8 @@ def spark_check(db, root, tables, checked):
                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-               .config("spark.driver.bindAddress", "127.0.0.1"))
+               .config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.jars.ivySettings", os.path.join(sys.prefix, "ivysettings.xml")))
     spark = configure_spark_with_delta_pip(builder).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     typemap = {"long": "bigint", "double": "double", "string": "string", "timestamp": "timestamp", "date": "date"}
@@ -186,8 +187,9 @@ def spark_check(db, root, tables, checked):
             continue
         here_q = q.replace("FROM gold_events", "FROM (" + SUBSET["gold_events"] + ")").replace(
             "FROM correlated_gold_events c", "FROM (" + SUBSET["correlated_gold_events"] + ") c")
-        mine = sorted(tuple(r) for r in db.execute(here_q).fetchall())
-        theirs = sorted(tuple(r) for r in spark.sql(q).collect())
+        order = lambda r: tuple((x is None, x if x is not None else 0) for x in r)
+        mine = sorted((tuple(r) for r in db.execute(here_q).fetchall()), key=order)
+        theirs = sorted((tuple(r) for r in spark.sql(q).collect()), key=order)
         if len(mine) != len(theirs) or any(
                 a[:-1] != b[:-1] or not (a[-1] == b[-1] or (isinstance(a[-1], float) and abs(a[-1] - b[-1]) < 1e-9))
                 for a, b in zip(mine, theirs)):
