@@ -6,6 +6,8 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "export/export.h"
+#include "export/kafka_sink.h"
+#include "source/kafka_source.h"
 #include "store/store.h"
 
 #include <signal.h>
@@ -15,17 +17,82 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t export_stop;
-static void on_stop(int sig) { (void)sig; export_stop = 1; }
+static void on_stop(int sig)
+{
+    (void)sig;
+    export_stop = 1;
+    kafka_sink_request_stop();
+    kafka_source_request_stop();
+}
+
+/* `export kafka`: gold pairs to a topic, exactly once (see export/kafka_sink.h). */
+static int export_kafka(app *a, int argc, char **argv)
+{
+    const char *brokers = config_get_str(a->cfg, "kafka.brokers", NULL);
+    const char *topic = config_get_str(a->cfg, "export.kafka.topic", "wikigdelt.gold");
+    int loop = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--brokers") && i + 1 < argc) brokers = argv[++i];
+        else if (!strcmp(argv[i], "--topic") && i + 1 < argc) topic = argv[++i];
+        else if (!strcmp(argv[i], "--loop")) loop = 1;
+        else return app_usage_error("usage: export kafka --brokers HOST:PORT [--topic T] [--loop]");
+    }
+    if (!brokers) return app_usage_error("export kafka: no brokers (--brokers or kafka.brokers)");
+    sqlite3 *db = app_db(a);
+    if (!db) return 1;
+    signal(SIGTERM, on_stop);
+    signal(SIGINT, on_stop);
+    kafka_sink_stats st;
+    char err[1024] = "";
+    int rc = kafka_sink_run(db, a->cfg, brokers, topic, loop, &st, err, sizeof err);
+    printf("gold -> kafka %s: %lld transactions, %lld messages%s\n", topic, (long long)st.transactions,
+           (long long)st.messages, st.recovered ? " (recovered an unrecorded batch)" : "");
+    if (rc != 0) return app_runtime_error("%s", err);
+    return 0;
+}
+
+/* `ingest kafka`: recentchange events or GDELT rows from a topic into bronze, exactly once. */
+int cli_ingest_kafka(app *a, int argc, char **argv)
+{
+    kafka_source_options o = {config_get_str(a->cfg, "kafka.brokers", NULL), NULL, KAFKA_PAYLOAD_WIKI, 0, 0};
+    const char *format = "wiki";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--brokers") && i + 1 < argc) o.brokers = argv[++i];
+        else if (!strcmp(argv[i], "--topic") && i + 1 < argc) o.topic = argv[++i];
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc) format = argv[++i];
+        else if (!strcmp(argv[i], "--once")) o.once = 1;
+        else if (!strcmp(argv[i], "--duration") && i + 1 < argc) o.duration_s = atof(argv[++i]);
+        else
+            return app_usage_error("usage: ingest kafka --brokers HOST:PORT --topic T --format wiki|gdelt"
+                                   " [--once] [--duration S]");
+    }
+    if (!o.brokers || !o.topic) return app_usage_error("ingest kafka: --brokers and --topic are needed");
+    if (!strcmp(format, "gdelt")) o.payload = KAFKA_PAYLOAD_GDELT;
+    else if (strcmp(format, "wiki") != 0) return app_usage_error("ingest kafka: --format is wiki or gdelt");
+    sqlite3 *db = app_db(a);
+    if (!db) return 1;
+    signal(SIGTERM, on_stop);
+    signal(SIGINT, on_stop);
+    kafka_source_stats st;
+    char err[1024] = "";
+    int rc = kafka_source_run(db, a->cfg, &o, &st, err, sizeof err);
+    printf("kafka %s -> %s bronze: %lld messages, %lld rows, %lld batches, %d partitions, %lld errors\n",
+           o.topic, o.payload == KAFKA_PAYLOAD_GDELT ? "gdelt" : "wikimedia", (long long)st.messages,
+           (long long)st.rows, (long long)st.batches, st.partitions, (long long)st.errors);
+    if (rc != 0) return app_runtime_error("%s", err);
+    return 0;
+}
 
 static int usage(void)
 {
-    return app_usage_error("usage: export delta [--table T]... [--to DIR] [--loop]"
+    return app_usage_error("usage: export delta [--table T]... [--to DIR] [--loop] | export kafka --brokers HOST:PORT [--topic T] [--loop]"
                            " (tables: gdelt_silver, wikimedia_silver, gold_events, correlated_gold_events;"
                            " default: all, to export.delta.to or HOME/delta)");
 }
 
 int cmd_export(app *a, int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "kafka")) return export_kafka(a, argc, argv);
     if (argc < 2 || strcmp(argv[1], "delta") != 0) return usage();
     const char *tables[16];
     int ntables = 0, loop = 0;

@@ -2,6 +2,7 @@
  * them as Parquet files per event date, commits them to the Delta log with a txn action, then
  * records the batch in export_state. */
 #include "export/export.h"
+#include "export/export_int.h"
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -22,17 +23,7 @@
 #include <unistd.h>
 
 #define PARTITION_COLUMN "event_date"
-#define MAX_COLUMNS 128
 #define MAX_PARTITIONS 512
-
-typedef enum { UNIT_KEY, UNIT_CLOSED_EVENT } unit_kind;
-
-typedef struct table_spec {
-    const char *table;
-    unit_kind kind;
-    const char *key;          /* UNIT_KEY: the increasing key column */
-    const char *date_column;  /* the partition's source */
-} table_spec;
 
 /* Silver tables are append-only: a row is final once committed. Gold rows of an event change
  * (ranks, best title) until the event's window closes, so gold is exported per closed event. */
@@ -43,14 +34,15 @@ static const table_spec specs[] = {
     {"correlated_gold_events", UNIT_CLOSED_EVENT, "gdelt_silver_id", "event_time"},
 };
 
+const table_spec *export_spec_find(const char *table)
+{
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+        if (!strcmp(specs[i].table, table)) return &specs[i];
+    return NULL;
+}
+
 const char *const export_tables[] = {"gdelt_silver", "wikimedia_silver", "gold_events",
                                      "correlated_gold_events", NULL};
-
-typedef struct column_info {
-    char name[128];
-    pq_type type;
-    const char *delta_type;
-} column_info;
 
 static int is_time_column(const char *name)
 {
@@ -60,7 +52,7 @@ static int is_time_column(const char *name)
 }
 
 /* The table's columns and their Parquet / Delta types, from the declared SQLite types. */
-static int table_columns(sqlite3 *db, const char *table, column_info *cols, int *ncols, char *err,
+int export_table_columns(sqlite3 *db, const char *table, column_info *cols, int *ncols, char *err,
                          size_t errlen)
 {
     char sql[256];
@@ -361,13 +353,7 @@ static int batch_finish(batch *b, json_t *actions, export_stats *stats)
 }
 
 /* ---- state ---- */
-typedef struct export_state {
-    int64_t seq;              /* 0 = nothing exported yet */
-    char mark[160];
-    int64_t delta_version;
-} export_state;
-
-static int state_load(sqlite3 *db, const char *target, const char *table, export_state *s)
+int export_state_load(sqlite3 *db, const char *target, const char *table, export_state *s)
 {
     memset(s, 0, sizeof *s);
     s->delta_version = -1;
@@ -387,7 +373,7 @@ static int state_load(sqlite3 *db, const char *target, const char *table, export
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int state_save(sqlite3 *db, const char *target, const char *table, const export_state *s,
+int export_state_save(sqlite3 *db, const char *target, const char *table, const export_state *s,
                       int64_t rows)
 {
     sqlite3_stmt *st;
@@ -412,7 +398,7 @@ static int state_save(sqlite3 *db, const char *target, const char *table, const 
 
 /* ---- the batch query ---- */
 /* UNIT_KEY marks are the last key; UNIT_CLOSED_EVENT marks are "closed_at|gdelt_silver_id". */
-static void split_mark(const char *mark, char *closed, size_t n, int64_t *id)
+void export_split_mark(const char *mark, char *closed, size_t n, int64_t *id)
 {
     const char *bar = strrchr(mark, '|');
     *id = bar ? strtoll(bar + 1, NULL, 10) : 0;
@@ -421,7 +407,7 @@ static void split_mark(const char *mark, char *closed, size_t n, int64_t *id)
 
 /* Finds the batch's upper mark: the key (or closed event) batch_rows past the current mark.
  * Returns 1 when there is nothing new. */
-static int next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_t limit, char *next,
+int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_t limit, char *next,
                      size_t n, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
@@ -451,7 +437,7 @@ static int next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
     } else {
         char closed[128];
         int64_t id;
-        split_mark(mark, closed, sizeof closed, &id);
+        export_split_mark(mark, closed, sizeof closed, &id);
         /* At most `limit` events; fewer pending: the last of them. */
         sqlite3_bind_text(st, 1, closed, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, limit);
@@ -483,7 +469,7 @@ static int next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
     return rc;
 }
 
-static int prepare_rows(sqlite3 *db, const table_spec *sp, const column_info *cols, int ncols,
+int export_prepare_rows(sqlite3 *db, const table_spec *sp, const column_info *cols, int ncols,
                         const char *from, const char *to, sqlite3_stmt **out, char *err, size_t errlen)
 {
     buf sql = BUF_INIT;
@@ -511,8 +497,8 @@ static int prepare_rows(sqlite3 *db, const table_spec *sp, const column_info *co
     } else {
         char c1[128], c2[128];
         int64_t i1, i2;
-        split_mark(from, c1, sizeof c1, &i1);
-        split_mark(to, c2, sizeof c2, &i2);
+        export_split_mark(from, c1, sizeof c1, &i1);
+        export_split_mark(to, c2, sizeof c2, &i2);
         sqlite3_bind_text(*out, 1, c1, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(*out, 2, i1);
         sqlite3_bind_text(*out, 3, c2, -1, SQLITE_TRANSIENT);
@@ -522,7 +508,7 @@ static int prepare_rows(sqlite3 *db, const table_spec *sp, const column_info *co
 }
 
 /* The batch at which the test hook fires (WIKIGDELT_EXPORT_FAULT_SEQ, default the first). */
-static int64_t fault_seq(void)
+int64_t export_fault_seq(void)
 {
     const char *s = getenv("WIKIGDELT_EXPORT_FAULT_SEQ");
     return s ? strtoll(s, NULL, 10) : 1;
@@ -539,9 +525,7 @@ static pq_codec codec_setting(const config *cfg)
 int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const char *dir,
                        export_stats *stats, char *err, size_t errlen)
 {
-    const table_spec *sp = NULL;
-    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
-        if (!strcmp(specs[i].table, table)) sp = &specs[i];
+    const table_spec *sp = export_spec_find(table);
     if (!sp) {
         snprintf(err, errlen, "%s cannot be exported (exportable: gdelt_silver, wikimedia_silver,"
                  " gold_events, correlated_gold_events)", table);
@@ -550,7 +534,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     int64_t t0 = time_monotonic_ms();
     column_info cols[MAX_COLUMNS];
     int ncols = 0;
-    if (table_columns(db, table, cols, &ncols, err, errlen) != 0) return -1;
+    if (export_table_columns(db, table, cols, &ncols, err, errlen) != 0) return -1;
     int date_col = -1;
     for (int i = 0; i < ncols; i++)
         if (!strcmp(cols[i].name, sp->date_column)) date_col = i;
@@ -581,7 +565,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     export_state s;
     delta_log log;
     memset(&log, 0, sizeof log);
-    if (state_load(db, target, table, &s) != 0) {
+    if (export_state_load(db, target, table, &s) != 0) {
         snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
         rc = -1;
     }
@@ -598,7 +582,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
             s.seq = log.txn_version;
             snprintf(s.mark, sizeof s.mark, "%s", json_string_value(m));
             s.delta_version = log.version;
-            if (state_save(db, target, table, &s, 0) != 0) {
+            if (export_state_save(db, target, table, &s, 0) != 0) {
                 snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
                 rc = -1;
             }
@@ -624,7 +608,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     }
     while (!rc) {
         char next[160];
-        int r = next_mark(db, sp, s.mark, batch_rows, next, sizeof next, err, errlen);
+        int r = export_next_mark(db, sp, s.mark, batch_rows, next, sizeof next, err, errlen);
         if (r == 1) break;
         if (r < 0) {
             rc = -1;
@@ -644,7 +628,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         b->err = err;
         b->errlen = errlen;
         sqlite3_stmt *st = NULL;
-        if (prepare_rows(db, sp, cols, ncols, s.mark, next, &st, err, errlen) != 0) {
+        if (export_prepare_rows(db, sp, cols, ncols, s.mark, next, &st, err, errlen) != 0) {
             rc = -1;
             break;
         }
@@ -695,9 +679,9 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         json_decref(actions);
         /* Test hook: stop the process at either side of the commit, as a crash would. */
         const char *fault = getenv("WIKIGDELT_EXPORT_FAULT");
-        if (fault && !strcmp(fault, "before_commit") && s.seq + 1 >= fault_seq()) _exit(3);
+        if (fault && !strcmp(fault, "before_commit") && s.seq + 1 >= export_fault_seq()) _exit(3);
         int c = delta_log_commit(&log, head, err, errlen);
-        if (c == 0 && fault && !strcmp(fault, "after_commit") && s.seq + 1 >= fault_seq()) _exit(3);
+        if (c == 0 && fault && !strcmp(fault, "after_commit") && s.seq + 1 >= export_fault_seq()) _exit(3);
         json_decref(head);
         if (c == 1) {
             snprintf(err, errlen, "%s: version %lld was created by another writer; run the export again",
@@ -712,7 +696,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         s.seq++;
         snprintf(s.mark, sizeof s.mark, "%s", next);
         s.delta_version = log.version;
-        if (state_save(db, target, table, &s, stats->rows - rows_before) != 0) {
+        if (export_state_save(db, target, table, &s, stats->rows - rows_before) != 0) {
             /* The commit is in the log; the next run recovers the mark from it. */
             snprintf(err, errlen, "export_state: %s (the Delta commit %lld stands and is recovered"
                      " on the next run)", sqlite3_errmsg(db), (long long)log.version);
