@@ -490,6 +490,13 @@ int govern_session_bind(govern_session *s, const govern_principal *p, char *err,
     return 0;
 }
 
+int govern_session_may_read(const govern_session *s, const char *object)
+{
+    if (!s->bound || !object) return 0;
+    if (s->p.owner) return names_has(&s->objects, object) || !strcasecmp(object, "sqlite_master") || !strcasecmp(object, "sqlite_schema");
+    return may_read_name(s, object) && !is_harmless_vtab(object);
+}
+
 void govern_session_trusted(govern_session *s, int on)
 {
     s->trusted = on;

@@ -399,6 +399,11 @@ static void test_allowed(void **state)
     expect_rows(f, "SELECT date_trunc('hour', event_time), DATE_SUB(CURRENT_DATE(), 7) FROM gold_events LIMIT 1", 1, "2024-07-14 13:00:00");
     expect_rows(f, "PRAGMA table_info(gold_events)", -1, "0");
     expect_rows(f, "SELECT current_user()", 1, "bob");
+    assert_true(govern_session_may_read(f->s, "gold_events"));
+    assert_true(govern_session_may_read(f->s, "SECURE_GDELT"));
+    assert_false(govern_session_may_read(f->s, "gdelt_silver"));
+    assert_false(govern_session_may_read(f->s, "test_inner"));
+    assert_false(govern_session_may_read(f->s, "sqlite_master"));
     /* revoke removes the layer; granting back restores it */
     char err[512];
     assert_int_equal(govern_revoke(f->rw, "layer:gold", "business_users", err, sizeof err), GOVERN_OK);
