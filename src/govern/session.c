@@ -372,10 +372,11 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
                      char *err, size_t errlen)
 {
     sqlite3_stmt *st;
+    /* internal through the step too: a schema change in between re-prepares there */
     govern_internal_depth++;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    govern_internal_depth--;
     if (rc != SQLITE_OK) {
+        govern_internal_depth--;
         snprintf(err, errlen, "reading the grants: %s", sqlite3_errmsg(s->db));
         return -1;
     }
@@ -385,6 +386,7 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
         if (b) names_add(b, (const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_finalize(st);
+    govern_internal_depth--;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "reading the grants: %s", sqlite3_errmsg(s->db));
         return -1;

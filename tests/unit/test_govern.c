@@ -404,6 +404,22 @@ static void test_allowed(void **state)
     assert_false(govern_session_may_read(f->s, "gdelt_silver"));
     assert_false(govern_session_may_read(f->s, "test_inner"));
     assert_false(govern_session_may_read(f->s, "sqlite_master"));
+    /* governance's own queries work on the session's connection; anything else prepared there
+       directly is refused (the internal pass is not left open) */
+    govern_principal p;
+    char e[512];
+    assert_int_equal(govern_authenticate(f->ro, f->tok_bob, &p, e, sizeof e), GOVERN_OK);
+    assert_true(govern_may_read(f->ro, &p, "gold_events"));
+    assert_false(govern_may_read(f->ro, &p, "gdelt_silver"));
+    sqlite3_stmt *raw = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->ro, "SELECT 1 FROM gold_events", -1, &raw, NULL), SQLITE_AUTH);
+    sqlite3_finalize(raw);
+    govern_session_trusted(f->s, 1);
+    assert_int_equal(sqlite3_prepare_v2(f->ro, "SELECT name FROM pragma_table_info('gold_events')", -1, &raw, NULL), SQLITE_OK);
+    sqlite3_finalize(raw);
+    govern_session_trusted(f->s, 0);
+    assert_int_equal(sqlite3_prepare_v2(f->ro, "SELECT 1 FROM gold_events", -1, &raw, NULL), SQLITE_AUTH);
+    sqlite3_finalize(raw);
     /* revoke removes the layer; granting back restores it */
     char err[512];
     assert_int_equal(govern_revoke(f->rw, "layer:gold", "business_users", err, sizeof err), GOVERN_OK);
