@@ -186,6 +186,14 @@ static const store_migration govern_migrations[] = {
      T("govern_state", "govern", "Version of the grants, masks and catalog layers: bumped by triggers on every change, so API workers reload a principal''s rights only after one.")
      C("govern_state", "id", "Always 1 (one row).")
      C("govern_state", "version", "Incremented on every insert, update or delete in govern_grants, govern_masks and catalog_tables.")},
+    /* The catalog (descriptions of every table and column, the same text as the docs) is the
+       schema discovery of the report's Genie section: every reading group may read it.
+       Compliance reads everything else uncatalogued too, but not the token digests. */
+    {3, "grants: the catalog to every reading group; the migrations and the grants' version to compliance",
+     GRANT("catalog_tables", "data_scientists") GRANT("catalog_columns", "data_scientists")
+     GRANT("catalog_tables", "business_users") GRANT("catalog_columns", "business_users")
+     GRANT("catalog_tables", "compliance") GRANT("catalog_columns", "compliance")
+     GRANT("schema_migrations", "compliance") GRANT("govern_state", "compliance")},
 };
 
 const store_component govern_store_component = {

@@ -272,6 +272,7 @@ static void test_matrix(void **state)
         {"breaking_news_gold", 1, 1, 1},  {"secure_gdelt", 1, 1, 1},      {"business_gold", 1, 1, 1},
         {"business_wiki_edits", 1, 1, 1}, {"gdelt_quarantine", 0, 0, 1},  {"checkpoints", 0, 0, 1},
         {"govern_audit", 0, 0, 1},        {"govern_principals", 0, 0, 0}, {"sqlite_master", 0, 0, 0},
+        {"catalog_columns", 1, 1, 1},     {"schema_migrations", 0, 0, 1}, {"govern_state", 0, 0, 1},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
         if (govern_may_read(f->rw, &bob, m[i].object) != m[i].bob) fail_msg("bob / %s", m[i].object);
