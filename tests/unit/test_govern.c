@@ -80,6 +80,8 @@ static int setup(void **state)
     exec_ok(f->rw, "CREATE VIEW test_inner AS SELECT EventID, Actor1Name FROM gdelt_silver");
     exec_ok(f->rw, "CREATE VIEW test_outer AS SELECT EventID, length(Actor1Name) AS n FROM test_inner");
     exec_ok(f->rw, "CREATE VIEW test_count AS SELECT (SELECT count(*) FROM gdelt_silver) AS events");
+    /* another group's view: granted to compliance only */
+    exec_ok(f->rw, "CREATE VIEW test_compliance AS SELECT EventID, Actor1Name FROM gdelt_silver");
     exec_ok(f->rw, "COMMIT");
 
     assert_int_equal(govern_principal_add(f->rw, "bob", f->tok_bob, sizeof f->tok_bob, err, sizeof err), GOVERN_OK);
@@ -90,6 +92,7 @@ static int setup(void **state)
     assert_int_equal(govern_group_add_member(f->rw, "compliance", "carol", err, sizeof err), GOVERN_OK);
     assert_int_equal(govern_grant(f->rw, "test_outer", "business_users", err, sizeof err), GOVERN_OK);
     assert_int_equal(govern_grant(f->rw, "test_count", "business_users", err, sizeof err), GOVERN_OK);
+    assert_int_equal(govern_grant(f->rw, "test_compliance", "compliance", err, sizeof err), GOVERN_OK);
 
     if (store_open(f->path, NULL, STORE_READONLY, &f->ro, err, sizeof err) != 0) return -1;
     f->s = govern_session_new(f->ro, err, sizeof err);
@@ -314,6 +317,8 @@ static void test_attacks(void **state)
     expect_refused(f, "SELECT 1 FROM gdelt_quality", GOVERN_DENIED, "gdelt_quality");
     expect_refused(f, "SELECT * FROM test_inner", GOVERN_DENIED, "test_inner");
     expect_refused(f, "SELECT count(*) FROM test_inner", GOVERN_DENIED, "test_inner");
+    expect_refused(f, "SELECT Actor1Name FROM test_compliance", GOVERN_DENIED, "test_compliance");
+    expect_refused(f, "SELECT g.EventID FROM gold_events g WHERE EXISTS (SELECT 1 FROM test_compliance c WHERE c.EventID = g.EventID AND c.Actor1Name LIKE 'Actor 1%')", GOVERN_DENIED, "test_compliance");
     /* schema and pragma table-valued functions */
     expect_refused(f, "SELECT sql FROM sqlite_master", GOVERN_DENIED, "sqlite_master");
     expect_refused(f, "SELECT name FROM sqlite_schema", GOVERN_DENIED, "sqlite_master");
@@ -451,6 +456,7 @@ static void test_masking(void **state)
     expect_rows(f, "SELECT is_executive FROM secure_gdelt WHERE EventID = 1001", 1, "0");
     expect_rows(f, "SELECT user FROM wikimedia_silver WHERE event_id = 'e1'", 1, "Editor1");
     expect_rows(f, "SELECT user FROM business_wiki_edits WHERE title = 'Page 1' ORDER BY silver_id", -1, "Editor1");
+    expect_rows(f, "SELECT Actor1Name FROM test_compliance WHERE EventID = 1002", 1, "Actor 2");
     bind(f, "bob");
     expect_rows(f, q, 1, "REDACTED");
     expect_rows(f, "SELECT count(*) FROM secure_gdelt WHERE Actor <> 'REDACTED'", 1, "0");
