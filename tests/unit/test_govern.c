@@ -444,6 +444,14 @@ static void test_allowed(void **state)
                    " JOIN gdelt_silver g ON c.EventID = g.EventID JOIN wikimedia_silver w ON c.title = w.title GROUP BY 1,2",
                 2, NULL);
     expect_rows(f, "SELECT count(*) FROM gdelt_bronze", 1, "0");
+    /* the schema table opens only by an explicit grant */
+    expect_refused(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", GOVERN_DENIED, "sqlite_master");
+    assert_int_equal(govern_grant(f->rw, "SQLITE_MASTER", "data_scientists", err, sizeof err), GOVERN_OK);
+    bind(f, "dana");
+    expect_rows(f, "SELECT count(*) > 10 FROM sqlite_schema WHERE type = 'table'", 1, "1");
+    assert_int_equal(govern_revoke(f->rw, "sqlite_schema", "data_scientists", err, sizeof err), GOVERN_OK);
+    bind(f, "dana");
+    expect_refused(f, "SELECT count(*) FROM sqlite_master", GOVERN_DENIED, "sqlite_master");
 }
 
 static void test_masking(void **state)
