@@ -729,15 +729,17 @@ govern_result govern_prepare(govern_session *s, const char *sql, sqlite3_stmt **
         snprintf(err, errlen, "the query is empty");
         return GOVERN_BAD_SQL;
     }
-    char hit[256];
-    if (!s->p.owner && shadows_view(s, sql, hit, sizeof hit)) {
-        snprintf(err, errlen, "refused: the name %s is a view's; a WITH (or WINDOW) name may not reuse it", hit);
-        return GOVERN_DENIED;
-    }
     char *text = store_rewrite_sql(sql);
     if (!text) {
         snprintf(err, errlen, "out of memory");
         return GOVERN_ERROR;
+    }
+    /* scanned as SQLite will see it (after the rewrite) */
+    char hit[256];
+    if (!s->p.owner && shadows_view(s, text, hit, sizeof hit)) {
+        snprintf(err, errlen, "refused: the name %s is a view's; a WITH (or WINDOW) name may not reuse it", hit);
+        free(text);
+        return GOVERN_DENIED;
     }
     reads_clear(s);
     s->denied = 0;

@@ -312,6 +312,10 @@ static void test_attacks(void **state)
     /* a CTE named like a granted view must not borrow its rights */
     expect_refused(f, "WITH secure_gdelt AS (SELECT Actor1Name AS Actor FROM gdelt_silver) SELECT Actor FROM secure_gdelt", GOVERN_DENIED, "secure_gdelt");
     expect_refused(f, "WITH \"Business_Gold\"(a) AS MATERIALIZED (SELECT Actor1Name FROM gdelt_silver) SELECT a FROM \"Business_Gold\"", GOVERN_DENIED, "Business_Gold");
+    expect_refused(f, "SELECT * FROM (WITH secure_gdelt AS (SELECT Actor1Name AS Actor FROM gdelt_silver) SELECT * FROM secure_gdelt)", GOVERN_DENIED, "secure_gdelt");
+    expect_refused(f, "WITH/**/[secure_gdelt]/* x */AS--y\n(SELECT Actor1Name AS Actor FROM gdelt_silver) SELECT * FROM [secure_gdelt]", GOVERN_DENIED, "secure_gdelt");
+    expect_refused(f, "WITH `business_gold` AS (SELECT user AS title FROM wikimedia_silver) SELECT * FROM business_gold", GOVERN_DENIED, "business_gold");
+    expect_refused(f, "WITH a AS (SELECT 1), secure_gdelt(Actor) AS NOT MATERIALIZED (SELECT Actor1Name FROM gdelt_silver) SELECT * FROM secure_gdelt", GOVERN_DENIED, "secure_gdelt");
     /* views not granted to the caller's groups (another group's), directly or by count */
     expect_refused(f, "SELECT * FROM gdelt_quality", GOVERN_DENIED, "gdelt_quality");
     expect_refused(f, "SELECT 1 FROM gdelt_quality", GOVERN_DENIED, "gdelt_quality");
