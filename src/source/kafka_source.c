@@ -24,6 +24,7 @@ typedef struct partition {
     int at_end;
     int started;
     wiki_bronze_writer *wiki;
+    wiki_ingest_stats wiki_stats;   /* the writer counts into it while open */
     char stream[400];
 } partition;
 
@@ -158,9 +159,8 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
         partition *p = &parts[i];
         snprintf(p->stream, sizeof p->stream, "kafka:%s/%d", o->topic, (int)p->id);
         if (o->payload == KAFKA_PAYLOAD_WIKI) {
-            wiki_ingest_stats ws;
             char pos[64];
-            if (wiki_bronze_open(db, cfg, p->stream, &ws, &p->wiki, err, errlen) != 0) {
+            if (wiki_bronze_open(db, cfg, p->stream, &p->wiki_stats, &p->wiki, err, errlen) != 0) {
                 rc = -1;
                 break;
             }
