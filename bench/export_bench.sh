@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Delta export throughput and size, beside pyarrow writing the same rows, in one run:
 #   the real silver tables (both GDELT exports via silver_rows.py, the wikiticker day) inflated
-#   to volume (fresh ids, times shifted by whole days: GDELT x EXPORT_GDELT_COPIES, default 40,
+#   to volume (fresh ids, times shifted by 15-minute slots for GDELT and by seconds for the edits,
+#   so the rows stay on their day as a real day's would: GDELT x EXPORT_GDELT_COPIES, default 40,
 #   Wikipedia x EXPORT_WIKI_COPIES, default 25), then per table:
 #   - `wikigdelt export delta` (SQLite -> Parquet + Delta log, snappy, dictionary where smaller);
 #   - pyarrow: the same rows read from SQLite with Python's sqlite3, the same types, written by
 #     pq.write_table (snappy, its default dictionary); timed end to end (SQLite -> file) and for
 #     the write alone;
-#   - sizes: our Parquet files, pyarrow's file, the table in SQLite (dbstat);
+#   - sizes: our Parquet files; pyarrow's, both as one file and partitioned by event_date like
+#     ours (write_to_dataset); the table in SQLite (dbstat);
 #   - Spark (delta-spark, local[2]) reading the Delta table: count and a full-column aggregate.
 # Prints rows/s, MB/s and ratios. Never fails on time.  EXPORT_BENCH_SPARK=0 skips Spark.
 set -euo pipefail
@@ -30,19 +32,20 @@ python3 tests/integration/silver_rows.py "$db" "$shared/data" wiki 2024-07-15 d2
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 g, w = int(sys.argv[2]), int(sys.argv[3])
-def inflate(table, key, copies, unique_cols):
+def inflate(table, key, copies, unique_cols, step):
     cols = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] != key]
     base = db.execute(f"SELECT MAX({key}) FROM {table}").fetchone()[0]
     for k in range(1, copies):
         sel = []
         for c in cols:
             if c in unique_cols: sel.append(unique_cols[c].format(k=k, base=base))
-            elif c in ("event_time", "time_bucket"): sel.append(f"datetime({c}, '+{k} days')")
+            elif c == "event_time": sel.append(f"datetime({c}, '+{k * step} seconds')")
+            elif c == "time_bucket": sel.append(f"strftime('%Y-%m-%d ', datetime(event_time, '+{k * step} seconds')) || printf('%02d:00:00', (CAST(strftime('%H', datetime(event_time, '+{k * step} seconds')) AS INTEGER) / 4) * 4)")
             else: sel.append(c)
         db.execute(f"INSERT INTO {table} ({','.join(cols)}) SELECT {','.join(sel)} FROM {table} WHERE {key} <= {base}")
     db.commit()
-inflate("gdelt_silver", "silver_id", g, {"GLOBALEVENTID": "GLOBALEVENTID + {k} * 10000000000"})
-inflate("wikimedia_silver", "silver_id", w, {"event_id": "event_id || '-c{k}'"})
+inflate("gdelt_silver", "silver_id", g, {"GLOBALEVENTID": "GLOBALEVENTID + {k} * 10000000000"}, 900 // max(1, g // 40))
+inflate("wikimedia_silver", "silver_id", w, {"event_id": "event_id || '-c{k}'"}, 1)
 for t in ("gdelt_silver", "wikimedia_silver"):
     print(f"{t}: {db.execute(f'SELECT COUNT(*) FROM {t}').fetchone()[0]} rows")
 PY
@@ -87,6 +90,13 @@ out = os.path.join(os.path.dirname(path), table + ".pyarrow.parquet")
 pq.write_table(tbl, out)
 t2 = time.perf_counter()
 pa_size = os.path.getsize(out)
+# the same partitioning as ours: one folder per event_date
+dates = pa.array([v.date() if v else None for v in tbl.column("event_time").to_pylist()], type=pa.date32())
+ds_dir = os.path.join(os.path.dirname(path), table + ".pyarrow-dataset")
+t3 = time.perf_counter()
+pq.write_to_dataset(tbl.append_column("event_date", dates), ds_dir, partition_cols=["event_date"])
+t4 = time.perf_counter()
+pa_part = sum(os.path.getsize(f) for f in glob.glob(f"{ds_dir}/*/*.parquet"))
 n = tbl.num_rows
 mb = ours / 1e6
 print(f"rows {n}, columns {len(names)}")
@@ -94,7 +104,9 @@ print(f"wikigdelt export delta : {ours_s:8.2f} s  {n/ours_s:12,.0f} rows/s  {mb/
 print(f"pyarrow end to end     : {t2-t0:8.2f} s  {n/(t2-t0):12,.0f} rows/s  (sqlite3 -> Arrow -> write_table)")
 print(f"pyarrow write alone    : {t2-t1:8.2f} s  {n/(t2-t1):12,.0f} rows/s")
 print(f"ratio rows/s  ours / pyarrow end to end {(t2-t0)/ours_s:5.2f}x, ours / pyarrow write alone {(t2-t1)/ours_s:5.2f}x")
-print(f"size: ours {ours/1e6:.2f} MB, pyarrow {pa_size/1e6:.2f} MB (ours/pyarrow {ours/pa_size:.3f})" +
+print(f"pyarrow partitioned    : {t4-t3:8.2f} s  {n/(t4-t3):12,.0f} rows/s  (write_to_dataset by event_date, {len(glob.glob(ds_dir + '/*'))} dates)")
+print(f"size: ours {ours/1e6:.2f} MB in {len(glob.glob(path + '/*/*.parquet'))} files; pyarrow partitioned the same {pa_part/1e6:.2f} MB"
+      f" (ours/pyarrow {ours/pa_part:.3f}); pyarrow one file {pa_size/1e6:.2f} MB (ours/that {ours/pa_size:.3f})" +
       (f", SQLite table {sqlite_bytes/1e6:.2f} MB" if sqlite_bytes else ""))
 if spark:
     os.environ["TZ"] = "UTC"
