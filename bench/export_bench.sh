@@ -112,7 +112,7 @@ if spark:
     os.environ["TZ"] = "UTC"
     from delta import configure_spark_with_delta_pip
     from pyspark.sql import SparkSession
-    b = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+    b = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
          .config("spark.jars.ivySettings", os.path.join(sys.prefix, "ivysettings.xml"))
          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
