@@ -3,7 +3,7 @@
 #   make asan       -> build-asan/wikigdelt (+ its unit tests)
 #   make unit       -> build/tests/test_* (cmocka)
 #   make check      -> scripts/check.sh (everything the README's test command runs)
-PKGS    := sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc openssl zlib icu-uc
+PKGS    := sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc openssl zlib icu-uc libzstd snappy rdkafka
 CC      ?= gcc
 BUILD   ?= build
 OPT     ?= -O2 -march=native

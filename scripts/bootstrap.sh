@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(build-essential make pkg-config ca-certificates curl unzip
           libsqlite3-dev sqlite3 libcurl4-openssl-dev libjansson-dev libzip-dev
           libmicrohttpd-dev libopenblas-dev libutf8proc-dev libssl-dev zlib1g-dev libcmocka-dev
-          libicu-dev
+          libicu-dev libzstd-dev libsnappy-dev librdkafka-dev
+          kafkacat maven default-jre-headless
           python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do

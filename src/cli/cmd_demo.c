@@ -178,7 +178,7 @@ static int run_pipeline(app *a, const run_opts *o)
 {
     int64_t interval_ms = (int64_t)(atof(o->interval_s) * 1000);
     if (interval_ms < 100) interval_ms = 100;
-    child kids[4];
+    child kids[8];
     memset(kids, 0, sizeof kids);
     int n = 0;
     const char *gdelt_args[] = {"ingest", "gdelt", "--live", "--url", o->gdelt_url, "--interval", o->interval_s, "--refine", NULL};
@@ -197,6 +197,12 @@ static int run_pipeline(app *a, const run_opts *o)
     child_args(&kids[n++], a, refine_args);
     kids[n].name = "correlate";
     child_args(&kids[n++], a, correlate_args);
+    /* The Delta export sink, when enabled: appends every export.delta.interval_seconds. */
+    const char *export_args[] = {"export", "delta", "--loop", NULL};
+    if (config_get_bool(a->cfg, "export.delta.enabled", 0)) {
+        kids[n].name = "export";
+        child_args(&kids[n++], a, export_args);
+    }
     int64_t deadline = o->duration_s > 0 ? time_monotonic_ms() + (int64_t)(o->duration_s * 1000) : 0;
     supervise(a, kids, n, deadline);
     stop_children(kids, n);

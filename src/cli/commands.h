@@ -10,6 +10,7 @@ int cmd_simulate(app *a, int argc, char **argv);   /* cmd_simulate.c */
 int cmd_ingest(app *a, int argc, char **argv);     /* cmd_ingest.c -> cli_ingest_gdelt / cli_ingest_wiki */
 int cli_ingest_gdelt(app *a, int argc, char **argv); /* cmd_gdelt.c */
 int cli_ingest_wiki(app *a, int argc, char **argv);  /* cmd_wiki.c */
+int cli_ingest_kafka(app *a, int argc, char **argv); /* cmd_export.c */
 int cmd_refine(app *a, int argc, char **argv);     /* cmd_refine.c */
 int cmd_correlate(app *a, int argc, char **argv);  /* cmd_correlate.c */
 int cmd_eval(app *a, int argc, char **argv);       /* cmd_correlate.c */
@@ -18,6 +19,7 @@ int cmd_model(app *a, int argc, char **argv);      /* cmd_embed.c */
 int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
 int cmd_describe(app *a, int argc, char **argv);   /* cmd_sql.c */
 int cmd_status(app *a, int argc, char **argv);     /* cmd_status.c */
+int cmd_export(app *a, int argc, char **argv);     /* cmd_export.c */
 int cmd_principal(app *a, int argc, char **argv);  /* cmd_govern.c */
 int cmd_group(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_grant(app *a, int argc, char **argv);      /* cmd_govern.c */

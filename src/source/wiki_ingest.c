@@ -835,3 +835,62 @@ int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *o
     sink_close(&s);
     return rc;
 }
+
+/* ================================================================ events from another transport */
+
+struct wiki_bronze_writer {
+    sink s;
+};
+
+int wiki_bronze_open(sqlite3 *db, const config *cfg, const char *stream, wiki_ingest_stats *stats,
+                     wiki_bronze_writer **out, char *err, size_t errlen)
+{
+    wiki_bronze_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memset(stats, 0, sizeof *stats);
+    if (sink_open(&w->s, db, cfg, stream, 0, stats) != 0) {
+        snprintf(err, errlen, "%s", w->s.err);
+        sink_close(&w->s);
+        free(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+int wiki_bronze_position(wiki_bronze_writer *w, char *out, size_t outlen)
+{
+    int found = sink_load_position(&w->s);
+    if (found == 1) snprintf(out, outlen, "%s", w->s.position.data ? w->s.position.data : "");
+    return found;
+}
+
+int wiki_bronze_event(wiki_bronze_writer *w, const char *data, size_t len, const char *position,
+                      char *err, size_t errlen)
+{
+    if (sink_event(&w->s, data, len, NULL, 0, position, strlen(position), NULL) != 0 ||
+        sink_maybe_commit(&w->s) != 0) {
+        snprintf(err, errlen, "%s", w->s.err);
+        return -1;
+    }
+    return 0;
+}
+
+int wiki_bronze_commit(wiki_bronze_writer *w, char *err, size_t errlen)
+{
+    if (sink_commit(&w->s) != 0) {
+        snprintf(err, errlen, "%s", w->s.err);
+        return -1;
+    }
+    return 0;
+}
+
+void wiki_bronze_close(wiki_bronze_writer *w)
+{
+    if (!w) return;
+    sink_close(&w->s);
+    free(w);
+}

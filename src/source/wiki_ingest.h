@@ -55,6 +55,19 @@ int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *o
 /* Async-signal-safe: asks a running wiki_ingest_run to commit what it has and return. */
 void wiki_ingest_request_stop(void);
 
+/* Events from another transport (the Kafka source): the caller hands each event with the resume
+ * position after it; the position is committed with the bronze rows it covers (batches of
+ * wiki.batch_events), under the stream key given. Bad events go to quarantine as in the SSE mode. */
+typedef struct wiki_bronze_writer wiki_bronze_writer;
+int wiki_bronze_open(sqlite3 *db, const config *cfg, const char *stream, wiki_ingest_stats *stats,
+                     wiki_bronze_writer **out, char *err, size_t errlen);
+/* The stored position: 1 found (copied to out), 0 none, -1 error. */
+int wiki_bronze_position(wiki_bronze_writer *w, char *out, size_t outlen);
+int wiki_bronze_event(wiki_bronze_writer *w, const char *data, size_t len, const char *position,
+                      char *err, size_t errlen);
+int wiki_bronze_commit(wiki_bronze_writer *w, char *err, size_t errlen);
+void wiki_bronze_close(wiki_bronze_writer *w);
+
 /* The stream key under which a URL's or a file's resume state is kept. */
 void wiki_stream_key(const char *file, const char *url, char *out, size_t outlen);
 
