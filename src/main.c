@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "store/store.h"
 
 #include <curl/curl.h>
@@ -31,6 +32,7 @@ static const struct {
     {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
+    {"config", cmd_config, "config list: every setting with its value, source and description"},
 };
 
 static void usage(FILE *out)
@@ -124,6 +126,12 @@ int main(int argc, char **argv)
             if (!strcmp(argv[j], "--set")) config_set_pair(file_cfg, argv[++j], err, sizeof err);
         config_free(a.cfg);
         a.cfg = file_cfg;
+    }
+
+    /* Every setting is declared in core/settings.c: an unknown key or a bad value stops here. */
+    if (settings_validate(a.cfg, config_file, err, sizeof err) != 0) {
+        config_free(a.cfg);
+        return app_usage_error("%s", err);
     }
 
     const char *name = argv[i];
