@@ -19,6 +19,9 @@
 static const setting table[] = {
     /* pipeline */
     S("pipeline.bucket_seconds", INT, "14400", 60, 604800, NULL, "time bucket of silver rows and of the gold window, seconds"),
+    /* run (the supervisor) */
+    S("run.restart_initial_ms", INT, "1000", 1, 3600000, NULL, "first restart delay of a child that exited, ms (doubles per restart)"),
+    S("run.restart_max_ms", INT, "32000", 1, 86400000, NULL, "restart delay cap, ms"),
     /* store */
     S("store.busy_timeout_ms", INT, "10000", 0, 3600000, NULL, "how long a connection waits for a lock, ms"),
     S("store.synchronous", ENUM, "normal", 0, 0, "normal|full", "SQLite synchronous pragma of writers"),
