@@ -49,12 +49,33 @@ wg sql --format csv "SELECT DATE_TRUNC('hour', event_time) as hour, AVG(AvgTone)
 assert_eq "$(sed -n 1p "$WG_TMP/sent.csv")" "hour,sentiment" "sentiment header"
 assert_eq "$(wc -l <"$WG_TMP/sent.csv" | tr -d ' ')" "3" "two hours of sentiment"
 grep -q "^2024-07-15 00:00:00,-2.67" "$WG_TMP/sent.csv" || fail "sentiment of 2024-07-15: $(cat "$WG_TMP/sent.csv")"
-wg sql --format csv "SELECT ActionGeo_CountryCode, COUNT(*) FROM gdelt_silver WHERE EventCode LIKE '14%' AND event_time > DATE_SUB(CURRENT_DATE(), 7) GROUP BY 1 ORDER BY 2 DESC" >"$WG_TMP/protest.csv"
-assert_eq "$(sed -n 1p "$WG_TMP/protest.csv")" "ActionGeo_CountryCode,COUNT(*)" "protest query runs"
+# The verbatim query with CURRENT_DATE() on a home whose events are dated relative to today:
+# protests 3 days ago count, a protest 10 days ago and a non-protest yesterday do not.
+hdate="$WG_TMP/hdate"
+"$WG_BIN" --home "$hdate" sql "SELECT 1" >/dev/null
+python3 - "$hdate/wikigdelt.db" <<'PY'
+import sqlite3, sys, datetime as dt
+now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+rows = [(1, "145", "XX", 3), (2, "141", "XX", 3), (3, "141", "YY", 10), (4, "042", "ZZ", 1), (5, "143", "WW", 2)]
+con = sqlite3.connect(sys.argv[1])
+for gid, code, cc, days in rows:
+    t = (now - dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S")
+    con.execute("INSERT INTO gdelt_silver(GLOBALEVENTID, EventCode, ActionGeo_CountryCode, event_time, time_bucket) VALUES (?,?,?,?,?)", (gid, code, cc, t, t[:10] + " 00:00:00"))
+con.commit()
+PY
+"$WG_BIN" --home "$hdate" sql --format csv "SELECT ActionGeo_CountryCode, COUNT(*) FROM gdelt_silver WHERE EventCode LIKE '14%' AND event_time > DATE_SUB(CURRENT_DATE(), 7) GROUP BY 1 ORDER BY 2 DESC" >"$WG_TMP/protest.csv"
+assert_eq "$(tr '\n' ' ' < "$WG_TMP/protest.csv")" "ActionGeo_CountryCode,COUNT(*) XX,2 WW,1 " "protests of the last 7 days by CURRENT_DATE()"
 # the same protest count over the data's own last 7 days gives rows
 wg sql --format csv "SELECT ActionGeo_CountryCode, COUNT(*) FROM gdelt_silver WHERE EventCode LIKE '14%' AND event_time > DATE_SUB('2025-07-16', 7) GROUP BY 1 ORDER BY 2 DESC" >"$WG_TMP/protest2.csv"
 [ "$(wc -l <"$WG_TMP/protest2.csv")" -gt 2 ] || fail "protest counts by country: $(cat "$WG_TMP/protest2.csv")"
-wg sql --format csv "SELECT ActionGeo_Lat, ActionGeo_Long, COUNT(*) FROM gdelt_silver WHERE ActionGeo_Lat IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5" | sed -n 2p | grep -q ',' || fail "heatmap query"
+# heatmap: the 5 busiest locations; their counts equal the raw files' (columns 57, 58), and the
+# top one is the same place
+wg sql --format csv "SELECT ActionGeo_Lat, ActionGeo_Long, COUNT(*) FROM gdelt_silver WHERE ActionGeo_Lat IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5" >"$WG_TMP/heat.csv"
+{ unzip -p "$data/$a"; unzip -p "$data/$b"; } | awk -F'\t' '$57 != "" { n[$57 + 0 "," $58 + 0]++ } END { for (k in n) print n[k] "," k }' \
+    | sort -t, -k1,1nr > "$WG_TMP/heat.raw"
+assert_eq "$(sed 1d "$WG_TMP/heat.csv" | cut -d, -f3 | tr '\n' ' ')" "$(head -n 5 "$WG_TMP/heat.raw" | cut -d, -f1 | tr '\n' ' ')" "heatmap: the 5 largest counts"
+top=$(sed -n 2p "$WG_TMP/heat.csv")
+grep -q "^$(head -n 1 "$WG_TMP/heat.raw" | cut -d, -f1),$(awk -F, '{ print $1 + 0 "," $2 + 0 }' <<<"$top")$" "$WG_TMP/heat.raw" || fail "heatmap: top location $top not in the raw files' counts"
 wg describe gdelt_silver | grep -q "GLOBALEVENTID" || fail "describe gdelt_silver"
 # every location country code of the real data has a FIPS 10-4 name
 assert_eq "$(q "SELECT COUNT(*) FROM gdelt_silver s WHERE ActionGeo_CountryCode IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gdelt_fips_countries f WHERE f.code = s.ActionGeo_CountryCode)")" "0" "FIPS names cover the data"
@@ -93,7 +114,7 @@ grep -q "read 1766, written 1760, warned 1, dropped 1, quarantined 5" "$WG_TMP/o
 set +e
 "$WG_BIN" --home "$h3" --set expect.gdelt_silver.id=explode refine gdelt 2>"$WG_TMP/err"; rc=$?
 set -e
-assert_eq "$rc" "1" "bad action setting is a runtime error"
+assert_eq "$rc" "2" "bad action setting is a usage error, before anything runs"
 grep -q "expect.gdelt_silver.id" "$WG_TMP/err" || fail "error names the setting: $(cat "$WG_TMP/err")"
 
 # --- bad files: recorded as failed in the ledger, the others still ingested, exit 1
