@@ -98,7 +98,7 @@ unzip -p "$data/$a" | awk -F'\t' -v OFS='\t' '
 "$WG_BIN" --home "$h2" ingest gdelt --file "$WG_TMP/bad/corrupted.export.CSV.zip" >/dev/null
 "$WG_BIN" --home "$h2" refine gdelt >"$WG_TMP/out5"
 grep -q "read 1766, written 1759, warned 0, dropped 0, quarantined 7" "$WG_TMP/out5" || fail "refine corrupted: $(cat "$WG_TMP/out5")"
-q2() { "$WG_BIN" --home "$h2" sql --format csv "$1" | sed -n 2p; }
+q2() { qh "$h2" "$1"; }
 assert_eq "$(q2 "SELECT group_concat(line_number || ':' || rule, ' ') FROM (SELECT * FROM gdelt_quarantine ORDER BY line_number)")" \
           "5:column_count 10:id 20:date 25:date 30:event_code 40:lat_long 50:avg_tone" "quarantine rules by line"
 assert_eq "$(qjson "$h2" "SELECT raw_line FROM gdelt_quarantine WHERE line_number=30")" \
@@ -126,7 +126,7 @@ set +e
 "$WG_BIN" --home "$h4" ingest gdelt --file "$WG_TMP/mixed" >"$WG_TMP/out7" 2>"$WG_TMP/err7"; rc=$?
 set -e
 assert_eq "$rc" "1" "a failed file makes file mode exit 1"
-q4() { "$WG_BIN" --home "$h4" sql --format csv "$1" | sed -n 2p; }
+q4() { qh "$h4" "$1"; }
 assert_eq "$(q4 "SELECT status FROM gdelt_ledger WHERE name='20990101000000.export.CSV.zip'")" "failed" "truncated zip recorded"
 q4 "SELECT error FROM gdelt_ledger WHERE name='20990101000000.export.CSV.zip'" | grep -qi "zip" || fail "ledger error says why"
 assert_eq "$(q4 "SELECT rows FROM gdelt_ledger WHERE name='20990101001500.export.CSV'")" "100" "the good file still ingested"
