@@ -110,7 +110,7 @@ static const setting table[] = {
     S("simulate.speed", DBL, "1.0", 0, 1e9, NULL, "replay speed, x real time (0: as fast as possible)"),
     S("simulate.gdelt_dir", STR, NULL, 0, 0, NULL, "GDELT zips to serve (default: generated)"),
     S("simulate.gdelt_slots", INT, "0", 0, 10000000, NULL, "15-minute slots served (0: the files as they are)"),
-    S("simulate.gdelt_fault", ENUM, "none", 0, 0, "none|404|500|truncate|md5|slow", "fault injected into GDELT file downloads"),
+    S("simulate.gdelt_fault", ENUM, "none", 0, 0, "none|404|500|truncate|md5|slow|size", "fault injected into GDELT file downloads"),
     S("simulate.gdelt_fault_count", INT, "-1", -1, BIG, NULL, "downloads that get the fault (-1: all)"),
     S("simulate.gdelt_slow_ms", INT, "200", 0, 3600000, NULL, "delay of the slow fault, ms"),
     S("simulate.wiki_recording", STR, NULL, 0, 0, NULL, "recording replayed on the SSE stream (default: generated)"),
