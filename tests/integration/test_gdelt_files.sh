@@ -117,6 +117,23 @@ set -e
 assert_eq "$rc" "2" "bad action setting is a usage error, before anything runs"
 grep -q "expect.gdelt_silver.id" "$WG_TMP/err" || fail "error names the setting: $(cat "$WG_TMP/err")"
 
+# fail: refine stops with exit 1 naming the rule; the batch rolls back, so silver, the
+# quarantine, the expectation counts and the checkpoint are exactly as before; without the fail
+# setting the next refine goes on from the same checkpoint
+h5="$WG_TMP/h5"
+"$WG_BIN" --home "$h5" ingest gdelt --file "$data/$b" >/dev/null
+"$WG_BIN" --home "$h5" refine gdelt >/dev/null
+"$WG_BIN" --home "$h5" ingest gdelt --file "$WG_TMP/bad/corrupted.export.CSV.zip" >/dev/null
+snap() { qh "$h5" "SELECT (SELECT COUNT(*) FROM gdelt_silver) || ' ' || (SELECT COUNT(*) FROM gdelt_quarantine) || ' ' || (SELECT COUNT(*) FROM expectation_counts) || ' ' || (SELECT COUNT(*) FROM gdelt_silver_batches) || ' ' || (SELECT value FROM checkpoints WHERE flow = 'gdelt_silver')"; }
+before=$(snap)
+assert_eq "$before" "3539 0 6 1 3539" "state before the failing refine"
+expect_exit 1 "$WG_BIN" --home "$h5" --set expect.gdelt_silver.event_code=fail refine gdelt
+grep -q "event_code" "$WG_TMP/err" || fail "the failure should name the rule: $(cat "$WG_TMP/err")"
+assert_eq "$(snap)" "$before" "fail: silver, quarantine, counts, batches and checkpoint unchanged"
+"$WG_BIN" --home "$h5" refine gdelt >"$WG_TMP/out7"
+grep -q "read 1766, written 1759, warned 0, dropped 0, quarantined 7" "$WG_TMP/out7" || fail "refine after the failure: $(cat "$WG_TMP/out7")"
+assert_eq "$(qh "$h5" "SELECT value FROM checkpoints WHERE flow = 'gdelt_silver'")" "$((3539 + 1766))" "checkpoint moves on"
+
 # --- bad files: recorded as failed in the ledger, the others still ingested, exit 1
 mkdir -p "$WG_TMP/mixed"
 head -c 5000 "$data/$b" >"$WG_TMP/mixed/20990101000000.export.CSV.zip"   # truncated zip
