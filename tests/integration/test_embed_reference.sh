@@ -7,7 +7,7 @@
 #   WG_EMBED_WIKI_SAMPLE (default 3000) Wikipedia titles (5,057 texts; WG_EMBED_FULL=1 compares
 #   every text, which takes minutes), every vector of norm 1 (within 1e-5), and a minimum cosine
 #   set from the measured error (1 - min cosine over these 5,057 texts) with a 10x margin:
-#     fp32  measured 1.0000000 (error < 1e-7)  -> >= 0.999999 (1 - 1e-6)
+#     fp32  measured 0.9999998 (error 2e-7)    -> >= 0.999998 (1 - 2e-6)
 #     bf16  measured 0.99996   (error 4e-5)    -> >= 0.9996   (1 - 4e-4)
 #     int8  measured 0.9931    (error 6.9e-3)  -> >= 0.98     (10x would be 0.931, looser than
 #           the 0.98 the int8 path has always held, so 0.98 stays: a 2.9x margin); both to fp32
@@ -63,7 +63,7 @@ if [ ! -s "$cache/embed-$key.f32" ]; then
     mv "$cache/embed-$key.f32.$$" "$cache/embed-$key.f32"
 fi
 emb embed --stdin < "$WG_TMP/emb.txt" > "$WG_TMP/fp32.jsonl"
-"$REF_PY" "$REF_TOOLS/compare.py" embed "$cache/embed-$key.f32" "$WG_TMP/fp32.jsonl" 0.999999 "fp32 vs sentence-transformers" \
+"$REF_PY" "$REF_TOOLS/compare.py" embed "$cache/embed-$key.f32" "$WG_TMP/fp32.jsonl" 0.999998 "fp32 vs sentence-transformers" \
     || fail "fp32 embeddings differ from sentence-transformers"
 emb --set embed.precision=bf16 embed --stdin < "$WG_TMP/emb.txt" > "$WG_TMP/bf16.jsonl"
 "$REF_PY" "$REF_TOOLS/compare.py" vectors "$WG_TMP/bf16.jsonl" "$WG_TMP/fp32.jsonl" 0.9996 \
