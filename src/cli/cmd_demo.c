@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "source/simulator.h"
 
@@ -108,8 +109,8 @@ static void supervise(app *a, child *kids, int n, int64_t deadline_ms)
                 } else {
                     /* capped exponential backoff: run.restart_initial_ms doubling per
                        restart, at most run.restart_max_ms */
-                    int64_t first = config_get_int(a->cfg, "run.restart_initial_ms", 1000);
-                    int64_t cap = config_get_int(a->cfg, "run.restart_max_ms", 32000);
+                    int64_t first = setting_int(a->cfg, "run.restart_initial_ms");
+                    int64_t cap = setting_int(a->cfg, "run.restart_max_ms");
                     int64_t backoff = first << (c->restarts < 20 ? c->restarts : 20);
                     if (backoff > cap) backoff = cap;
                     c->restarts++;

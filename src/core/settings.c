@@ -244,3 +244,35 @@ int settings_validate(const config *cfg, const char *file, char *err, size_t err
     }
     return 0;
 }
+
+static const char *table_default(const char *key)
+{
+    const setting *s = settings_find(key);
+    if (!s || !s->def) {
+        fprintf(stderr, "wikigdelt: internal error: setting %s is %s\n", key,
+                s ? "read without a default in the table" : "not declared in core/settings.c");
+        abort();
+    }
+    return s->def;
+}
+
+int64_t setting_int(const config *cfg, const char *key)
+{
+    return config_get_int(cfg, key, strtoll(table_default(key), NULL, 10));
+}
+
+double setting_double(const config *cfg, const char *key)
+{
+    return config_get_double(cfg, key, strtod(table_default(key), NULL));
+}
+
+int setting_bool(const config *cfg, const char *key)
+{
+    const char *d = table_default(key);
+    return config_get_bool(cfg, key, !strcmp(d, "1") || !strcasecmp(d, "true"));
+}
+
+const char *setting_str(const config *cfg, const char *key)
+{
+    return config_get_str(cfg, key, table_default(key));
+}

@@ -9,11 +9,13 @@
  * the code decides at run time (the description says how). A name ending in ".*" declares a
  * family of keys (expect.gdelt_silver.*). The code still reads a value with config_get_*(cfg,
  * key, default): keep that default equal to the table's (tests/integration/test_config.sh
- * checks it for every call with a literal default). */
+ * checks it for every call with a literal default). New code reads with setting_int(cfg, key)
+ * and friends below, which take the default from the table, so it is written once. */
 #ifndef WG_SETTINGS_H
 #define WG_SETTINGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/config.h"
 
@@ -38,5 +40,13 @@ int settings_check(const setting *s, const char *key, const char *value, char *e
  * when not NULL, names the settings file for the values that came from it). */
 int settings_validate(const config *cfg, const char *file, char *err, size_t errlen);
 const char *settings_type_name(setting_type t);
+
+/* The value of a declared KEY, or the table's default when it is not set (validated at start,
+ * so it parses). A KEY missing from the table, or without a default, is a programming error:
+ * the process aborts naming it. */
+int64_t setting_int(const config *cfg, const char *key);
+double setting_double(const config *cfg, const char *key);
+int setting_bool(const config *cfg, const char *key);
+const char *setting_str(const config *cfg, const char *key);
 
 #endif

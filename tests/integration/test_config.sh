@@ -84,7 +84,12 @@ for f in sorted(src.rglob("*.c")):
         same = (float(t) == float(d)) if isinstance(d, (int, float)) and t not in ("(auto)",) else str(d) == t
         if kind == "bool": same = t in ("0", "1") and int(t) == int(d)
         if not same: bad.append(f"{f.relative_to(src)}: {key} default {d!r} but the table says {t!r}")
-print(f"{n} config_get_* calls checked against the table")
+for f in sorted(src.rglob("*.c")):
+    for m in re.finditer(r'setting_(int|double|bool|str)\(\s*[\w>\-]+,\s*"([a-z0-9_.]+)"\)', f.read_text()):
+        n += 1
+        if table.get(m.group(2), "(auto)") == "(auto)":
+            bad.append(f"{f.relative_to(src)}: setting_{m.group(1)}({m.group(2)}) needs a default in the table")
+print(f"{n} config_get_* / setting_* calls checked against the table")
 if bad: sys.exit("\n".join(bad))
 PY
 echo ok
