@@ -94,6 +94,11 @@ static const setting table[] = {
     S("correlate.burst.min_editors", INT, "2", 1, 1000000, NULL, "breaking news: distinct editors in a burst"),
     S("correlate.burst.max_gap_seconds", INT, "60", 1, 86400, NULL, "breaking news: largest gap between edits, s"),
     S("correlate.burst.recent_seconds", INT, "240", 1, 31536000, NULL, "breaking news: how recent the last edit is, s"),
+    /* serve / govern (the API and sql --as share these limits) */
+    S("serve.max_limit", INT, "100000", 1, BIG, NULL, "most rows a query returns (API, sql --as); more is an error"),
+    S("serve.query_timeout_ms", INT, "10000", 1, 86400000, NULL, "longest a query runs (API, sql --as), ms"),
+    S("govern.audit.retention_days", INT, "30", 0, 36500, NULL, "audit rows older than this are deleted, days"),
+    S("govern.audit.max_rows", INT, "1000000", 1, BIG, NULL, "audit rows kept (the newest)"),
     /* embed */
     S("embed.backend", ENUM, "auto", 0, 0, "auto|minilm|hash", "embedder: the model, the hash fallback, or auto"),
     S("embed.model_dir", STR, NULL, 0, 0, NULL, "all-MiniLM-L6-v2 directory (default: HOME/model, set by model fetch)"),
