@@ -16,8 +16,8 @@ _wg_exit() {
 }
 wg() { "$WG_BIN" --home "$WG_TMP/home" "$@"; }
 fail() { echo "FAIL: $*" >&2; _wg_exit 1; }
-# The reason goes on the last line of the output: run.sh shows it.
-skip() { echo "skipped: $*"; _wg_exit 77; }
+# The reason goes on the last line of the output (stderr, so also from inside $(...)): run.sh shows it.
+skip() { echo "skipped: $*" >&2; _wg_exit 77; }
 need_shared() { [ -n "${WG_SHARED:-}" ] && [ -d "$WG_SHARED/data" ] || skip "needs ../shared (real data) which is absent"; }
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"; }
 # Query one value (the first row) from the default home: q "SELECT COUNT(*) FROM t".

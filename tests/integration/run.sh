@@ -21,7 +21,7 @@ for t in "$here"/test_*.sh; do
     export WG_TMP
     WG_TMP=$(mktemp -d /tmp/wg-it.XXXXXX)
     start=$(date +%s)
-    bash "$t" > "$WG_TMP.log" 2>&1
+    { bash "$t" > "$WG_TMP.log" 2>&1; } 2>/dev/null   # no "Terminated" note when lib.sh ends a test from a subshell
     rc=$?
     # fail/skip called inside a subshell record the status (lib.sh) and terminate the test.
     [ $rc -ne 0 ] && [ -s "$WG_TMP/.wg_exit_code" ] && rc=$(cat "$WG_TMP/.wg_exit_code")
