@@ -23,6 +23,7 @@ fi
 builds=(build)
 [ "${1:-}" = "--fast" ] || builds+=(build-asan)
 pass=0 fail=0 skip=0
+failed=0   # other passes (valgrind, fuzz) set failed=1 and add a summary line
 summary=()
 for b in "${builds[@]}"; do
     echo "=== $b ==="
@@ -61,6 +62,6 @@ done
 echo "=== summary ==="
 for l in "${summary[@]:-}"; do [ -n "$l" ] && echo "$l"; done
 if [ $ci -eq 1 ] && [ $skip -gt 0 ]; then echo "check: CI=true and $skip test(s) skipped: failing"; fi
-if [ $fail -gt 0 ] || { [ $ci -eq 1 ] && [ $skip -gt 0 ]; }; then st=1; echo "check: FAILED"; else st=0; echo "check: all passed"; fi
+if [ $fail -gt 0 ] || [ $failed -ne 0 ] || { [ $ci -eq 1 ] && [ $skip -gt 0 ]; }; then st=1; echo "check: FAILED"; else st=0; echo "check: all passed"; fi
 echo "$pass passed, $fail failed, $skip skipped"
 exit $st
