@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "store/store.h"
 
 #include <curl/curl.h>
@@ -36,6 +37,7 @@ static const struct {
     {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
     {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
     {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
+    {"config", cmd_config, "config list: every setting with its value, source and description"},
 };
 
 static void usage(FILE *out)
@@ -86,27 +88,29 @@ int main(int argc, char **argv)
     for (; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--home") || !strcmp(arg, "--config") || !strcmp(arg, "--set")) {
-            if (i + 1 >= argc) return app_usage_error("%s needs a value", arg);
+            if (i + 1 >= argc) return config_free(a.cfg), app_usage_error("%s needs a value", arg);
             const char *v = argv[++i];
             if (!strcmp(arg, "--home"))
                 home = v;
             else if (!strcmp(arg, "--config"))
                 config_file = v;
             else if (config_set_pair(a.cfg, v, err, sizeof err) != 0)
-                return app_usage_error("%s", err);
+                return config_free(a.cfg), app_usage_error("%s", err);
         } else if (!strncmp(arg, "--home=", 7)) {
             home = arg + 7;
         } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             usage(stdout);
+            config_free(a.cfg);
             return 0;
         } else if (arg[0] == '-') {
-            return app_usage_error("unknown option %s (see wikigdelt --help)", arg);
+            return config_free(a.cfg), app_usage_error("unknown option %s (see wikigdelt --help)", arg);
         } else {
             break;
         }
     }
     if (i >= argc) {
         usage(stderr);
+        config_free(a.cfg);
         return 2;
     }
     a.global_args = argv + 1;
@@ -123,12 +127,19 @@ int main(int argc, char **argv)
         config *file_cfg = config_new();
         if (config_load_file(file_cfg, config_file, err, sizeof err) != 0) {
             config_free(file_cfg);
+            config_free(a.cfg);
             return app_usage_error("%s", err);
         }
         for (int j = 1; j < i; j++)
             if (!strcmp(argv[j], "--set")) config_set_pair(file_cfg, argv[++j], err, sizeof err);
         config_free(a.cfg);
         a.cfg = file_cfg;
+    }
+
+    /* Every setting is declared in core/settings.c: an unknown key or a bad value stops here. */
+    if (settings_validate(a.cfg, config_file, err, sizeof err) != 0) {
+        config_free(a.cfg);
+        return app_usage_error("%s", err);
     }
 
     const char *name = argv[i];
@@ -138,6 +149,7 @@ int main(int argc, char **argv)
         if (!strcmp(commands[c].name, name)) fn = commands[c].fn;
     if (!fn) {
         usage(stderr);
+        config_free(a.cfg);
         return app_usage_error("unknown command '%s'", name);
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);

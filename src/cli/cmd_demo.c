@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "source/simulator.h"
 
@@ -106,7 +107,12 @@ static void supervise(app *a, child *kids, int n, int64_t deadline_ms)
                     c->next_start_ms = time_monotonic_ms() + c->interval_ms;
                     c->restarts = 0;
                 } else {
-                    int64_t backoff = 1000LL << (c->restarts < 5 ? c->restarts : 5);
+                    /* capped exponential backoff: run.restart_initial_ms doubling per
+                       restart, at most run.restart_max_ms */
+                    int64_t first = setting_int(a->cfg, "run.restart_initial_ms");
+                    int64_t cap = setting_int(a->cfg, "run.restart_max_ms");
+                    int64_t backoff = first << (c->restarts < 20 ? c->restarts : 20);
+                    if (backoff > cap) backoff = cap;
                     c->restarts++;
                     log_warn("run", "%s exited (%s %d); restarting in %lld ms (see %s/logs/%s.log)",
                              c->name, WIFEXITED(status) ? "status" : "signal",
@@ -131,10 +137,16 @@ static void stop_children(child *kids, int n)
             int status;
             pid_t r = waitpid(kids[i].pid, &status, WNOHANG);
             if (r == kids[i].pid || r < 0) {
+                if (r < 0) log_warn("run", "%s stopped (status unknown)", kids[i].name);
+                else if (WIFEXITED(status))
+                    log_info("run", "%s stopped (exit status %d)", kids[i].name, WEXITSTATUS(status));
+                else
+                    log_info("run", "%s stopped (signal %d)", kids[i].name, WTERMSIG(status));
                 kids[i].pid = 0;
             } else if (time_monotonic_ms() > until) {
                 kill(kids[i].pid, SIGKILL);
                 waitpid(kids[i].pid, &status, 0);
+                log_warn("run", "%s did not stop within 10 s of SIGTERM: killed", kids[i].name);
                 kids[i].pid = 0;
             } else {
                 usleep(50 * 1000);

@@ -6,10 +6,14 @@
 
 #include <stdio.h>
 
-static void print_rows(sqlite3 *db, const char *title, const char *sql)
+/* Prints one section; a query that fails is an error (named on stderr), not a missing section. */
+static int print_rows(sqlite3 *db, const char *title, const char *sql)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "wikigdelt: status: %s %s\n", title, sqlite3_errmsg(db));
+        return -1;
+    }
     printf("%s\n", title);
     int any = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -23,6 +27,7 @@ static void print_rows(sqlite3 *db, const char *title, const char *sql)
     }
     if (!any) printf("  (none)\n");
     sqlite3_finalize(st);
+    return 0;
 }
 
 /* Row counts need one query per table (names cannot be bound), so they are counted here. */
@@ -56,16 +61,17 @@ int cmd_status(app *a, int argc, char **argv)
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
     printf("home: %s\n", a->home);
-    print_rows(db, "checkpoints (flow, value, updated):",
+    int rc = 0;
+    rc |= print_rows(db, "checkpoints (flow, value, updated):",
                "SELECT flow, value, updated_at FROM checkpoints ORDER BY flow");
     print_table_sizes(db);
-    print_rows(db, "data quality (flow, rule, action, checked, failed, valid %):",
+    rc |= print_rows(db, "data quality (flow, rule, action, checked, failed, valid %):",
                "SELECT flow, rule, action, SUM(checked), SUM(failed),"
                " printf('%.2f', 100.0 * (SUM(checked) - SUM(failed)) / MAX(SUM(checked), 1))"
                " FROM expectation_counts GROUP BY flow, rule, action ORDER BY flow, rule");
-    print_rows(db, "recent warnings and errors (ts, flow, kind, message):",
+    rc |= print_rows(db, "recent warnings and errors (ts, flow, kind, message):",
                "SELECT ts, flow, kind, message FROM (SELECT * FROM event_log WHERE level != 'info'"
                " ORDER BY id DESC LIMIT 10) ORDER BY id");
     store_close(db);
-    return 0;
+    return rc ? 1 : 0;
 }

@@ -14,6 +14,7 @@
 struct config {
     char **keys;
     char **values;
+    const char **origins;
     size_t n, cap;
 };
 
@@ -28,6 +29,7 @@ void config_free(config *cfg)
     }
     free(cfg->keys);
     free(cfg->values);
+    free(cfg->origins);
     free(cfg);
 }
 
@@ -39,7 +41,7 @@ static char *trim(char *s)
     return s;
 }
 
-int config_set(config *cfg, const char *key, const char *value)
+static int set_from(config *cfg, const char *key, const char *value, const char *origin)
 {
     for (size_t i = 0; i < cfg->n; i++) {
         if (strcmp(cfg->keys[i], key) == 0) {
@@ -47,6 +49,7 @@ int config_set(config *cfg, const char *key, const char *value)
             if (!v) return -1;
             free(cfg->values[i]);
             cfg->values[i] = v;
+            cfg->origins[i] = origin;
             return 0;
         }
     }
@@ -58,8 +61,12 @@ int config_set(config *cfg, const char *key, const char *value)
         char **v = realloc(cfg->values, cap * sizeof *v);
         if (!v) return -1;
         cfg->values = v;
+        const char **o = realloc(cfg->origins, cap * sizeof *o);
+        if (!o) return -1;
+        cfg->origins = o;
         cfg->cap = cap;
     }
+    cfg->origins[cfg->n] = origin;
     cfg->keys[cfg->n] = strdup(key);
     cfg->values[cfg->n] = strdup(value);
     if (!cfg->keys[cfg->n] || !cfg->values[cfg->n]) return -1;
@@ -67,7 +74,25 @@ int config_set(config *cfg, const char *key, const char *value)
     return 0;
 }
 
-static int set_line(config *cfg, char *line, char *err, size_t errlen, const char *where)
+int config_set(config *cfg, const char *key, const char *value)
+{
+    return set_from(cfg, key, value, "command");
+}
+
+size_t config_count(const config *cfg) { return cfg ? cfg->n : 0; }
+const char *config_key(const config *cfg, size_t i) { return cfg->keys[i]; }
+const char *config_value(const config *cfg, size_t i) { return cfg->values[i]; }
+
+const char *config_origin(const config *cfg, const char *key)
+{
+    if (cfg)
+        for (size_t i = 0; i < cfg->n; i++)
+            if (strcmp(cfg->keys[i], key) == 0) return cfg->origins[i];
+    return NULL;
+}
+
+static int set_line(config *cfg, char *line, char *err, size_t errlen, const char *where,
+                    const char *origin)
 {
     char *eq = strchr(line, '=');
     if (!eq) {
@@ -80,7 +105,7 @@ static int set_line(config *cfg, char *line, char *err, size_t errlen, const cha
         snprintf(err, errlen, "%s: empty key before '='", where);
         return -1;
     }
-    if (config_set(cfg, key, value) != 0) {
+    if (set_from(cfg, key, value, origin) != 0) {
         snprintf(err, errlen, "%s: out of memory", where);
         return -1;
     }
@@ -93,7 +118,7 @@ int config_set_pair(config *cfg, const char *pair, char *err, size_t errlen)
     if (!copy) return -1;
     char where[128];
     snprintf(where, sizeof where, "--set '%.80s'", pair);
-    int rc = set_line(cfg, copy, err, errlen, where);
+    int rc = set_line(cfg, copy, err, errlen, where, "--set");
     free(copy);
     return rc;
 }
@@ -113,7 +138,7 @@ int config_load_file(config *cfg, const char *path, char *err, size_t errlen)
         if (!*s || *s == '#') continue;
         char where[600];
         snprintf(where, sizeof where, "%s:%d", path, lineno);
-        if (set_line(cfg, s, err, errlen, where) != 0) {
+        if (set_line(cfg, s, err, errlen, where, "file") != 0) {
             rc = -1;
             break;
         }

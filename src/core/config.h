@@ -1,6 +1,7 @@
 /* Configuration: flat `key = value` settings from a file (# comments), overridden by
- * `--set key=value` on the command line. Every getter takes the default, so the defaults live
- * beside the code that uses them; `wikigdelt config` could list them later. */
+ * `--set key=value` on the command line. Every setting is declared in the table of
+ * core/settings.c (type, default, range, description), which validates them at start and which
+ * `wikigdelt config list` prints; a getter's default must equal the table's. */
 #ifndef WG_CONFIG_H
 #define WG_CONFIG_H
 
@@ -15,7 +16,15 @@ void config_free(config *cfg);
 int config_load_file(config *cfg, const char *path, char *err, size_t errlen);
 /* "key=value"; returns -1 (with err) if there is no '=' or the key is empty. */
 int config_set_pair(config *cfg, const char *pair, char *err, size_t errlen);
+/* Set by the program itself (origin "command"). */
 int config_set(config *cfg, const char *key, const char *value);
+
+/* The settings held, in the order first set, and where each value came from: "file" (a
+ * --config file or HOME/wikigdelt.conf), "--set", or "command"; NULL when KEY is not set. */
+size_t config_count(const config *cfg);
+const char *config_key(const config *cfg, size_t i);
+const char *config_value(const config *cfg, size_t i);
+const char *config_origin(const config *cfg, const char *key);
 
 const char *config_get_str(const config *cfg, const char *key, const char *def);
 /* Numeric getters: a value that does not parse is reported once (log warn) and def is used. */

@@ -18,7 +18,8 @@
  * point gdelt_dir at a directory written by bench/gdelt_inflate.py.
  *
  * Fault injection for tests, applied to export downloads only:
- *   simulate.gdelt_fault = none|404|500|truncate|md5|slow
+ *   simulate.gdelt_fault = none|404|500|truncate|md5|slow|size   (size: a complete body one
+ *                                    byte longer than lastupdate.txt announces)
  *   simulate.gdelt_fault_count = N   the first N downloads get the fault, later ones are served
  *                                    normally (default -1: every download)
  *   simulate.gdelt_slow_ms = M       for slow: pause M ms per 1 KiB (default 200) */
@@ -40,7 +41,7 @@
 #include <unistd.h>
 #include <zip.h>
 
-typedef enum sim_fault { FAULT_NONE, FAULT_404, FAULT_500, FAULT_TRUNCATE, FAULT_MD5, FAULT_SLOW } sim_fault;
+typedef enum sim_fault { FAULT_NONE, FAULT_404, FAULT_500, FAULT_TRUNCATE, FAULT_MD5, FAULT_SLOW, FAULT_SIZE } sim_fault;
 
 typedef struct sim_file {
     char name[256];
@@ -259,15 +260,15 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     *out = g;
 
     const char *fault = config_get_str(cfg, "simulate.gdelt_fault", "none");
-    static const char *fault_names[] = {"none", "404", "500", "truncate", "md5", "slow"};
+    static const char *fault_names[] = {"none", "404", "500", "truncate", "md5", "slow", "size"};
     int known = 0;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (!strcmp(fault, fault_names[i])) {
             g->fault = (sim_fault)i;
             known = 1;
         }
     if (!known) {
-        snprintf(err, errlen, "simulate.gdelt_fault = '%s': use none, 404, 500, truncate, md5 or slow",
+        snprintf(err, errlen, "simulate.gdelt_fault = '%s': use none, 404, 500, truncate, md5, slow or size",
                  fault);
         return -1;
     }
@@ -414,13 +415,17 @@ static int serve_file(sim_gdelt *g, struct MHD_Connection *conn, const sim_file 
     switch (fault) {
     case FAULT_404: return sim_respond(conn, 404, "text/plain", "injected 404\n", 13);
     case FAULT_500: return sim_respond(conn, 500, "text/plain", "injected 500\n", 13);
-    case FAULT_MD5: {
-        unsigned char *copy = malloc(f->len ? f->len : 1);
+    case FAULT_MD5:
+    case FAULT_SIZE: {
+        /* md5: same size, different bytes; size: the whole file and one byte more */
+        size_t len = fault == FAULT_SIZE ? f->len + 1 : f->len;
+        unsigned char *copy = malloc(len ? len : 1);
         if (!copy) return MHD_NO;
         memcpy(copy, f->data, f->len);
-        if (f->len) copy[f->len / 2] ^= 0x5a; /* same size, different bytes */
+        if (fault == FAULT_SIZE) copy[f->len] = '\n';
+        else if (f->len) copy[f->len / 2] ^= 0x5a;
         struct MHD_Response *r =
-            MHD_create_response_from_buffer(f->len, copy, MHD_RESPMEM_MUST_FREE);
+            MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);
         if (!r) {
             free(copy);
             return MHD_NO;

@@ -60,7 +60,7 @@ grep -q '"model":"all-MiniLM-L6-v2 (int8, bf16 qkv+attn_out+ffn_in+ffn_out)"' "$
 set +e; emb --set embed.precision=int8 --set embed.int8_bf16=ffn embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
 [ $rc -eq 1 ] && grep -q "embed.int8_bf16 = ffn" "$WG_TMP/err" || fail "bad embed.int8_bf16: exit $rc, $(cat "$WG_TMP/err")"
 set +e; emb --set embed.precision=int4 embed "x" > /dev/null 2> "$WG_TMP/err"; rc=$?; set -e
-[ $rc -eq 1 ] && grep -q "expected auto, fp32, bf16 or int8" "$WG_TMP/err" || fail "bad embed.precision: exit $rc, $(cat "$WG_TMP/err")"
+[ $rc -eq 2 ] && grep -q "embed.precision = 'int4': must be one of auto|fp32|bf16|int8" "$WG_TMP/err" || fail "bad embed.precision: exit $rc, $(cat "$WG_TMP/err")"
 # embed.precision = auto (the default): the fastest kernel this CPU runs natively, never an
 # emulated one; the name says the precision chosen, and the vectors are that precision's
 flags=$(grep -m1 '^flags' /proc/cpuinfo || true)

@@ -17,11 +17,13 @@
 #     titles inside (it needs the batch's event vectors);
 #   - the static vocabulary is built once and kept in the store (gold_static_vocab): its rows are
 #     the model's own vectors of one-token texts.
-# Needs ../shared and the real model (WG_MODEL_DIR, or the reference build's model); skips without.
+# Needs ../shared and the real model (WG_MODEL_DIR, or the reference build's, installed by the
+# reference setup when missing); skips without, which fails CI.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../reference/env.sh"
 need_shared
-model=${WG_MODEL_DIR:-$REF_BUILD/model/all-MiniLM-L6-v2}
+need_real_model
+model=$REF_MODEL
 command -v sqlite3 >/dev/null || skip "needs the sqlite3 shell"
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -34,10 +36,10 @@ homeB=$WG_TMP/homeB
 homeD=$WG_TMP/homeD
 wgA() { "$WG_BIN" --home "$homeA" --set embed.model_dir="$model" --set correlate.prefilter=static "$@"; }
 wgD() { "$WG_BIN" --home "$homeD" --set embed.model_dir="$model" "$@"; }
-qD() { wgD sql --format csv "$1" | sed -n 2p; }
+qD() { qh "$homeD" "$1"; }
 wgB() { "$WG_BIN" --home "$homeB" --set embed.model_dir="$model" --set correlate.prefilter=off "$@"; }
-qA() { wgA sql --format csv "$1" | sed -n 2p; }
-qB() { wgB sql --format csv "$1" | sed -n 2p; }
+qA() { qh "$homeA" "$1"; }
+qB() { qh "$homeB" "$1"; }
 wgA sql "SELECT 1" >/dev/null
 wgB sql "SELECT 1" >/dev/null
 wgD sql "SELECT 1" >/dev/null
@@ -93,12 +95,11 @@ load "$homeC/wikigdelt.db" events
 "$WG_BIN" --home "$homeC" --set embed.backend=hash --set correlate.prefilter=static correlate >"$WG_TMP/c1"
 grep -q "prefilter (lazy):" "$WG_TMP/c1" || fail "the hash fallback must run the lazy mode instead of the static cascade"
 "$WG_BIN" --home "$homeC" --set correlate.prefilter=sometimes correlate >"$WG_TMP/c2" 2>&1 && fail "an unknown prefilter mode must be refused"
-grep -q "correlate.prefilter = sometimes: must be lazy, static or off" "$WG_TMP/c2" || fail "unclear error for a bad mode: $(cat "$WG_TMP/c2")"
-assert_eq "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536" | sed -n 2p)" \
-    "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_open_titles" | sed -n 2p)" "hash fallback: every title embedded"
-assert_eq "$("$WG_BIN" --home "$homeC" sql --format csv "SELECT COUNT(*) FROM gold_static_vocab" | sed -n 2p)" "0" "no static vocabulary for the fallback"
+grep -q "correlate.prefilter = 'sometimes': must be one of lazy|static|on|off" "$WG_TMP/c2" || fail "unclear error for a bad mode: $(cat "$WG_TMP/c2")"
+assert_eq "$(qh "$homeC" "SELECT COUNT(*) FROM gold_open_titles WHERE length(vector) = 1536")" \
+    "$(qh "$homeC" "SELECT COUNT(*) FROM gold_open_titles")" "hash fallback: every title embedded"
+assert_eq "$(qh "$homeC" "SELECT COUNT(*) FROM gold_static_vocab")" "0" "no static vocabulary for the fallback"
 
-[ -f "$model/model.safetensors" ] || skip "needs the real model (WG_MODEL_DIR or $REF_BUILD/model/all-MiniLM-L6-v2)"
 
 # 1. Titles first: with no event in their window yet, the cascade embeds none of them.
 load "$homeA/wikigdelt.db" titles
@@ -165,7 +166,7 @@ n_in=$(sed -n 's/^write transactions: [0-9.]* s, \([0-9]*\) event\/title texts e
 # back from the store, are embedded and matched, pair for pair as off.
 homeE=$WG_TMP/homeE
 wgE() { "$WG_BIN" --home "$homeE" --set embed.model_dir="$model" "$@"; }
-qE() { wgE sql --format csv "$1" | sed -n 2p; }
+qE() { qh "$homeE" "$1"; }
 wgE sql "SELECT 1" >/dev/null
 load "$homeE/wikigdelt.db" events
 wgE correlate >"$WG_TMP/e1"
@@ -183,7 +184,7 @@ inside "$WG_TMP/e2" 0 "lazy: the waiting events and the new titles are embedded 
 # the batch's own rows sees that each side gives the other a partner; same pairs as off.
 homeF=$WG_TMP/homeF
 wgF() { "$WG_BIN" --home "$homeF" --set embed.model_dir="$model" "$@"; }
-qF() { wgF sql --format csv "$1" | sed -n 2p; }
+qF() { qh "$homeF" "$1"; }
 wgF sql "SELECT 1" >/dev/null
 load "$homeF/wikigdelt.db" titles
 load "$homeF/wikigdelt.db" events

@@ -70,7 +70,7 @@ assert_eq "$(q "SELECT COUNT(*) FROM gold_late WHERE stream = 'wiki'")" "1" "lat
 assert_eq "$(q "SELECT COUNT(*) FROM event_log WHERE flow = 'gold' AND kind = 'late'")" "1" "late edit logged"
 assert_eq "$(q "SELECT edit_count FROM correlated_gold_events WHERE EventID = 1187173981 AND rank = 1")" "2" "late edit not counted"
 wg --set correlate.threshold=0.2 correlate --drain >"$WG_TMP/out"
-grep -q "mismatch rate 0.0" "$WG_TMP/out" || fail "mismatch rate reported: $(cat "$WG_TMP/out")"
+grep -Eq "; mismatch rate 0\.0$" "$WG_TMP/out" || fail "mismatch rate reported: $(cat "$WG_TMP/out")"
 assert_eq "$(q "SELECT open FROM gold_mismatch")" "0" "drained"
 
 # --follow: one long-lived process steps every interval with its state in memory; rows written
@@ -106,8 +106,13 @@ wg eval "$WG_TMP/labels.tsv" >"$WG_TMP/eval"
 cat "$WG_TMP/eval"
 grep -q "pairs: 2 (related 1, unrelated 1)" "$WG_TMP/eval" || fail "eval counts"
 grep -q "best threshold .*F1 1.0000" "$WG_TMP/eval" || fail "eval best F1"
-printf 'a\tb\tmaybe\nc\td\t1\n' >"$WG_TMP/bad.tsv"
+printf 'event\ttitle\trelated\na\tb\t1\nc\td\tmaybe\n' >"$WG_TMP/bad.tsv"
 printf 'x\ty\t1\nc\td\n' >"$WG_TMP/bad2.tsv"
+set +e
+wg eval "$WG_TMP/bad.tsv" 2>"$WG_TMP/err"; rc=$?
+set -e
+assert_eq "$rc" "1" "a label that is not 0/1 exits 1"
+grep -q "bad.tsv:3: related must be 0 or 1, got 'maybe'" "$WG_TMP/err" || fail "error names the line of 'maybe': $(cat "$WG_TMP/err")"
 set +e
 wg eval "$WG_TMP/bad2.tsv" 2>"$WG_TMP/err"; rc=$?
 set -e

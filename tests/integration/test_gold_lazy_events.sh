@@ -57,8 +57,8 @@ for nb in 0 1; do
     L=$WG_TMP/lazy$nb O=$WG_TMP/off$nb
     wl() { "$WG_BIN" --home "$L" --set embed.backend=hash --set correlate.neighbour_buckets=$nb "$@"; }
     wo() { "$WG_BIN" --home "$O" --set embed.backend=hash --set correlate.neighbour_buckets=$nb --set correlate.prefilter=off "$@"; }
-    ql() { wl sql --format csv "$1" | sed -n 2p; }
-    qo() { wo sql --format csv "$1" | sed -n 2p; }
+    ql() { qh "$L" "$1"; }
+    qo() { qh "$O" "$1"; }
     wl sql "SELECT 1" >/dev/null
     wo sql "SELECT 1" >/dev/null
     # Titles go to the events' window, or with neighbour buckets to the next one.

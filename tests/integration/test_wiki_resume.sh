@@ -21,6 +21,12 @@ grep -q "with Last-Event-ID" "$WG_TMP/err1" || fail "reconnects should send Last
 assert_eq "$(q "SELECT COUNT(*) || ' ' || COUNT(DISTINCT meta_id) FROM wikimedia_bronze")" "100 100" "each event once in bronze"
 wg refine wiki >/dev/null
 assert_eq "$(q "SELECT COUNT(*) FROM wikimedia_silver")" 100 "each event once in silver"
+# contents, not just counts: the same 100 events taken in one connection give the same rows
+ref="$WG_TMP/ref"
+"$WG_BIN" --home "$ref" ingest wiki --url "$url" --max-events 100 >/dev/null 2>&1
+"$WG_BIN" --home "$ref" refine wiki >/dev/null
+assert_same_table wikimedia_bronze "$WG_TMP/home/wikigdelt.db" "$ref/wikigdelt.db" bronze_id received_at
+assert_same_table wikimedia_silver "$WG_TMP/home/wikigdelt.db" "$ref/wikigdelt.db" silver_id bronze_id
 
 # 2. a restart resumes from the stored id: nothing new arrives, nothing is repeated
 out=$(wg --set wiki.stall_timeout_ms=5000 ingest wiki --url "$url" --duration 1 2>/dev/null)

@@ -4,6 +4,8 @@
 #               shared by the normal and the ASan pass so the 6 GB venv exists once)
 #   ref_setup   runs scripts/setup-reference.sh (idempotent) or skips the test saying why;
 #               sets REF_PY (venv python) and REF_MODEL (real model dir)
+#   need_real_model  sets REF_MODEL to the real model (WG_MODEL_DIR, else the reference build's,
+#               installing it with ref_setup when missing) or skips, which CI counts as a failure
 #   numpy_python  sets NP_PY to a python with numpy (the reference venv, the system's, or a small
 #               venv made for it), or skips
 WG_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -18,6 +20,16 @@ ref_setup() {
     REF_PY=$REF_BUILD/venv/bin/python
     REF_MODEL=$REF_BUILD/model/all-MiniLM-L6-v2
     export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+}
+
+need_real_model() {
+    if [ -n "${WG_MODEL_DIR:-}" ]; then
+        REF_MODEL=$WG_MODEL_DIR
+        [ -f "$REF_MODEL/model.safetensors" ] || fail "WG_MODEL_DIR=$REF_MODEL has no model.safetensors"
+        return 0
+    fi
+    ref_setup
+    [ -f "$REF_MODEL/model.safetensors" ] || skip "the reference setup ran but $REF_MODEL has no model.safetensors"
 }
 
 numpy_python() {

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "shared_data.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,13 +107,8 @@ static void read_file(const char *path, buf *out)
 static void test_unzip(void **state)
 {
     (void)state;
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) {
-        skip();
-        return;
-    }
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/gdelt/20240715000000.export.CSV.zip", shared);
+    snprintf(path, sizeof path, "%s", shared_path("data/gdelt/20240715000000.export.CSV.zip"));
     buf zip = BUF_INIT, csv = BUF_INIT;
     read_file(path, &zip);
     char err[512], md5[33];

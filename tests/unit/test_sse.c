@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "shared_data.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,18 +272,10 @@ static int frame_record(void *ctx, const wiki_record *rec)
 static void test_recordings_split_everywhere(void **state)
 {
     (void)state;
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) {
-        skip();
-        return;
-    }
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/data/wikimedia", shared);
+    snprintf(dir, sizeof dir, "%s", shared_path("data/wikimedia"));
     DIR *d = opendir(dir);
-    if (!d) {
-        skip();
-        return;
-    }
+    if (!d) fail_msg("cannot open %s: %s", dir, strerror(errno));
     struct dirent *de;
     int files = 0;
     while ((de = readdir(d))) {
@@ -319,13 +313,8 @@ static void test_recordings_split_everywhere(void **state)
 static void test_wikiticker_slice_as_sse(void **state)
 {
     (void)state;
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) {
-        skip();
-        return;
-    }
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/wikiticker/wikiticker-2015-09-12-sampled.json.gz", shared);
+    snprintf(path, sizeof path, "%s", shared_path("data/wikiticker/wikiticker-2015-09-12-sampled.json.gz"));
     to_sse c;
     memset(&c, 0, sizeof c);
     c.eol = "\r\n";

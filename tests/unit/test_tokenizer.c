@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "shared_data.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +18,8 @@
 
 static wp_tokenizer *open_shared_vocab(void)
 {
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) return NULL;
     char path[4096], err[512] = "";
-    snprintf(path, sizeof path, "%s/models/all-MiniLM-L6-v2/vocab.txt", shared);
-    if (access(path, R_OK) != 0) return NULL;
+    snprintf(path, sizeof path, "%s", shared_path("models/all-MiniLM-L6-v2/vocab.txt"));
     wp_tokenizer *t = NULL;
     assert_int_equal(tokenizer_open(path, &t, err, sizeof err), 0);
     return t;
@@ -30,12 +29,8 @@ static void test_reference_tokens_json(void **state)
 {
     (void)state;
     wp_tokenizer *t = open_shared_vocab();
-    if (!t) {
-        printf("skipped: needs ../shared (WG_SHARED) for the real vocabulary\n");
-        skip();
-    }
     char path[4096];
-    snprintf(path, sizeof path, "%s/models/reference_tokens.json", getenv("WG_SHARED"));
+    snprintf(path, sizeof path, "%s", shared_path("models/reference_tokens.json"));
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     assert_non_null(root);
@@ -75,10 +70,6 @@ static void test_reference_cases(void **state)
 {
     (void)state;
     wp_tokenizer *t = open_shared_vocab();
-    if (!t) {
-        printf("skipped: needs ../shared (WG_SHARED) for the real vocabulary\n");
-        skip();
-    }
     int32_t ids[300];
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         if (!cases[c].n) continue;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "shared_data.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,17 +319,8 @@ static void test_silver_filters_and_fail(void **state)
 static void test_wikiticker_file_counts(void **state)
 {
     fixture *f = *state;
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) {
-        skip();
-        return;
-    }
     char path[4096];
-    snprintf(path, sizeof path, "%s/data/wikiticker/wikiticker-2015-09-12-sampled.json.gz", shared);
-    if (access(path, R_OK) != 0) {
-        skip();
-        return;
-    }
+    snprintf(path, sizeof path, "%s", shared_path("data/wikiticker/wikiticker-2015-09-12-sampled.json.gz"));
     wiki_ingest_options opt;
     memset(&opt, 0, sizeof opt);
     opt.file = path;

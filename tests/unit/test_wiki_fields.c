@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "shared_data.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,14 +215,12 @@ static void check_recording(const char *path, int mutate_every, int rounds)
 static void test_recordings(void **state)
 {
     (void)state;
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) skip();
     static const char *dirs[] = {"data/wikimedia", "data/wikiticker"};
     for (int d = 0; d < 2; d++) {
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s/%s", shared, dirs[d]);
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", shared_path(dirs[d]));
         DIR *dh = opendir(dir);
-        if (!dh) continue;
+        if (!dh) fail_msg("cannot open %s: %s", dir, strerror(errno));
         struct dirent *de;
         while ((de = readdir(dh))) {
             const char *n = de->d_name;
@@ -228,7 +228,7 @@ static void test_recordings(void **state)
             int wiki = (l > 7 && !strcmp(n + l - 7, ".ndjson")) || (l > 7 && !strcmp(n + l - 7, ".events")) ||
                        (l > 8 && !strcmp(n + l - 8, ".json.gz"));
             if (!wiki) continue;
-            char path[2048];
+            char path[8192];
             snprintf(path, sizeof path, "%s/%s", dir, n);
             /* the real recentchange events are all mutated; the 39k wikiticker events are all
              * compared, every 400th mutated */
@@ -242,13 +242,12 @@ static void test_recordings(void **state)
 static void test_every_real_event_is_scanned(void **state)
 {
     (void)state;
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) skip();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/wikimedia/recentchange_enwiki_20230729T0751Z.ndjson", shared);
+    char path[4096];
+    snprintf(path, sizeof path, "%s", shared_path("data/wikimedia/recentchange_enwiki_20230729T0751Z.ndjson"));
     file_check fc = {{0}, 0, 0, 0};
     char err[256];
-    if (wiki_recording_read(path, 0, 1 << 20, on_record, &fc, NULL, err, sizeof err) != 0) skip();
+    if (wiki_recording_read(path, 0, 1 << 20, on_record, &fc, NULL, err, sizeof err) != 0)
+        fail_msg("%s: %s", path, err);
     assert_int_equal(fc.t.scanned, fc.n);
 }
 
@@ -295,12 +294,10 @@ static void test_wikiticker_text_mapping(void **state)
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
         check_mapping(lines[i], strlen(lines[i]), i * 1000, &compared);
     assert_int_equal(compared, sizeof lines / sizeof *lines);
-    const char *shared = getenv("WG_SHARED");
-    if (!shared || !*shared) return;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/wikiticker/wikiticker-2015-09-12-sampled.json.gz", shared);
+    char path[4096];
+    snprintf(path, sizeof path, "%s", shared_path("data/wikiticker/wikiticker-2015-09-12-sampled.json.gz"));
     gzFile gz = gzopen(path, "rb");
-    if (!gz) return;
+    if (!gz) fail_msg("cannot open %s", path);
     static char line[1 << 16];
     uint64_t offset = 0;
     long before = compared;

@@ -1,0 +1,46 @@
+/* `config list`: every declared setting (core/settings.c) with its current value, where the
+ * value came from (default, file, --set) and its description. Families (expect.<flow>.*) are
+ * listed once, followed by each key of the family that is set. */
+#include "cli/commands.h"
+
+#include "core/settings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void print_row(const char *name, const char *value, const char *source, const char *desc)
+{
+    printf("%-38s %-22s %-8s %s\n", name, value, source, desc);
+}
+
+int cmd_config(app *a, int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: wikigdelt config list\n"
+               "  every setting: name, current value, source (default, file, --set) and description\n");
+        return 0;
+    }
+    if (argc != 2 || strcmp(argv[1], "list"))
+        return app_usage_error("usage: wikigdelt config list");
+    size_t n;
+    const setting *t = settings_table(&n);
+    print_row("name", "value", "source", "description");
+    for (size_t i = 0; i < n; i++) {
+        const setting *s = &t[i];
+        size_t len = strlen(s->name);
+        int family = len && s->name[len - 1] == '*';
+        const char *v = family ? NULL : config_get_str(a->cfg, s->name, NULL);
+        const char *origin = v ? config_origin(a->cfg, s->name) : "default";
+        if (!origin) origin = "default";
+        if (!strcmp(origin, "command")) origin = "default"; /* set by the command itself */
+        const char *shown = v ? v : s->def ? s->def : "(auto)";
+        print_row(s->name, *shown ? shown : "(empty)", origin, s->desc);
+        if (!family) continue;
+        for (size_t k = 0; k < config_count(a->cfg); k++) {
+            const char *key = config_key(a->cfg, k);
+            if (settings_find(key) == s)
+                print_row(key, config_value(a->cfg, k), config_origin(a->cfg, key), s->desc);
+        }
+    }
+    return 0;
+}
