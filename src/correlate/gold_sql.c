@@ -484,7 +484,7 @@ int gold_load_time_checkpoint(run *r, const char *name, int64_t *out)
 static const char *const silver_queries[2] = {
     "SELECT silver_id, EventID, event_time, EventCode, event_description, AvgTone,"
     " GoldsteinScale, ActionGeo_FullName, ActionGeo_CountryCode, ActionGeo_Lat, ActionGeo_Long,"
-    " Actor1Name, Actor2Name, SOURCEURL, Actor1CountryCode, Actor2CountryCode"
+    " Actor1CountryCode, Actor2CountryCode, " EVENT_TEXT_SILVER_COLUMNS
     " FROM gdelt_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2",
     "SELECT silver_id, event_time, wiki, title, user, is_content"
     " FROM wikimedia_silver WHERE silver_id > ?1 ORDER BY silver_id LIMIT ?2"};
@@ -518,9 +518,9 @@ int gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
     } else {
         row->event_id = sqlite3_column_int64(q, 1);
         row->event_time = COL(2);
-        row->parts = (event_parts){COL(4), COL(11), COL(12), COL(7), COL(13)};
-        row->codes[0] = COL(14);
-        row->codes[1] = COL(15);
+        row->parts = event_parts_from_row(q, 13);
+        row->codes[0] = COL(11);
+        row->codes[1] = COL(12);
         row->codes[2] = COL(8);
     }
 #undef COL
