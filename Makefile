@@ -11,6 +11,7 @@ PKGS    := sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc ope
 CC      ?= gcc
 BUILD   ?= build
 MARCH   ?= -march=native
+BERT_OPT ?= -O3   # the encoder's kernels and forward pass (src/embed/bert*.c); BERT_OPT= drops it
 OPT     ?= -O2 $(MARCH)
 SANFLAGS ?=
 CFLAGS  := $(OPT) -g $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Isrc \
@@ -32,6 +33,8 @@ all: $(BUILD)/wikigdelt
 
 $(BUILD)/wikigdelt: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/src/embed/bert%.o: CFLAGS += $(BERT_OPT)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
