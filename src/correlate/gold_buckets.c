@@ -1,6 +1,7 @@
 /* The open buckets' in-memory state (gold_buckets.h): no SQLite here. */
 #include "correlate/gold_buckets.h"
 
+#include "core/grow.h"
 #include "correlate/country_names.h"
 #include "correlate/countries.h"
 
@@ -77,13 +78,7 @@ bucket *bucket_set_find(bucket_set *s, int64_t start)
 
 bucket *bucket_set_add(bucket_set *s, int64_t start, int sdim)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        bucket **v = realloc(s->b, cap * sizeof *v);
-        if (!v) return NULL;
-        s->b = v;
-        s->cap = cap;
-    }
+    if (grow_array(&s->b, &s->cap, s->n, sizeof *s->b, 8)) return NULL;
     bucket *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->start = start;

@@ -3,6 +3,7 @@
  * write transaction. */
 #include "correlate/gold_int.h"
 
+#include "core/grow.h"
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "correlate/countries.h"
@@ -251,13 +252,7 @@ static int start_set_has(const start_set *s, int64_t start)
 static int start_set_add(start_set *s, int64_t start)
 {
     if (start_set_has(s, start)) return 0;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        int64_t *v = realloc(s->v, cap * sizeof *v);
-        if (!v) return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (grow_array(&s->v, &s->cap, s->n, sizeof *s->v, 16)) return -1;
     s->v[s->n++] = start;
     return 0;
 }

