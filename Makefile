@@ -47,7 +47,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 unit: $(BUILD)/wikigdelt $(TESTS)
 
 test: unit
-	@fail=0; for t in $(TESTS); do $$t > $$t.log 2>&1 && echo "[ PASS ] $$t" || { fail=1; echo "[ FAIL ] $$t (log: $$t.log)"; tail -n 20 $$t.log; }; done; exit $$fail
+	@export WG_SHARED="$${WG_SHARED:-$(CURDIR)/../shared}"; fail=0; for t in $(TESTS); do $$t > $$t.log 2>&1 && echo "[ PASS ] $$t" || { fail=1; echo "[ FAIL ] $$t (log: $$t.log)"; tail -n 20 $$t.log; }; done; exit $$fail
 
 # The benchmarks link against the same objects and package list as the binary.
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
