@@ -51,6 +51,82 @@ const char *bert_profile_get(int stage, double *secs)
     return prof_names[stage];
 }
 
+/* ---------- row-wise vector maths ---------- */
+
+/* softmax of x[0..n) in place */
+static void softmax(float *x, int n)
+{
+    float mx = x[0];
+    float sum = 0;
+    int j = 0;
+#ifdef __AVX512F__
+    __m512 vmax = _mm512_set1_ps(x[0]);
+    for (j = 0; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        vmax = _mm512_mask_max_ps(vmax, k, vmax, _mm512_maskz_loadu_ps(k, x + j));
+    }
+    mx = _mm512_reduce_max_ps(vmax);
+    j = 0;
+    __m512 vs = _mm512_setzero_ps(), vm = _mm512_set1_ps(mx);
+    for (; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + j), vm));
+        _mm512_mask_storeu_ps(x + j, k, e);
+        vs = _mm512_mask_add_ps(vs, k, vs, e);
+    }
+    sum = _mm512_reduce_add_ps(vs);
+    const __m512 vinv = _mm512_set1_ps(1.0f / sum);
+    for (j = 0; j < n; j += 16) {
+        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_ps(x + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + j), vinv));
+    }
+    return;
+#else
+    for (j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    for (j = 0; j < n; j++) {
+        x[j] = expf(x[j] - mx);
+        sum += x[j];
+    }
+#endif
+    float inv = 1.0f / sum;
+    for (j = 0; j < n; j++) x[j] *= inv;
+}
+
+static void layer_norm_row(float *x, const float *g, const float *b, int n, float eps)
+{
+    float mean = 0, var = 0;
+    int j = 0;
+#ifdef __AVX512F__
+    /* vector partial sums: the compiler may not reorder a float reduction by itself */
+    if (n % 16 == 0) {
+        __m512 acc = _mm512_setzero_ps();
+        for (j = 0; j < n; j += 16) acc = _mm512_add_ps(acc, _mm512_loadu_ps(x + j));
+        mean = _mm512_reduce_add_ps(acc) / (float)n;
+        __m512 vm = _mm512_set1_ps(mean), vv = _mm512_setzero_ps();
+        for (j = 0; j < n; j += 16) {
+            __m512 d = _mm512_sub_ps(_mm512_loadu_ps(x + j), vm);
+            vv = _mm512_fmadd_ps(d, d, vv);
+        }
+        var = _mm512_reduce_add_ps(vv) / (float)n;
+        __m512 inv = _mm512_set1_ps(1.0f / sqrtf(var + eps));
+        for (j = 0; j < n; j += 16) {
+            __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + j), vm), inv);
+            _mm512_storeu_ps(x + j, _mm512_fmadd_ps(d, _mm512_loadu_ps(g + j), _mm512_loadu_ps(b + j)));
+        }
+        return;
+    }
+#endif
+    for (j = 0; j < n; j++) mean += x[j];
+    mean /= (float)n;
+    for (j = 0; j < n; j++) {
+        float d = x[j] - mean;
+        var += d * d;
+    }
+    var /= (float)n;
+    float inv = 1.0f / sqrtf(var + eps);
+    for (j = 0; j < n; j++) x[j] = (x[j] - mean) * inv * g[j] + b[j];
+}
+
 /* ---------- dense layers ---------- */
 
 
@@ -137,7 +213,7 @@ attention_head512(const float *qkv, const float *kt, int len, int lp, int h, int
             for (int r = 0; r < QB; r++)
                 _mm512_mask_storeu_ps(s + (size_t)r * lp + j0, k, _mm512_mul_ps(acc[r], _mm512_set1_ps(scale)));
         }
-        for (int r = 0; r < qn; r++) bert_softmax(s + (size_t)r * lp, len);
+        for (int r = 0; r < qn; r++) softmax(s + (size_t)r * lp, len);
         __m512 o[QB][8];
 #pragma GCC unroll 4
         for (int r = 0; r < QB; r++)
@@ -206,7 +282,7 @@ static void attention(const bert_model *m, bert_workspace *ws, const float *qkv,
                 for (int e = 0; e < d; e++) dot += q[e] * kk[e];
                 s[j] = dot * scale;
             }
-            bert_softmax(s, len);
+            softmax(s, len);
             float *o = ctx + (size_t)i * h + hd * d;
             for (int e = 0; e < d; e++) o[e] = 0;
             for (int j = 0; j < len; j++) {
@@ -239,7 +315,7 @@ int bert_encode_packed(const bert_model *m, bert_workspace *ws, const int32_t *i
             float *x = ws->x + (size_t)(o + i) * h;
             const float *we = m->word_emb + (size_t)id * h, *pe = m->pos_emb + (size_t)i * h;
             for (int j = 0; j < h; j++) x[j] = we[j] + pe[j] + m->type_emb[j];
-            bert_layer_norm_row(x, m->emb_ln_g, m->emb_ln_b, h, eps);
+            layer_norm_row(x, m->emb_ln_g, m->emb_ln_b, h, eps);
         }
     prof_add(BERT_PROF_EMBED, &t0);
     for (int li = 0; li < c->layers; li++) {
@@ -251,13 +327,13 @@ int bert_encode_packed(const bert_model *m, bert_workspace *ws, const int32_t *i
         prof_add(BERT_PROF_ATTENTION, &t0);
         linear_forward(m, ws, &L->attn_out, ws->ctx, t, ws->tmp, EPI_BIAS_RESIDUAL, ws->x);
         prof_add(BERT_PROF_ATTN_OUT, &t0);
-        for (int i = 0; i < t; i++) bert_layer_norm_row(ws->tmp + (size_t)i * h, L->ln1_g, L->ln1_b, h, eps);
+        for (int i = 0; i < t; i++) layer_norm_row(ws->tmp + (size_t)i * h, L->ln1_g, L->ln1_b, h, eps);
         prof_add(BERT_PROF_LAYER_NORM, &t0);
         linear_forward(m, ws, &L->ffn_in, ws->tmp, t, ws->inter, EPI_BIAS_GELU, NULL);
         prof_add(BERT_PROF_FFN_IN, &t0);
         linear_forward(m, ws, &L->ffn_out, ws->inter, t, ws->x, EPI_BIAS_RESIDUAL, ws->tmp);
         prof_add(BERT_PROF_FFN_OUT, &t0);
-        for (int i = 0; i < t; i++) bert_layer_norm_row(ws->x + (size_t)i * h, L->ln2_g, L->ln2_b, h, eps);
+        for (int i = 0; i < t; i++) layer_norm_row(ws->x + (size_t)i * h, L->ln2_g, L->ln2_b, h, eps);
         prof_add(BERT_PROF_LAYER_NORM, &t0);
     }
     /* mean pooling over the sequence's tokens, then L2 normalisation */

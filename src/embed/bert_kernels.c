@@ -1,7 +1,7 @@
 /* The BERT encoder's kernels (bert_int.h): an own AVX512-BF16 kernel for the reduced-precision
  * path, AVX512-VNNI int8, an own AVX-512 fp32 kernel, all sharing one blocking loop with a
- * micro-kernel per precision and fused epilogues (bias + GELU, bias + residual); the row-wise
- * vector maths (softmax, layer norm, GELU). Portable emulations where the instructions are absent. */
+ * micro-kernel per precision and fused epilogues (bias + GELU, bias + residual). Portable
+ * emulations where the instructions are absent. */
 #include "embed/bert_int.h"
 
 #include <immintrin.h>
@@ -11,47 +11,6 @@
 
 /* ---------- vector maths ---------- */
 
-#ifdef __AVX512F__
-/* exp(x) for x in about [-87, 88]: Cody-Waite reduction, degree-6 polynomial, 2^n by scalef.
- * Relative error about 2 ulp, which is below what fp32 sgemm already perturbs. */
-static inline __m512 exp512(__m512 x)
-{
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f)),
-                      _mm512_set1_ps(-87.3365447504f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500E-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507E-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073E-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894E-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459E-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201E-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, n);
-}
-
-/* erf(x): Abramowitz & Stegun 7.1.26 (absolute error <= 1.5e-7). */
-static inline __m512 erf512(__m512 x)
-{
-    __m512 ax = _mm512_abs_ps(x);
-    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f),
-                             _mm512_fmadd_ps(_mm512_set1_ps(0.3275911f), ax, _mm512_set1_ps(1.0f)));
-    __m512 p = _mm512_set1_ps(1.061405429f);
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
-    p = _mm512_mul_ps(p, t);
-    __m512 e = exp512(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), ax), ax));
-    __m512 y = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
-    /* copy the sign of x */
-    return _mm512_castsi512_ps(_mm512_or_si512(
-        _mm512_castps_si512(y),
-        _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))));
-}
-#endif
 
 /* y = gelu(y + b) (the exact, erf-based GELU of BERT), one row of n. */
 static void bias_gelu_row(float *y, const float *b, int n)
@@ -72,79 +31,6 @@ static void bias_gelu_row(float *y, const float *b, int n)
     }
 }
 
-/* softmax of x[0..n) in place */
-void bert_softmax(float *x, int n)
-{
-    float mx = x[0];
-    float sum = 0;
-    int j = 0;
-#ifdef __AVX512F__
-    __m512 vmax = _mm512_set1_ps(x[0]);
-    for (j = 0; j < n; j += 16) {
-        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
-        vmax = _mm512_mask_max_ps(vmax, k, vmax, _mm512_maskz_loadu_ps(k, x + j));
-    }
-    mx = _mm512_reduce_max_ps(vmax);
-    j = 0;
-    __m512 vs = _mm512_setzero_ps(), vm = _mm512_set1_ps(mx);
-    for (; j < n; j += 16) {
-        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
-        __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + j), vm));
-        _mm512_mask_storeu_ps(x + j, k, e);
-        vs = _mm512_mask_add_ps(vs, k, vs, e);
-    }
-    sum = _mm512_reduce_add_ps(vs);
-    const __m512 vinv = _mm512_set1_ps(1.0f / sum);
-    for (j = 0; j < n; j += 16) {
-        __mmask16 k = n - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - j)) - 1);
-        _mm512_mask_storeu_ps(x + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + j), vinv));
-    }
-    return;
-#else
-    for (j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
-    for (j = 0; j < n; j++) {
-        x[j] = expf(x[j] - mx);
-        sum += x[j];
-    }
-#endif
-    float inv = 1.0f / sum;
-    for (j = 0; j < n; j++) x[j] *= inv;
-}
-
-void bert_layer_norm_row(float *x, const float *g, const float *b, int n, float eps)
-{
-    float mean = 0, var = 0;
-    int j = 0;
-#ifdef __AVX512F__
-    /* vector partial sums: the compiler may not reorder a float reduction by itself */
-    if (n % 16 == 0) {
-        __m512 acc = _mm512_setzero_ps();
-        for (j = 0; j < n; j += 16) acc = _mm512_add_ps(acc, _mm512_loadu_ps(x + j));
-        mean = _mm512_reduce_add_ps(acc) / (float)n;
-        __m512 vm = _mm512_set1_ps(mean), vv = _mm512_setzero_ps();
-        for (j = 0; j < n; j += 16) {
-            __m512 d = _mm512_sub_ps(_mm512_loadu_ps(x + j), vm);
-            vv = _mm512_fmadd_ps(d, d, vv);
-        }
-        var = _mm512_reduce_add_ps(vv) / (float)n;
-        __m512 inv = _mm512_set1_ps(1.0f / sqrtf(var + eps));
-        for (j = 0; j < n; j += 16) {
-            __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + j), vm), inv);
-            _mm512_storeu_ps(x + j, _mm512_fmadd_ps(d, _mm512_loadu_ps(g + j), _mm512_loadu_ps(b + j)));
-        }
-        return;
-    }
-#endif
-    for (j = 0; j < n; j++) mean += x[j];
-    mean /= (float)n;
-    for (j = 0; j < n; j++) {
-        float d = x[j] - mean;
-        var += d * d;
-    }
-    var /= (float)n;
-    float inv = 1.0f / sqrtf(var + eps);
-    for (j = 0; j < n; j++) x[j] = (x[j] - mean) * inv * g[j] + b[j];
-}
 
 /* ---------- bf16 ---------- */
 
