@@ -2,11 +2,17 @@
 #   make            -> build/wikigdelt
 #   make asan       -> build-asan/wikigdelt (+ its unit tests)
 #   make unit       -> build/tests/test_* (cmocka)
+#   make test       -> builds and runs the unit tests
+#   make bench      -> build/bench/* (the C benchmarks; bench/*.sh run them)
 #   make check      -> scripts/check.sh (everything the README's test command runs)
+# Packagers: MARCH= (or MARCH=-march=x86-64-v3) replaces the default -march=native; OPT= replaces
+# the optimisation flags as a whole.
 PKGS    := sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc openssl zlib icu-uc libzstd snappy rdkafka
 CC      ?= gcc
 BUILD   ?= build
-OPT     ?= -O2 -march=native
+MARCH   ?= -march=native
+BERT_OPT ?= -O3   # the encoder's kernels and forward pass (src/embed/bert*.c); BERT_OPT= drops it
+OPT     ?= -O2 $(MARCH)
 SANFLAGS ?=
 CFLAGS  := $(OPT) -g $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Isrc \
            $(shell pkg-config --cflags $(PKGS))
@@ -19,12 +25,16 @@ OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCHES  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all asan unit unit-asan check clean
+.PHONY: all asan unit unit-asan test bench check clean
 all: $(BUILD)/wikigdelt
 
 $(BUILD)/wikigdelt: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/src/embed/bert%.o: CFLAGS += $(BERT_OPT)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -36,8 +46,18 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 
 unit: $(BUILD)/wikigdelt $(TESTS)
 
+test: unit
+	@export WG_SHARED="$${WG_SHARED:-$(CURDIR)/../shared}"; fail=0; for t in $(TESTS); do $$t > $$t.log 2>&1 && echo "[ PASS ] $$t" || { fail=1; echo "[ FAIL ] $$t (log: $$t.log)"; tail -n 20 $$t.log; }; done; exit $$fail
+
+# The benchmarks link against the same objects and package list as the binary.
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+bench: $(BUILD)/wikigdelt $(BENCHES)
+
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -march=native" SANFLAGS="$(SAN)" all unit
+	$(MAKE) BUILD=build-asan OPT="-O1 $(MARCH)" SANFLAGS="$(SAN)" all unit
 
 check:
 	scripts/check.sh

@@ -15,17 +15,13 @@ repeat=${REPEAT:-2}   # rounds, engines interleaved; the summary takes each engi
 build=${BUILD:-build}
 shared=${WG_SHARED:-$(cd "$root/.." && pwd)/shared}
 export WG_SHARED=$shared
-make -s BUILD="$build" all
+make -s BUILD="$build" bench   # the binary and build/bench/*, with the Makefile's flags and packages
 ref=${WG_REFERENCE_BUILD:-$root/$build}
 scripts/setup-reference.sh "$ref"
 py=$ref/venv/bin/python
 model=$ref/model/all-MiniLM-L6-v2
 onnx=$ref/model/all-MiniLM-L6-v2.onnx
 mkdir -p bench/out
-objs=$(find "$build/obj/src" -name '*.o' ! -path '*/src/main.o')
-pkgs="sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc openssl zlib"
-cc -O2 -march=native -std=c11 -D_GNU_SOURCE -pthread -Isrc $(pkg-config --cflags $pkgs) \
-   -o "$build/embed_bench" bench/embed_bench.c $objs $(pkg-config --libs $pkgs) -lm -pthread
 texts=bench/out/embed-texts-$n.txt
 python3 tests/reference/texts.py "$shared" gdelt > "$texts.tmp"
 python3 tests/reference/texts.py "$shared" wiki "$(( n - $(wc -l < "$texts.tmp") ))" >> "$texts.tmp"
@@ -36,9 +32,9 @@ echo "# bench/embed.sh $n texts, $threads threads, $(date -u '+%F %T') UTC, $(gr
 echo "# the machine may be shared: compare the lines of one run with each other"
 for round in $(seq 1 "$repeat"); do
     echo "# round $round"
-    "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=fp32 2>/dev/null
-    "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=bf16 2>/dev/null
-    "$build/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=int8 2>/dev/null
+    "$build/bench/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=fp32 2>/dev/null
+    "$build/bench/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=bf16 2>/dev/null
+    "$build/bench/embed_bench" "$texts" embed.model_dir="$model" embed.threads="$threads" embed.precision=int8 2>/dev/null
     "$py" bench/embed_peers.py onnx "$texts" "$model" "$onnx" 64 "$threads" 2>/dev/null
     "$py" bench/embed_peers.py torch "$texts" "$model" "$onnx" 64 "$threads" 2>/dev/null
 done

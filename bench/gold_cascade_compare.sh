@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Pair recall of a cascade run against an exact-join run of the same input (figures only):
 #   bench/gold_cascade_compare.sh CASCADE_HOME EXACT_HOME
-# e.g. after `GOLD_E2E_KEEP=/tmp/on bench/gold_e2e.sh ...` and
-#      `GOLD_E2E_KEEP=/tmp/off bench/gold_e2e.sh ... --set correlate.prefilter=off`.
+# e.g. after `GOLD_E2E_KEEP=ON_DIR bench/gold_e2e.sh ...` and
+#      `GOLD_E2E_KEEP=OFF_DIR bench/gold_e2e.sh ... --set correlate.prefilter=off`.
 # Prints the exact join's pairs (>= correlate.threshold, top-k per event), how many of them the
 # cascade emitted too (pair recall), the pairs only the cascade emitted (a lower-ranked title that
 # took the place of one the first stage missed), and the events whose best match agrees.

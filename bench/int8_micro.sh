@@ -3,6 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
-mkdir -p "$build"
-cc -O2 -march=native -std=c11 -D_GNU_SOURCE -o "$build/int8_micro" bench/int8_micro.c $(pkg-config --cflags --libs openblas)
-for i in 1 2; do echo "# round $i"; "$build/int8_micro"; done
+make -s BUILD="$build" bench   # with the Makefile's flags and packages
+for i in 1 2; do echo "# round $i"; "$build/bench/int8_micro"; done

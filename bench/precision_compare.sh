@@ -8,7 +8,7 @@
 #      reranked, default thresholds) in each precision, and which pairs changed side against fp32
 #      (bench/precision_flips.py). Evaluating the test set here measures; nothing is tuned on it.
 #   bench/precision_compare.sh MODEL_DIR [REFERENCE_PYTHON]
-# REFERENCE_PYTHON: a python with sentence-transformers (e.g. /work/main/build/venv/bin/python);
+# REFERENCE_PYTHON: a python with sentence-transformers (e.g. build/venv/bin/python);
 # without it step 1 compares the C precisions only. Needs ../shared (WG_SHARED). Prints figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,7 +7,7 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libmicrohttpd-dev libopenblas-dev libutf8proc-dev libssl-dev zlib1g-dev libcmocka-dev
           libicu-dev libzstd-dev libsnappy-dev librdkafka-dev
           kafkacat maven default-jre-headless
-          python3 python3-venv)
+          python3 python3-venv python3-pip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

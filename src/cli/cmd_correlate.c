@@ -187,8 +187,7 @@ static char *event_text_by_id(sqlite3 *db, const config *cfg, const char *id, ch
         return NULL;
     sqlite3_stmt *st;
     if (!db || sqlite3_prepare_v2(db,
-                                  "SELECT event_description, Actor1Name, Actor2Name,"
-                                  " ActionGeo_FullName, SOURCEURL FROM gdelt_silver"
+                                  "SELECT " EVENT_TEXT_SILVER_COLUMNS " FROM gdelt_silver"
                                   " WHERE GLOBALEVENTID = ?1",
                                   -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "EventID %s needs gdelt_silver in the pipeline home (ingest and refine the GDELT export first)", id);
@@ -197,11 +196,7 @@ static char *event_text_by_id(sqlite3 *db, const config *cfg, const char *id, ch
     sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
     char *out = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        event_parts p = {(const char *)sqlite3_column_text(st, 0),
-                         (const char *)sqlite3_column_text(st, 1),
-                         (const char *)sqlite3_column_text(st, 2),
-                         (const char *)sqlite3_column_text(st, 3),
-                         (const char *)sqlite3_column_text(st, 4)};
+        event_parts p = event_parts_from_row(st, 0);
         buf b = BUF_INIT;
         if (event_text_compose(&p, mask, &b) == 0) out = buf_detach(&b);
         buf_free(&b);

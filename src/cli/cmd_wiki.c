@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 
 #include "core/timeutil.h"
+#include "refine/wiki_silver.h"
 #include "source/wiki_ingest.h"
 
 #include <signal.h>
@@ -38,10 +39,42 @@ static int parse_number(const char *s, double *out)
     return 0;
 }
 
+/* --refine: the wikimedia_silver flow's writer takes every bronze row inside the ingest's
+ * transaction (the source hands them over through a wiki_bronze_hook and knows nothing of refine). */
+typedef struct silver_hook {
+    wiki_silver_writer *w;
+    flow_stats stats;
+} silver_hook;
+
+static int silver_start(void *ctx, char *err, size_t errlen)
+{
+    silver_hook *h = ctx;
+    int64_t rows;
+    return wiki_silver_writer_pending(h->w, 0, &rows, &h->stats, err, errlen);
+}
+
+static int silver_row(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
+                      size_t raw_len, char *err, size_t errlen)
+{
+    silver_hook *h = ctx;
+    return wiki_silver_writer_add(h->w, bronze_id, fields, raw, raw_len, &h->stats, err, errlen);
+}
+
+static int silver_flush(void *ctx, char *err, size_t errlen)
+{
+    return wiki_silver_writer_flush(((silver_hook *)ctx)->w, err, errlen);
+}
+
+static void silver_rollback(void *ctx)
+{
+    wiki_silver_writer_rollback(((silver_hook *)ctx)->w);
+}
+
 int cli_ingest_wiki(app *a, int argc, char **argv)
 {
     wiki_ingest_options opt;
     memset(&opt, 0, sizeof opt);
+    int refine = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -50,7 +83,7 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
             puts(usage);
             return 0;
         } else if (!strcmp(arg, "--refine")) {
-            opt.refine = 1;
+            refine = 1;
             continue;
         }
         if (!val) return app_usage_error("ingest wiki: %s needs a value\n%s", arg, usage);
@@ -85,7 +118,16 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
     signal(SIGTERM, on_signal);
     wiki_ingest_stats st;
     char err[1024] = "";
+    silver_hook sh = {0};
+    wiki_bronze_hook hook = {"wikimedia_silver", &sh, silver_start, silver_row, silver_flush,
+                             silver_rollback};
+    if (refine) {
+        if (wiki_silver_writer_open(db, a->cfg, &sh.w, err, sizeof err) != 0)
+            return app_runtime_error("ingest wiki: %s", err);
+        opt.hook = &hook;
+    }
     int rc = wiki_ingest_run(db, a->cfg, &opt, &st, err, sizeof err);
+    wiki_silver_writer_close(sh.w);
     printf("wikimedia_bronze: events %lld, quarantined %lld, batches %lld", (long long)st.events,
            (long long)st.quarantined, (long long)st.batches);
     if (!opt.file)
@@ -93,12 +135,12 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
                (long long)st.connections, (long long)st.heartbeats, (long long)st.http_errors,
                (long long)st.stalls);
     printf("\n");
-    if (opt.refine)
+    if (refine)
         printf("wikimedia_silver: read %lld, written %lld, warned %lld, dropped %lld, quarantined %lld,"
                " duplicates %lld\n",
-               (long long)st.silver.read, (long long)st.silver.written, (long long)st.silver.warned,
-               (long long)st.silver.dropped, (long long)st.silver.quarantined,
-               (long long)st.silver.duplicates);
+               (long long)sh.stats.read, (long long)sh.stats.written, (long long)sh.stats.warned,
+               (long long)sh.stats.dropped, (long long)sh.stats.quarantined,
+               (long long)sh.stats.duplicates);
     fflush(stdout);
     if (rc != 0) return app_runtime_error("ingest wiki: %s", err);
     return 0;

@@ -225,3 +225,14 @@ int event_text_title(const char *title, buf *out)
         if (out->data[i] == '_') out->data[i] = ' ';
     return 0;
 }
+
+event_parts event_parts_from_row(sqlite3_stmt *st, int first)
+{
+    event_parts p;
+    p.description = (const char *)sqlite3_column_text(st, first);
+    p.actor1 = (const char *)sqlite3_column_text(st, first + 1);
+    p.actor2 = (const char *)sqlite3_column_text(st, first + 2);
+    p.geo = (const char *)sqlite3_column_text(st, first + 3);
+    p.url = (const char *)sqlite3_column_text(st, first + 4);
+    return p;
+}

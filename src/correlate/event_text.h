@@ -7,6 +7,7 @@
 #ifndef WG_EVENT_TEXT_H
 #define WG_EVENT_TEXT_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -29,6 +30,15 @@ typedef struct event_parts {
     const char *geo;           /* ActionGeo_FullName */
     const char *url;           /* SOURCEURL */
 } event_parts;
+
+/* The gdelt_silver columns an event's text is made of, in event_parts order, for a SELECT list:
+ * every reader of silver's event text (the gold flow, the reranker, eval) selects these and maps
+ * them with event_parts_from_row. */
+#define EVENT_TEXT_SILVER_COLUMNS \
+    "event_description, Actor1Name, Actor2Name, ActionGeo_FullName, SOURCEURL"
+/* The parts of the row st is on, whose columns first .. first + 4 are EVENT_TEXT_SILVER_COLUMNS
+ * (valid until st moves). */
+event_parts event_parts_from_row(sqlite3_stmt *st, int first);
 
 /* Parses a field list into a mask; 0 ok, -1 with err naming the unknown field. */
 int event_text_parse_fields(const char *spec, unsigned *mask, char *err, size_t errlen);

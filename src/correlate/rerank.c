@@ -18,7 +18,7 @@
  * Logistic regression (scikit-learn, L2, C = 0.3) fitted on the 334 candidate pairs (cosine >=
  * 0.20, or the page of one of the event's countries in the title's wiki's language) of the
  * 564-pair development set tests/data/labels_eventids.tsv, by
- *   /work/main/build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db \
+ *   build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db \
  *       MODEL_DIR/all-MiniLM-L6-v2 tests/data/labels_eventids.tsv
  * (HOME: both real GDELT exports and the wiki recordings ingested and refined: the titles' wikis
  * give their languages, country_names.h; refit 2026-11-26 with the localised country names,
@@ -257,13 +257,11 @@ rerank_loader *rerank_loader_open(sqlite3 *db, int by_event_id, char *err, size_
     }
     l->db = db;
     const char *sql = by_event_id
-                          ? "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
-                            " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
+                          ? "SELECT " EVENT_TEXT_SILVER_COLUMNS ", SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
                             " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
                             " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type,"
                             " ActionGeo_CountryCode FROM gdelt_silver WHERE GLOBALEVENTID = ?1"
-                          : "SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
-                            " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
+                          : "SELECT " EVENT_TEXT_SILVER_COLUMNS ", SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
                             " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
                             " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type,"
                             " ActionGeo_CountryCode FROM gdelt_silver WHERE silver_id = ?1";
@@ -295,7 +293,8 @@ int rerank_loader_get(rerank_loader *l, int64_t id, rerank_event *ev, char *err,
                           .actor_type = {{COL(9), COL(10), COL(11)}, {COL(12), COL(13), COL(14)}},
                           .geo_type = sqlite3_column_int(st, 15),
                           .geo_country = COL(16)};
-    rc = rerank_event_set(ev, COL(0), COL(1), COL(2), COL(3), COL(4), sqlite3_column_int64(st, 5),
+    event_parts p = event_parts_from_row(st, 0);
+    rc = rerank_event_set(ev, p.description, p.actor1, p.actor2, p.geo, p.url, sqlite3_column_int64(st, 5),
                           sqlite3_column_int64(st, 6), &coded);
 #undef COL
     sqlite3_reset(st);

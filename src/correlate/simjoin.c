@@ -1,5 +1,6 @@
 /* Blocked sgemm top-k join (see simjoin.h). */
 #include "correlate/simjoin.h"
+#include "core/grow.h"
 
 #include <cblas.h>
 #include <stdlib.h>
@@ -12,13 +13,7 @@
 
 static int hits_push(simjoin_hits *h, uint32_t row, uint32_t col, float sim)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 1024;
-        simjoin_hit *v = realloc(h->v, cap * sizeof *v);
-        if (!v) return -1;
-        h->v = v;
-        h->cap = cap;
-    }
+    if (grow_array(&h->v, &h->cap, h->n, sizeof *h->v, 1024)) return -1;
     h->v[h->n++] = (simjoin_hit){row, col, sim};
     return 0;
 }

@@ -1,5 +1,6 @@
 /* BERT basic tokenization + WordPiece. Unicode properties come from utf8proc. */
 #include "embed/tokenizer.h"
+#include "core/grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -171,13 +172,7 @@ typedef struct cpbuf {
 
 static int cp_push(cpbuf *b, utf8proc_int32_t c)
 {
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 64;
-        utf8proc_int32_t *nv = realloc(b->v, nc * sizeof *nv);
-        if (!nv) return -1;
-        b->v = nv;
-        b->cap = nc;
-    }
+    if (grow_array(&b->v, &b->cap, b->n, sizeof *b->v, 64)) return -1;
     b->v[b->n++] = c;
     return 0;
 }

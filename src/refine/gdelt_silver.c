@@ -11,7 +11,7 @@
 #include "core/timeutil.h"
 #include "refine/cameo.h"
 #include "refine/expect.h"
-#include "source/gdelt_columns.h"
+#include "format/gdelt_columns.h"
 #include "store/store.h"
 
 #include <math.h>

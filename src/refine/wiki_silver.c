@@ -17,8 +17,8 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "refine/expect.h"
-#include "source/wiki_fields.h"
-#include "source/wiki_record.h"
+#include "format/wiki_fields.h"
+#include "format/utf8.h"
 #include "store/store.h"
 
 #include <fnmatch.h>
@@ -171,7 +171,7 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fiel
     json_t *ev = NULL;  /* the jansson fallback's DOM: fields borrow its strings */
     if (!fields) {
         size_t bad;
-        int scanned = wiki_utf8_valid(raw, (size_t)raw_len, &bad)
+        int scanned = utf8_valid(raw, (size_t)raw_len, &bad)
                           ? wiki_fields_scan(&c->own, raw, (size_t)raw_len)
                           : 0;
         if (scanned < 0) {

@@ -25,7 +25,7 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
  * limit (0 = all). Returns 0, 1 (an expectation with action fail; err says which), -1 error. */
 int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
                                flow_stats *stats, char *err, size_t errlen);
-/* One bronze row; fields are its extracted fields (source/wiki_fields.h, borrowed) or NULL to
+/* One bronze row; fields are its extracted fields (format/wiki_fields.h, borrowed) or NULL to
  * parse raw. Same returns. */
 int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,

@@ -1,7 +1,9 @@
-/* The GDELT 2.0 source: index parsing, downloads with checks and retries, in-memory unzip,
- * the file ledger and bronze writes (see gdelt.h for the modes and settings). */
+/* The GDELT 2.0 source: downloads with checks and retries, in-memory unzip, the file, live and
+ * backfill modes (see gdelt.h for the modes and settings). Index lines are in gdelt_index.c, the
+ * ledger and bronze writes in gdelt_ledger.c. */
 #include "source/gdelt.h"
 
+#include "core/grow.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "source/http.h"
@@ -22,90 +24,6 @@
 
 volatile sig_atomic_t gdelt_stop_requested;
 
-/* A GDELT event row is a few hundred bytes; anything this long is not an event row, and SQLite
- * refuses values over 1e9 bytes anyway. */
-#define GDELT_MAX_LINE_BYTES (16 << 20)
-
-/* ------------------------------------------------------------------ index lines */
-
-int gdelt_is_export_name(const char *name)
-{
-    static const char suffix[] = ".export.csv.zip";
-    size_t n = strlen(name), s = sizeof suffix - 1;
-    return n > s && strcasecmp(name + n - s, suffix) == 0;
-}
-
-/* Epoch seconds of the leading YYYYMMDDHHMMSS of a GDELT file name, or -1. */
-static int64_t slot_time_of_name(const char *name)
-{
-    size_t digits = 0;
-    while (digits < 14 && isdigit((unsigned char)name[digits])) digits++;
-    int64_t t;
-    if (digits != 14 || time_parse_gdelt(name, 14, &t) != 0) return -1;
-    return t;
-}
-
-int gdelt_parse_index_line(const char *line, size_t len, gdelt_index_entry *out, char *err,
-                           size_t errlen)
-{
-    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-        len--;
-    size_t i = 0;
-    /* size */
-    int64_t size = 0;
-    size_t start = i;
-    while (i < len && isdigit((unsigned char)line[i])) {
-        if (size > (INT64_MAX - 9) / 10) {
-            snprintf(err, errlen, "size field too large");
-            return -1;
-        }
-        size = size * 10 + (line[i] - '0');
-        i++;
-    }
-    if (i == start || i >= len || line[i] != ' ') {
-        snprintf(err, errlen, "expected '<size> <md5> <url>': bad size field");
-        return -1;
-    }
-    while (i < len && line[i] == ' ') i++;
-    /* md5 */
-    start = i;
-    while (i < len && isxdigit((unsigned char)line[i])) i++;
-    if (i - start != 32 || i >= len || line[i] != ' ') {
-        snprintf(err, errlen, "expected a 32-digit hex MD5 after the size");
-        return -1;
-    }
-    for (size_t k = 0; k < 32; k++) out->md5[k] = (char)tolower((unsigned char)line[start + k]);
-    out->md5[32] = '\0';
-    while (i < len && line[i] == ' ') i++;
-    /* url */
-    size_t ulen = len - i;
-    if (ulen == 0 || ulen >= sizeof out->url) {
-        snprintf(err, errlen, ulen ? "URL too long" : "missing URL");
-        return -1;
-    }
-    for (size_t k = i; k < len; k++)
-        if ((unsigned char)line[k] <= ' ' || line[k] == 0x7f) {
-            snprintf(err, errlen, "URL contains a space or control character");
-            return -1;
-        }
-    if (strncasecmp(line + i, "http://", 7) != 0 && strncasecmp(line + i, "https://", 8) != 0) {
-        snprintf(err, errlen, "URL is not http(s)");
-        return -1;
-    }
-    memcpy(out->url, line + i, ulen);
-    out->url[ulen] = '\0';
-    const char *slash = strrchr(out->url, '/');
-    const char *name = slash ? slash + 1 : out->url;
-    size_t nlen = strlen(name);
-    if (nlen == 0 || nlen >= sizeof out->name) {
-        snprintf(err, errlen, nlen ? "file name in the URL is too long" : "URL has no file name");
-        return -1;
-    }
-    memcpy(out->name, name, nlen + 1);
-    out->size = size;
-    out->slot_time = slot_time_of_name(out->name);
-    return 0;
-}
 
 /* ------------------------------------------------------------------ checks and unzip */
 
@@ -216,166 +134,11 @@ done:
     return rc;
 }
 
-/* ------------------------------------------------------------------ ledger and bronze */
+/* ------------------------------------------------------------------ settings */
 
 static int64_t opt_int(const config *cfg, const char *key, int64_t def)
 {
     return config_get_int(cfg, key, def);
-}
-
-int gdelt_ledger_is_ingested(sqlite3 *db, const char *name)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT status FROM gdelt_ledger WHERE name=?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), out = 0;
-    if (rc == SQLITE_ROW)
-        out = strcmp((const char *)sqlite3_column_text(st, 0), "ingested") == 0;
-    else if (rc != SQLITE_DONE)
-        out = -1;
-    sqlite3_finalize(st);
-    return out;
-}
-
-static void bind_meta(sqlite3_stmt *st, const gdelt_file_meta *m, const char *now)
-{
-    sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, m->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, m->mode, -1, SQLITE_STATIC);
-    if (m->size >= 0) sqlite3_bind_int64(st, 4, m->size); else sqlite3_bind_null(st, 4);
-    if (m->md5) sqlite3_bind_text(st, 5, m->md5, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 5);
-    if (m->expected_size >= 0) sqlite3_bind_int64(st, 6, m->expected_size); else sqlite3_bind_null(st, 6);
-    if (m->expected_md5) sqlite3_bind_text(st, 7, m->expected_md5, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 7);
-    sqlite3_bind_int(st, 8, m->attempts);
-    sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-}
-
-int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
-                             size_t len, int64_t *rows, char *err, size_t errlen)
-{
-    *rows = 0;
-    char now[TIME_TEXT_LEN];
-    time_format(time_now_ms() / 1000, now);
-    if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    /* Checked again inside the transaction: another process may have ingested it meanwhile. */
-    int already = gdelt_ledger_is_ingested(db, meta->name);
-    if (already != 0) {
-        store_rollback(db);
-        if (already < 0) snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
-        return already < 0 ? -1 : 1;
-    }
-    sqlite3_stmt *ledger = NULL, *bronze = NULL, *done = NULL;
-    int64_t file_id = -1, n = 0;
-    if (sqlite3_prepare_v2(
-            db,
-            "INSERT INTO gdelt_ledger(name, source, mode, size, md5, expected_size, expected_md5,"
-            " attempts, status, first_seen, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
-            " 'ingesting',?9,?9) ON CONFLICT(name) DO UPDATE SET source=excluded.source,"
-            " mode=excluded.mode, size=excluded.size, md5=excluded.md5,"
-            " expected_size=excluded.expected_size, expected_md5=excluded.expected_md5,"
-            " attempts=attempts+excluded.attempts, status='ingesting', updated_at=excluded.updated_at"
-            " RETURNING file_id",
-            -1, &ledger, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO gdelt_bronze(file_id, source_file, line_number,"
-                           " ingested_at, raw_line) VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &bronze, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "UPDATE gdelt_ledger SET rows=?2, status='ingested', error=NULL"
-                           " WHERE file_id=?1",
-                           -1, &done, NULL) != SQLITE_OK)
-        goto store_error;
-    bind_meta(ledger, meta, now);
-    if (sqlite3_step(ledger) != SQLITE_ROW) goto store_error;
-    file_id = sqlite3_column_int64(ledger, 0);
-    if (sqlite3_step(ledger) != SQLITE_DONE) goto store_error;
-
-    sqlite3_bind_int64(bronze, 1, file_id);
-    sqlite3_bind_text(bronze, 2, meta->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(bronze, 4, now, -1, SQLITE_STATIC);
-    size_t pos = 0;
-    int64_t line_no = 0;
-    while (pos < len) {
-        const char *line = csv + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - line) : len - pos;
-        pos += llen + (nl ? 1 : 0);
-        line_no++;
-        if (llen > 0 && line[llen - 1] == '\r') llen--;
-        if (llen == 0) continue; /* blank lines carry no event (a trailing newline, typically) */
-        if (llen > GDELT_MAX_LINE_BYTES) {
-            snprintf(err, errlen, "line %lld is %zu bytes long, over the %d-byte limit of a row",
-                     (long long)line_no, llen, GDELT_MAX_LINE_BYTES);
-            sqlite3_finalize(ledger);
-            sqlite3_finalize(bronze);
-            sqlite3_finalize(done);
-            store_rollback(db);
-            return 2;
-        }
-        sqlite3_bind_int64(bronze, 3, line_no);
-        sqlite3_bind_text(bronze, 5, line, (int)llen, SQLITE_STATIC);
-        if (sqlite3_step(bronze) != SQLITE_DONE) goto store_error;
-        sqlite3_reset(bronze);
-        n++;
-    }
-    sqlite3_bind_int64(done, 1, file_id);
-    sqlite3_bind_int64(done, 2, n);
-    if (sqlite3_step(done) != SQLITE_DONE) goto store_error;
-    sqlite3_finalize(ledger);
-    sqlite3_finalize(bronze);
-    sqlite3_finalize(done);
-    if (store_commit(db) != 0) {
-        snprintf(err, errlen, "commit of %s failed: %s", meta->name, sqlite3_errmsg(db));
-        return -1;
-    }
-    *rows = n;
-    return 0;
-
-store_error:
-    snprintf(err, errlen, "writing %s to bronze: %s", meta->name, sqlite3_errmsg(db));
-    sqlite3_finalize(ledger);
-    sqlite3_finalize(bronze);
-    sqlite3_finalize(done);
-    store_rollback(db);
-    return -1;
-}
-
-int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const char *reason)
-{
-    char now[TIME_TEXT_LEN];
-    time_format(time_now_ms() / 1000, now);
-    sqlite3_stmt *st;
-    if (store_begin(db) != 0) return -1;
-    if (sqlite3_prepare_v2(
-            db,
-            "INSERT INTO gdelt_ledger(name, source, mode, size, md5, expected_size, expected_md5,"
-            " attempts, status, error, first_seen, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,"
-            " 'failed',?10,?9,?9) ON CONFLICT(name) DO UPDATE SET source=excluded.source,"
-            " mode=excluded.mode, size=excluded.size, md5=excluded.md5,"
-            " expected_size=excluded.expected_size, expected_md5=excluded.expected_md5,"
-            " attempts=attempts+excluded.attempts, status='failed', error=excluded.error,"
-            " updated_at=excluded.updated_at WHERE status <> 'ingested'",
-            -1, &st, NULL) != SQLITE_OK) {
-        store_rollback(db);
-        return -1;
-    }
-    bind_meta(st, meta, now);
-    sqlite3_bind_text(st, 10, reason, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    char msg[1024];
-    snprintf(msg, sizeof msg, "%s failed after %d attempt(s): %s", meta->name, meta->attempts,
-             reason);
-    if (rc != SQLITE_DONE || store_event(db, "gdelt_source", "error", "file_failed", msg, NULL) != 0) {
-        store_rollback(db);
-        return -1;
-    }
-    return store_commit(db);
 }
 
 /* ------------------------------------------------------------------ one file, from bytes */
@@ -814,13 +577,7 @@ typedef struct entry_list {
 
 static int entry_list_push(entry_list *l, const gdelt_index_entry *e)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        gdelt_index_entry *g = realloc(l->items, cap * sizeof *g);
-        if (!g) return -1;
-        l->items = g;
-        l->cap = cap;
-    }
+    if (grow_array(&l->items, &l->cap, l->count, sizeof *l->items, 16)) return -1;
     l->items[l->count++] = *e;
     return 0;
 }
@@ -880,7 +637,7 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
         snprintf(e.url, sizeof e.url, "%s", (const char *)sqlite3_column_text(q, 1));
         e.size = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 2);
         snprintf(e.md5, sizeof e.md5, "%s", (const char *)sqlite3_column_text(q, 3));
-        e.slot_time = slot_time_of_name(e.name);
+        e.slot_time = gdelt_slot_time_of_name(e.name);
         int again = 0;
         for (size_t i = 0; i < announced->count && !again; i++)
             again = strcmp(announced->items[i].name, e.name) == 0;

@@ -44,6 +44,8 @@ int gdelt_parse_index_line(const char *line, size_t len, gdelt_index_entry *out,
                            size_t errlen);
 /* 1 if the name is an event export (…​.export.CSV.zip, case-insensitive), else 0. */
 int gdelt_is_export_name(const char *name);
+/* Epoch seconds of the leading YYYYMMDDHHMMSS of a GDELT file name, or -1. */
+int64_t gdelt_slot_time_of_name(const char *name);
 
 typedef struct gdelt_ingest_stats {
     int64_t files_ingested;  /* committed to bronze this run */

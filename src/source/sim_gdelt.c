@@ -29,7 +29,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "source/gdelt.h"
-#include "source/gdelt_columns.h"
+#include "format/gdelt_columns.h"
 
 #include <dirent.h>
 #include <microhttpd.h>

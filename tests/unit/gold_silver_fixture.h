@@ -1,48 +1,47 @@
-/* Test-only helper for the gold tests: creates gdelt_silver and wikimedia_silver in a test
- * database by SQL that mirrors the data contract (briefs/common.md), and inserts rows into them.
- * The real tables belong to the silver components; this exists so gold can be tested on its own. */
+/* Test-only helper for the gold tests: the silver tables gold reads, and rows in them. The
+ * tables are the real ones: store_open migrates every component, and a table a test dropped is
+ * created again from the SQL the real migrations produce (read from a fresh in-memory store), so
+ * the fixture cannot drift from the refine components' schemas. */
 #ifndef WG_GOLD_SILVER_FIXTURE_H
 #define WG_GOLD_SILVER_FIXTURE_H
 
 #include <sqlite3.h>
 #include <stdint.h>
 
-static const char gold_fixture_silver_ddl[] =
-    "CREATE TABLE IF NOT EXISTS gdelt_silver ("
-    " silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,"
-    " GLOBALEVENTID INTEGER NOT NULL UNIQUE, SQLDATE INTEGER, MonthYear INTEGER, Year INTEGER,"
-    " FractionDate REAL,"
-    " Actor1Code TEXT, Actor1Name TEXT, Actor1CountryCode TEXT, Actor1KnownGroupCode TEXT,"
-    " Actor1EthnicCode TEXT, Actor1Religion1Code TEXT, Actor1Religion2Code TEXT,"
-    " Actor1Type1Code TEXT, Actor1Type2Code TEXT, Actor1Type3Code TEXT,"
-    " Actor2Code TEXT, Actor2Name TEXT, Actor2CountryCode TEXT, Actor2KnownGroupCode TEXT,"
-    " Actor2EthnicCode TEXT, Actor2Religion1Code TEXT, Actor2Religion2Code TEXT,"
-    " Actor2Type1Code TEXT, Actor2Type2Code TEXT, Actor2Type3Code TEXT,"
-    " IsRootEvent INTEGER, EventCode TEXT, EventBaseCode TEXT, EventRootCode TEXT,"
-    " QuadClass INTEGER, GoldsteinScale REAL, NumMentions INTEGER, NumSources INTEGER,"
-    " NumArticles INTEGER, AvgTone REAL,"
-    " Actor1Geo_Type INTEGER, Actor1Geo_FullName TEXT, Actor1Geo_CountryCode TEXT,"
-    " Actor1Geo_ADM1Code TEXT, Actor1Geo_ADM2Code TEXT, Actor1Geo_Lat REAL, Actor1Geo_Long REAL,"
-    " Actor1Geo_FeatureID TEXT,"
-    " Actor2Geo_Type INTEGER, Actor2Geo_FullName TEXT, Actor2Geo_CountryCode TEXT,"
-    " Actor2Geo_ADM1Code TEXT, Actor2Geo_ADM2Code TEXT, Actor2Geo_Lat REAL, Actor2Geo_Long REAL,"
-    " Actor2Geo_FeatureID TEXT,"
-    " ActionGeo_Type INTEGER, ActionGeo_FullName TEXT, ActionGeo_CountryCode TEXT,"
-    " ActionGeo_ADM1Code TEXT, ActionGeo_ADM2Code TEXT, ActionGeo_Lat REAL, ActionGeo_Long REAL,"
-    " ActionGeo_FeatureID TEXT,"
-    " DATEADDED INTEGER, SOURCEURL TEXT,"
-    " EventID INTEGER GENERATED ALWAYS AS (GLOBALEVENTID) VIRTUAL,"
-    " event_time TEXT, time_bucket TEXT, event_description TEXT, event_root_description TEXT);"
-    "CREATE TABLE IF NOT EXISTS wikimedia_silver ("
-    " silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,"
-    " event_id TEXT NOT NULL UNIQUE, event_time TEXT, time_bucket TEXT, wiki TEXT,"
-    " server_name TEXT, namespace INTEGER, title TEXT, page_url TEXT, type TEXT, bot INTEGER,"
-    " user TEXT, comment TEXT, length_old INTEGER, length_new INTEGER, revision_old INTEGER,"
-    " revision_new INTEGER, minor INTEGER, patrolled INTEGER, is_content INTEGER NOT NULL);";
+#include "store/store.h"
 
+/* Creates gdelt_silver and wikimedia_silver in db where absent. 0 ok, -1 on failure. */
 static inline int gold_fixture_create(sqlite3 *db)
 {
-    return sqlite3_exec(db, gold_fixture_silver_ddl, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    static const char *const tables[] = {"gdelt_silver", "wikimedia_silver"};
+    sqlite3 *ref = NULL;
+    char err[512];
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                               -1, &st, NULL) != SQLITE_OK)
+            return -1;
+        sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+        int present = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (present) continue;
+        if (!ref && store_open(":memory:", NULL, 0, &ref, err, sizeof err) != 0) return -1;
+        if (sqlite3_prepare_v2(ref, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                               -1, &st, NULL) != SQLITE_OK) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_ROW &&
+                     sqlite3_exec(db, (const char *)sqlite3_column_text(st, 0), NULL, NULL, NULL) ==
+                         SQLITE_OK
+                 ? 0
+                 : -1;
+        sqlite3_finalize(st);
+    }
+    if (ref) store_close(ref);
+    return rc;
 }
 
 static inline int gold_fixture_event(sqlite3 *db, int64_t id, const char *event_time,

@@ -18,7 +18,7 @@
 #include "refine/cameo.h"
 #include "refine/gdelt_silver.h"
 #include "source/gdelt.h"
-#include "source/gdelt_columns.h"
+#include "format/gdelt_columns.h"
 #include "store/store.h"
 
 /* A valid export row (the first row of the real 20240715000000 export). */

@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "format/utf8.h"
 #include "refine/wiki_silver.h"
 #include "source/wiki_ingest.h"
 #include "source/wiki_record.h"
@@ -99,16 +100,16 @@ static void test_utf8_and_time(void **state)
 {
     (void)state;
     size_t bad;
-    assert_true(wiki_utf8_valid("plain ascii text here", 21, &bad));
-    assert_true(wiki_utf8_valid("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80", 14, &bad));
-    assert_false(wiki_utf8_valid("ab\xff", 3, &bad));
+    assert_true(utf8_valid("plain ascii text here", 21, &bad));
+    assert_true(utf8_valid("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80", 14, &bad));
+    assert_false(utf8_valid("ab\xff", 3, &bad));
     assert_int_equal(bad, 2);
-    assert_false(wiki_utf8_valid("ab\xc0\xaf", 4, &bad));        /* overlong */
-    assert_false(wiki_utf8_valid("\xed\xa0\x80", 3, &bad));      /* surrogate */
-    assert_false(wiki_utf8_valid("0123456789\xe2\x86", 12, &bad)); /* truncated */
+    assert_false(utf8_valid("ab\xc0\xaf", 4, &bad));        /* overlong */
+    assert_false(utf8_valid("\xed\xa0\x80", 3, &bad));      /* surrogate */
+    assert_false(utf8_valid("0123456789\xe2\x86", 12, &bad)); /* truncated */
     assert_int_equal(bad, 10);
     buf b = BUF_INIT;
-    wiki_utf8_escape("a\xffz", 3, &b);
+    utf8_escape("a\xffz", 3, &b);
     assert_string_equal(b.data, "a\\xFFz");
     buf_free(&b);
     int64_t ms;

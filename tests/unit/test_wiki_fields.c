@@ -17,7 +17,8 @@
 
 #include <zlib.h>
 
-#include "source/wiki_fields.h"
+#include "format/utf8.h"
+#include "format/wiki_fields.h"
 #include "source/wiki_record.h"
 
 typedef struct tally {
@@ -41,7 +42,7 @@ static void assert_same_fields(const wiki_fields *a, const wiki_fields *b, const
 static void check_text(const char *text, size_t len, tally *t)
 {
     size_t bad;
-    if (!wiki_utf8_valid(text, len, &bad)) return;
+    if (!utf8_valid(text, len, &bad)) return;
     wiki_fields scan = {0}, ref = {0};
     int rc = wiki_fields_scan(&scan, text, len);
     assert_true(rc == 0 || rc == 1);

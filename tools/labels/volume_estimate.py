@@ -18,11 +18,11 @@ keeps, so that a stratum with no related pair in its sample still leaves an uppe
 estimated recall relative to all true pairs in the pool, and F1 on that basis.
 
 Usage:
-  volume_estimate.py [--db POOL.db] [--labels LABELS.tsv] [--ambiguous label|0|1]
+  volume_estimate.py --db POOL.db [--labels LABELS.tsv] [--ambiguous label|0|1]
       the estimate table (--ambiguous 0/1: the pairs marked ambiguous all 0 / all 1)
-  volume_estimate.py --draw [--db POOL.db]                          re-draw the sample: prints
+  volume_estimate.py --draw --db POOL.db                          re-draw the sample: prints
       the sampled pairs as TSV, shuffled, WITHOUT scores or strata (what the labeller read)
-  volume_estimate.py --census [--db POOL.db]                        the census stratum's pairs
+  volume_estimate.py --census --db POOL.db                        the census stratum's pairs
 
 The pool db is opened read-only.
 """
@@ -221,7 +221,7 @@ def wilson(p, n, z=1.96):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", default="/work/pool.db")
+    ap.add_argument("--db", required=True, help="a copy of the pool store (opened read-only)")
     ap.add_argument("--labels", default="tests/data/labels_volume.tsv")
     ap.add_argument("--draw", action="store_true")
     ap.add_argument("--census", action="store_true")

@@ -9,7 +9,7 @@
 #
 # Usage (the pipeline home must hold both real GDELT exports in gdelt_silver, see
 # tests/data/README.md):
-#   /work/main/build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db MODEL_DIR \
+#   build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db MODEL_DIR \
 #       tests/data/labels_eventids.tsv [--test LABELS_TEST_EVENTIDS.tsv] [--dump N] \
 #       [--country-names NAMES.tsv | --no-local]
 # The country features also know a country page by its name in its wiki's language (Syrien on

@@ -19,8 +19,8 @@
 # members are the cosine's best 20: count them on a replay (docs/gold.md).
 #
 # Usage:
-#   /work/main/build/venv/bin/python tools/rerank/volume_rescore.py MODEL_DIR \
-#       [--db /work/pool.db] [--labels tests/data/labels_volume.tsv] [--country-names NAMES.tsv]
+#   build/venv/bin/python tools/rerank/volume_rescore.py MODEL_DIR \
+#       --db POOL.db [--labels tests/data/labels_volume.tsv] [--country-names NAMES.tsv]
 import argparse, os, re, sqlite3, sys
 from collections import defaultdict
 
@@ -47,7 +47,7 @@ def compiled_model():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model_dir")
-    ap.add_argument("--db", default="/work/pool.db")
+    ap.add_argument("--db", required=True, help="a copy of the pool store (opened read-only)")
     ap.add_argument("--labels", default="tests/data/labels_volume.tsv")
     ap.add_argument("--scores", help="also write EventID, wiki, title, cosine, rescored to this TSV")
     ap.add_argument("--country-names", help="`wikigdelt eval --country-names` output (without it,"

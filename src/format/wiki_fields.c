@@ -1,7 +1,7 @@
 /* Field extraction for recentchange events: a validating scanner that builds no DOM, and the
  * same extraction from a jansson object. See wiki_fields.h for the contract: the scanner either
  * gives exactly what jansson would, or declines (returns 0) and the caller uses jansson. */
-#include "source/wiki_fields.h"
+#include "format/wiki_fields.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -51,7 +51,7 @@ typedef struct wiki_fields {
 
 /* 1: the fields are filled (strings live in f until the next call or wiki_fields_free);
  * 0: not decided here, parse with jansson; -1: out of memory. The text must be valid UTF-8
- * (wiki_utf8_valid) - the scanner relies on it. */
+ * (utf8_valid, format/utf8.h) - the scanner relies on it. */
 int wiki_fields_scan(wiki_fields *f, const char *json, size_t len);
 /* From a parsed event object (strings borrowed from it). */
 void wiki_fields_from_json(wiki_fields *f, const json_t *event);

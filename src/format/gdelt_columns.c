@@ -1,5 +1,5 @@
 /* GDELT 2.0 event export columns (GDELT Event Codebook V2.0, table order). */
-#include "source/gdelt_columns.h"
+#include "format/gdelt_columns.h"
 
 const gdelt_column gdelt_event_columns[GDELT_EVENT_COLUMNS] = {
     {"GLOBALEVENTID", GDELT_COL_INTEGER},
