@@ -31,6 +31,8 @@ static const struct {
     {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
+    {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
+    {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
 };
 
 static void usage(FILE *out)

@@ -18,5 +18,7 @@ int cmd_model(app *a, int argc, char **argv);      /* cmd_embed.c */
 int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
 int cmd_describe(app *a, int argc, char **argv);   /* cmd_sql.c */
 int cmd_status(app *a, int argc, char **argv);     /* cmd_status.c */
+int cmd_ask(app *a, int argc, char **argv);        /* cmd_ask.c */
+int cmd_explain(app *a, int argc, char **argv);    /* cmd_ask.c */
 
 #endif

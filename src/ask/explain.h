@@ -1,0 +1,54 @@
+/* `explain`: a query's plan (EXPLAIN QUERY PLAN) in plain words, warnings for what makes it slow
+ * or wrong, and a suggested rewrite; --run times the query before and after the rewrite and
+ * checks they return the same rows.
+ *
+ * Warnings (kind names are stable, tests match them):
+ *   cross_join        two tables joined with no predicate between them (a cross product)
+ *   join_unindexed    a join on a column with no index on the inner table (automatic index or scan)
+ *   join_type_mismatch a join between columns of different declared types (no index can serve it)
+ *   full_scan         a full scan of a large table under a WHERE that an index serves or should
+ *   function_on_index a function wrapped around an indexed column, which disables its index
+ *   select_star_wide  SELECT * of a wide table
+ * Settings: explain.large_rows (default 1000: a "large" table), explain.timeout_ms (--run, 60000). */
+#ifndef WG_ASK_EXPLAIN_H
+#define WG_ASK_EXPLAIN_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+
+#define EXPLAIN_MAX_WARN 16
+#define EXPLAIN_MAX_PLAN 64
+
+typedef struct explain_warning {
+    char kind[32];
+    char message[512];
+} explain_warning;
+
+typedef struct explain_report {
+    char *sql;
+    char plan[EXPLAIN_MAX_PLAN][256];   /* plan lines in plain words, indented by depth */
+    int nplan;
+    explain_warning warn[EXPLAIN_MAX_WARN];
+    int nwarn;
+    char *rewrite;                      /* NULL when nothing to rewrite */
+    char rewrite_note[512];
+    int ran;
+    double before_ms, after_ms;
+    long long before_rows, after_rows;
+    int same_rows;                      /* 1 same multiset of rows, 0 differ, -1 not compared */
+    int before_timed_out;
+    char run_note[256];
+} explain_report;
+
+/* Explains sql on db (read-only). as_name: unused unless governance asks (reserved). */
+int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const char *as_name, explain_report *r,
+                char *err, size_t errlen);
+void explain_text(const explain_report *r, buf *out);
+json_t *explain_json(const explain_report *r);
+void explain_free(explain_report *r);
+
+#endif
