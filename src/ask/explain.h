@@ -36,6 +36,7 @@ typedef struct explain_report {
     int nwarn;
     char *rewrite;                      /* NULL when nothing to rewrite */
     char rewrite_note[512];
+    char rewrite_kind[32];              /* the warning the rewrite answers */
     int ran;
     double before_ms, after_ms;
     long long before_rows, after_rows;
