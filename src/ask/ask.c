@@ -40,7 +40,7 @@ typedef struct tmpl {
     const char *sql;       /* {W} where, {N} limit, {M} measure column, {MN} its name, {D} order,
                               {B} time bucket, {S} the share's numerator, {T} title param, {O}
                               object param, {Q} term param */
-    const char *examples[6];
+    const char *examples[10];
 } tmpl;
 
 #define FIPS_NAME "LEFT JOIN gdelt_fips_countries f ON f.code = g.ActionGeo_CountryCode"
@@ -50,7 +50,7 @@ static const tmpl templates[] = {
     {"events_count", D_GDELT, 0, 0, "number of events",
      "SELECT COUNT(*) AS events FROM gdelt_silver g{W}",
      {"how many category events were there", "count the events", "number of category events in country",
-      "how many events happened", "total events involving actor", "how many events were there in country"}},
+      "how many events happened", "total events involving actor", "how many events were there in country", "how many events involved actor", "how many events had a tone below", "how many category were reported", "count events in country"}},
     {"events_by_country", D_GDELT, 0, 10, "events grouped by action country (ActionGeo_CountryCode)",
      "SELECT g.ActionGeo_CountryCode AS country, COALESCE(f.name, '') AS country_name, COUNT(*) AS events"
      " FROM gdelt_silver g " FIPS_NAME "{W} GROUP BY 1, 2 ORDER BY events DESC, country LIMIT {N}",
@@ -76,7 +76,7 @@ static const tmpl templates[] = {
      "SELECT g.Actor1Name AS actor, COUNT(*) AS events FROM gdelt_silver g{W} GROUP BY 1"
      " ORDER BY events DESC, actor LIMIT {N}",
      {"which actors were most active", "top actors in category events", "who initiated the most category events",
-      "which actors appear most often in country", "most frequent actor names"}},
+      "which actors appear most often in country", "most frequent actor names", "which N actors initiated the most category"}},
     {"events_trend", D_GDELT, 0, 0, "events per {B}",
      "SELECT {B} AS period, COUNT(*) AS events FROM gdelt_silver g{W} GROUP BY 1 ORDER BY 1",
      {"how did the number of category events change over time", "daily count of events",
@@ -84,14 +84,14 @@ static const tmpl templates[] = {
     {"events_avg_measure", D_GDELT, 0, 0, "average {MN}",
      "SELECT ROUND(AVG({M}), 4) AS avg_{MN}, COUNT(*) AS events FROM gdelt_silver g{W}",
      {"what was the average tone of category events", "mean goldstein score of events in country",
-      "average sentiment of the news", "how negative was the coverage of category", "what is the mean tone"}},
+      "average sentiment of the news", "how negative was the coverage of category", "what is the mean tone", "mean sentiment of category"}},
     {"events_measure_by_country", D_GDELT, F_ASC, 10, "average {MN} by action country",
      "SELECT g.ActionGeo_CountryCode AS country, COALESCE(f.name, '') AS country_name,"
      " ROUND(AVG({M}), 4) AS avg_{MN}, COUNT(*) AS events FROM gdelt_silver g " FIPS_NAME "{W}"
      " GROUP BY 1, 2 ORDER BY AVG({M}) {D}, country LIMIT {N}",
      {"which countries had the most negative tone", "countries ranked by average tone",
       "where was coverage most hostile", "which countries had the lowest goldstein scale",
-      "average tone per country"}},
+      "average tone per country", "countries with the highest average goldstein"}},
     {"events_measure_trend", D_GDELT, 0, 0, "average {MN} per {B}",
      "SELECT {B} AS period, ROUND(AVG({M}), 4) AS avg_{MN}, COUNT(*) AS events FROM gdelt_silver g{W}"
      " GROUP BY 1 ORDER BY 1",
@@ -104,19 +104,19 @@ static const tmpl templates[] = {
      " FROM gdelt_silver g{W} GROUP BY 1 ORDER BY 1",
      {"share of category versus category events", "events by quad class",
       "how much verbal versus material category was there", "breakdown by QuadClass",
-      "split of events between cooperation and conflict"}},
+      "split of events between cooperation and conflict", "what is the split of events between category and category"}},
     {"events_share", D_GDELT, F_CATEGORY, 0, "share of events that are {S}",
      "SELECT ROUND(100.0 * SUM(CASE WHEN {S} THEN 1 ELSE 0 END) / NULLIF(COUNT(*), 0), 2) AS pct,"
      " SUM(CASE WHEN {S} THEN 1 ELSE 0 END) AS matching, COUNT(*) AS events FROM gdelt_silver g{W}",
      {"what share of events were category", "what percentage of events in country were category",
-      "fraction of events that are category", "what proportion of the news is about category"}},
+      "fraction of events that are category", "what proportion of the news is about category", "share of category events in country"}},
     {"events_top", D_GDELT, F_MEASURE_MENTIONS, 10, "events ordered by {MN}",
      "SELECT g.GLOBALEVENTID AS EventID, g.event_time, g.Actor1Name, g.Actor2Name, g.EventCode,"
      " g.event_description, g.ActionGeo_FullName, g.NumMentions, g.AvgTone, g.GoldsteinScale"
      " FROM gdelt_silver g{W} ORDER BY {M} {D}, g.GLOBALEVENTID LIMIT {N}",
      {"list the most reported category events", "show the top N events by mentions",
       "which events had the most negative tone", "show me category events in country",
-      "what were the biggest news events", "list events involving actor"}},
+      "what were the biggest news events", "list events involving actor", "show the N events with the lowest tone", "list events in country"}},
     /* ---- Wikipedia ---- */
     {"wiki_top_pages", D_WIKI, F_CONTENT, 10, "most edited pages (content edits)",
      "SELECT w.wiki, w.title, COUNT(*) AS edits FROM wikimedia_silver w{W} GROUP BY 1, 2"
@@ -325,7 +325,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
     /* every example of every template, embedded once */
     size_t total = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)
-        for (int k = 0; k < 6 && templates[t].examples[k]; k++) total++;
+        for (int k = 0; k < 10 && templates[t].examples[k]; k++) total++;
     const char **texts = calloc(total, sizeof *texts);
     e->ex = calloc(total, sizeof *e->ex);
     float *vecs = calloc(total * EMBED_DIM, sizeof *vecs);
@@ -337,7 +337,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
     }
     size_t i = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)
-        for (int k = 0; k < 6 && templates[t].examples[k]; k++) {
+        for (int k = 0; k < 10 && templates[t].examples[k]; k++) {
             texts[i] = templates[t].examples[k];
             e->ex[i].tmpl = (int)t;
             i++;
@@ -803,6 +803,14 @@ int ask_parse(ask_engine *e, const char *question, ask_plan *p, char *err, size_
         if (tp->dom == D_WIKI && ev) best[t] -= 0.08;
         if ((tp->dom == D_GDELT) && (wk || s->title[0])) best[t] -= 0.08;
         if (s->title[0] && (tp->flags & F_TITLE)) best[t] += 0.05;
+        /* grouping by the very thing the question fixes to one value is not what it asks */
+        int action_country = (s->country_row >= 0 && !s->country_actor) || s->adm1[0];
+        if (action_country && (!strcmp(tp->id, "events_by_country") || !strcmp(tp->id, "events_measure_by_country") ||
+                               !strcmp(tp->id, "gold_by_country")))
+            best[t] -= 0.15;
+        if (s->country_row >= 0 && s->country_actor && !strcmp(tp->id, "events_by_actor_country")) best[t] -= 0.1;
+        if ((s->actor_name[0] || s->actor_type[0]) && !strcmp(tp->id, "events_by_actor")) best[t] -= 0.1;
+        if (s->cameo[0] && strlen(s->cameo) == 2 && !strcmp(tp->id, "events_by_category")) best[t] -= 0.1;
         if (s->term[0] && (tp->flags & F_TERM)) best[t] += 0.05;
         if (s->object[0] && (tp->flags & F_OBJECT)) best[t] += 0.05;
     }

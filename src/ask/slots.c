@@ -525,6 +525,19 @@ static void parse_quadclass(toks *ts, ask_slots *o)
             }
         }
     }
+    /* cooperation versus conflict: the split itself, not a filter */
+    int coop = -1, confl = -1;
+    for (int i = 0; i < ts->n; i++) {
+        if (!tfree(ts, i, 1)) continue;
+        if (tw(ts, i, "cooperation") || tw(ts, i, "cooperative")) coop = i;
+        if (tw(ts, i, "conflict") || tw(ts, i, "conflicts")) confl = i;
+    }
+    if (coop >= 0 && confl >= 0) {
+        o->quad_split = 1;
+        consume(ts, coop, 1, 'Q');
+        consume(ts, confl, 1, 'Q');
+        return;
+    }
     for (int i = 0; i < ts->n; i++) {
         if (!tfree(ts, i, 1)) continue;
         const char *w = ts->t[i].w;
@@ -533,7 +546,7 @@ static void parse_quadclass(toks *ts, ask_slots *o)
             consume(ts, i, 1, 'Q');
             return;
         }
-        if (!strcmp(w, "conflict") || !strcmp(w, "conflicts") || !strcmp(w, "conflictual") || !strcmp(w, "hostile")) {
+        if (!strcmp(w, "conflict") || !strcmp(w, "conflicts") || !strcmp(w, "conflictual")) {
             o->quad_mask = 12;
             consume(ts, i, 1, 'Q');
             return;
@@ -677,8 +690,13 @@ static void parse_country(toks *ts, ask_slots *o)
 {
     pthread_once(&cnames_once, build_cnames);
     char buf[256];
+    /* "Georgia" first: the words around it ("US state") decide, not the other names */
+    int georgia = -1;
+    for (int i = 0; i < ts->n; i++)
+        if (tw(ts, i, "georgia") && !ts->kind[i]) georgia = i;
     for (int k = 4; k >= 1; k--)
-        for (int i = 0; i + k <= ts->n; i++) {
+        for (int i = georgia >= 0 ? georgia : 0; i + k <= ts->n; i++) {
+            if (georgia >= 0 && (i != georgia || k != 1)) continue;
             if (!tfree(ts, i, k)) continue;
             join(ts, i, k, buf, sizeof buf);
             /* "korea" and "congo" alone name two countries: ask back */
@@ -810,7 +828,7 @@ static int measure_word(const char *w)
 {
     if (!strcmp(w, "tone") || !strcmp(w, "sentiment") || !strcmp(w, "avgtone") || !strcmp(w, "tones")) return MEASURE_TONE;
     if (!strcmp(w, "goldstein") || !strcmp(w, "goldsteinscale") || !strcmp(w, "impact") || !strcmp(w, "stability")) return MEASURE_GOLDSTEIN;
-    if (!strcmp(w, "mentions") || !strcmp(w, "coverage") || !strcmp(w, "nummentions") || !strcmp(w, "mentioned") ||
+    if (!strcmp(w, "mentions") || !strcmp(w, "nummentions") || !strcmp(w, "mentioned") ||
         !strcmp(w, "reported") || !strcmp(w, "covered"))
         return MEASURE_MENTIONS;
     if (!strcmp(w, "articles") || !strcmp(w, "numarticles")) return MEASURE_ARTICLES;
@@ -840,8 +858,7 @@ static void parse_measure(toks *ts, ask_slots *o)
             int neg = !strcmp(w, "negative");
             if (tw(ts, i - 1, "least")) neg = !neg;
             if (more) {
-                o->direction = neg ? -1 : 1;
-                consume(ts, i - 1, 2, 'D');
+                o->direction = neg ? -1 : 1; /* the words stay in the delexicalised question */
             } else if (!o->threshold_set) {
                 o->threshold_set = 1;
                 snprintf(o->threshold_op, sizeof o->threshold_op, "%s", neg ? "<" : ">");
@@ -1051,7 +1068,10 @@ static void parse_term(toks *ts, ask_slots *o)
             if (tw(ts, i + 1, "can")) { j = i + 2; while (j < ts->n && (tw(ts, j, "i") || tw(ts, j, "we") || tw(ts, j, "find") || tw(ts, j, "get"))) j++; }
             if (tw(ts, i + 1, "do")) { while (j < ts->n && (tw(ts, j, "i") || tw(ts, j, "you") || tw(ts, j, "we") || tw(ts, j, "find") || tw(ts, j, "keep") || tw(ts, j, "store"))) j++; }
             end_stop = 1;
-        } else if ((tw(ts, i, "which") || tw(ts, i, "what")) && (tw(ts, i + 1, "column") || tw(ts, i + 1, "columns") || tw(ts, i + 1, "table") || tw(ts, i + 1, "field"))) {
+        } else if ((tw(ts, i, "which") || tw(ts, i, "what")) && (tw(ts, i + 1, "column") || tw(ts, i + 1, "columns") || tw(ts, i + 1, "table") || tw(ts, i + 1, "field")) &&
+                   (tw(ts, i + 2, "holds") || tw(ts, i + 2, "has") || tw(ts, i + 2, "stores") || tw(ts, i + 2, "contains") ||
+                    tw(ts, i + 2, "keeps") || tw(ts, i + 2, "hold") || tw(ts, i + 2, "store") || tw(ts, i + 2, "gives") ||
+                    tw(ts, i + 2, "records") || tw(ts, i + 2, "is") || tw(ts, i + 2, "for"))) {
             j = i + 2;
             while (j < ts->n && (tw(ts, j, "holds") || tw(ts, j, "has") || tw(ts, j, "stores") || tw(ts, j, "contains") ||
                                  tw(ts, j, "keeps") || tw(ts, j, "hold") || tw(ts, j, "have") || tw(ts, j, "store") ||
@@ -1066,6 +1086,10 @@ static void parse_term(toks *ts, ask_slots *o)
             j++;
         (void)end_stop;
         if (j == s) continue;
+        /* "the Goldstein scale" -> goldstein: a generic last word narrows nothing */
+        while (j - s > 1 && (tw(ts, j - 1, "scale") || tw(ts, j - 1, "score") || tw(ts, j - 1, "value") || tw(ts, j - 1, "values") ||
+                             tw(ts, j - 1, "column") || tw(ts, j - 1, "field") || tw(ts, j - 1, "data") || tw(ts, j - 1, "code")))
+            j--;
         char buf[128];
         /* the term is what the words say, whatever slot they also fill (tone, country) */
         join(ts, s, j - s, buf, sizeof buf);
@@ -1088,7 +1112,8 @@ static const char *kind_word(char k)
     case 'P': return "page";
     case 'O': return "table";
     case 'X': return "column";
-    default: return NULL; /* T (time) and D (direction/threshold) are dropped */
+    case 'D': return "below";
+    default: return NULL; /* T (time) is dropped */
     }
 }
 

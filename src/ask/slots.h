@@ -44,6 +44,7 @@ typedef struct ask_slots {
     char cameo[8];
     char cameo_desc[128];
     int quad_mask;              /* bit q-1 for QuadClass q; 0 = none */
+    int quad_split;             /* "cooperation versus conflict": the split is asked for */
     /* country */
     int country_row;            /* country_table row, -1 none */
     char fips[4];
