@@ -40,7 +40,7 @@ typedef struct tmpl {
     const char *sql;       /* {W} where, {N} limit, {M} measure column, {MN} its name, {D} order,
                               {B} time bucket, {S} the share's numerator, {T} title param, {O}
                               object param, {Q} term param */
-    const char *examples[10];
+    const char *examples[12];
 } tmpl;
 
 #define FIPS_NAME "LEFT JOIN gdelt_fips_countries f ON f.code = g.ActionGeo_CountryCode"
@@ -50,7 +50,7 @@ static const tmpl templates[] = {
     {"events_count", D_GDELT, 0, 0, "number of events",
      "SELECT COUNT(*) AS events FROM gdelt_silver g{W}",
      {"how many category events were there", "count the events", "number of category events in country",
-      "how many events happened", "total events involving actor", "how many events were there in country", "how many events involved actor", "how many events had a tone below", "how many category were reported", "count events in country"}},
+      "how many events happened", "total events involving actor", "how many events were there in country", "how many events involved actor", "how many events had a tone below", "how many category were reported", "count events in country", "how many events involving the actor in country"}},
     {"events_by_country", D_GDELT, 0, 10, "events grouped by action country (ActionGeo_CountryCode)",
      "SELECT g.ActionGeo_CountryCode AS country, COALESCE(f.name, '') AS country_name, COUNT(*) AS events"
      " FROM gdelt_silver g " FIPS_NAME "{W} GROUP BY 1, 2 ORDER BY events DESC, country LIMIT {N}",
@@ -325,7 +325,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
     /* every example of every template, embedded once */
     size_t total = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)
-        for (int k = 0; k < 10 && templates[t].examples[k]; k++) total++;
+        for (int k = 0; k < 12 && templates[t].examples[k]; k++) total++;
     const char **texts = calloc(total, sizeof *texts);
     e->ex = calloc(total, sizeof *e->ex);
     float *vecs = calloc(total * EMBED_DIM, sizeof *vecs);
@@ -337,7 +337,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
     }
     size_t i = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)
-        for (int k = 0; k < 10 && templates[t].examples[k]; k++) {
+        for (int k = 0; k < 12 && templates[t].examples[k]; k++) {
             texts[i] = templates[t].examples[k];
             e->ex[i].tmpl = (int)t;
             i++;
@@ -793,6 +793,13 @@ int ask_parse(ask_engine *e, const char *question, ask_plan *p, char *err, size_
        cannot apply a slot the question fills loses a little */
     int ev = has_event_slots(s), wk = s->wiki[0] || s->bot >= 0 || s->bots_and_humans;
     double raw_best = -2;
+    int count_q = 0;
+    {
+        const char *d = s->delex;
+        if (!strncmp(d, "how many ", 9) || !strncmp(d, "count ", 6) || !strncmp(d, "number of ", 10))
+            count_q = !strstr(d, " per ") && !strstr(d, " each ") && !strstr(d, " by ") && !strstr(d, " versus ") &&
+                      !strstr(d, " vs ") && !strstr(d, "failed");
+    }
     for (size_t t = 0; t < NTEMPLATES; t++) {
         const tmpl *tp = &templates[t];
         if (best[t] > raw_best) raw_best = best[t];
@@ -803,6 +810,8 @@ int ask_parse(ask_engine *e, const char *question, ask_plan *p, char *err, size_
         if (tp->dom == D_WIKI && ev) best[t] -= 0.08;
         if ((tp->dom == D_GDELT) && (wk || s->title[0])) best[t] -= 0.08;
         if (s->title[0] && (tp->flags & F_TITLE)) best[t] += 0.05;
+        /* "how many ..." with no "per"/"each"/"by": a count, not a ranking */
+        if (count_q && (!strcmp(tp->id, "events_count") || !strcmp(tp->id, "wiki_count"))) best[t] += 0.1;
         /* grouping by the very thing the question fixes to one value is not what it asks */
         int action_country = (s->country_row >= 0 && !s->country_actor) || s->adm1[0];
         if (action_country && (!strcmp(tp->id, "events_by_country") || !strcmp(tp->id, "events_measure_by_country") ||
