@@ -33,6 +33,10 @@ static const struct {
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
     {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
     {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
+    {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
+    {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
+    {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
+    {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
 };
 
 static void usage(FILE *out)
