@@ -321,7 +321,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
         return -1;
     }
     e->relative_data = !strcmp(rel, "data");
-    e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.55);
+    e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.62);
     /* every example of every template, embedded once */
     size_t total = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)
@@ -586,8 +586,9 @@ static void build_filters(sqlb *b, const tmpl *t, ask_slots *s)
             break;
         }
         if (s->cameo[0]) {
-            cond(b, "%c.EventCode LIKE ?%d", a, add_param_t(b->plan, s->cameo)); /* prefix below */
-            snprintf(b->plan->params[b->plan->nparams - 1].t, ASK_TEXT, "%s%%", s->cameo);
+            /* a prefix by substr, not LIKE: a bound LIKE pattern makes SQLite re-plan the statement
+               when it is bound, which the governed connection refuses */
+            cond(b, "substr(%c.EventCode, 1, %d) = ?%d", a, (int)strlen(s->cameo), add_param_t(b->plan, s->cameo));
             readf(b, "CAMEO %s %s", s->cameo, s->cameo_desc);
         }
         if ((s->country_row >= 0 && !s->country_actor && !s->adm1[0])) {

@@ -10,15 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Until the governance branch is merged its functions may be absent: weak references. */
-#pragma weak govern_principal_load
-#pragma weak govern_session_new
-#pragma weak govern_session_bind
-#pragma weak govern_prepare
-#pragma weak govern_may_read
-#pragma weak govern_session_deadline
-#pragma weak govern_session_timed_out
-#pragma weak govern_session_free
 
 static double now_ms(void)
 {
@@ -50,11 +41,6 @@ int ask_session_open(const config *cfg, sqlite3 *db, const char *as_name, const 
         return -1;
     }
     if (as_name) {
-        if (!govern_principal_load) {
-            snprintf(err, errlen, "--as needs the governance module, which this build lacks");
-            ask_session_close(s);
-            return -1;
-        }
         if (govern_principal_load(db, as_name, &s->principal, err, errlen) != GOVERN_OK) {
             if (!err[0]) snprintf(err, errlen, "no principal named '%s'", as_name);
             ask_session_close(s);
