@@ -354,7 +354,13 @@ static int parse_time_toks(toks *ts, const char *q, const char *ref, ask_time *t
                 }
             }
         } else if (!strcmp(w, "between")) {
-            if ((na = read_date(ts, i + 1, &a)) && tw(ts, i + 1 + na, "and") && (nb = read_date(ts, i + 2 + na, &b))) {
+            na = read_date(ts, i + 1, &a);
+            if (!na && i + 1 < ts->n && day_of(ts->t[i + 1].w)) { /* "between 1 and 3 July" */
+                memset(&a, 0, sizeof a);
+                a.d = day_of(ts->t[i + 1].w);
+                na = 1;
+            }
+            if (na && tw(ts, i + 1 + na, "and") && (nb = read_date(ts, i + 2 + na, &b))) {
                 char f[11], e[11];
                 if (!a.m) a.m = b.m;
                 if (!a.y) a.y = b.y;
@@ -365,7 +371,12 @@ static int parse_time_toks(toks *ts, const char *q, const char *ref, ask_time *t
         } else if (!strcmp(w, "in") || !strcmp(w, "on") || !strcmp(w, "during") || !strcmp(w, "for") || !strcmp(w, "of")) {
             int j = i + 1;
             if (tw(ts, j, "the")) j++;
-            if ((na = read_date(ts, j, &a))) {
+            na = read_date(ts, j, &a);
+            if (!na && tw(ts, j, "may") && strcmp(w, "of") && strcmp(w, "for")) { /* "in May": the month */
+                memset(&a, 0, sizeof a);
+                a.m = 5, na = 1;
+            }
+            if (na) {
                 char f[11], e[11];
                 /* "in the 2024 data" / "in the 2024 export" */
                 int extra = 0;
@@ -376,6 +387,9 @@ static int parse_time_toks(toks *ts, const char *q, const char *ref, ask_time *t
                     snprintf(from, 11, "%s", f), snprintf(to, 11, "%s", e);
                     k = j - i + na + extra;
                     relative = !a.y;
+                } else {
+                    i = j + na - 1; /* no such day: its words are no date either */
+                    continue;
                 }
             }
         } else if ((na = read_date(ts, i, &a)) && (a.d || (a.m && a.y))) {
@@ -385,6 +399,9 @@ static int parse_time_toks(toks *ts, const char *q, const char *ref, ask_time *t
                 snprintf(from, 11, "%s", f), snprintf(to, 11, "%s", e);
                 k = na;
                 relative = !a.y;
+            } else {
+                i += na - 1;
+                continue;
             }
         }
         if (k > 0 && tfree(ts, i, k)) {
