@@ -37,6 +37,7 @@ static const struct {
     {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
     {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
     {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
+    {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
 };
 
 static void usage(FILE *out)

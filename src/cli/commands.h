@@ -24,5 +24,6 @@ int cmd_principal(app *a, int argc, char **argv);  /* cmd_govern.c */
 int cmd_group(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_grant(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_revoke(app *a, int argc, char **argv);     /* cmd_govern.c */
+int cmd_serve(app *a, int argc, char **argv);      /* cmd_serve.c */
 
 #endif
