@@ -6,6 +6,7 @@
 /* Plan lines and messages are cut to their buffers on purpose. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
+#include "govern/govern.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -740,15 +741,25 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 }
 
 /* Runs sql to the end; rows are hashed as a multiset (order-free). */
-static void run_once(sqlite3 *db, const char *sql, double timeout_ms, runstat *rs)
+static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double timeout_ms, runstat *rs)
 {
     memset(rs, 0, sizeof *rs);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     double deadline = a.tv_sec * 1e3 + a.tv_nsec / 1e6 + timeout_ms;
     sqlite3_progress_handler(db, 10000, progress_stop, &deadline);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_stmt *st = NULL;
+    if (gs) {
+        /* the session's own deadline stands in for the progress handler */
+        sqlite3_progress_handler(db, 0, NULL, NULL);
+        char e[200] = "";
+        if (govern_prepare(gs, sql, &st, e, sizeof e) != GOVERN_OK) {
+            rs->error = 1;
+            snprintf(rs->errmsg, sizeof rs->errmsg, "%s", e);
+            return;
+        }
+        govern_session_deadline(gs, (int64_t)timeout_ms);
+    } else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         rs->error = 1;
         snprintf(rs->errmsg, sizeof rs->errmsg, "%s", sqlite3_errmsg(db));
         sqlite3_progress_handler(db, 0, NULL, NULL);
@@ -766,10 +777,11 @@ static void run_once(sqlite3 *db, const char *sql, double timeout_ms, runstat *r
         rs->hash += h * 0x9E3779B97F4A7C15ULL + (h >> 29);
         rs->rows++;
     }
-    if (rc == SQLITE_INTERRUPT) rs->timed_out = 1;
+    if (rc == SQLITE_INTERRUPT || (gs && govern_session_timed_out(gs))) rs->timed_out = 1;
     else if (rc != SQLITE_DONE) rs->error = 1, snprintf(rs->errmsg, sizeof rs->errmsg, "%s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    sqlite3_progress_handler(db, 0, NULL, NULL);
+    if (gs) govern_session_deadline(gs, 0);
+    else sqlite3_progress_handler(db, 0, NULL, NULL);
     clock_gettime(CLOCK_MONOTONIC, &b);
     rs->ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 }
@@ -795,10 +807,10 @@ static char *rewrite_dbx(const char *sql)
     return o;
 }
 
-int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const char *as_name, explain_report *r,
-                char *err, size_t errlen)
+int explain_sql(sqlite3 *db, sqlite3 *meta, govern_session *gs, const config *cfg, const char *sql, int run,
+                explain_report *r, char *err, size_t errlen)
 {
-    (void)as_name;
+    if (!meta) meta = db;
     memset(r, 0, sizeof *r);
     r->same_rows = -1;
     if (!sql || strlen(sql) > 60000) {
@@ -807,14 +819,23 @@ int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const 
     }
     r->sql = rewrite_dbx(sql);
     if (!r->sql) return -1;
-    /* one read-only statement */
+    /* the asker's rights first: what they may not run, they may not see the plan of */
     sqlite3_stmt *st;
+    if (gs) {
+        govern_result g = govern_prepare(gs, r->sql, &st, err, errlen);
+        if (g == GOVERN_DENIED) return 1;
+        if (g != GOVERN_OK) return -1;
+        sqlite3_finalize(st);
+    }
+    /* one read-only statement */
     const char *tail = NULL;
-    if (sqlite3_prepare_v2(db, r->sql, -1, &st, &tail) != SQLITE_OK || !st) {
-        snprintf(err, errlen, "%s", st ? sqlite3_errmsg(db) : (sqlite3_errmsg(db)[0] ? sqlite3_errmsg(db) : "empty query"));
-        if (sqlite3_error_offset(db) >= 0) {
+    /* the plan comes from meta: under a principal the query was decided above, and the governed
+       connection answers only through govern_prepare */
+    if (sqlite3_prepare_v2(meta, r->sql, -1, &st, &tail) != SQLITE_OK || !st) {
+        snprintf(err, errlen, "%s", st ? sqlite3_errmsg(meta) : (sqlite3_errmsg(meta)[0] ? sqlite3_errmsg(meta) : "empty query"));
+        if (sqlite3_error_offset(meta) >= 0) {
             size_t l = strlen(err);
-            snprintf(err + l, errlen - l, " (at character %d)", sqlite3_error_offset(db) + 1);
+            snprintf(err + l, errlen - l, " (at character %d)", sqlite3_error_offset(meta) + 1);
         }
         sqlite3_finalize(st);
         return -1;
@@ -834,7 +855,7 @@ int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const 
     int ids[EXPLAIN_MAX_PLAN], depth[EXPLAIN_MAX_PLAN];
     char scans[EXPLAIN_MAX_PLAN][64];
     int nscans = 0;
-    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(meta, eqp, -1, &st, NULL) == SQLITE_OK) {
         while (sqlite3_step(st) == SQLITE_ROW && r->nplan < EXPLAIN_MAX_PLAN) {
             int id = sqlite3_column_int(st, 0), parent = sqlite3_column_int(st, 1);
             const char *d = (const char *)sqlite3_column_text(st, 3);
@@ -857,18 +878,18 @@ int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const 
 
     qsql q;
     read_query(r->sql, &q);
-    for (int i = 0; i < q.nt; i++) q.t[i].rows = row_count(db, q.t[i].name);
+    for (int i = 0; i < q.nt; i++) q.t[i].rows = row_count(meta, q.t[i].name);
     long long large = config_get_int(cfg, "explain.large_rows", 1000);
-    check_cross(db, r->sql, &q, r);
-    check_joins(db, &q, r);
-    check_functions(db, &q, r);
-    check_scans(db, &q, r, large, scans, nscans);
-    check_star(db, &q, r);
+    check_cross(meta, r->sql, &q, r);
+    check_joins(meta, &q, r);
+    check_functions(meta, &q, r);
+    check_scans(meta, &q, r, large, scans, nscans);
+    check_star(meta, &q, r);
 
     if (run) {
         double timeout = (double)config_get_int(cfg, "explain.timeout_ms", 60000);
         runstat a1, b1;
-        run_once(db, r->sql, timeout, &a1);
+        run_once(db, gs, r->sql, timeout, &a1);
         if (a1.error) {
             snprintf(err, errlen, "running the query: %s", a1.errmsg);
             return -1;
@@ -876,15 +897,15 @@ int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const 
         r->ran = 1;
         r->before_ms = a1.ms, r->before_rows = a1.rows, r->before_timed_out = a1.timed_out;
         if (r->rewrite) {
-            run_once(db, r->rewrite, timeout, &b1);
+            run_once(db, gs, r->rewrite, timeout, &b1);
             if (b1.error) {
                 snprintf(r->run_note, sizeof r->run_note, "the rewrite failed: %s", b1.errmsg);
             } else {
                 /* a second round when both are quick, keeping the faster of each */
                 if (!a1.timed_out && a1.ms < 2000 && b1.ms < 2000) {
                     runstat a2, b2;
-                    run_once(db, r->sql, timeout, &a2);
-                    run_once(db, r->rewrite, timeout, &b2);
+                    run_once(db, gs, r->sql, timeout, &a2);
+                    run_once(db, gs, r->rewrite, timeout, &b2);
                     if (a2.ms < a1.ms) a1.ms = a2.ms;
                     if (b2.ms < b1.ms) b1.ms = b2.ms;
                 }

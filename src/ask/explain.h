@@ -45,9 +45,13 @@ typedef struct explain_report {
     char run_note[256];
 } explain_report;
 
-/* Explains sql on db (read-only). as_name: unused unless governance asks (reserved). */
-int explain_sql(sqlite3 *db, const config *cfg, const char *sql, int run, const char *as_name, explain_report *r,
-                char *err, size_t errlen);
+struct govern_session;
+/* Explains sql. db runs the plan and the timings; with gs (a session bound to the asker) every
+ * statement is first prepared through govern_prepare, so a query the asker may not run is
+ * refused (returns 1, reason in err) and no plan of it is shown. meta (a connection without an
+ * authorizer, may be db) answers the schema questions: indexes, declared types, row counts. */
+int explain_sql(sqlite3 *db, sqlite3 *meta, struct govern_session *gs, const config *cfg, const char *sql, int run,
+                explain_report *r, char *err, size_t errlen);
 void explain_text(const explain_report *r, buf *out);
 json_t *explain_json(const explain_report *r);
 void explain_free(explain_report *r);

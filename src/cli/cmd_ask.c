@@ -10,6 +10,7 @@
 #include "ask/ask_run.h"
 #include "ask/explain.h"
 #include "core/buf.h"
+#include "govern/govern.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -212,7 +213,7 @@ int cmd_explain(app *a, int argc, char **argv)
             if (!strcmp(f, "json")) json = 1;
             else if (strcmp(f, "text")) return app_usage_error("explain: --format %s: expected text or json", f);
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return app_usage_error("explain: unknown option %s (explain [--run] [--format text|json] \"SQL\")", argv[i]);
+            return app_usage_error("explain: unknown option %s (explain [--as NAME] [--run] [--format text|json] \"SQL\")", argv[i]);
         } else if (!sql) {
             sql = argv[i];
         } else {
@@ -222,11 +223,30 @@ int cmd_explain(app *a, int argc, char **argv)
     if (!sql) return app_usage_error("explain: a query is needed: wikigdelt explain [--run] \"SELECT ...\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    char err[1024];
+    char err[1024] = "";
     explain_report rep;
     int rc = 0;
-    if (explain_sql(db, a->cfg, sql, run, as_name, &rep, err, sizeof err) != 0) {
+    govern_principal p;
+    govern_session *gs = NULL;
+    sqlite3 *meta = NULL;
+    if (as_name) {
+        /* the query is decided under the principal's rights; the schema facts come from a
+           second connection without the authorizer */
+        if (govern_principal_load(db, as_name, &p, err, sizeof err) != GOVERN_OK ||
+            !(gs = govern_session_new(db, err, sizeof err)) || govern_session_bind(gs, &p, err, sizeof err) != 0 ||
+            store_open(a->db_path, a->cfg, STORE_READONLY | STORE_NO_MIGRATE, &meta, err, sizeof err) != 0) {
+            govern_session_free(gs);
+            store_close(db);
+            return app_runtime_error("explain: %s", err[0] ? err : "no such principal");
+        }
+    }
+    int er = explain_sql(db, meta ? meta : db, gs, a->cfg, sql, run, &rep, err, sizeof err);
+    if (er == 1) {
+        rc = app_runtime_error("explain: refused: %s", err);
+        explain_free(&rep);
+    } else if (er != 0) {
         rc = app_runtime_error("explain: %s", err);
+        explain_free(&rep);
     } else {
         if (json) {
             json_t *o = explain_json(&rep);
@@ -240,6 +260,8 @@ int cmd_explain(app *a, int argc, char **argv)
         }
         explain_free(&rep);
     }
+    if (gs) govern_session_free(gs);
+    if (meta) store_close(meta);
     store_close(db);
     return rc;
 }

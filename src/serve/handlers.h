@@ -10,5 +10,7 @@ int serve_api_table(serve_request *req, serve_response *resp);        /* api_cat
 int serve_api_whoami(serve_request *req, serve_response *resp);       /* api_catalog.c */
 int serve_healthz(serve_request *req, serve_response *resp);          /* api_catalog.c */
 int serve_api_stream_gold(serve_request *req, serve_response *resp);  /* gold_stream.c */
+int serve_api_ask(serve_request *req, serve_response *resp);          /* ask/api_ask.c */
+int serve_api_explain(serve_request *req, serve_response *resp);      /* ask/api_ask.c */
 
 #endif

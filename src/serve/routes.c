@@ -10,5 +10,7 @@ const serve_route serve_routes[] = {
     {"GET", "/api/tables/*", SERVE_AUTH, serve_api_table},
     {"GET", "/api/whoami", SERVE_AUTH, serve_api_whoami},
     {"GET", "/api/stream/gold", SERVE_AUTH, serve_api_stream_gold},
+    {"POST", "/api/ask", SERVE_AUTH, serve_api_ask},
+    {"POST", "/api/explain", SERVE_AUTH, serve_api_explain},
 };
 const size_t serve_route_count = sizeof serve_routes / sizeof serve_routes[0];
