@@ -164,7 +164,7 @@ static void read_query(const char *sql, qsql *q)
         if (expect_table && (t->kind == 'w' || t->kind == 'q') && q->nt < MAX_TABLES) {
             qtable *x = &q->t[q->nt++];
             tok_text(sql, t, x->name, sizeof x->name);
-            snprintf(x->alias, sizeof x->alias, "%s", x->name);
+            memcpy(x->alias, x->name, sizeof x->alias);
             x->item_end = t->e;
             x->is_join = join_kind;
             int j = i + 1;
