@@ -321,7 +321,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
         return -1;
     }
     e->relative_data = !strcmp(rel, "data");
-    e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.62);
+    e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.55);
     /* every example of every template, embedded once */
     size_t total = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)
@@ -753,7 +753,8 @@ static void today(char out[11])
 static int write_verb(const char *q)
 {
     static const char *const verbs[] = {"delete", "drop", "update", "insert", "truncate", "alter", "remove", "create",
-                                        "replace", "vacuum", "attach", "pragma"};
+                                        "replace", "vacuum", "attach", "pragma", "erase", "purge", "wipe", "modify",
+                                        "overwrite", "rename", "grant", "revoke"};
     while (*q && !isalpha((unsigned char)*q)) q++;
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
         size_t n = strlen(verbs[i]);

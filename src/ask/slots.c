@@ -863,6 +863,9 @@ static double parse_num(const char *w, int *ok)
 
 static void parse_measure(toks *ts, ask_slots *o)
 {
+    /* "positive or negative": the question asks for the measure, not a side of it */
+    int pos = 0, neg = 0;
+    for (int i = 0; i < ts->n; i++) pos |= tw(ts, i, "positive"), neg |= tw(ts, i, "negative");
     for (int i = 0; i < ts->n; i++) {
         int m = measure_word(ts->t[i].w);
         if (m && !o->measure) o->measure = m;
@@ -871,7 +874,9 @@ static void parse_measure(toks *ts, ask_slots *o)
         if (ts->kind[i]) continue;
         const char *w = ts->t[i].w;
         int more = i > 0 && (tw(ts, i - 1, "most") || tw(ts, i - 1, "more") || tw(ts, i - 1, "least"));
-        if (!strcmp(w, "negative") || !strcmp(w, "positive")) {
+        if ((!strcmp(w, "negative") || !strcmp(w, "positive")) && pos && neg) {
+            if (!o->measure) o->measure = MEASURE_TONE;
+        } else if (!strcmp(w, "negative") || !strcmp(w, "positive")) {
             int neg = !strcmp(w, "negative");
             if (tw(ts, i - 1, "least")) neg = !neg;
             if (more) {
@@ -984,7 +989,7 @@ static void parse_bot(toks *ts, ask_slots *o)
         if (ts->kind[i]) continue;
         const char *w = ts->t[i].w;
         if (!strcmp(w, "bot") || !strcmp(w, "bots") || !strcmp(w, "automated") || !strcmp(w, "robots")) bots = 1;
-        if (!strcmp(w, "human") || !strcmp(w, "humans") || !strcmp(w, "non-bot") || !strcmp(w, "people") ||
+        if (!strcmp(w, "human") || !strcmp(w, "humans") || !strcmp(w, "non-bot") ||
             !strcmp(w, "manual"))
             humans = 1;
     }
