@@ -321,7 +321,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
         return -1;
     }
     e->relative_data = !strcmp(rel, "data");
-    e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.55);
+    e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.60);
     /* every example of every template, embedded once */
     size_t total = 0;
     for (size_t t = 0; t < NTEMPLATES; t++)

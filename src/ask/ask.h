@@ -6,7 +6,7 @@
  *   ask.relative_to = today | data    "last week", "yesterday"... relative to CURRENT_DATE (today,
  *                                     the default) or to the latest day in the table asked about
  *   ask.min_score   = X               below this cosine the question is not mapped ("cannot");
- *                                     default 0.55 with the real model, 0.40 with the fallback
+ *                                     default 0.60 with the real model, 0.40 with the fallback
  *   ask.llm.url / ask.llm.model / ask.llm.key_file   optional backend (llm.h) */
 #ifndef WG_ASK_H
 #define WG_ASK_H

@@ -148,6 +148,9 @@ int cmd_ask(app *a, int argc, char **argv)
     const char *as_name = NULL, *batch = NULL, *question = NULL;
     enum fmt fmt = F_TABLE;
     int sql_only = 0, verbose = 0;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--batch") || !strcmp(argv[i], "--format"))
+            if (i + 1 >= argc) return app_usage_error("ask: %s needs a value", argv[i]);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--as") && i + 1 < argc) as_name = argv[++i];
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = argv[++i];
@@ -167,6 +170,7 @@ int cmd_ask(app *a, int argc, char **argv)
             return app_usage_error("ask: one question at a time (quote it)");
         }
     }
+    if (question && !question[strspn(question, " \t\r\n")]) return app_usage_error("ask: the question is empty");
     if (!question && !batch) return app_usage_error("ask: a question is needed: wikigdelt ask \"Which countries had the most protest events last week?\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
@@ -220,6 +224,7 @@ int cmd_explain(app *a, int argc, char **argv)
             return app_usage_error("explain: one query at a time (quote it)");
         }
     }
+    if (sql && !sql[strspn(sql, " \t\r\n;")]) return app_usage_error("explain: the query is empty");
     if (!sql) return app_usage_error("explain: a query is needed: wikigdelt explain [--run] \"SELECT ...\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
