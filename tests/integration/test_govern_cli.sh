@@ -167,6 +167,7 @@ expect_refused bob "$L7" gdelt_silver
 [ "$(wg sql --as carol --format csv "SELECT COUNT(*) FROM govern_audit WHERE outcome = 'refused' AND client = 'cli'" | sed -n 2p)" -ge 18 ] || fail "refusals audited"
 assert_eq "$(wg sql --as carol --format csv "SELECT reason FROM govern_audit WHERE sql LIKE 'WITH secure_gdelt AS%'" | sed -n 2p | grep -c secure_gdelt)" "1" "audited reason names the object"
 assert_eq "$(q "SELECT COUNT(*) FROM govern_audit WHERE principal = 'dana' AND reason LIKE '%time limit%'")" "1" "timeout audited"
+assert_eq "$(q "SELECT outcome FROM govern_audit WHERE sql = 'SELECT 1; DELETE FROM gdelt_silver'")" "refused" "stacked statements audited as refused"
 expect_refused bob "SELECT * FROM govern_audit" govern_audit
 wg --set govern.audit.max_rows=5 sql --as carol "SELECT 1" >/dev/null
 assert_eq "$(q "SELECT COUNT(*) FROM govern_audit")" "5" "audit pruned to govern.audit.max_rows"
