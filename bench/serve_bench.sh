@@ -12,7 +12,7 @@
 # Prints figures; never fails on time.
 #   bench/serve_bench.sh [SECONDS_PER_RUN] [COPIES]    (defaults 5 s, 30 copies ~ 160k rows)
 # Env: WG_BIN (default build/wikigdelt), WG_SHARED (default ../shared), BENCH_TMP.
-# Needs: wrk (apt-get install wrk), python3-venv (Datasette is installed from PyPI on first use).
+# Installs what it needs on first use: wrk (Debian) and Datasette (PyPI, into build/datasette-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
@@ -21,7 +21,13 @@ bin=${WG_BIN:-$PWD/build/wikigdelt}
 shared=${WG_SHARED:-$(cd .. && pwd)/shared}
 tmp=${BENCH_TMP:-$(mktemp -d /tmp/wg-bench-serve.XXXXXX)}
 [ -x "$bin" ] || { echo "build first: make" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
+# wrk is the bench's own dependency (not the build's): installed here when missing.
+if ! command -v wrk >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 ||
+        { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; } ||
+        { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
+fi
 data="$shared/data"
 ls "$data"/gdelt/*.export.CSV.zip >/dev/null || { echo "no exports under $data/gdelt" >&2; exit 1; }
 venv=$PWD/build/datasette-venv
