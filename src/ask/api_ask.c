@@ -98,6 +98,13 @@ int serve_api_ask(serve_request *req, serve_response *resp)
     } else {
         json_t *j = ask_answer_json(&ans, q);
         send_json(resp, ans.refused[0] ? 403 : ans.error[0] ? 400 : 200, j);
+        /* the audit log records the SQL that was run or refused, else the question */
+        serve_audit_sql(resp, ans.plan.sql ? ans.plan.sql : ans.llm_sql ? ans.llm_sql : q);
+        resp->audit_rows = (int64_t)ans.result.nrows;
+        if (ans.refused[0] || ans.error[0]) {
+            snprintf(resp->audit_outcome, sizeof resp->audit_outcome, "%s", ans.refused[0] ? "refused" : "error");
+            snprintf(resp->audit_reason, sizeof resp->audit_reason, "%.255s", ans.refused[0] ? ans.refused : ans.error);
+        }
         json_decref(j);
         ask_answer_free(&ans);
     }
@@ -118,6 +125,7 @@ int serve_api_explain(serve_request *req, serve_response *resp)
         serve_error(resp, 500, "internal", "%s", err);
         return 0;
     }
+    serve_audit_sql(resp, json_string_value(json_object_get(o, "sql")));
     explain_report rep;
     int er = explain_sql(req->db, meta, req->session, req->cfg, json_string_value(json_object_get(o, "sql")),
                          json_is_true(json_object_get(o, "run")), &rep, err, sizeof err);

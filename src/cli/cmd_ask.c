@@ -97,11 +97,25 @@ static void print_rows_csv(const ask_result *r, FILE *out)
 
 enum fmt { F_TABLE, F_CSV, F_JSON };
 
-static int answer_one(ask_session *as, const char *question, enum fmt fmt, int sql_only, int verbose, FILE *out)
+/* An answer given for a principal (--as) goes to the audit log, as `sql --as` does. */
+static void audit_answer(sqlite3 *rw, const ask_session *as, const char *question, const ask_answer *ans)
+{
+    if (!rw || !as->has_principal) return;
+    const char *sql = ans->plan.sql ? ans->plan.sql : ans->llm_sql ? ans->llm_sql : question;
+    govern_audit_entry e = {as->principal.name, "cli", "ask --as", sql,
+                            ans->refused[0] ? "refused" : ans->error[0] ? "error" : "allowed",
+                            ans->refused[0] ? ans->refused : ans->error[0] ? ans->error : NULL,
+                            (int64_t)ans->result.nrows, ans->plan.parse_ms + ans->run_ms};
+    if (govern_audit_write(rw, &e) != 0)
+        fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(rw));
+}
+
+static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum fmt fmt, int sql_only, int verbose, FILE *out)
 {
     ask_answer ans;
     char err[1024];
     if (ask_answer_question(as, question, sql_only, &ans, err, sizeof err) != 0) return app_runtime_error("ask: %s", err);
+    audit_answer(rw, as, question, &ans);
     int rc = 0;
     if (fmt == F_JSON) {
         json_t *o = ask_answer_json(&ans, question);
@@ -180,6 +194,8 @@ int cmd_ask(app *a, int argc, char **argv)
         store_close(db);
         return app_runtime_error("ask: %s", err);
     }
+    /* the audit log is written on the read-write connection */
+    sqlite3 *rw = as_name ? app_db(a) : NULL;
     int rc = 0;
     if (batch) {
         FILE *f = !strcmp(batch, "-") ? stdin : fopen(batch, "r");
@@ -193,12 +209,12 @@ int cmd_ask(app *a, int argc, char **argv)
                 size_t n = strlen(line);
                 while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
                 if (!n || line[0] == '#') continue;
-                if (answer_one(as, line, F_JSON, sql_only, verbose, stdout) != 0 && rc == 0) rc = 0; /* per-line outcome is in the JSON */
+                if (answer_one(as, rw, line, F_JSON, sql_only, verbose, stdout) != 0 && rc == 0) rc = 0; /* per-line outcome is in the JSON */
             }
             if (f != stdin) fclose(f);
         }
     } else {
-        rc = answer_one(as, question, fmt, sql_only, verbose, stdout);
+        rc = answer_one(as, rw, question, fmt, sql_only, verbose, stdout);
     }
     ask_session_close(as);
     store_close(db);

@@ -54,6 +54,8 @@ PY
 # shellcheck disable=SC2086
 out=$(wg $sets ask --as bob "How many protest events were there?" 2>/dev/null) && fail "a refused answer exits 1"
 grep -q "^-- refused: .*bob may not read gdelt_silver" <<<"$out" || fail "the refusal is shown: $out"
+assert_eq "$(q "SELECT outcome || ' ' || sql FROM govern_audit WHERE principal = 'bob' AND route = 'ask --as' ORDER BY rowid DESC LIMIT 1")" \
+    "refused SELECT COUNT(*) AS events FROM gdelt_silver g WHERE g.EventRootCode = ?1" "ask --as is audited with its SQL"
 # shellcheck disable=SC2086
 wg $sets ask --as carol --format csv "How many protest events were there?" 2>/dev/null | grep -qx "$(q "SELECT COUNT(*) FROM gdelt_silver WHERE EventRootCode = '14'")" \
     || fail "a data scientist reads silver"
@@ -158,6 +160,9 @@ python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["intent"]=
 code=$(post "$tok_biz" /api/ask '{"question": "How many protest events were there?"}')
 assert_eq "$code" "403" "a business user asking about silver"
 grep -q '"refused":' "$WG_TMP/http.json" && ! grep -q '"rows"' "$WG_TMP/http.json" || fail "refused, no rows: $(cat "$WG_TMP/http.json")"
+sleep 0.5 # the server writes its audit in batches
+[ "$(q "SELECT COUNT(*) FROM govern_audit WHERE principal = 'biz' AND route = 'POST /api/ask' AND outcome = 'refused' AND sql LIKE '%gdelt_silver%'")" -ge 1 ] \
+    || fail "/api/ask is audited"
 code=$(post "$tok_ds" /api/ask '{"question": "How many protest events were there?"}')
 assert_eq "$code" "200" "a data scientist asking about silver"
 code=$(post "$tok_ds" /api/explain "{\"sql\": \"$listing8\", \"run\": true}")
