@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 enum dom { D_GDELT, D_WIKI, D_GOLD, D_BURST, D_QUALITY, D_SCHEMA, D_HELP, D_NULL };
@@ -269,6 +270,12 @@ struct ask_engine {
     int relative_data;
     double min_score;
     char latest[4][11]; /* data's latest day per table: gdelt, wiki, gold, bursts */
+    /* the catalog's column descriptions, for "where is X stored" when no name or description
+       contains X: embedded on first need, then ranked by similarity to X */
+    char **ckey, **ctext;
+    size_t ncat;
+    float *cvec;
+    pthread_mutex_t cat_lock;
 };
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -321,6 +328,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
         return -1;
     }
     e->relative_data = !strcmp(rel, "data");
+    pthread_mutex_init(&e->cat_lock, NULL);
     e->min_score = config_get_double(cfg, "ask.min_score", embedder_is_fallback(e->emb) ? 0.40 : 0.60);
     /* every example of every template, embedded once */
     size_t total = 0;
@@ -354,6 +362,10 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
     if (db) {
         e->actors = load_strings(db, "SELECT DISTINCT Actor1Name FROM gdelt_silver UNION SELECT DISTINCT Actor2Name FROM gdelt_silver", &e->nactors);
         if (e->actors) qsort(e->actors, e->nactors, sizeof *e->actors, cmp_str);
+        size_t nk = 0, nt = 0;
+        e->ckey = load_strings(db, "SELECT table_name || '.' || column_name FROM catalog_columns ORDER BY rowid", &nk);
+        e->ctext = load_strings(db, "SELECT column_name || ': ' || COALESCE(description, '') FROM catalog_columns ORDER BY rowid", &nt);
+        e->ncat = nk == nt ? nk : 0;
         e->objects = load_strings(db, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%'"
                                       " UNION SELECT table_name FROM catalog_tables", &e->nobjects);
         if (e->relative_data) {
@@ -376,6 +388,12 @@ void ask_engine_close(ask_engine *e)
     free(e->actors);
     for (size_t i = 0; i < e->nobjects; i++) free(e->objects[i]);
     free(e->objects);
+    for (size_t i = 0; e->ckey && i < e->ncat; i++) free(e->ckey[i]);
+    for (size_t i = 0; e->ctext && i < e->ncat; i++) free(e->ctext[i]);
+    free(e->ckey);
+    free(e->ctext);
+    free(e->cvec);
+    pthread_mutex_destroy(&e->cat_lock);
     free(e);
 }
 
@@ -735,6 +753,54 @@ static int expand(const tmpl *t, ask_slots *s, ask_plan *p)
     return p->sql ? 0 : -1;
 }
 
+/* "where is the sentiment stored": when no column name or description contains the term, the
+ * columns whose "name: description" is closest in meaning (the catalog embedded once, lazily).
+ * Returns 1 when it wrote the plan, 0 to keep the LIKE template. */
+#define SEMANTIC_TOP 6
+static int semantic_columns(ask_engine *e, const ask_slots *s, ask_plan *p)
+{
+    if (!e->ncat || !s->term[0]) return 0;
+    for (size_t i = 0; i < e->ncat; i++)
+        if (strcasestr(e->ckey[i], s->term) || strcasestr(e->ctext[i], s->term)) return 0;
+    char err[256];
+    pthread_mutex_lock(&e->cat_lock);
+    if (!e->cvec) {
+        float *v = malloc(e->ncat * EMBED_DIM * sizeof *v);
+        if (v && embedder_encode(e->emb, (const char *const *)e->ctext, e->ncat, v, err, sizeof err) == 0) e->cvec = v;
+        else free(v);
+    }
+    pthread_mutex_unlock(&e->cat_lock);
+    if (!e->cvec) return 0;
+    float q[EMBED_DIM];
+    const char *term = s->term;
+    if (embedder_encode(e->emb, &term, 1, q, err, sizeof err) != 0) return 0;
+    size_t top[SEMANTIC_TOP];
+    double sc[SEMANTIC_TOP];
+    int n = 0;
+    for (size_t i = 0; i < e->ncat; i++) {
+        double d = 0;
+        for (int k = 0; k < EMBED_DIM; k++) d += (double)q[k] * e->cvec[i * EMBED_DIM + k];
+        int at = n < SEMANTIC_TOP ? n : -1;
+        for (int j = 0; j < n; j++)
+            if (d > sc[j]) { at = j; break; }
+        if (at < 0) continue;
+        for (int j = (n < SEMANTIC_TOP ? n : SEMANTIC_TOP - 1); j > at; j--) top[j] = top[j - 1], sc[j] = sc[j - 1];
+        top[at] = i, sc[at] = d;
+        if (n < SEMANTIC_TOP) n++;
+    }
+    if (!n) return 0;
+    buf sql = BUF_INIT;
+    buf_append_str(&sql, "SELECT c.table_name, c.column_name, c.description FROM catalog_columns c"
+                         " WHERE c.table_name || '.' || c.column_name IN (");
+    for (int j = 0; j < n; j++) buf_appendf(&sql, "%s?%d", j ? ", " : "", add_param_t(p, e->ckey[top[j]]));
+    buf_append_str(&sql, ") ORDER BY c.table_name, c.column_name");
+    p->sql = buf_detach(&sql);
+    snprintf(p->reading, sizeof p->reading,
+             "no column name or description contains '%s': the %d columns whose descriptions are closest in meaning "
+             "(MiniLM similarity over the catalog, best %.2f)", s->term, n, sc[0]);
+    return p->sql ? 1 : 0;
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -872,6 +938,11 @@ int ask_parse(ask_engine *e, const char *question, ask_plan *p, char *err, size_
         }
     }
     p->catalog = (tp->flags & (F_CATALOG | F_OBJECT | F_TERM)) != 0;
+    if ((tp->flags & F_TERM) && semantic_columns(e, s, p) == 1) {
+        p->status = ASK_SQL;
+        p->parse_ms = now_ms() - t0;
+        return 0;
+    }
     if (expand(tp, s, p) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;

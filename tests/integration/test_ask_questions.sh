@@ -47,6 +47,13 @@ for v in ("COP", "IS", "-3", "2025-07-01"):
     assert v not in a["sql"], (v, a["sql"])
 assert a["intent"] == "events_count" and a["params"] == ["IS", "COP", -3.0, "2025-07-01"], a
 PY
+# schema discovery by meaning: no column name or description says "sentiment" or "coordinates";
+# the catalog's descriptions closest in meaning answer
+# shellcheck disable=SC2086
+wg $sets ask --format csv "where is the sentiment stored" 2>/dev/null | grep -q "^gdelt_silver,AvgTone," || fail "sentiment -> AvgTone"
+# shellcheck disable=SC2086
+wg $sets ask --format csv "which column holds the coordinates" 2>/dev/null | grep -q "^gdelt_silver,ActionGeo_Lat," || fail "coordinates -> ActionGeo_Lat"
+
 # a question it cannot map: says so, lists what it can do, runs nothing
 # shellcheck disable=SC2086
 c=$(wg $sets ask "What is the weather in Paris tomorrow?" 2>/dev/null)
