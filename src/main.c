@@ -33,11 +33,14 @@ static const struct {
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
     {"export", cmd_export, "export delta: silver and gold tables as Delta Lake tables (Parquet)"},
+    {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
+    {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
     {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
     {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
     {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
     {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
     {"config", cmd_config, "config list: every setting with its value, source and description"},
+    {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
 };
 
 static void usage(FILE *out)

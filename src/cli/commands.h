@@ -20,10 +20,13 @@ int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
 int cmd_describe(app *a, int argc, char **argv);   /* cmd_sql.c */
 int cmd_status(app *a, int argc, char **argv);     /* cmd_status.c */
 int cmd_export(app *a, int argc, char **argv);     /* cmd_export.c */
+int cmd_ask(app *a, int argc, char **argv);        /* cmd_ask.c */
+int cmd_explain(app *a, int argc, char **argv);    /* cmd_ask.c */
 int cmd_principal(app *a, int argc, char **argv);  /* cmd_govern.c */
 int cmd_group(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_grant(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_revoke(app *a, int argc, char **argv);     /* cmd_govern.c */
 int cmd_config(app *a, int argc, char **argv);     /* cmd_config.c */
+int cmd_serve(app *a, int argc, char **argv);      /* cmd_serve.c */
 
 #endif
