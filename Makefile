@@ -3,6 +3,7 @@
 #   make asan       -> build-asan/wikigdelt (+ its unit tests)
 #   make unit       -> build/tests/test_* (cmocka)
 #   make check      -> scripts/check.sh (everything the README's test command runs)
+#   make web        -> build/web (the pages, bundled from web/ with npm + esbuild)
 PKGS    := sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc openssl zlib icu-uc
 CC      ?= gcc
 BUILD   ?= build
@@ -21,6 +22,7 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all asan unit unit-asan check clean
+.PHONY: web
 all: $(BUILD)/wikigdelt
 
 $(BUILD)/wikigdelt: $(OBJS)
@@ -44,5 +46,15 @@ check:
 
 clean:
 	rm -rf build build-asan
+
+# The pages: npm ci from web/package-lock.json (only when the lockfile changed), then esbuild.
+WEB_OUT  ?= build/web
+WEB_SRCS := $(wildcard web/src/*) web/build.mjs
+web: $(WEB_OUT)/index.html
+web/node_modules/.wg-installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+$(WEB_OUT)/index.html: web/node_modules/.wg-installed $(WEB_SRCS)
+	cd web && node build.mjs $(abspath $(WEB_OUT))
 
 -include $(OBJS:.o=.d) $(LIB_OBJS:.o=.d)
