@@ -16,45 +16,6 @@
 
 enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
-/* Rewrites CURRENT_DATE() / CURRENT_TIMESTAMP() outside quotes to SQLite's keywords. */
-static char *rewrite_sql(const char *sql)
-{
-    buf out = BUF_INIT;
-    char quote = 0;
-    for (const char *p = sql; *p; p++) {
-        if (quote) {
-            buf_append(&out, p, 1);
-            if (*p == quote) quote = 0;
-            continue;
-        }
-        if (*p == '\'' || *p == '"' || *p == '`') {
-            quote = *p == '`' ? '`' : *p;
-            buf_append(&out, p, 1);
-            continue;
-        }
-        static const char *const kws[] = {"current_date", "current_timestamp"};
-        int matched = 0;
-        for (size_t k = 0; k < 2 && !matched; k++) {
-            size_t n = strlen(kws[k]);
-            if (strncasecmp(p, kws[k], n) == 0 && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
-                const char *q = p + n;
-                while (*q == ' ') q++;
-                if (*q == '(') {
-                    q++;
-                    while (*q == ' ') q++;
-                    if (*q == ')') {
-                        buf_append(&out, p, n);
-                        p = q;
-                        matched = 1;
-                    }
-                }
-            }
-        }
-        if (!matched) buf_append(&out, p, 1);
-    }
-    return buf_detach(&out);
-}
-
 static void csv_field(FILE *out, const char *s)
 {
     if (!s) return;
@@ -131,7 +92,7 @@ static int print_table(sqlite3_stmt *st, FILE *out, int *rc_out)
 
 static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out)
 {
-    char *text = rewrite_sql(sql);
+    char *text = store_rewrite_sql(sql);
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
     int rc = sqlite3_prepare_v2(db, text, -1, &st, &tail);
