@@ -108,7 +108,7 @@ export function streamGold(sinceId, { onRow, onState }) {
         await readEvents(r.body, (ev) => {
           if (ev.id) lastId = ev.id;
           if (ev.retry) retryMs = ev.retry;
-          if (ev.event === "message" && ev.data) {
+          if ((ev.event === "message" || ev.event === "gold") && ev.data) {
             let row;
             try {
               row = JSON.parse(ev.data);

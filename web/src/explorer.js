@@ -177,27 +177,24 @@ export async function explorer(main) {
     tableP.ok();
   }
 
-  // The news URL and actor name of the events shown: actor names through secure_gdelt (masked
-  // per caller); the URL from the first source the principal may read.
+  // The news URL and actor name of the events shown: the actor through secure_gdelt (the report's
+  // listing 9, masked per caller); the URL from gdelt_silver where the principal may read it.
   async function loadDetails(list) {
     const ids = [...new Set(list.map((p) => p.EventID))].filter((id) => !details.has(id));
     if (!ids.length) return;
     const marks = ids.map(() => "?").join(",");
     for (const id of ids) details.set(id, {});
-    const actors = sql(`SELECT EventID, Actor1Name FROM secure_gdelt WHERE EventID IN (${marks})`, ids).then(
-      (r) => r.objects().forEach((o) => (details.get(o.EventID).actor = o.Actor1Name ?? "")),
+    const actors = sql(`SELECT EventID, Actor FROM secure_gdelt WHERE EventID IN (${marks})`, ids).then(
+      (r) => r.objects().forEach((o) => (details.get(o.EventID).actor = o.Actor ?? "")),
       (e) => ids.forEach((id) => (details.get(id).actorNote = e.status === 403 ? "not granted" : "unavailable")),
     );
     let urlDone = false;
-    for (const src of ["secure_gdelt", "gdelt_silver"]) {
-      try {
-        const r = await sql(`SELECT EventID, SOURCEURL FROM ${src} WHERE EventID IN (${marks})`, ids);
-        r.objects().forEach((o) => (details.get(o.EventID).url = o.SOURCEURL));
-        urlDone = true;
-        break;
-      } catch (e) {
-        if (e.status !== 403 && e.status !== 400) break;
-      }
+    try {
+      const r = await sql(`SELECT EventID, SOURCEURL FROM gdelt_silver WHERE EventID IN (${marks})`, ids);
+      r.objects().forEach((o) => (details.get(o.EventID).url = o.SOURCEURL));
+      urlDone = true;
+    } catch {
+      /* silver not granted: said in the table */
     }
     if (!urlDone) ids.forEach((id) => (details.get(id).urlNote = "news URL not granted"));
     await actors;

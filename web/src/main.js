@@ -2,7 +2,7 @@
 // hash routes #dashboard, #explorer and #status.
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
-import { clearToken, setToken, setUnauthorizedHandler, token, whoami } from "./api.js";
+import { clearToken, setToken, setUnauthorizedHandler, sql, token, whoami } from "./api.js";
 import { dashboard } from "./dashboard.js";
 import { explorer } from "./explorer.js";
 import { status } from "./status.js";
@@ -63,7 +63,18 @@ async function start() {
   top.hidden = false;
   const who = document.getElementById("who");
   who.replaceChildren(h("span", { id: "principal" }, me.principal), " ", h("span", { class: "muted", id: "groups" }, (me.groups || []).length ? `(${me.groups.join(", ")})` : "(no group)"));
+  executiveBadge(who);
   route();
+}
+
+// secure_gdelt.is_executive follows the caller's membership of the executive group.
+async function executiveBadge(who) {
+  try {
+    const r = await sql("SELECT is_executive FROM secure_gdelt LIMIT 1");
+    if (r.rows.length && r.rows[0][0]) who.append(" ", h("span", { class: "badge", id: "executive" }, "executive"));
+  } catch {
+    /* secure_gdelt not granted: no badge */
+  }
 }
 
 async function route() {
