@@ -181,16 +181,18 @@ static void prepare_error(serve_response *resp, govern_result gr, const char *er
 /* Maps a failed step onto its status. */
 static void step_error(serve_response *resp, sqlite3 *db, govern_session *s, int rc, const serve_settings *set)
 {
-    if (govern_session_timed_out(s))
+    char err[512];
+    govern_result gr = govern_step_result(s, rc, err, sizeof err);
+    if (gr == GOVERN_TIMEOUT)
         serve_error(resp, 408, "timeout", "the query ran past the time limit of %lld ms (serve.query_timeout_ms) and was stopped",
                     (long long)set->query_timeout_ms);
+    else if (gr == GOVERN_DENIED)
+        serve_error(resp, 403, "forbidden", "%s", err);
     else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || (rc & 0xff) == SQLITE_NOMEM ||
              (rc & 0xff) == SQLITE_INTERRUPT)
         serve_error(resp, 503, "unavailable", "%s", sqlite3_errmsg(db));
-    else if ((rc & 0xff) == SQLITE_AUTH)
-        serve_error(resp, 403, "forbidden", "%s", sqlite3_errmsg(db));
     else
-        serve_error(resp, 400, "sql_error", "%s", sqlite3_errmsg(db));
+        serve_error(resp, 400, "sql_error", "%s", err[0] ? err : sqlite3_errmsg(db));
 }
 
 static const char *storage_name(int t)

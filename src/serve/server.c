@@ -930,8 +930,8 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
     if (t->sse_poll_ms < 20) t->sse_poll_ms = 20;
     if (t->auth_fail_window_s < 1) t->auth_fail_window_s = 1;
     if (t->max_streams < 1) t->max_streams = 1;
-    s->audit_retention_days = config_get_int(cfg, "govern.audit.retention_days", 90);
-    s->audit_max_rows = config_get_int(cfg, "govern.audit.max_rows", 10000000);
+    s->audit_retention_days = config_get_int(cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS);
+    s->audit_max_rows = config_get_int(cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS);
     int threads = (int)config_get_int(cfg, "serve.threads", 4);
     if (threads < 1) threads = 1;
     if (threads > 256) threads = 256;
