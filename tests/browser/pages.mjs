@@ -101,6 +101,10 @@ for (const [group, token] of Object.entries(tokens)) {
     assert(groups.includes(group), `header shows groups ${groups}`);
     eq(await page.evaluate(() => sessionStorage.getItem("wikigdelt.token")), token, "token kept in sessionStorage");
   });
+  await check(`${group}: secure_gdelt.is_executive follows membership of executive`, async () => {
+    await page.waitForTimeout(300);
+    eq(await page.$("#executive").then((e) => e !== null), group === "executive", "executive badge");
+  });
   await page.screenshot({ path: join(shots, `dashboard-${group}.png`), fullPage: true });
   await check(`${group}: explorer shows actor names masked or not`, async () => {
     await goto(page, "explorer");
@@ -119,6 +123,7 @@ for (const [group, token] of Object.entries(tokens)) {
     const refusedText = await page.$$eval("section.panel[data-state=refused] .msg.error", (m) => m.map((x) => x.textContent));
     assert(refusedText.every((t) => /^Refused: /.test(t)), `refusals say so: ${refusedText}`);
     if (group === "compliance") eq(states.filter((s) => s === "refused").length, 0, "compliance reads every status panel");
+    if (group === "business_users") assert(states.includes("refused"), "business users are refused the system tables, in place");
   });
   await page.screenshot({ path: join(shots, `status-${group}.png`), fullPage: true });
   await check(`${group}: no console errors, no request to another host`, async () => {
