@@ -102,7 +102,8 @@ for (const [group, token] of Object.entries(tokens)) {
     eq(await page.evaluate(() => sessionStorage.getItem("wikigdelt.token")), token, "token kept in sessionStorage");
   });
   await check(`${group}: secure_gdelt.is_executive follows membership of executive`, async () => {
-    await page.waitForTimeout(300);
+    await page.waitForSelector("#who[data-executive]");
+    eq(await page.getAttribute("#who", "data-executive"), group === "executive" ? "1" : "0", "is_executive");
     eq(await page.$("#executive").then((e) => e !== null), group === "executive", "executive badge");
   });
   await page.screenshot({ path: join(shots, `dashboard-${group}.png`), fullPage: true });
@@ -199,8 +200,13 @@ const token = tokens.compliance;
     const names = await page.$$eval("#matrix tbody th", (t) => t.map((x) => x.textContent));
     assert(names.every((n) => /^[A-Z][a-z].* \(\d\d\)$/.test(n)), `named rows: ${names.slice(0, 3)}`);
     await page.focus("#matrix td.cell");
+    await page.waitForSelector("#tooltip ol li", { timeout: 5000 });
     const tip = await page.textContent("#tooltip");
     assert(/Top titles/.test(tip) && /average similarity/.test(tip), `tooltip: ${tip}`);
+    const cell = await page.$eval("#matrix td.cell", (td) => td.getAttribute("aria-label"));
+    const [root, wiki] = [/\((\d\d)\), /.exec(cell)[1], /, ([^,:]+): /.exec(cell)[1]];
+    const best = q(`SELECT title FROM correlated_gold_events WHERE substr(EventCode, 1, 2) = '${root}' AND wiki = '${wiki}' GROUP BY title ORDER BY MAX(cosine_sim) DESC, title LIMIT 1`);
+    assert(tip.includes(best), `the cell's best title ${best} in ${tip}`);
   });
   await check("filters apply to all three panels", async () => {
     const country = q("SELECT ActionGeo_CountryCode FROM gold_events WHERE ActionGeo_CountryCode <> '' GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1");

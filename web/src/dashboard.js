@@ -158,7 +158,7 @@ export async function dashboard(main) {
           { label: "Events", scale: "events", stroke: "#d7301f", fill: "rgba(215,48,31,0.12)", width: 1, points: { show: true, size: 5 }, value: (u, v) => fmtInt(v) },
         ],
         axes: [
-          { stroke: "#333" },
+          { stroke: "#333", values: utcTicks, size: 44 },
           { scale: "tone", label: "Average tone", stroke: "#2166ac", size: 56 },
           { scale: "events", side: 1, label: "Events per hour", stroke: "#d7301f", grid: { show: false }, size: 64 },
         ],
@@ -182,24 +182,27 @@ export async function dashboard(main) {
     // Listing 8: category x wiki, average similarity. correlated_gold_events carries each pair's
     // EventCode and wiki, so the gold table alone answers it (no silver grant needed).
     const w = whereClause(f);
-    let cells, titles;
+    let cells;
     try {
-      [cells, titles] = await Promise.all([
-        sql(`SELECT substr(EventCode, 1, 2) AS root, wiki, ROUND(AVG(cosine_sim), 3) AS similarity, COUNT(*) AS pairs FROM correlated_gold_events${w.sql} GROUP BY 1, 2`, w.params, 100000),
-        sql(`SELECT substr(EventCode, 1, 2) AS root, wiki, title, ROUND(MAX(cosine_sim), 3) AS sim FROM correlated_gold_events${w.sql} GROUP BY 1, 2, 3 ORDER BY sim DESC LIMIT 5000`, w.params, 5000),
-      ]);
+      cells = await sql(`SELECT substr(EventCode, 1, 2) AS root, wiki, ROUND(AVG(cosine_sim), 3) AS similarity, COUNT(*) AS pairs FROM correlated_gold_events${w.sql} GROUP BY 1, 2`, w.params, 100000);
     } catch (e) {
       matrix.body.replaceChildren();
       matrix.error(e);
       return;
     }
     const rows = cells.objects();
+    // A cell's top titles are asked for when it is first hovered or focused (one small query),
+    // not with the page: grouping every pair by title costs more than the rest of the page.
     const top = new Map();
-    for (const t of titles.objects()) {
-      const k = `${t.root}|${t.wiki}`;
-      if (!top.has(k)) top.set(k, []);
-      if (top.get(k).length < 5) top.get(k).push(t);
-    }
+    let current = null;
+    const titlesOf = (root, wk) => {
+      const k = `${root}|${wk}`;
+      if (!top.has(k)) {
+        const cw = whereClause(f, { extra: "substr(EventCode, 1, 2) = ? AND wiki = ?" });
+        top.set(k, sql(`SELECT title, ROUND(MAX(cosine_sim), 3) AS sim FROM correlated_gold_events${cw.sql} GROUP BY title ORDER BY sim DESC LIMIT 5`, [...cw.params, root, wk], 5).then((r) => r.objects(), (e) => e));
+      }
+      return top.get(k);
+    };
     const wikiPairs = new Map();
     for (const r of rows) wikiPairs.set(r.wiki, (wikiPairs.get(r.wiki) || 0) + r.pairs);
     const wikis = [...wikiPairs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map((e) => e[0]);
@@ -217,14 +220,34 @@ export async function dashboard(main) {
       h("tbody", {}, roots.map((root) => h("tr", {}, h("th", { scope: "row" }, rootName(root)), wikis.map((wk) => {
         const r = at.get(`${root}|${wk}`);
         if (!r) return h("td", { class: "empty" }, "");
-        const t = top.get(`${root}|${wk}`) || [];
-        const content = () => [h("strong", {}, `${rootName(root)} × ${wk}`), h("br"), `average similarity ${fmt(r.similarity, 3)}, ${fmtInt(r.pairs)} pairs`, h("br"), "Top titles:", h("ol", {}, t.map((x) => h("li", {}, `${x.title} (${fmt(x.sim, 3)})`)))];
+        const head = () => [h("strong", {}, `${rootName(root)} × ${wk}`), h("br"), `average similarity ${fmt(r.similarity, 3)}, ${fmtInt(r.pairs)} pairs`, h("br")];
+        const show = (td, x, y) => {
+          current = td;
+          const p = titlesOf(root, wk);
+          const draw = (t) => {
+            if (current !== td) return;
+            const body = t instanceof Error ? [h("em", {}, `top titles: ${t.status === 403 ? "refused" : t.message}`)] : ["Top titles:", h("ol", {}, t.map((z) => h("li", {}, `${z.title} (${fmt(z.sim, 3)})`)))];
+            if (x == null) tipAtElement(td, [...head(), ...body]);
+            else showTip([...head(), ...body], x, y);
+            if (!(t instanceof Error)) td.setAttribute("aria-label", `${label}; top titles ${t.map((z) => z.title).join(", ")}`);
+          };
+          if (x == null) tipAtElement(td, [...head(), "Top titles: loading…"]);
+          else showTip([...head(), "Top titles: loading…"], x, y);
+          p.then(draw);
+        };
+        const leave = () => {
+          current = null;
+          hideTip();
+        };
         const v = scale(r.similarity);
+        const label = `${rootName(root)}, ${wk}: average similarity ${fmt(r.similarity, 3)}, ${r.pairs} pairs`;
         return h("td", {
           class: "cell", tabindex: "0", style: `background:${simColor(v)};color:${v > 0.55 ? "#fff" : "#111"}`,
-          "aria-label": `${rootName(root)}, ${wk}: average similarity ${fmt(r.similarity, 3)}, ${r.pairs} pairs; top titles ${t.map((x) => x.title).join(", ")}`,
-          onmousemove: (e) => showTip(content(), e.clientX, e.clientY), onmouseleave: hideTip,
-          onfocus: (e) => tipAtElement(e.target, content()), onblur: hideTip,
+          "aria-label": label,
+          onmouseenter: (e) => show(e.currentTarget, e.clientX, e.clientY),
+          onmousemove: (e) => { if (current === e.currentTarget && !document.getElementById("tooltip").hidden) { const t = document.getElementById("tooltip"); showTip([...t.childNodes], e.clientX, e.clientY); } },
+          onmouseleave: leave,
+          onfocus: (e) => show(e.currentTarget), onblur: leave,
         }, fmt(r.similarity, 2));
       })))),
     );
@@ -232,6 +255,15 @@ export async function dashboard(main) {
   }
 
   await load(filters.state());
+}
+
+// Axis labels in UTC, 24-hour: the date alone over long spans, date and time over short ones.
+function utcTicks(u, splits) {
+  const span = u.scales.x.max - u.scales.x.min;
+  return splits.map((v) => {
+    const iso = new Date(v * 1000).toISOString();
+    return span > 3 * 86400 ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  });
 }
 
 function legend() {

@@ -71,9 +71,11 @@ async function start() {
 async function executiveBadge(who) {
   try {
     const r = await sql("SELECT is_executive FROM secure_gdelt LIMIT 1");
-    if (r.rows.length && r.rows[0][0]) who.append(" ", h("span", { class: "badge", id: "executive" }, "executive"));
+    const yes = r.rows.length > 0 && Boolean(r.rows[0][0]);
+    if (yes) who.append(" ", h("span", { class: "badge", id: "executive" }, "executive"));
+    who.dataset.executive = yes ? "1" : "0";
   } catch {
-    /* secure_gdelt not granted: no badge */
+    who.dataset.executive = "refused"; /* secure_gdelt not granted: no badge */
   }
 }
 
