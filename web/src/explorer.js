@@ -38,13 +38,14 @@ export async function explorer(main) {
   let details = new Map(); // EventID -> {actor, url}
   let lastId = 0;
   let drawn = [];
+  let truncated = false;
 
   try {
     const res = await sql(`SELECT id, EventID, event_time, wiki, title, cosine_sim, AvgTone, ActionGeo_Lat AS lat, ActionGeo_Long AS lon, ActionGeo_CountryCode AS country, EventCode FROM correlated_gold_events ORDER BY cosine_sim DESC LIMIT ${MAX_PAIRS}`, [], MAX_PAIRS);
     for (const p of res.objects()) add(p);
     const maxId = await sql("SELECT COALESCE(MAX(id), 0) AS id FROM correlated_gold_events");
     lastId = maxId.objects()[0].id;
-    if (res.truncated) mapP.info(`Only the ${fmtInt(MAX_PAIRS)} most similar pairs are loaded.`);
+    truncated = res.truncated;
     mapP.ok();
   } catch (e) {
     mapP.error(e);
@@ -55,7 +56,10 @@ export async function explorer(main) {
     return;
   }
   const sims = pairs.map((p) => p.cosine_sim);
-  const lo = sims.length ? Math.floor(Math.min(...sims) * 100) / 100 : 0;
+  // When only the most similar pairs were loaded, the slider starts at the least similar of them,
+  // so that every position it can take counts exactly what SQL counts.
+  const least = sims.length ? Math.min(...sims) : 0;
+  const lo = truncated ? Math.ceil(least * 100) / 100 : Math.floor(least * 100) / 100;
   slider.min = String(lo);
   slider.value = String(lo);
   threshold = lo;
@@ -154,7 +158,7 @@ export async function explorer(main) {
     count.textContent = fmtInt(shown.length);
     count.dataset.count = String(shown.length);
     const unplaced = shown.length - drawn.length;
-    mapP.info(`${fmtInt(drawn.length)} pairs on the map` + (unplaced ? `, ${fmtInt(unplaced)} without coordinates` : ""));
+    mapP.info(`${fmtInt(drawn.length)} pairs on the map` + (unplaced ? `, ${fmtInt(unplaced)} without coordinates` : "") + (truncated ? `; the ${fmtInt(MAX_PAIRS)} most similar pairs are loaded, so the threshold starts at ${fmt(lo, 2)}` : ""));
     renderTable(shown.slice(0, TABLE_ROWS));
   }
 
