@@ -31,11 +31,11 @@ static const struct {
     {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
-    {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
     {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
     {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
     {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
     {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
+    {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
 };
 
 static void usage(FILE *out)

@@ -811,6 +811,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* libmicrohttpd's URL decoding, except that %00 becomes 0x01 instead of ending the string
+ * early: "/index.html%00.png" must not quietly turn into "/index.html"; every path check then
+ * refuses the control character. */
+static size_t unescape_url(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+            int v = hi * 16 + lo;
+            *w++ = (char)(v ? v : 1);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -972,6 +1002,7 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)config_get_int(cfg, "serve.idle_timeout_s", 60),
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL,
                                  MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", addr, errno ? strerror(errno) : "libmicrohttpd refused the settings");
