@@ -14,7 +14,7 @@ command -v sqlite3 >/dev/null || fail "the sqlite3 shell is needed (scripts/boot
 
 # The pages (make web: npm ci from web/package-lock.json, then esbuild) and the test driver.
 make -s -C "$repo" web >/dev/null
-[ -f "$repo/tests/browser/node_modules/playwright-core/package.json" ] ||
+[ "$repo/tests/browser/node_modules/.package-lock.json" -nt "$repo/tests/browser/package-lock.json" ] ||
     (cd "$repo/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 
 # Both GDELT exports through the real source and silver flow; a short Wikimedia recording through

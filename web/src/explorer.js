@@ -39,6 +39,7 @@ export async function explorer(main) {
   let lastId = 0;
   let drawn = [];
   let truncated = false;
+  let urlRefused = false;
 
   try {
     const res = await sql(`SELECT id, EventID, event_time, wiki, title, cosine_sim, AvgTone, ActionGeo_Lat AS lat, ActionGeo_Long AS lon, ActionGeo_CountryCode AS country, EventCode FROM correlated_gold_events ORDER BY cosine_sim DESC LIMIT ${MAX_PAIRS}`, [], MAX_PAIRS);
@@ -193,12 +194,14 @@ export async function explorer(main) {
       (e) => ids.forEach((id) => (details.get(id).actorNote = e.status === 403 ? "not granted" : "unavailable")),
     );
     let urlDone = false;
-    try {
-      const r = await sql(`SELECT EventID, SOURCEURL FROM gdelt_silver WHERE EventID IN (${marks})`, ids);
-      r.objects().forEach((o) => (details.get(o.EventID).url = o.SOURCEURL));
-      urlDone = true;
-    } catch {
-      /* silver not granted: said in the table */
+    if (!urlRefused) {
+      try {
+        const r = await sql(`SELECT EventID, SOURCEURL FROM gdelt_silver WHERE EventID IN (${marks})`, ids);
+        r.objects().forEach((o) => (details.get(o.EventID).url = o.SOURCEURL));
+        urlDone = true;
+      } catch (e) {
+        urlRefused = e.status === 403; /* silver not granted: said in the table, not asked again */
+      }
     }
     if (!urlDone) ids.forEach((id) => (details.get(id).urlNote = "news URL not granted"));
     await actors;
