@@ -3,7 +3,7 @@
 // the SQL API (checkpoints, gdelt_ledger, gdelt_silver_batches, wikimedia_stream_state,
 // expectation_counts, gdelt_quality, gold_mismatch, event_log) and refreshed every few seconds.
 import { sql } from "./api.js";
-import { fmt, fmtInt, h, panel } from "./ui.js";
+import { fmt, fmtInt, h, panel, refusal } from "./ui.js";
 import { markLoaded } from "./ui.js";
 
 const REFRESH_MS = 5000;
@@ -102,7 +102,7 @@ async function loadFlows(p) {
     const r = results[i];
     if (r instanceof Error) {
       refused++;
-      return h("tr", { "data-flow": f.flow }, h("th", { scope: "row" }, f.flow, h("div", { class: "muted" }, f.what)), h("td", { colspan: "5", class: "error" }, r.status === 403 ? `Refused: ${r.message}` : `Failed: ${r.message}`));
+      return h("tr", { "data-flow": f.flow }, h("th", { scope: "row" }, f.flow, h("div", { class: "muted" }, f.what)), h("td", { colspan: "5", class: "error" }, r.status === 403 ? `Refused: ${refusal(r)}` : `Failed: ${r.message}`));
     }
     if (!r || r.last_batch == null) return h("tr", { "data-flow": f.flow }, h("th", { scope: "row" }, f.flow, h("div", { class: "muted" }, f.what)), h("td", { colspan: "5", class: "muted" }, "no batch yet"));
     return h("tr", { "data-flow": f.flow },

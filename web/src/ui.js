@@ -55,9 +55,12 @@ export function panel(title, note, id) {
   };
 }
 
+// The server's 403 message without its own leading "refused:".
+export const refusal = (e) => String(e.message || "").replace(/^refused:\s*/i, "");
+
 export function describeError(e) {
   if (!e) return "";
-  if (e.status === 403) return `Refused: ${e.message}. Your groups are not granted what this part reads.`;
+  if (e.status === 403) return `Refused: ${refusal(e)}. Your groups are not granted what this part reads.`;
   if (e.status === 408 || e.status === 503) return `The query took too long or the server is busy (${e.status}): ${e.message}`;
   if (e.status === 429) return `Too many requests (429): ${e.message}`;
   if (e.status) return `The query failed (${e.status} ${e.code}): ${e.message}`;
