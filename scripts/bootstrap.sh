@@ -7,7 +7,7 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libmicrohttpd-dev libopenblas-dev libutf8proc-dev libssl-dev zlib1g-dev libcmocka-dev
           libicu-dev
           python3 python3-venv)
-packages+=(chromium sqlite3)   # the pages' browser tests (headless Chromium driven by playwright-core)
+packages+=(chromium)   # the pages' browser tests (headless Chromium driven by playwright-core)
 # The pages are bundled with npm (make web); a machine with another Node.js build that has npm keeps it.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
