@@ -83,7 +83,7 @@ struct serve_server {
     serve_audit_rec *audit_head, *audit_tail;
     int audit_len;
     sqlite3 *audit_db;
-    int64_t audit_retention_days, audit_max_rows;
+    int64_t audit_retention_days, audit_max_rows, audit_flush_ms;
 
     /* gold stream hub */
     pthread_t hub_thread;
@@ -377,8 +377,9 @@ static void *audit_main(void *arg)
             pthread_mutex_unlock(&s->audit_mu);
             if (empty) break;
         }
-        /* Batch: let a few more requests finish before the next transaction. */
-        if (!stop) usleep(20 * 1000);
+        /* Batch: let more requests finish before the next transaction, so the audit log takes
+         * the write lock a few times a second at most, whatever the request rate. */
+        if (!stop) usleep((useconds_t)(s->audit_flush_ms * 1000));
     }
     return NULL;
 }
@@ -962,6 +963,9 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
     if (t->max_streams < 1) t->max_streams = 1;
     s->audit_retention_days = config_get_int(cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS);
     s->audit_max_rows = config_get_int(cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS);
+    s->audit_flush_ms = config_get_int(cfg, "serve.audit_flush_ms", 200);
+    if (s->audit_flush_ms < 1) s->audit_flush_ms = 1;
+    if (s->audit_flush_ms > 5000) s->audit_flush_ms = 5000;
     int threads = (int)config_get_int(cfg, "serve.threads", 4);
     if (threads < 1) threads = 1;
     if (threads > 256) threads = 256;
