@@ -5,6 +5,7 @@
 #   make test       -> builds and runs the unit tests
 #   make bench      -> build/bench/* (the C benchmarks; bench/*.sh run them)
 #   make check      -> scripts/check.sh (everything the README's test command runs)
+#   make web        -> build/web (the pages, bundled from web/ with npm + esbuild)
 # Packagers: MARCH= (or MARCH=-march=x86-64-v3) replaces the default -march=native; OPT= replaces
 # the optimisation flags as a whole.
 PKGS    := sqlite3 libcurl jansson libzip libmicrohttpd openblas libutf8proc openssl zlib icu-uc libzstd snappy rdkafka
@@ -28,7 +29,7 @@ TESTS    := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCHES  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all asan unit unit-asan test bench check clean
+.PHONY: all asan unit unit-asan test bench check clean web
 all: $(BUILD)/wikigdelt
 
 $(BUILD)/wikigdelt: $(OBJS)
@@ -64,5 +65,15 @@ check:
 
 clean:
 	rm -rf build build-asan
+
+# The pages: npm ci from web/package-lock.json (only when the lockfile changed), then esbuild.
+WEB_OUT  ?= build/web
+WEB_SRCS := $(wildcard web/src/*) web/build.mjs
+web: $(WEB_OUT)/index.html
+web/node_modules/.wg-installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+$(WEB_OUT)/index.html: web/node_modules/.wg-installed $(WEB_SRCS)
+	cd web && node build.mjs $(abspath $(WEB_OUT))
 
 -include $(OBJS:.o=.d) $(LIB_OBJS:.o=.d)

@@ -8,6 +8,9 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libicu-dev libzstd-dev libsnappy-dev librdkafka-dev
           kafkacat maven default-jre-headless
           python3 python3-venv python3-pip)
+packages+=(chromium)   # the pages' browser tests (headless Chromium driven by playwright-core)
+# The pages are bundled with npm (make web); a machine with another Node.js build that has npm keeps it.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
