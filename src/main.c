@@ -31,6 +31,7 @@ static const struct {
     {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
+    {"metrics", cmd_metrics, "metrics of every flow: Prometheus text, OTLP JSON, or --push to otel.endpoint"},
 };
 
 static void usage(FILE *out)

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "source/http.h"
+#include "observe/observe.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -257,7 +258,8 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
 {
     *rows = 0;
     char now[TIME_TEXT_LEN];
-    time_format(time_now_ms() / 1000, now);
+    int64_t started_ms = time_now_ms();
+    time_format(started_ms / 1000, now);
     if (store_begin(db) != 0) {
         snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
         return -1;
@@ -329,6 +331,18 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     sqlite3_finalize(ledger);
     sqlite3_finalize(bronze);
     sqlite3_finalize(done);
+    {
+        /* the file's slot is the source's own time: its name starts with YYYYMMDDHHMMSS */
+        int64_t slot;
+        char wm[TIME_TEXT_LEN] = "";
+        const char *base = strrchr(meta->name, '/') ? strrchr(meta->name, '/') + 1 : meta->name;
+        int has_slot = strlen(base) >= 14 && time_parse_gdelt(base, 14, &slot) == 0;
+        if (has_slot) time_format(slot, wm);
+        obs_flow_batch(db, NULL, &(obs_batch){.flow = "gdelt_bronze", .batch_id = meta->name,
+                       .start_ms = started_ms, .input_rows = n, .output_rows = n,
+                       .bytes = meta->size > 0 ? meta->size : 0, .watermark = has_slot ? wm : NULL,
+                       .lag_seconds = has_slot ? (double)time_now_ms() / 1000.0 - (double)slot : -1});
+    }
     if (store_commit(db) != 0) {
         snprintf(err, errlen, "commit of %s failed: %s", meta->name, sqlite3_errmsg(db));
         return -1;
@@ -705,6 +719,14 @@ static void sleep_interruptible(int64_t ms)
     }
 }
 
+/* Every fetch's HTTP status (0: no answer), for wikigdelt_source_fetches_total. */
+static void count_fetch(long status)
+{
+    char labels[64];
+    snprintf(labels, sizeof labels, "source=\"gdelt\",code=\"%ld\"", status);
+    obs_count("wikigdelt_source_fetches_total", labels, 1);
+}
+
 /* Downloads one announced file and ingests it, retrying faults. Returns 0 ingested or skipped,
  * 1 failed (recorded in the ledger), -1 store error. */
 static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings *fs,
@@ -735,6 +757,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
         }
         meta.attempts = attempt;
         http_outcome o = http_get(e->url, &fs->http, &resp);
+        count_fetch(resp.status);
         if (o != HTTP_OK) {
             snprintf(reason, sizeof reason, "%s", resp.error);
             continue;
@@ -795,7 +818,9 @@ static int fetch_index(const fetch_settings *fs, const config *cfg, const char *
             log_warn("gdelt", "%s; retrying in %lld ms", resp->error, (long long)wait);
             sleep_interruptible(wait);
         }
-        if (http_get(url, &o, resp) == HTTP_OK) return 0;
+        http_outcome got = http_get(url, &o, resp);
+        count_fetch(resp->status);
+        if (got == HTTP_OK) return 0;
     }
     snprintf(err, errlen, "%s", resp->error[0] ? resp->error : "stopped");
     return -1;

@@ -1,0 +1,159 @@
+/* `metrics`: the metrics of the whole pipeline (every process of `run`, from the lakehouse) in
+ * the Prometheus text format or as an OTLP/HTTP JSON body, and the OTLP push loop:
+ *
+ *   metrics [--format prometheus|otlp-json]
+ *   metrics --push [--endpoint URL] [--interval S] [--once]   (otel.endpoint, otel.interval_seconds)
+ *
+ * A push that fails (collector down, refused, non-2xx) is counted in
+ * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
+ * stops anything. */
+#include "cli/commands.h"
+
+#include "core/log.h"
+#include "observe/observe.h"
+#include "store/store.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef WIKIGDELT_VERSION
+#define WIKIGDELT_VERSION "0.1.0"
+#endif
+
+static volatile sig_atomic_t push_stop;
+static void on_push_signal(int sig) { (void)sig; push_stop = 1; }
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+    (void)p;
+    (void)u;
+    return s * n;
+}
+
+/* One push: 0 when the collector answered 2xx. */
+static int push_once(app *a, const char *url, char *err, size_t errlen)
+{
+    sqlite3 *db = app_db_readonly(a);
+    if (!db) {
+        snprintf(err, errlen, "cannot open the store");
+        return -1;
+    }
+    buf body = BUF_INIT;
+    int rc = obs_render_otlp_json(db, a->db_path, WIKIGDELT_VERSION, &body);
+    store_close(db);
+    if (rc != 0) {
+        buf_free(&body);
+        snprintf(err, errlen, "reading the metrics failed");
+        return -1;
+    }
+    CURL *c = curl_easy_init();
+    if (!c) {
+        buf_free(&body);
+        snprintf(err, errlen, "curl init failed");
+        return -1;
+    }
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data ? body.data : "{}");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body.len);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode cc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    buf_free(&body);
+    if (cc != CURLE_OK) {
+        snprintf(err, errlen, "%.300s: %s", url, curl_easy_strerror(cc));
+        return -1;
+    }
+    if (status < 200 || status > 299) {
+        snprintf(err, errlen, "%.300s answered HTTP %ld", url, status);
+        return -1;
+    }
+    return 0;
+}
+
+static void count_outcome(app *a, int ok)
+{
+    sqlite3 *db = app_db(a);
+    if (!db) return;
+    obs_count("wikigdelt_otlp_exports_total", ok ? "outcome=\"success\"" : "outcome=\"failure\"", 1);
+    if (store_begin(db) == 0) {
+        if (obs_flush(db) == 0) store_commit(db);
+        else store_rollback(db);
+    }
+}
+
+int cmd_metrics(app *a, int argc, char **argv)
+{
+    const char *format = "prometheus";
+    const char *endpoint = config_get_str(a->cfg, "otel.endpoint", NULL);
+    double interval = config_get_double(a->cfg, "otel.interval_seconds", 15);
+    int push = 0, once = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) format = argv[++i];
+        else if (!strcmp(argv[i], "--push")) push = 1;
+        else if (!strcmp(argv[i], "--once")) once = 1;
+        else if (!strcmp(argv[i], "--endpoint") && i + 1 < argc) endpoint = argv[++i];
+        else if (!strcmp(argv[i], "--interval") && i + 1 < argc) interval = atof(argv[++i]);
+        else
+            return app_usage_error("usage: wikigdelt metrics [--format prometheus|otlp-json]"
+                                   " | --push [--endpoint URL] [--interval S] [--once]");
+    }
+    if (!push) {
+        if (strcmp(format, "prometheus") && strcmp(format, "otlp-json"))
+            return app_usage_error("metrics: --format takes prometheus or otlp-json, not %s", format);
+        sqlite3 *db = app_db_readonly(a);
+        if (!db) return 1;
+        buf out = BUF_INIT;
+        int rc = !strcmp(format, "prometheus") ? obs_render_prometheus(db, a->db_path, &out)
+                                                : obs_render_otlp_json(db, a->db_path, WIKIGDELT_VERSION, &out);
+        store_close(db);
+        if (rc != 0) {
+            buf_free(&out);
+            return app_runtime_error("metrics: reading the metrics tables failed");
+        }
+        fwrite(out.data ? out.data : "", 1, out.len, stdout);
+        if (!strcmp(format, "otlp-json")) printf("\n");
+        buf_free(&out);
+        return 0;
+    }
+    if (!endpoint || !*endpoint)
+        return app_usage_error("metrics --push: set otel.endpoint (e.g. http://127.0.0.1:4318) or --endpoint");
+    if (!(interval >= 0.1 && interval <= 86400))
+        return app_usage_error("metrics --push: --interval takes seconds between 0.1 and 86400");
+    char url[2048];
+    size_t el = strlen(endpoint);
+    if (el >= 11 && !strcmp(endpoint + el - 11, "/v1/metrics"))
+        snprintf(url, sizeof url, "%s", endpoint);
+    else
+        snprintf(url, sizeof url, "%s%sv1/metrics", endpoint, el && endpoint[el - 1] == '/' ? "" : "/");
+    signal(SIGINT, on_push_signal);
+    signal(SIGTERM, on_push_signal);
+    int failures = 0;
+    while (!push_stop) {
+        char err[512] = "";
+        int ok = push_once(a, url, err, sizeof err) == 0;
+        if (!ok) {
+            failures++;
+            log_warn("otel", "OTLP push failed (counted, retried in %.1f s): %s", interval, err);
+        }
+        count_outcome(a, ok);
+        if (once) return ok ? 0 : 1;
+        for (double w = 0; w < interval && !push_stop; w += 0.1) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    (void)failures;
+    return 0;
+}
