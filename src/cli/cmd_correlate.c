@@ -40,8 +40,8 @@ static void observe_gold(sqlite3 *db, const config *cfg, const embedder *emb, in
     if (st->titles_embedded + st->events_embedded)
         obs_count("wikigdelt_embedding_texts_total", "", (double)(st->titles_embedded + st->events_embedded));
     if (st->embed_seconds > 0) obs_count("wikigdelt_embedding_seconds_total", "", st->embed_seconds);
-    if (st->pairs_written) obs_count("wikigdelt_gold_pairs_total", "", (double)st->pairs_written);
-    if (st->bursts) obs_count("wikigdelt_bursts_total", "", (double)st->bursts);
+    obs_count("wikigdelt_gold_pairs_total", "", (double)st->pairs_written);
+    obs_count("wikigdelt_bursts_total", "", (double)st->bursts);
     if (st->late_events) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"gdelt\"", (double)st->late_events);
     if (st->late_edits) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"wiki\"", (double)st->late_edits);
     obs_flow_batch_tx(db, cfg, &(obs_batch){.flow = "gold", .start_ms = started_ms,

@@ -76,9 +76,13 @@ static int http_n;
 static http_hist http_hists[MAX_HTTP];
 static int http_hn;
 
-void obs_http_request(const char *route, int status, double seconds)
+void obs_http_request(const char *route_in, int status, double seconds)
 {
-    if (!route) route = "other";
+    /* a label value: no quote, backslash or newline (routes are the table's paths anyway) */
+    char route[64];
+    snprintf(route, sizeof route, "%s", route_in ? route_in : "other");
+    for (char *p = route; *p; p++)
+        if (*p == '"' || *p == '\\' || *p == '\n') *p = '_';
     pthread_mutex_lock(&http_lock);
     int i;
     for (i = 0; i < http_n; i++)

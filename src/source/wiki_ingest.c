@@ -69,6 +69,7 @@ typedef struct sink {
     struct held_event *held;
     size_t held_count, held_cap;
     int64_t held_since_ms;
+    int64_t held_received_ms; /* the received time of the held event being written */
     int flushing;
 } sink;
 
@@ -78,6 +79,7 @@ typedef struct held_event {
     char *sse_id;
     size_t sse_id_len;
     char *reason;       /* dropped by the parser: quarantine with this reason */
+    int64_t received_ms; /* when it arrived: its received_at, not the batch's write time */
 } held_event;
 
 static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream, int refine,
@@ -280,7 +282,7 @@ static int sink_maybe_commit(sink *s)
 
 static const char *sink_now(sink *s)
 {
-    int64_t now = time_now_ms();
+    int64_t now = s->flushing && s->held_received_ms > 0 ? s->held_received_ms : time_now_ms();
     if (now != s->received_at_ms) {
         s->received_at_ms = now;
         char t[TIME_TEXT_LEN];
@@ -467,6 +469,7 @@ static int sink_hold(sink *s, const char *data, size_t len, const char *sse_id, 
         e->sse_id_len = sse_id_len;
     }
     if (reason && !(e->reason = strdup(reason))) goto oom_entry;
+    e->received_ms = time_now_ms();
     if (s->held_count++ == 0) s->held_since_ms = time_monotonic_ms();
     s->taken++;
     return 0;
@@ -487,12 +490,14 @@ static int sink_flush(sink *s)
     size_t i;
     for (i = 0; i < s->held_count && rc == 0; i++) {
         held_event *e = &s->held[i];
+        s->held_received_ms = e->received_ms;
         if (e->reason)
             rc = sink_quarantine(s, e->reason, e->data, e->len, SIZE_MAX, e->sse_id, e->sse_id_len);
         else
             rc = sink_event(s, e->data, e->len, e->sse_id, e->sse_id_len, e->sse_id,
                             e->sse_id_len, NULL);
     }
+    s->held_received_ms = 0;
     for (i = 0; i < s->held_count; i++) {
         free(s->held[i].data);
         free(s->held[i].sse_id);
