@@ -6,6 +6,7 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libsqlite3-dev sqlite3 libcurl4-openssl-dev libjansson-dev libzip-dev
           libmicrohttpd-dev libopenblas-dev libutf8proc-dev libssl-dev zlib1g-dev libcmocka-dev
           libicu-dev
+          prometheus
           python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
@@ -19,3 +20,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The observe tests start their own Prometheus on 127.0.0.1; the package's system service is not wanted.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+    $SUDO systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null || true
+fi

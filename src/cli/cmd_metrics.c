@@ -3,6 +3,8 @@
  *
  *   metrics [--format prometheus|otlp-json]
  *   metrics --push [--endpoint URL] [--interval S] [--once]   (otel.endpoint, otel.interval_seconds)
+ *   metrics --listen [HOST:]PORT   a standalone exporter: GET /metrics and GET /readyz (the same
+ *                                  as on the serve port, for a pipeline run without the API)
  *
  * A push that fails (collector down, refused, non-2xx) is counted in
  * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
@@ -13,7 +15,10 @@
 #include "observe/observe.h"
 #include "store/store.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +98,105 @@ static void count_outcome(app *a, int ok)
     }
 }
 
+/* ---- the standalone exporter: one polling thread, one read-only connection per request */
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static enum MHD_Result exporter_answer(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version,
+                                       const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    (void)upload_size;
+    app *a = cls;
+    static int first_marker;
+    if (*con_cls == NULL) {
+        *con_cls = &first_marker;
+        return MHD_YES;
+    }
+    int64_t t0 = now_us();
+    buf body = BUF_INIT;
+    const char *type = "text/plain; charset=utf-8", *route = "other";
+    unsigned status = 200;
+    int is_metrics = !strcmp(url, "/metrics"), is_ready = !strcmp(url, "/readyz");
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        status = 405;
+        buf_append_str(&body, "only GET\n");
+    } else if (!is_metrics && !is_ready) {
+        status = 404;
+        buf_append_str(&body, "not found: try /metrics or /readyz\n");
+    } else {
+        route = is_metrics ? "/metrics" : "/readyz";
+        sqlite3 *db = NULL;
+        char err[512];
+        if (store_open(a->db_path, a->cfg, STORE_READONLY, &db, err, sizeof err) != 0) {
+            status = 503;
+            buf_appendf(&body, "the store cannot be read: %s\n", err);
+        } else if (is_metrics) {
+            if (obs_render_prometheus(db, a->db_path, &body) != 0) {
+                status = 503;
+                buf_reset(&body);
+                buf_appendf(&body, "metrics unavailable: %s\n", sqlite3_errmsg(db));
+            } else {
+                type = "text/plain; version=0.0.4; charset=utf-8";
+            }
+        } else {
+            char reason[512];
+            int r = obs_ready(db, a->cfg, a->home, reason, sizeof reason);
+            status = r == 1 ? 200 : 503;
+            buf_appendf(&body, "%s\n", r < 0 ? "the store could not be read" : reason);
+        }
+        if (db) store_close(db);
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(body.len, body.data ? body.data : (void *)"",
+                                                             MHD_RESPMEM_MUST_COPY);
+    buf_free(&body);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    obs_http_request(route, (int)status, (double)(now_us() - t0) / 1e6);
+    return ret;
+}
+
+static int exporter(app *a, const char *listen)
+{
+    char host[64] = "127.0.0.1";
+    const char *colon = strrchr(listen, ':');
+    const char *port_text = colon ? colon + 1 : listen;
+    if (colon) snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    char *end;
+    long port = strtol(port_text, &end, 10);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &addr.sin_addr) != 1)
+        return app_usage_error("metrics --listen takes [IPV4:]PORT, not %s", listen);
+    addr.sin_port = htons((uint16_t)port);
+    if (!app_db(a)) return 1; /* migrate once, so readers find the tables */
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+                                            NULL, exporter_answer, a, MHD_OPTION_SOCK_ADDR, &addr,
+                                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    if (!d) return app_runtime_error("metrics: cannot listen on %s:%ld (port busy?)", host, port);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("metrics: listening on http://%s:%d/metrics and /readyz\n", host, info ? info->port : (int)port);
+    fflush(stdout);
+    signal(SIGINT, on_push_signal);
+    signal(SIGTERM, on_push_signal);
+    while (!push_stop) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+    return 0;
+}
+
 int cmd_metrics(app *a, int argc, char **argv)
 {
     const char *format = "prometheus";
@@ -105,9 +209,11 @@ int cmd_metrics(app *a, int argc, char **argv)
         else if (!strcmp(argv[i], "--once")) once = 1;
         else if (!strcmp(argv[i], "--endpoint") && i + 1 < argc) endpoint = argv[++i];
         else if (!strcmp(argv[i], "--interval") && i + 1 < argc) interval = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--listen") && i + 1 < argc) return exporter(a, argv[++i]);
         else
             return app_usage_error("usage: wikigdelt metrics [--format prometheus|otlp-json]"
-                                   " | --push [--endpoint URL] [--interval S] [--once]");
+                                   " | --push [--endpoint URL] [--interval S] [--once]"
+                                   " | --listen [HOST:]PORT");
     }
     if (!push) {
         if (strcmp(format, "prometheus") && strcmp(format, "otlp-json"))

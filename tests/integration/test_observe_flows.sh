@@ -46,8 +46,9 @@ python3 "$(dirname "$0")/observe_check.py" latency "$WG_TMP/home/wikigdelt.db" "
     || fail "latency percentiles disagree with the store"
 p99=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(f for f in d["flows"] if f["flow"]=="wikimedia_silver")["latency_seconds"]["wiki_from_receipt"]["p99"])' "$WG_TMP/status.json")
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 0.8 else 1)" "$p99" || fail "receipt-to-silver p99 $p99 s over 0.8 s"
-wg status | grep -q "wikimedia_silver" || fail "status text shows the flow"
-wg status | grep -q "latency      wiki from receipt to silver" || fail "status text shows latency percentiles"
+wg status >"$WG_TMP/status.txt"
+grep -q "^  wikimedia_silver" "$WG_TMP/status.txt" || fail "status text shows the flow"
+grep -q "latency      wiki from receipt to silver" "$WG_TMP/status.txt" || fail "status text shows latency percentiles"
 
 # 2. GDELT live, one poll: fetch statuses, bytes = the files' sizes, silver latency per record
 wg ingest gdelt --live --once --url "http://127.0.0.1:$port/gdeltv2/" --refine >"$WG_TMP/gdelt.out" 2>"$WG_TMP/gdelt.err" \
