@@ -128,6 +128,7 @@ int main(int argc, char **argv)
     }
 
     const char *name = argv[i];
+    log_configure(config_get_str(a.cfg, "log.format", "text"), config_get_int(a.cfg, "log.max_bytes", 50LL << 20), (int)config_get_int(a.cfg, "log.keep", 3));
     limit_blas_threads(argv, name);
     app_command_fn fn = NULL;
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)

@@ -10,6 +10,7 @@
  * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
  * stops anything. */
 #include "cli/commands.h"
+#include "cli/metrics_push.h"
 
 #include "core/log.h"
 #include "observe/observe.h"
@@ -17,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -87,15 +89,18 @@ static int push_once(app *a, const char *url, char *err, size_t errlen)
     return 0;
 }
 
+/* Its own connection: the push loop also runs as a thread of `run`, beside the supervisor's. */
 static void count_outcome(app *a, int ok)
 {
-    sqlite3 *db = app_db(a);
-    if (!db) return;
+    sqlite3 *db = NULL;
+    char err[512];
+    if (store_open(a->db_path, a->cfg, STORE_NO_MIGRATE, &db, err, sizeof err) != 0) return;
     obs_count("wikigdelt_otlp_exports_total", ok ? "outcome=\"success\"" : "outcome=\"failure\"", 1);
     if (store_begin(db) == 0) {
         if (obs_flush(db) == 0) store_commit(db);
         else store_rollback(db);
     }
+    store_close(db);
 }
 
 /* ---- the standalone exporter: one polling thread, one read-only connection per request */
@@ -197,6 +202,59 @@ static int exporter(app *a, const char *listen)
     return 0;
 }
 
+/* ---- the push loop as a thread of `run` (otel.endpoint set) */
+
+static char push_url[2048];
+static double push_interval;
+static pthread_t push_thread;
+static int push_started;
+
+static void make_url(const char *endpoint, char *url, size_t len)
+{
+    size_t el = strlen(endpoint);
+    if (el >= 11 && !strcmp(endpoint + el - 11, "/v1/metrics"))
+        snprintf(url, len, "%s", endpoint);
+    else
+        snprintf(url, len, "%s%sv1/metrics", endpoint, el && endpoint[el - 1] == '/' ? "" : "/");
+}
+
+static void *push_main(void *arg)
+{
+    app *a = arg;
+    while (!push_stop) {
+        char err[512] = "";
+        int ok = push_once(a, push_url, err, sizeof err) == 0;
+        if (!ok) log_warn("otel", "OTLP push failed (counted, retried in %.1f s): %s", push_interval, err);
+        count_outcome(a, ok);
+        for (double w = 0; w < push_interval && !push_stop; w += 0.1) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return NULL;
+}
+
+int metrics_push_start(app *a)
+{
+    const char *endpoint = config_get_str(a->cfg, "otel.endpoint", NULL);
+    if (!endpoint || !*endpoint) return 0;
+    push_interval = config_get_double(a->cfg, "otel.interval_seconds", 15);
+    if (!(push_interval >= 0.1 && push_interval <= 86400)) push_interval = 15;
+    make_url(endpoint, push_url, sizeof push_url);
+    if (pthread_create(&push_thread, NULL, push_main, a) != 0) return -1;
+    push_started = 1;
+    log_info("otel", "pushing metrics to %s every %.1f s", push_url, push_interval);
+    return 0;
+}
+
+void metrics_push_stop(void)
+{
+    if (!push_started) return;
+    push_stop = 1;
+    pthread_join(push_thread, NULL);
+    push_started = 0;
+}
+
 int cmd_metrics(app *a, int argc, char **argv)
 {
     const char *format = "prometheus";
@@ -238,11 +296,7 @@ int cmd_metrics(app *a, int argc, char **argv)
     if (!(interval >= 0.1 && interval <= 86400))
         return app_usage_error("metrics --push: --interval takes seconds between 0.1 and 86400");
     char url[2048];
-    size_t el = strlen(endpoint);
-    if (el >= 11 && !strcmp(endpoint + el - 11, "/v1/metrics"))
-        snprintf(url, sizeof url, "%s", endpoint);
-    else
-        snprintf(url, sizeof url, "%s%sv1/metrics", endpoint, el && endpoint[el - 1] == '/' ? "" : "/");
+    make_url(endpoint, url, sizeof url);
     signal(SIGINT, on_push_signal);
     signal(SIGTERM, on_push_signal);
     int failures = 0;

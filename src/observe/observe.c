@@ -458,6 +458,9 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
              (long long)b->input_rows, (long long)output_rows, duration, b->error ? ": " : "",
              b->error ? b->error : "");
     if (store_event(db, b->flow, b->error ? "error" : "info", "flow_progress", msg, text) != 0) rc = -1;
+    log_set_context(b->flow, batch_id);
+    log_debug("observe", "%s", msg);
+    log_set_context(NULL, NULL);
     free(text);
     json_decref(d);
 

@@ -80,6 +80,10 @@ int obs_ready(sqlite3 *db, const config *cfg, const char *home, char *reason, si
  * percentiles merged over the same window. json: one JSON object instead of text. */
 int obs_status(sqlite3 *db, const config *cfg, int json, FILE *out);
 
+/* One live progress line of run/demo: rows out per flow and their rate since the last call.
+ * tty: redrawn in place; otherwise a plain "progress ..." line. */
+int obs_progress(sqlite3 *db, double elapsed_s, double since_last_s, int tty, FILE *out);
+
 /* Percentile (0..1) of a sorted array of n values (nearest rank). */
 double obs_percentile(const double *sorted, size_t n, double q);
 

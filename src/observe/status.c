@@ -206,3 +206,44 @@ int obs_status(sqlite3 *db, const config *cfg, int json, FILE *out)
     free(v);
     return 0;
 }
+
+/* ---- the live progress line of run/demo */
+
+typedef struct progress_prev {
+    char flow[64];
+    double out;
+} progress_prev;
+
+int obs_progress(sqlite3 *db, double elapsed_s, double since_last_s, int tty, FILE *out)
+{
+    static progress_prev prev[16];
+    static int nprev;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT substr(labels, 7, length(labels) - 7), value FROM obs_metrics"
+                           " WHERE name = 'wikigdelt_flow_output_rows_total' AND labels LIKE 'flow=\"%'"
+                           " ORDER BY CASE substr(labels, 7, length(labels) - 7) WHEN 'gdelt_bronze' THEN 1"
+                           " WHEN 'wikimedia_bronze' THEN 2 WHEN 'gdelt_silver' THEN 3"
+                           " WHEN 'wikimedia_silver' THEN 4 WHEN 'gold' THEN 5 ELSE 6 END",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    char line[1024];
+    int n = snprintf(line, sizeof line, "[%4.0fs]", elapsed_s);
+    while (sqlite3_step(st) == SQLITE_ROW && n > 0 && (size_t)n < sizeof line) {
+        const char *flow = (const char *)sqlite3_column_text(st, 0);
+        double v = sqlite3_column_double(st, 1), rate = 0;
+        int i;
+        for (i = 0; i < nprev; i++)
+            if (!strcmp(prev[i].flow, flow)) break;
+        if (i < nprev && since_last_s > 0) rate = (v - prev[i].out) / since_last_s;
+        if (i == nprev && nprev < 16) snprintf(prev[nprev++].flow, sizeof prev[0].flow, "%s", flow);
+        if (i < nprev) prev[i].out = v;
+        n += snprintf(line + n, sizeof line - (size_t)n, " | %s %.0f (%.0f/s)", flow, v, rate);
+    }
+    sqlite3_finalize(st);
+    if (n <= 0) return -1;
+    if (tty) fprintf(out, "\r\033[K%.*s", 200, line);
+    else fprintf(out, "progress %s\n", line);
+    fflush(out);
+    return 0;
+}
