@@ -2,15 +2,29 @@
 #include "observe/observe_http.h"
 
 #include "observe/observe.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* The worker's connection is governed (a public route has no principal to read as): the system
+ * tables these routes read come through a read-only connection of their own. */
+static sqlite3 *open_store(serve_request *req, char *path, size_t pathlen)
+{
+    snprintf(path, pathlen, "%s/wikigdelt.db", req->home ? req->home : ".");
+    sqlite3 *db = NULL;
+    char err[512];
+    if (store_open(path, req->cfg, STORE_READONLY, &db, err, sizeof err) != 0) return NULL;
+    return db;
+}
+
 int observe_metrics_handler(serve_request *req, serve_response *resp)
 {
     char path[4300];
-    snprintf(path, sizeof path, "%s/wikigdelt.db", req->home ? req->home : ".");
-    if (!req->db || obs_render_prometheus(req->db, path, &resp->body) != 0) {
+    sqlite3 *db = open_store(req, path, sizeof path);
+    int rc = db ? obs_render_prometheus(db, path, &resp->body) : -1;
+    if (db) store_close(db);
+    if (rc != 0) {
         resp->status = 503;
         snprintf(resp->content_type, sizeof resp->content_type, "text/plain; charset=utf-8");
         buf_reset(&resp->body);
@@ -24,8 +38,10 @@ int observe_metrics_handler(serve_request *req, serve_response *resp)
 
 int observe_readyz_handler(serve_request *req, serve_response *resp)
 {
-    char reason[512];
-    int r = req->db ? obs_ready(req->db, req->cfg, req->home, reason, sizeof reason) : -1;
+    char reason[512], path[4300];
+    sqlite3 *db = open_store(req, path, sizeof path);
+    int r = db ? obs_ready(db, req->cfg, req->home, reason, sizeof reason) : -1;
+    if (db) store_close(db);
     if (r < 0) snprintf(reason, sizeof reason, "the store could not be read");
     resp->status = r == 1 ? 200 : 503;
     snprintf(resp->content_type, sizeof resp->content_type, "application/json");
