@@ -1,12 +1,16 @@
-# GET /metrics and /readyz of the exporter (`metrics --listen`): a strict parse of the exposition,
-# promtool's lint, and a real Prometheus (Debian's package) scraping it on 127.0.0.1, whose HTTP
-# API gives our series back with the values the store holds.
+# GET /metrics and /readyz on the serve port (and on the standalone exporter, `metrics --listen`):
+# a strict parse of the exposition, promtool's lint, and a real Prometheus (Debian's package)
+# scraping the serve port on 127.0.0.1, whose HTTP API gives our series back with the values the
+# store holds.
 source "$(dirname "$0")/lib.sh"
 need_shared
 command -v prometheus >/dev/null || fail "prometheus is not installed (scripts/bootstrap.sh installs it)"
 port=$(free_port)
-bg "$WG_BIN" --home "$WG_TMP/home" metrics --listen "127.0.0.1:$port" >"$WG_TMP/exporter.log" 2>&1
-wait_http "http://127.0.0.1:$port/metrics"
+bg "$WG_BIN" --home "$WG_TMP/home" serve --address "127.0.0.1:$port" >"$WG_TMP/serve.log" 2>&1
+wait_http "http://127.0.0.1:$port/healthz"
+xport=$(free_port)
+bg "$WG_BIN" --home "$WG_TMP/home" metrics --listen "127.0.0.1:$xport" >"$WG_TMP/exporter.log" 2>&1
+wait_http "http://127.0.0.1:$xport/metrics"
 
 # 1. not ready before any source has committed a batch, with the reason
 code=$(curl -s -o "$WG_TMP/ready0" -w '%{http_code}' "http://127.0.0.1:$port/readyz")
@@ -30,6 +34,12 @@ grep -q '^wikigdelt_sqlite_database_bytes [1-9]' "$WG_TMP/metrics.txt" || fail "
 grep -q '^wikigdelt_record_latency_seconds_bucket{stream="wiki",stage="silver",from="receipt",le="+Inf"} 39244$' "$WG_TMP/metrics.txt" \
     || fail "a latency histogram per record"
 grep -q '^wikigdelt_expectation_failures_total{flow="wikimedia_silver",rule="' "$WG_TMP/metrics.txt" || fail "expectation failures by rule"
+# the standalone exporter serves the same store's metrics
+curl -fs "http://127.0.0.1:$xport/metrics" | python3 "$(dirname "$0")/prom_strict.py" >"$WG_TMP/xsamples.json" || fail "strict parse of the exporter"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); k="wikigdelt_flow_output_rows_total{flow=\"wikimedia_silver\"}"; sys.exit(0 if a[k]==b[k] else 1)' \
+    "$WG_TMP/samples.json" "$WG_TMP/xsamples.json" || fail "serve and exporter disagree"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$xport/readyz")
+assert_eq "$code" 200 "exporter readyz"
 
 # 3. a real Prometheus scrapes it
 pport=$(free_port)
