@@ -75,6 +75,23 @@ assert_eq "$health" "up ''" "scrape without errors"
 p99=$(pq 'histogram_quantile(0.99, sum by (le) (wikigdelt_record_latency_seconds_bucket{stream="gdelt",stage="silver",from="receipt"}))')
 [ "$p99" != none ] || fail "histogram_quantile over our latency buckets"
 echo "Prometheus: silver rows $got, gdelt receipt-to-silver p99 $p99 s"
+# every query of the shipped Grafana dashboard parses and runs on this Prometheus
+python3 - "$(dirname "$0")/../../docs/grafana-dashboard.json" "$pport" <<'PY' || fail "dashboard queries"
+import json, sys, urllib.parse, urllib.request
+d = json.load(open(sys.argv[1]))
+n = 0
+for p in d["panels"]:
+    for t in p["targets"]:
+        expr = t["expr"].replace("$__rate_interval", "1m").replace("$job", ".*")
+        url = f"http://127.0.0.1:{sys.argv[2]}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        try:
+            r = json.load(urllib.request.urlopen(url))
+        except Exception as e:  # an HTTP 400 is a bad query
+            sys.exit(f"panel {p['title']!r}: {expr}: {e}")
+        assert r["status"] == "success", (p["title"], r)
+        n += 1
+print(f"dashboard: {n} queries ran")
+PY
 # the exporter counts its own requests
 curl -fs "http://127.0.0.1:$port/metrics" >"$WG_TMP/metrics2.txt"
 grep -q '^wikigdelt_http_requests_total{route="/metrics",status="200"} [1-9]' "$WG_TMP/metrics2.txt" \
