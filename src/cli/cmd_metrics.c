@@ -100,6 +100,7 @@ static void count_outcome(app *a, int ok)
         if (obs_flush(db) == 0) store_commit(db);
         else store_rollback(db);
     }
+    obs_thread_done();
     store_close(db);
 }
 
@@ -231,6 +232,7 @@ static void *push_main(void *arg)
             nanosleep(&ts, NULL);
         }
     }
+    obs_thread_done();
     return NULL;
 }
 

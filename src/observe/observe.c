@@ -82,9 +82,45 @@ void obs_gauge(const char *name, const char *labels, double value) { pending_put
 
 /* ================================================================ store writes */
 
+/* Prepared statements of the writes, kept per thread for its last connection: a batch makes a
+ * dozen counter updates, and preparing each one again cost more than running it. */
+enum { ST_COUNTER, ST_GAUGE, ST_HIST_GET, ST_HIST_PUT, ST_N };
+static _Thread_local sqlite3 *cache_db;
+static _Thread_local sqlite3_stmt *cache_st[ST_N];
+
+void obs_thread_done(void)
+{
+    for (int i = 0; i < ST_N; i++) {
+        sqlite3_finalize(cache_st[i]);
+        cache_st[i] = NULL;
+    }
+    cache_db = NULL;
+}
+
+static sqlite3_stmt *prepared(sqlite3 *db, int which, const char *sql)
+{
+    if (db != cache_db) {
+        obs_thread_done();
+        cache_db = db;
+    }
+    if (!cache_st[which] &&
+        sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &cache_st[which], NULL) != SQLITE_OK) {
+        cache_st[which] = NULL;
+        return NULL;
+    }
+    return cache_st[which];
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int metric_add(sqlite3 *db, const char *name, const char *labels, double v, int gauge)
 {
-    sqlite3_stmt *st;
     const char *sql = gauge
         ? "INSERT INTO obs_metrics(name, labels, value, updated_at) VALUES (?1, ?2, ?3,"
           " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(name, labels) DO UPDATE SET"
@@ -92,13 +128,12 @@ static int metric_add(sqlite3 *db, const char *name, const char *labels, double 
         : "INSERT INTO obs_metrics(name, labels, value, updated_at) VALUES (?1, ?2, ?3,"
           " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(name, labels) DO UPDATE SET"
           " value = value + excluded.value, updated_at = excluded.updated_at";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_stmt *st = prepared(db, gauge ? ST_GAUGE : ST_COUNTER, sql);
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 3, v);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return step_done(st);
 }
 
 /* Adds observations (already bucketed: counts[NLAT + 1], the last one +Inf) to a histogram. */
@@ -110,10 +145,8 @@ static int hist_add(sqlite3 *db, const char *name, const char *labels, const int
     memset(old, 0, sizeof old);
     double old_sum = 0;
     int64_t old_count = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT counts, sum, count FROM obs_histograms WHERE name=?1 AND labels=?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
+    sqlite3_stmt *st = prepared(db, ST_HIST_GET, "SELECT counts, sum, count FROM obs_histograms WHERE name=?1 AND labels=?2");
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -126,25 +159,23 @@ static int hist_add(sqlite3 *db, const char *name, const char *labels, const int
         old_sum = sqlite3_column_double(st, 1);
         old_count = sqlite3_column_int64(st, 2);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     char text[NLAT * 22 + 32];
     size_t n = 0;
     for (size_t i = 0; i <= NLAT; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "%s%lld", i ? "," : "",
                               (long long)(old[i] + counts[i]));
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO obs_histograms(name, labels, counts, sum, count,"
-                           " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%d %H:%M:%f','now'))",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
+    st = prepared(db, ST_HIST_PUT,
+                  "INSERT OR REPLACE INTO obs_histograms(name, labels, counts, sum, count,"
+                  " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%d %H:%M:%f','now'))");
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(st, 4, old_sum + sum);
     sqlite3_bind_int64(st, 5, old_count + count);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return step_done(st);
 }
 
 static void bucketize(const double *v, size_t n, int64_t counts[NLAT + 1], double *sum)
@@ -325,7 +356,8 @@ static int write_expectations(sqlite3 *db, const char *flow, const char *batch_i
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT rule, action, SUM(checked), SUM(failed) FROM expectation_counts"
-                           " WHERE flow = ?1 AND batch_id = ?2 GROUP BY rule, action",
+                           /* +flow: look the batch up by expectation_counts_batch */
+                           " WHERE batch_id = ?2 AND +flow = ?1 GROUP BY rule, action",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);

@@ -59,6 +59,9 @@ int obs_flow_batch_tx(sqlite3 *db, const config *cfg, const obs_batch *b);
 void obs_count(const char *name, const char *labels, double delta);
 void obs_gauge(const char *name, const char *labels, double value);
 int obs_flush(sqlite3 *db);
+/* Finalizes the calling thread's cached statements (a thread that wrote metrics calls it before
+ * it ends or before its connection closes for good). */
+void obs_thread_done(void);
 
 /* The serving process's own HTTP requests (in memory; the server calls it once per request). */
 void obs_http_request(const char *route, int status, double seconds);

@@ -12,6 +12,8 @@ static const store_migration observe_migrations[] = {
      "  count INTEGER NOT NULL, updated_at TEXT NOT NULL,"
      "  PRIMARY KEY (name, labels)) WITHOUT ROWID;"
      "CREATE INDEX event_log_kind ON event_log(kind, flow, id);"
+     /* a batch's expectation outcomes are read back for its progress row */
+     "CREATE INDEX expectation_counts_batch ON expectation_counts(batch_id, flow);"
      /* Latency is measured from the rows committed after this point, not over history. */
      "INSERT OR IGNORE INTO checkpoints(flow, value, updated_at)"
      "  SELECT 'observe.latency.gdelt_silver', COALESCE(MAX(silver_id), 0), datetime('now') FROM gdelt_silver;"
