@@ -44,13 +44,15 @@ static void observe_gold(sqlite3 *db, const config *cfg, const embedder *emb, in
     obs_count("wikigdelt_bursts_total", "", (double)st->bursts);
     if (st->late_events) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"gdelt\"", (double)st->late_events);
     if (st->late_edits) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"wiki\"", (double)st->late_edits);
-    obs_flow_batch_tx(db, cfg, &(obs_batch){.flow = "gold", .start_ms = started_ms,
-                      .input_rows = st->events_read + st->edits_read, .output_rows = st->pairs_written,
-                      .late_rows = st->late_events + st->late_edits, .lag_seconds = -1,
-                      .error = error, .latency = error ? OBS_LAT_NONE : OBS_LAT_GOLD});
-    obs_flow_batch_tx(db, cfg, &(obs_batch){.flow = "bursts", .start_ms = started_ms,
-                      .input_rows = st->content_edits, .output_rows = st->bursts,
-                      .lag_seconds = -1, .error = error});
+    if (!config_get_bool(cfg, "observe.enabled", 1) || store_begin(db) != 0) return;
+    obs_flow_batch(db, cfg, &(obs_batch){.flow = "gold", .start_ms = started_ms,
+                   .input_rows = st->events_read + st->edits_read, .output_rows = st->pairs_written,
+                   .late_rows = st->late_events + st->late_edits, .lag_seconds = -1,
+                   .error = error, .latency = error ? OBS_LAT_NONE : OBS_LAT_GOLD});
+    obs_flow_batch(db, cfg, &(obs_batch){.flow = "bursts", .start_ms = started_ms,
+                   .input_rows = st->content_edits, .output_rows = st->bursts,
+                   .lag_seconds = -1, .error = error});
+    if (store_commit(db) != 0) store_rollback(db);
 }
 
 static void print_mismatch(sqlite3 *db)

@@ -472,7 +472,8 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
     rc |= metric_add(db, "wikigdelt_flow_batches_total", labels, 1, 0);
     if (b->error) rc |= metric_add(db, "wikigdelt_flow_errors_total", labels, 1, 0);
     if (b->bytes) rc |= metric_add(db, "wikigdelt_flow_bytes_total", labels, (double)b->bytes, 0);
-    if (b->late_rows) rc |= metric_add(db, "wikigdelt_flow_late_rows_total", labels, (double)b->late_rows, 0);
+    /* late rows are counted per stream by the caller (wikigdelt_flow_late_rows_total{flow,stream});
+       one label set per family, so sums by flow stay right */
     if (b->lag_seconds >= 0) rc |= metric_add(db, "wikigdelt_flow_lag_seconds", labels, b->lag_seconds, 1);
     rc |= metric_add(db, "wikigdelt_flow_last_batch_timestamp_seconds", labels, now, 1);
     {
