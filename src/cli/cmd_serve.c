@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 int cmd_serve(app *a, int argc, char **argv)
 {
@@ -33,6 +34,11 @@ int cmd_serve(app *a, int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    /* Readers yield the CPU to the pipeline's writers (serve.nice, 0 to turn off): on a small
+     * machine a burst of dashboard queries must not slow ingestion. Threads inherit it. */
+    int nice_level = (int)config_get_int(a->cfg, "serve.nice", 10);
+    if (nice_level > 0 && setpriority(PRIO_PROCESS, 0, nice_level > 19 ? 19 : nice_level) != 0)
+        log_warn("serve", "cannot lower the priority (serve.nice = %d)", nice_level);
     char err[1024];
     serve_server *s = serve_start(a->cfg, a->home, a->db_path, port, err, sizeof err);
     if (!s) return app_runtime_error("serve: %s", err);

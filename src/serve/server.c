@@ -84,7 +84,7 @@ struct serve_server {
     serve_audit_rec *audit_head, *audit_tail;
     int audit_len;
     sqlite3 *audit_db;
-    int64_t audit_retention_days, audit_max_rows;
+    int64_t audit_retention_days, audit_max_rows, audit_flush_ms;
 
     /* gold stream hub */
     pthread_t hub_thread;
@@ -379,8 +379,9 @@ static void *audit_main(void *arg)
             pthread_mutex_unlock(&s->audit_mu);
             if (empty) break;
         }
-        /* Batch: let a few more requests finish before the next transaction. */
-        if (!stop) usleep(20 * 1000);
+        /* Batch: let more requests finish before the next transaction, so the audit log takes
+         * the write lock a few times a second at most, whatever the request rate. */
+        if (!stop) usleep((useconds_t)(s->audit_flush_ms * 1000));
     }
     return NULL;
 }
@@ -815,6 +816,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* libmicrohttpd's URL decoding, except that %00 becomes 0x01 instead of ending the string
+ * early: "/index.html%00.png" must not quietly turn into "/index.html"; every path check then
+ * refuses the control character. */
+static size_t unescape_url(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+            int v = hi * 16 + lo;
+            *w++ = (char)(v ? v : 1);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -936,6 +967,9 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
     if (t->max_streams < 1) t->max_streams = 1;
     s->audit_retention_days = config_get_int(cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS);
     s->audit_max_rows = config_get_int(cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS);
+    s->audit_flush_ms = config_get_int(cfg, "serve.audit_flush_ms", 200);
+    if (s->audit_flush_ms < 1) s->audit_flush_ms = 1;
+    if (s->audit_flush_ms > 5000) s->audit_flush_ms = 5000;
     int threads = (int)config_get_int(cfg, "serve.threads", 4);
     if (threads < 1) threads = 1;
     if (threads > 256) threads = 256;
@@ -976,6 +1010,7 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)config_get_int(cfg, "serve.idle_timeout_s", 60),
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, NULL,
                                  MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s", addr, errno ? strerror(errno) : "libmicrohttpd refused the settings");
