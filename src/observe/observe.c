@@ -190,6 +190,7 @@ static void bucketize(const double *v, size_t n, int64_t counts[NLAT + 1], doubl
     }
 }
 
+
 int obs_flush(sqlite3 *db)
 {
     pthread_mutex_lock(&pending_lock);
@@ -205,8 +206,14 @@ int obs_flush(sqlite3 *db)
 
 /* ================================================================ latency of committed records */
 
+/* A measured latency and how many records it stands for (1, or more when a large batch was
+ * sampled: observe.latency_sample rows per measurement, each weighing rows / sampled). */
+typedef struct obs_value {
+    double v, w;
+} obs_value;
+
 typedef struct series {
-    double *v;
+    obs_value *v;
     size_t n, cap;
 } series;
 
@@ -216,18 +223,58 @@ static void series_push(series *s, double x)
     if (x < 0) x = 0;      /* clocks of the source ahead of ours */
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 256;
-        double *nv = realloc(s->v, cap * sizeof *nv);
+        obs_value *nv = realloc(s->v, cap * sizeof *nv);
         if (!nv) return;
         s->v = nv;
         s->cap = cap;
     }
-    s->v[s->n++] = x;
+    s->v[s->n].v = x;
+    s->v[s->n++].w = 1;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_value(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    double x = ((const obs_value *)a)->v, y = ((const obs_value *)b)->v;
     return (x > y) - (x < y);
+}
+
+/* Rounds weighted counts to integers that sum to the rounded total (largest remainder). */
+static int64_t round_counts(const double *w, int64_t *out, size_t n)
+{
+    double total = 0;
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += w[i];
+        out[i] = (int64_t)floor(w[i] + 1e-9);
+        sum += out[i];
+    }
+    int64_t want = llround(total);
+    while (sum < want) {
+        size_t best = 0;
+        double frac = -1;
+        for (size_t i = 0; i < n; i++) {
+            double f = w[i] - (double)out[i];
+            if (f > frac) frac = f, best = i;
+        }
+        out[best]++;
+        sum++;
+    }
+    return want;
+}
+
+/* Weighted: returns the count (rounded total weight). */
+static int64_t bucketize_weighted(const obs_value *v, size_t n, int64_t counts[NLAT + 1], double *sum)
+{
+    double w[NLAT + 1];
+    memset(w, 0, sizeof w);
+    *sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = 0;
+        while (b < NLAT && v[i].v > latency_bounds[b]) b++;
+        w[b] += v[i].w;
+        *sum += v[i].v * v[i].w;
+    }
+    return round_counts(w, counts, NLAT + 1);
 }
 
 /* [stream][from]: stream 0 gdelt, 1 wiki; from 0 source time, 1 receipt. */
@@ -247,28 +294,34 @@ static const char *const from_names[2] = {"source", "receipt"};
 
 typedef struct latency_query {
     const char *mark;   /* checkpoint name of the last row measured */
-    const char *sql;    /* ?1 now, ?2 mark, ?3 limit: id, stream (0/1), age from source, age from receipt */
+    const char *count;  /* ?1 mark: COUNT(*), MAX(id) of the new rows */
+    const char *sql;    /* ?1 now, ?2 mark, ?3 last id, ?4 every k-th: id, stream (0/1), age from
+                           source, age from receipt */
 } latency_query;
 
 static const latency_query gdelt_silver_q = {
     "observe.latency.gdelt_silver",
+    "SELECT COUNT(*), MAX(silver_id) FROM gdelt_silver WHERE silver_id > ?1",
     "SELECT s.silver_id, 0, " AGE(GDELT_SLOT("b.source_file")) ", " AGE("b.ingested_at")
     " FROM gdelt_silver s JOIN gdelt_bronze b ON b.bronze_id = s.bronze_id"
-    " WHERE s.silver_id > ?2 ORDER BY s.silver_id LIMIT ?3"};
+    " WHERE s.silver_id > ?2 AND s.silver_id <= ?3 AND (s.silver_id - ?2) % ?4 = 0"};
 static const latency_query wiki_silver_q = {
     "observe.latency.wikimedia_silver",
+    "SELECT COUNT(*), MAX(silver_id) FROM wikimedia_silver WHERE silver_id > ?1",
     "SELECT s.silver_id, 1, " AGE("b.meta_dt") ", " AGE("b.received_at")
     " FROM wikimedia_silver s JOIN wikimedia_bronze b ON b.bronze_id = s.bronze_id"
-    " WHERE s.silver_id > ?2 ORDER BY s.silver_id LIMIT ?3"};
+    " WHERE s.silver_id > ?2 AND s.silver_id <= ?3 AND (s.silver_id - ?2) % ?4 = 0"};
 static const latency_query gold_events_q = {
     "observe.latency.gold_events",
+    "SELECT COUNT(*), MAX(gdelt_silver_id) FROM gold_events WHERE gdelt_silver_id > ?1",
     "SELECT g.gdelt_silver_id, 0, " AGE(GDELT_SLOT("b.source_file")) ", " AGE("b.ingested_at")
     " FROM gold_events g JOIN gdelt_silver s ON s.silver_id = g.gdelt_silver_id"
     " JOIN gdelt_bronze b ON b.bronze_id = s.bronze_id"
-    " WHERE g.gdelt_silver_id > ?2 ORDER BY g.gdelt_silver_id LIMIT ?3"};
+    " WHERE g.gdelt_silver_id > ?2 AND g.gdelt_silver_id <= ?3 AND (g.gdelt_silver_id - ?2) % ?4 = 0"};
 /* A pair is the gold row of the record that completed it: the one received last. */
 static const latency_query gold_pairs_q = {
     "observe.latency.correlated_gold_events",
+    "SELECT COUNT(*), MAX(id) FROM correlated_gold_events WHERE id > ?1",
     "SELECT c.id, CASE WHEN julianday(wb.received_at) >= julianday(gb.ingested_at) THEN 1 ELSE 0 END,"
     " CASE WHEN julianday(wb.received_at) >= julianday(gb.ingested_at) THEN " AGE("wb.meta_dt")
     " ELSE " AGE(GDELT_SLOT("gb.source_file")) " END,"
@@ -279,29 +332,40 @@ static const latency_query gold_pairs_q = {
     " JOIN gdelt_bronze gb ON gb.bronze_id = gs.bronze_id"
     " JOIN wikimedia_silver ws ON ws.silver_id = c.wiki_last_silver_id"
     " JOIN wikimedia_bronze wb ON wb.bronze_id = ws.bronze_id"
-    " WHERE c.id > ?2 ORDER BY c.id LIMIT ?3"};
+    " WHERE c.id > ?2 AND c.id <= ?3 AND (c.id - ?2) % ?4 = 0"};
 
-#define LATENCY_ROW_CAP 200000
-
-static int measure(sqlite3 *db, const latency_query *q, double now, latency_set *ls, int64_t *rows)
+/* Measures the rows committed since the query's mark: all of them up to `sample` rows, else
+ * every k-th (ids are dense) with weight rows / sampled, so counts stay the records' counts. */
+static int measure(sqlite3 *db, const latency_query *q, double now, int64_t sample, latency_set *ls,
+                   int64_t *rows)
 {
     int64_t mark = -1;
     if (store_checkpoint_get_int(db, q->mark, -1, &mark) != 0) return -1;
+    if (mark < 0) mark = 0; /* the migration sets it; a store without it starts from the beginning */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK) return -1;
-    if (mark < 0) {
-        /* first measurement in this store: start from the rows of the current batch only, not
-         * from history (their latency would be the age of the store) */
-        mark = 0;
+    if (sqlite3_prepare_v2(db, q->count, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(st, 1, mark);
+    int64_t n = 0, last = mark;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = sqlite3_column_int64(st, 0);
+        last = sqlite3_column_type(st, 1) == SQLITE_NULL ? mark : sqlite3_column_int64(st, 1);
     }
+    sqlite3_finalize(st);
+    if (n == 0) return 0;
+    *rows += n;
+    int64_t k = sample > 0 && last - mark > sample ? (last - mark + sample - 1) / sample : 1;
+    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK) return -1;
     sqlite3_bind_double(st, 1, now);
     sqlite3_bind_int64(st, 2, mark);
-    sqlite3_bind_int64(st, 3, LATENCY_ROW_CAP);
-    int64_t last = mark;
+    sqlite3_bind_int64(st, 3, last);
+    sqlite3_bind_int64(st, 4, k);
+    size_t first[2][2];
+    for (int a = 0; a < 2; a++)
+        for (int f = 0; f < 2; f++) first[a][f] = ls->s[a][f].n;
+    int64_t sampled = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        last = sqlite3_column_int64(st, 0);
-        (*rows)++;
+        sampled++;
         int stream = sqlite3_column_int(st, 1) ? 1 : 0;
         for (int f = 0; f < 2; f++)
             if (sqlite3_column_type(st, 2 + f) != SQLITE_NULL)
@@ -309,7 +373,13 @@ static int measure(sqlite3 *db, const latency_query *q, double now, latency_set 
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return -1;
-    if (last != mark && store_checkpoint_set_int(db, q->mark, last) != 0) return -1;
+    if (sampled > 0 && sampled != n) {
+        double w = (double)n / (double)sampled;
+        for (int a = 0; a < 2; a++)
+            for (int f = 0; f < 2; f++)
+                for (size_t i = first[a][f]; i < ls->s[a][f].n; i++) ls->s[a][f].v[i].w = w;
+    }
+    if (store_checkpoint_set_int(db, q->mark, last) != 0) return -1;
     return 0;
 }
 
@@ -317,25 +387,46 @@ static int measure(sqlite3 *db, const latency_query *q, double now, latency_set 
 
 static int64_t calls_since_prune;
 
+/* Weighted nearest rank over values sorted by v (all weights 1: obs_percentile). */
+static double weighted_pct(const obs_value *v, size_t n, double total, double q)
+{
+    double target = q * total, cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += v[i].w;
+        if (cum >= target - 1e-9) return v[i].v;
+    }
+    return v[n - 1].v;
+}
+
 static json_t *latency_json(series *s)
 {
     json_t *o = json_object();
-    qsort(s->v, s->n, sizeof(double), cmp_double);
-    json_object_set_new(o, "n", json_integer((json_int_t)s->n));
-    json_object_set_new(o, "p50", json_real(obs_percentile(s->v, s->n, 0.50)));
-    json_object_set_new(o, "p95", json_real(obs_percentile(s->v, s->n, 0.95)));
-    json_object_set_new(o, "p99", json_real(obs_percentile(s->v, s->n, 0.99)));
-    json_object_set_new(o, "max", json_real(s->v[s->n - 1]));
+    qsort(s->v, s->n, sizeof(obs_value), cmp_value);
+    double total = 0;
+    for (size_t i = 0; i < s->n; i++) total += s->v[i].w;
     /* sparse fine histogram [[bucket, count], ...] so `status` can merge batches of a window */
-    json_t *fine = json_array();
-    size_t i = 0;
-    while (i < s->n) {
-        int b = obs_fine_bucket(s->v[i]);
-        size_t j = i;
-        while (j < s->n && obs_fine_bucket(s->v[j]) == b) j++;
-        json_array_append_new(fine, json_pack("[iI]", b, (json_int_t)(j - i)));
-        i = j;
+    size_t nb = 0;
+    int buckets[512];
+    double w[512];
+    for (size_t i = 0; i < s->n && nb < 512;) {
+        int b = obs_fine_bucket(s->v[i].v);
+        double sum = 0;
+        while (i < s->n && obs_fine_bucket(s->v[i].v) == b) sum += s->v[i++].w;
+        buckets[nb] = b;
+        w[nb++] = sum;
     }
+    int64_t counts[512];
+    int64_t n = round_counts(w, counts, nb);
+    json_object_set_new(o, "n", json_integer((json_int_t)n));
+    if (total < (double)s->n - 0.5 || total > (double)s->n + 0.5)
+        json_object_set_new(o, "sampled", json_integer((json_int_t)s->n));
+    json_object_set_new(o, "p50", json_real(weighted_pct(s->v, s->n, total, 0.50)));
+    json_object_set_new(o, "p95", json_real(weighted_pct(s->v, s->n, total, 0.95)));
+    json_object_set_new(o, "p99", json_real(weighted_pct(s->v, s->n, total, 0.99)));
+    json_object_set_new(o, "max", json_real(s->v[s->n - 1].v));
+    json_t *fine = json_array();
+    for (size_t i = 0; i < nb; i++)
+        if (counts[i] > 0) json_array_append_new(fine, json_pack("[iI]", buckets[i], (json_int_t)counts[i]));
     json_object_set_new(o, "fine", fine);
     return o;
 }
@@ -427,11 +518,12 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
     latency_set ls;
     memset(&ls, 0, sizeof ls);
     int64_t measured = 0, pairs = 0; /* pairs: counted by the caller from its statistics */
-    if (b->latency == OBS_LAT_GDELT_SILVER) rc |= measure(db, &gdelt_silver_q, now, &ls, &measured);
-    if (b->latency == OBS_LAT_WIKI_SILVER) rc |= measure(db, &wiki_silver_q, now, &ls, &measured);
+    int64_t sample = config_get_int(cfg, "observe.latency_sample", 1000);
+    if (b->latency == OBS_LAT_GDELT_SILVER) rc |= measure(db, &gdelt_silver_q, now, sample, &ls, &measured);
+    if (b->latency == OBS_LAT_WIKI_SILVER) rc |= measure(db, &wiki_silver_q, now, sample, &ls, &measured);
     if (b->latency == OBS_LAT_GOLD) {
-        rc |= measure(db, &gold_events_q, now, &ls, &measured);
-        rc |= measure(db, &gold_pairs_q, now, &ls, &pairs);
+        rc |= measure(db, &gold_events_q, now, sample, &ls, &measured);
+        rc |= measure(db, &gold_pairs_q, now, sample, &ls, &pairs);
     }
     (void)pairs;
     /* output_rows < 0: the rows this batch committed, as the measurement found them */
@@ -446,11 +538,11 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
             if (se->n == 0) continue;
             int64_t counts[NLAT + 1];
             double sum;
-            bucketize(se->v, se->n, counts, &sum);
+            int64_t count = bucketize_weighted(se->v, se->n, counts, &sum);
             char hl[256];
             snprintf(hl, sizeof hl, "stream=\"%s\",stage=\"%s\",from=\"%s\"", stream_names[s], stage,
                      from_names[f]);
-            if (hist_add(db, "wikigdelt_record_latency_seconds", hl, counts, sum, (int64_t)se->n) != 0)
+            if (hist_add(db, "wikigdelt_record_latency_seconds", hl, counts, sum, count) != 0)
                 rc = -1;
             if (!per) per = json_object();
             json_object_set_new(per, from_names[f], latency_json(se));

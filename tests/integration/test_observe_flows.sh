@@ -58,6 +58,11 @@ assert_eq "$(v 'wikigdelt_flow_bytes_total{flow="gdelt_bronze"}')" "$(q "SELECT 
 assert_eq "$(v 'wikigdelt_flow_output_rows_total{flow="gdelt_bronze"}')" "$(q "SELECT COUNT(*) FROM gdelt_bronze")" "gdelt bronze rows"
 [ "$(v 'wikigdelt_source_fetches_total{source="gdelt",code="200"}')" -ge 2 ] || fail "lastupdate.txt and the zip are counted"
 assert_eq "$(v 'wikigdelt_record_latency_seconds_count{stream="gdelt",stage="silver",from="receipt"}')" "$(q "SELECT COUNT(*) FROM gdelt_silver")" "gdelt silver latency per record"
+# a file's 1,766 rows are over observe.latency_sample (1000): every 2nd row is measured, weighing 2
+assert_eq "$(q "SELECT SUM(json_extract(details,'\$.latency.gdelt.receipt.n')) FROM event_log WHERE kind='flow_progress' AND flow='gdelt_silver'")" \
+          "$(q "SELECT COUNT(*) FROM gdelt_silver")" "sampled latency still counts every record"
+[ "$(q "SELECT MAX(json_extract(details,'\$.latency.gdelt.receipt.sampled')) FROM event_log WHERE kind='flow_progress' AND flow='gdelt_silver'")" -le 1000 ] \
+    || fail "large batches are sampled"
 assert_eq "$(q "SELECT COUNT(*) FROM event_log WHERE kind='flow_progress' AND flow='gdelt_bronze' AND json_extract(details,'\$.watermark') IS NOT NULL AND json_extract(details,'\$.lag_seconds') > 0")" \
           "$(q "SELECT COUNT(*) FROM gdelt_ledger WHERE status='ingested'")" "gdelt batches carry the slot as watermark and a lag"
 
