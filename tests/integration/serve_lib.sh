@@ -13,7 +13,7 @@ serve_fixture() {
     bg "$WG_BIN" --home "$WG_TMP/simhome" --set simulate.wiki_time_origin=2024-07-15T00:00:00Z \
         --set simulate.wiki_at_end=close simulate --port "$port" --speed 0 --wiki-recording "$rec" \
         >"$WG_TMP/sim.log" 2>&1
-    wait_http "http://127.0.0.1:$port/gdeltv2/lastupdate.txt" 20
+    wait_http "http://127.0.0.1:$port/gdeltv2/lastupdate.txt" 60
     edits=$(zcat "$rec" | wc -l)
     timeout 300 "$WG_BIN" --home "$WG_TMP/home" ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" \
         --max-events "$edits" >/dev/null 2>&1 || fail "ingest wiki from the simulator"
@@ -41,7 +41,7 @@ serve_up() {
     SERVE_PID=$!
     _wg_pids+=("$SERVE_PID")
     SERVE_URL="http://127.0.0.1:$port"
-    wait_http "$SERVE_URL/healthz" 20
+    wait_http "$SERVE_URL/healthz" 60
     export SERVE_URL
 }
 
