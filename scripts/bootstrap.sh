@@ -7,6 +7,7 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libmicrohttpd-dev libopenblas-dev libutf8proc-dev libssl-dev zlib1g-dev libcmocka-dev
           libicu-dev libzstd-dev libsnappy-dev librdkafka-dev
           kafkacat maven default-jre-headless
+          prometheus
           python3 python3-venv python3-pip)
 packages+=(chromium)   # the pages' browser tests (headless Chromium driven by playwright-core)
 # The pages are bundled with npm (make web); a machine with another Node.js build that has npm keeps it.
@@ -23,3 +24,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The observe tests start their own Prometheus on 127.0.0.1; the package's system service is not wanted.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+    $SUDO systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null || true
+fi

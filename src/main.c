@@ -35,6 +35,7 @@ static const struct {
     {"export", cmd_export, "export delta: silver and gold tables as Delta Lake tables (Parquet)"},
     {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
     {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
+    {"metrics", cmd_metrics, "metrics of every flow: Prometheus text, OTLP JSON, or --push to otel.endpoint"},
     {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
     {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
     {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
     }
 
     const char *name = argv[i];
+    log_configure(config_get_str(a.cfg, "log.format", "text"), config_get_int(a.cfg, "log.max_bytes", 50LL << 20), (int)config_get_int(a.cfg, "log.keep", 3));
     limit_blas_threads(argv, name);
     app_command_fn fn = NULL;
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)

@@ -2,11 +2,11 @@
 # The include graph between src/ folders has no arrow from a lower layer to a higher one (and none
 # sideways between folders of one layer): prints every offending #include and exits 1, or prints
 # the folder-to-folder edges and exits 0. Layers, lowest first (docs/ARCHITECTURE.md):
-#   core | format, store | source, embed | refine | correlate | govern, export | serve | ask | cli | main.c
+#   core | format, store | observe | source, embed | refine | correlate | govern, export | serve | ask | cli | main.c
 set -euo pipefail
 cd "$(dirname "$0")/.."
-declare -A rank=([core]=0 [format]=1 [store]=1 [source]=2 [embed]=2 [refine]=3 [correlate]=4
-                 [govern]=5 [export]=5 [serve]=6 [ask]=7 [cli]=8 [main.c]=9)
+declare -A rank=([core]=0 [format]=1 [store]=1 [observe]=2 [source]=3 [embed]=3 [refine]=4 [correlate]=5
+                 [govern]=6 [export]=6 [serve]=7 [ask]=8 [cli]=9 [main.c]=10)
 bad=0
 declare -A edges=()
 while IFS= read -r f; do

@@ -4,12 +4,14 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/timeutil.h"
 #include "correlate/eval.h"
 #include "correlate/event_text.h"
 #include "correlate/gold_flow.h"
 #include "correlate/country_names.h"
 #include "correlate/rerank.h"
 #include "embed/embedder.h"
+#include "observe/observe.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -19,6 +21,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Flow progress of gold and bursts from a step's statistics (the gold flow commits its own
+ * batches; these rows and counters follow in one short transaction). */
+static size_t obs_hits, obs_misses;
+static void observe_gold(sqlite3 *db, const config *cfg, const embedder *emb, int64_t started_ms,
+                         const gold_stats *st, const char *error)
+{
+    size_t entries, hits, misses;
+    embedder_cache_stats(emb, &entries, &hits, &misses);
+    if (hits >= obs_hits && hits - obs_hits)
+        obs_count("wikigdelt_embedding_cache_hits_total", "", (double)(hits - obs_hits));
+    if (misses >= obs_misses && misses - obs_misses)
+        obs_count("wikigdelt_embedding_cache_misses_total", "", (double)(misses - obs_misses));
+    obs_hits = hits;
+    obs_misses = misses;
+    if (!error && st->batches == 0) return;
+    if (st->titles_embedded + st->events_embedded)
+        obs_count("wikigdelt_embedding_texts_total", "", (double)(st->titles_embedded + st->events_embedded));
+    if (st->embed_seconds > 0) obs_count("wikigdelt_embedding_seconds_total", "", st->embed_seconds);
+    obs_count("wikigdelt_gold_pairs_total", "", (double)st->pairs_written);
+    obs_count("wikigdelt_bursts_total", "", (double)st->bursts);
+    if (st->late_events) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"gdelt\"", (double)st->late_events);
+    if (st->late_edits) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"wiki\"", (double)st->late_edits);
+    if (!config_get_bool(cfg, "observe.enabled", 1) || store_begin(db) != 0) return;
+    obs_flow_batch(db, cfg, &(obs_batch){.flow = "gold", .start_ms = started_ms,
+                   .input_rows = st->events_read + st->edits_read, .output_rows = st->pairs_written,
+                   .late_rows = st->late_events + st->late_edits, .lag_seconds = -1,
+                   .error = error, .latency = error ? OBS_LAT_NONE : OBS_LAT_GOLD});
+    obs_flow_batch(db, cfg, &(obs_batch){.flow = "bursts", .start_ms = started_ms,
+                   .input_rows = st->content_edits, .output_rows = st->bursts,
+                   .lag_seconds = -1, .error = error});
+    if (store_commit(db) != 0) store_rollback(db);
+}
 
 static void print_mismatch(sqlite3 *db)
 {
@@ -96,7 +131,10 @@ static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
     while (!follow_stop) {
         gold_stats st;
         memset(&st, 0, sizeof st);
-        if (gold_flow_step(f, 0, &st, err, sizeof err) != 0)
+        int64_t started_ms = time_now_ms();
+        int failed = gold_flow_step(f, 0, &st, err, sizeof err) != 0;
+        observe_gold(db, a->cfg, emb, started_ms, &st, failed ? err : NULL);
+        if (failed)
             log_error("gold", "correlate: %s (retrying in %.1f s)", err, interval);
         else if (st.batches) {
             print_run(embedder_name(emb), &st);
@@ -147,7 +185,9 @@ int cmd_correlate(app *a, int argc, char **argv)
     }
     gold_stats st;
     memset(&st, 0, sizeof st);
+    int64_t started_ms = time_now_ms();
     int rc = gold_correlate_run(db, a->cfg, emb, drain, &st, err, sizeof err);
+    observe_gold(db, a->cfg, emb, started_ms, &st, rc != 0 ? err : NULL);
     if (rc != 0) {
         embedder_close(emb);
         return app_runtime_error("correlate: %s", err);

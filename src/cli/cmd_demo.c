@@ -14,6 +14,8 @@
 #include "core/log.h"
 #include "core/settings.h"
 #include "core/timeutil.h"
+#include "cli/metrics_push.h"
+#include "observe/observe.h"
 #include "source/simulator.h"
 
 #include <errno.h>
@@ -79,10 +81,26 @@ static pid_t spawn(app *a, child *c)
     return pid;
 }
 
+/* Live progress: a line every observe.progress_seconds (1 on a terminal, redrawn in place; 10
+ * otherwise, as plain lines; 0 = off). */
+static void progress_tick(app *a)
+{
+    static int64_t started_ms, last_ms;
+    int tty = isatty(1);
+    double every = config_get_double(a->cfg, "observe.progress_seconds", tty ? 1 : 10);
+    int64_t now = time_monotonic_ms();
+    if (!started_ms) started_ms = now;
+    if (every <= 0 || (last_ms && now - last_ms < (int64_t)(every * 1000))) return;
+    sqlite3 *db = app_db(a);
+    if (db) obs_progress(db, (double)(now - started_ms) / 1000.0, last_ms ? (double)(now - last_ms) / 1000.0 : 0, tty, stdout);
+    last_ms = now;
+}
+
 /* One supervision loop over the children until stop_requested or deadline_ms (0 = none). */
 static void supervise(app *a, child *kids, int n, int64_t deadline_ms)
 {
     while (!stop_requested && (deadline_ms == 0 || time_monotonic_ms() < deadline_ms)) {
+        progress_tick(a);
         int64_t now = time_monotonic_ms();
         for (int i = 0; i < n; i++) {
             child *c = &kids[i];
@@ -222,8 +240,11 @@ static int run_pipeline(app *a, const run_opts *o)
         child_args(&kids[n++], a, serve_args);
     }
     int64_t deadline = o->duration_s > 0 ? time_monotonic_ms() + (int64_t)(o->duration_s * 1000) : 0;
+    metrics_push_start(a);
     supervise(a, kids, n, deadline);
     stop_children(kids, n);
+    metrics_push_stop();
+    if (isatty(1)) printf("\n");
     return 0;
 }
 

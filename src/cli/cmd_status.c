@@ -2,9 +2,15 @@
  * the most recent warnings and errors of the event log. */
 #include "cli/commands.h"
 
+#include "observe/observe.h"
 #include "store/store.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 /* Prints one section; a query that fails is an error (named on stderr), not a missing section. */
 static int print_rows(sqlite3 *db, const char *title, const char *sql)
@@ -54,16 +60,24 @@ static void print_table_sizes(sqlite3 *db)
     sqlite3_finalize(st);
 }
 
-int cmd_status(app *a, int argc, char **argv)
+static volatile sig_atomic_t watch_stop;
+static void on_watch_signal(int sig) { (void)sig; watch_stop = 1; }
+
+static int status_once(app *a, int json)
 {
-    (void)argc;
-    (void)argv;
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
+    if (json) {
+        int rc = obs_status(db, a->cfg, 1, stdout);
+        store_close(db);
+        return rc == 0 ? 0 : app_runtime_error("status: %s", "reading the event log failed");
+    }
     printf("home: %s\n", a->home);
     int rc = 0;
+    obs_status(db, a->cfg, 0, stdout);
+    printf("\n");
     rc |= print_rows(db, "checkpoints (flow, value, updated):",
-               "SELECT flow, value, updated_at FROM checkpoints ORDER BY flow");
+               "SELECT flow, value, updated_at FROM checkpoints WHERE flow NOT LIKE 'observe.%' ORDER BY flow");
     print_table_sizes(db);
     rc |= print_rows(db, "data quality (flow, rule, action, checked, failed, valid %):",
                "SELECT flow, rule, action, SUM(checked), SUM(failed),"
@@ -74,4 +88,42 @@ int cmd_status(app *a, int argc, char **argv)
                " ORDER BY id DESC LIMIT 10) ORDER BY id");
     store_close(db);
     return rc ? 1 : 0;
+}
+
+int cmd_status(app *a, int argc, char **argv)
+{
+    int json = 0;
+    double watch = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "json")) json = 1;
+            else if (strcmp(f, "text")) return app_usage_error("status: --format takes text or json, not %s", f);
+        } else if (!strcmp(argv[i], "--watch")) {
+            watch = 2;
+            if (i + 1 < argc && argv[i + 1][0] != '-') {
+                char *end;
+                watch = strtod(argv[++i], &end);
+                if (*end || !(watch >= 0.2 && watch <= 3600))
+                    return app_usage_error("status: --watch takes seconds between 0.2 and 3600");
+            }
+        } else {
+            return app_usage_error("usage: wikigdelt status [--format text|json] [--watch [SECONDS]]");
+        }
+    }
+    if (watch <= 0) return status_once(a, json);
+    signal(SIGINT, on_watch_signal);
+    signal(SIGTERM, on_watch_signal);
+    int tty = isatty(1);
+    while (!watch_stop) {
+        if (tty) printf("\033[H\033[2J");
+        int rc = status_once(a, json);
+        fflush(stdout);
+        if (rc != 0) return rc;
+        for (double w = 0; w < watch && !watch_stop; w += 0.1) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return 0;
 }

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "refine/cameo.h"
+#include "observe/observe.h"
 #include "refine/expect.h"
 #include "format/gdelt_columns.h"
 #include "store/store.h"
@@ -413,6 +414,7 @@ typedef struct silver_run {
     int64_t cached_added;
     char cached_time[TIME_TEXT_LEN], cached_bucket[TIME_TEXT_LEN];
     char batch_id[64];
+    const config *cfg;
 } silver_run;
 
 /* Reads up to `limit` bronze rows after `after` into the chunk (copying them: the statement's
@@ -546,6 +548,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
                          char *err, size_t errlen)
 {
     sqlite3 *db = run->db;
+    int64_t started_ms = time_now_ms();
     if (store_begin(db) != 0) {
         snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
         return -1;
@@ -628,6 +631,9 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
         store_rollback(db);
         return -1;
     }
+    obs_flow_batch(db, run->cfg, &(obs_batch){.flow = "gdelt_silver", .batch_id = run->batch_id,
+                   .start_ms = started_ms, .input_rows = bc.read, .output_rows = bc.written,
+                   .lag_seconds = -1, .latency = OBS_LAT_GDELT_SILVER});
     if (store_commit(db) != 0) {
         snprintf(err, errlen, "commit of gdelt silver batch %s failed: %s", run->batch_id,
                  sqlite3_errmsg(db));
@@ -662,6 +668,7 @@ int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *er
     chunks[1].rows = rows + CHUNK_ROWS;
     int rc = 0;
     run->db = db;
+    run->cfg = cfg;
     expect_set_init(&run->rules, "gdelt_silver");
     for (int r = 0; r < RULE_N && rc == 0; r++)
         if (expect_add_rule(&run->rules, rule_names[r], EXPECT_QUARANTINE, cfg) != r) {

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "observe/observe.h"
 #include "refine/expect.h"
 #include "format/wiki_fields.h"
 #include "format/utf8.h"
@@ -301,6 +302,8 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fiel
 struct wiki_silver_writer {
     silver_ctx c;
     int64_t first, last;   /* bronze ids seen since the last flush; first = -1 when none */
+    const config *cfg;
+    int64_t rows, started_ms; /* rows since the last flush and when the first came (observe) */
 };
 
 int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer **out, char *err,
@@ -314,6 +317,7 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
     silver_ctx *c = &w->c;
     c->db = db;
     w->first = -1;
+    w->cfg = cfg;
     c->bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
     if (c->bucket_seconds <= 0) c->bucket_seconds = 14400;
     expect_set_init(&c->rules, FLOW);
@@ -380,8 +384,9 @@ int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,
                            size_t errlen)
 {
-    if (w->first < 0) w->first = bronze_id;
+    if (w->first < 0) w->first = bronze_id, w->rows = 0, w->started_ms = time_now_ms();
     w->last = bronze_id;
+    w->rows++;
     stats->read++;
     return process_row(&w->c, bronze_id, fields, raw, (int)raw_len, stats, err, errlen);
 }
@@ -428,6 +433,9 @@ int wiki_silver_writer_flush(wiki_silver_writer *w, char *err, size_t errlen)
         snprintf(err, errlen, "writing batch %s: %s", batch_id, sqlite3_errmsg(w->c.db));
         return -1;
     }
+    obs_flow_batch(w->c.db, w->cfg, &(obs_batch){.flow = FLOW, .batch_id = batch_id,
+                   .start_ms = w->started_ms, .input_rows = w->rows, .output_rows = -1,
+                   .lag_seconds = -1, .latency = OBS_LAT_WIKI_SILVER});
     w->first = -1;
     return 0;
 }

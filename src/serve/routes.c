@@ -1,10 +1,13 @@
 /* The route table: one line per route. A module that answers HTTP adds its line here and
  * implements a serve_handler_fn (see serve.h). Paths ending in '*' match a prefix. Anything no
  * route matches is a static file of the web pages (GET/HEAD) or 404. */
+#include "serve/metrics_http.h"
 #include "serve/handlers.h"
 
 const serve_route serve_routes[] = {
     {"GET", "/healthz", SERVE_PUBLIC, serve_healthz},
+    {"GET", "/metrics", SERVE_PUBLIC, observe_metrics_handler},
+    {"GET", "/readyz", SERVE_PUBLIC, observe_readyz_handler},
     {"POST", "/api/sql", SERVE_AUTH, serve_api_sql},
     {"GET", "/api/tables", SERVE_AUTH, serve_api_tables},
     {"GET", "/api/tables/*", SERVE_AUTH, serve_api_table},

@@ -8,6 +8,7 @@
  * produced by callbacks on that same thread. Those callbacks never rely on the worker's session
  * staying bound between calls: row streams borrow a connection of their own, the gold stream
  * rebinds on every call. */
+#include "observe/observe.h"
 #include "serve/serve_internal.h"
 
 #include "core/log.h"
@@ -110,6 +111,7 @@ typedef struct req_ctx {
     char ip[48];
     serve_audit_rec *audit;    /* NULL once handed to a stream or written */
     worker *w;
+    const char *route;         /* the matched route's path, for the request metrics */
 } req_ctx;
 
 static int64_t now_us(void)
@@ -156,7 +158,7 @@ void serve_error(serve_response *resp, int status, const char *code, const char 
     if (!utf8_valid(msg, strlen(msg), NULL)) snprintf(msg, sizeof msg, "%s", "(message not valid UTF-8)");
     serve_json(resp, status, json_pack("{s:s, s:s}", "error", msg, "code", code));
     snprintf(resp->audit_outcome, sizeof resp->audit_outcome, "%s", status >= 500 ? "error" : "refused");
-    snprintf(resp->audit_reason, sizeof resp->audit_reason, "%d %s: %s", status, code, msg);
+    snprintf(resp->audit_reason, sizeof resp->audit_reason, "%d %s: %.200s", status, code, msg);
 }
 
 void serve_set_header(serve_response *resp, const char *name, const char *value)
@@ -636,6 +638,7 @@ static void audit_fill(req_ctx *c, serve_response *r)
 static enum MHD_Result answer(req_ctx *c, serve_response *r, int is_api)
 {
     c->answered = 1;
+    obs_http_request(c->route ? c->route : is_api ? "other" : "static", r->status ? r->status : 200, (double)(now_us() - c->start_us) / 1e6);
     audit_fill(c, r);
     enum MHD_Result ret = send_response(c, r, is_api);
     response_clear(r);
@@ -671,6 +674,7 @@ static enum MHD_Result handle(req_ctx *c, const char *url, const char *method)
     }
     int mismatch;
     const serve_route *route = route_find(method, url, &mismatch);
+    c->route = route ? route->path : NULL;
     serve_request req = {method, url, c->body.len ? c->body.data : NULL, c->body.len, c->client, NULL, NULL,
                          c->w->db, s->cfg, s->home, c};
     if (!route) {

@@ -6,6 +6,7 @@
 #include "core/grow.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "observe/observe.h"
 #include "source/http.h"
 #include "store/store.h"
 
@@ -459,6 +460,14 @@ static void load_fetch_settings(const config *cfg, fetch_settings *fs)
 }
 
 /* Sleeps ms in short slices so a stop request cuts the wait. */
+/* Every fetch's HTTP status (0: no answer), for wikigdelt_source_fetches_total. */
+static void count_fetch(long status)
+{
+    char labels[64];
+    snprintf(labels, sizeof labels, "source=\"gdelt\",code=\"%ld\"", status);
+    obs_count("wikigdelt_source_fetches_total", labels, 1);
+}
+
 static void sleep_interruptible(int64_t ms)
 {
     while (ms > 0 && !gdelt_stop_requested) {
@@ -498,6 +507,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
         }
         meta.attempts = attempt;
         http_outcome o = http_get(e->url, &fs->http, &resp);
+        count_fetch(resp.status);
         if (o != HTTP_OK) {
             snprintf(reason, sizeof reason, "%s", resp.error);
             continue;
@@ -558,7 +568,9 @@ static int fetch_index(const fetch_settings *fs, const config *cfg, const char *
             log_warn("gdelt", "%s; retrying in %lld ms", resp->error, (long long)wait);
             sleep_interruptible(wait);
         }
-        if (http_get(url, &o, resp) == HTTP_OK) return 0;
+        http_outcome got = http_get(url, &o, resp);
+        count_fetch(resp->status);
+        if (got == HTTP_OK) return 0;
     }
     snprintf(err, errlen, "%s", resp->error[0] ? resp->error : "stopped");
     return -1;

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "observe/observe.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -48,7 +49,8 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
 {
     *rows = 0;
     char now[TIME_TEXT_LEN];
-    time_format(time_now_ms() / 1000, now);
+    int64_t started_ms = time_now_ms();
+    time_format(started_ms / 1000, now);
     if (store_begin(db) != 0) {
         snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
         return -1;
@@ -120,6 +122,18 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     sqlite3_finalize(ledger);
     sqlite3_finalize(bronze);
     sqlite3_finalize(done);
+    {
+        /* the file's slot is the source's own time: its name starts with YYYYMMDDHHMMSS */
+        int64_t slot;
+        char wm[TIME_TEXT_LEN] = "";
+        const char *base = strrchr(meta->name, '/') ? strrchr(meta->name, '/') + 1 : meta->name;
+        int has_slot = strlen(base) >= 14 && time_parse_gdelt(base, 14, &slot) == 0;
+        if (has_slot) time_format(slot, wm);
+        obs_flow_batch(db, NULL, &(obs_batch){.flow = "gdelt_bronze", .batch_id = meta->name,
+                       .start_ms = started_ms, .input_rows = n, .output_rows = n,
+                       .bytes = meta->size > 0 ? meta->size : 0, .watermark = has_slot ? wm : NULL,
+                       .lag_seconds = has_slot ? (double)time_now_ms() / 1000.0 - (double)slot : -1});
+    }
     if (store_commit(db) != 0) {
         snprintf(err, errlen, "commit of %s failed: %s", meta->name, sqlite3_errmsg(db));
         return -1;

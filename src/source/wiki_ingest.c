@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "observe/observe.h"
 #include "source/sse.h"
 #include "format/wiki_fields.h"
 #include "source/wiki_record.h"
@@ -50,6 +51,7 @@ typedef struct sink {
     int64_t batch_events, batch_ms;
     int64_t pending, pending_events, pending_quarantined;
     int64_t batch_started_ms;
+    int64_t batch_wall_ms, newest_dt;  /* observe: batch start (wall clock), newest meta.dt */
     buf position;       /* resume token after the last taken event */
     buf last_sse_id;
     const wiki_bronze_hook *hook; /* every bronze row also goes there, in its transaction */
@@ -66,6 +68,7 @@ typedef struct sink {
     struct held_event *held;
     size_t held_count, held_cap;
     int64_t held_since_ms;
+    int64_t held_received_ms; /* the received time of the held event being written */
     int flushing;
 } sink;
 
@@ -75,6 +78,7 @@ typedef struct held_event {
     char *sse_id;
     size_t sse_id_len;
     char *reason;       /* dropped by the parser: quarantine with this reason */
+    int64_t received_ms; /* when it arrived: its received_at, not the batch's write time */
 } held_event;
 
 static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream,
@@ -211,6 +215,16 @@ static int sink_commit(sink *s)
                  (long long)s->pending_quarantined, s->stream);
         store_event(s->db, "wikimedia_bronze", "warn", "quarantine", msg, NULL);
     }
+    char obs_wm[TIME_TEXT_LEN] = "";
+    double obs_lag = -1;
+    if (s->newest_dt != INT64_MIN) {
+        time_format(s->newest_dt, obs_wm);
+        obs_lag = (double)time_now_ms() / 1000.0 - (double)s->newest_dt;
+        obs_gauge("wikigdelt_sse_lag_seconds", "source=\"wiki\"", obs_lag);
+    }
+    obs_flow_batch(s->db, s->cfg, &(obs_batch){.flow = "wikimedia_bronze", .start_ms = s->batch_wall_ms,
+                   .input_rows = s->pending_events + s->pending_quarantined, .output_rows = s->pending_events,
+                   .lag_seconds = obs_lag, .watermark = obs_wm[0] ? obs_wm : NULL});
     if (store_commit(s->db) != 0) {
         snprintf(s->err, sizeof s->err, "commit failed: %s", sqlite3_errmsg(s->db));
         s->in_tx = 0;
@@ -239,6 +253,8 @@ static int sink_begin_if_needed(sink *s)
     }
     s->in_tx = 1;
     s->batch_started_ms = time_monotonic_ms();
+    s->batch_wall_ms = time_now_ms();
+    s->newest_dt = INT64_MIN;
     if (s->hook) {
         /* bronze rows written without the hook are handed over first (the silver flow's
          * checkpoint can then move to this batch's last row) */
@@ -263,7 +279,7 @@ static int sink_maybe_commit(sink *s)
 
 static const char *sink_now(sink *s)
 {
-    int64_t now = time_now_ms();
+    int64_t now = s->flushing && s->held_received_ms > 0 ? s->held_received_ms : time_now_ms();
     if (now != s->received_at_ms) {
         s->received_at_ms = now;
         char t[TIME_TEXT_LEN];
@@ -384,6 +400,10 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
         sqlite3_bind_null(st, 3);
     bind_opt_text(st, 4, wiki_field_str(f, WF_META_ID));
     bind_opt_text(st, 5, wiki_field_str(f, WF_META_DT));
+    int64_t dt;
+    if (wiki_field_str(f, WF_META_DT) && time_parse_iso8601(wiki_field_str(f, WF_META_DT), &dt) == 0 &&
+        dt > s->newest_dt)
+        s->newest_dt = dt;
     bind_opt_text(st, 6, wiki_field_str(f, WF_META_TOPIC));
     if (wiki_field_is_int(f, WF_META_PARTITION)) sqlite3_bind_int64(st, 7, f->v[WF_META_PARTITION].i);
     else sqlite3_bind_null(st, 7);
@@ -446,6 +466,7 @@ static int sink_hold(sink *s, const char *data, size_t len, const char *sse_id, 
         e->sse_id_len = sse_id_len;
     }
     if (reason && !(e->reason = strdup(reason))) goto oom_entry;
+    e->received_ms = time_now_ms();
     if (s->held_count++ == 0) s->held_since_ms = time_monotonic_ms();
     s->taken++;
     return 0;
@@ -466,12 +487,14 @@ static int sink_flush(sink *s)
     size_t i;
     for (i = 0; i < s->held_count && rc == 0; i++) {
         held_event *e = &s->held[i];
+        s->held_received_ms = e->received_ms;
         if (e->reason)
             rc = sink_quarantine(s, e->reason, e->data, e->len, SIZE_MAX, e->sse_id, e->sse_id_len);
         else
             rc = sink_event(s, e->data, e->len, e->sse_id, e->sse_id_len, e->sse_id,
                             e->sse_id_len, NULL);
     }
+    s->held_received_ms = 0;
     for (i = 0; i < s->held_count; i++) {
         free(s->held[i].data);
         free(s->held[i].sse_id);
@@ -625,6 +648,7 @@ static size_t live_write(char *data, size_t size, size_t nmemb, void *userdata)
     live *l = userdata;
     size_t n = size * nmemb;
     l->last_byte_ms = time_monotonic_ms();
+    obs_count("wikigdelt_flow_bytes_total", "flow=\"wikimedia_bronze\"", (double)n);
     int rc = sse_feed(&l->parser, data, n, NULL);
     if (rc != 0) return 0; /* aborts the transfer: stop or failure, flags say which */
     if (sink_flush_if_due(l->s) != 0) {
@@ -766,6 +790,9 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
         CURLcode cc = curl_easy_perform(l.curl);
         long status = 0;
         curl_easy_getinfo(l.curl, CURLINFO_RESPONSE_CODE, &status);
+        char obs_labels[64];
+        snprintf(obs_labels, sizeof obs_labels, "source=\"wiki\",code=\"%ld\"", status);
+        obs_count("wikigdelt_source_fetches_total", obs_labels, 1);
         /* Complete events received before the connection ended are committed before
          * reconnecting, so Last-Event-ID is exactly what is stored; a half-received event is
          * dropped with the parser and sent again by the server. */
@@ -778,6 +805,7 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
             break;
         }
         if (l.stopped || live_should_stop(&l)) break;
+        obs_count("wikigdelt_source_reconnects_total", "source=\"wiki\"", 1);
         int64_t delay;
         if (cc == CURLE_HTTP_RETURNED_ERROR && status != 429 && status != 408 && status < 500) {
             snprintf(err, errlen, "%s answered HTTP %ld; check the URL (retrying cannot help)",

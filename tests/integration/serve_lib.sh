@@ -13,7 +13,7 @@ serve_fixture() {
     bg "$WG_BIN" --home "$WG_TMP/simhome" --set simulate.wiki_time_origin=2024-07-15T00:00:00Z \
         --set simulate.wiki_at_end=close simulate --port "$port" --speed 0 --wiki-recording "$rec" \
         >"$WG_TMP/sim.log" 2>&1
-    wait_http "http://127.0.0.1:$port/gdeltv2/lastupdate.txt" 20
+    wait_http "http://127.0.0.1:$port/gdeltv2/lastupdate.txt" 60
     edits=$(zcat "$rec" | wc -l)
     timeout 300 "$WG_BIN" --home "$WG_TMP/home" ingest wiki --url "http://127.0.0.1:$port/v2/stream/recentchange" \
         --max-events "$edits" >/dev/null 2>&1 || fail "ingest wiki from the simulator"
@@ -41,13 +41,17 @@ serve_up() {
     SERVE_PID=$!
     _wg_pids+=("$SERVE_PID")
     SERVE_URL="http://127.0.0.1:$port"
-    wait_http "$SERVE_URL/healthz" 20
+    wait_http "$SERVE_URL/healthz" 60
     export SERVE_URL
 }
 
+# Stops the server with SIGTERM; it must exit 0 with no sanitizer report (leaks included).
 serve_down() {
+    local rc=0
     kill "$SERVE_PID" 2>/dev/null || true
-    wait "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || rc=$?
+    if grep -q "Sanitizer" "$WG_TMP/serve.err"; then cat "$WG_TMP/serve.err" >&2; fail "the server reported a sanitizer error"; fi
+    [ "$rc" -eq 0 ] || { tail -5 "$WG_TMP/serve.err" >&2; fail "the server exited with status $rc"; }
 }
 
 # A checksum of every table and view definition except the audit log (which the server writes).

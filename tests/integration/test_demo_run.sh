@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 wg demo --duration 20 > "$WG_TMP/demo.out" 2> "$WG_TMP/demo.err" || { cat "$WG_TMP/demo.err"; fail "demo exited non-zero"; }
 grep -q "sentiment timeline" "$WG_TMP/demo.out" || fail "demo printed no summary"
+grep -q "^progress \[ *[0-9]*s\] | gdelt_bronze [0-9]" "$WG_TMP/demo.out" || fail "no live progress lines (rows per flow) while the demo ran"
 grep -q "^news_event .*| wikipedia_page .*| match_score .*| cosine_sim" "$WG_TMP/demo.out" || fail "no strongest-correlations table"
 grep -q "^wiki .*| title .*| edits .*| editors .*| news_behind_it" "$WG_TMP/demo.out" || fail "no breaking-news table"
 if [ -n "${WG_SHARED:-}" ] && [ -d "$WG_SHARED/data/wikiticker" ]; then
