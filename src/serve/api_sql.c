@@ -385,6 +385,7 @@ static void row_stream_free(void *ctx)
     if (!rs) return;
     sqlite3_finalize(rs->st);
     if (rs->conn) serve_stream_conn_release(rs->srv, rs->conn);
+    rs->conn = NULL;
     if (rs->keys) {
         for (int c = 0; c < rs->ncol; c++) buf_free(&rs->keys[c]);
         free(rs->keys);
@@ -393,12 +394,23 @@ static void row_stream_free(void *ctx)
     free(rs);
 }
 
+/* Gives the borrowed connection back as soon as the rows are over, not when libmicrohttpd gets
+ * round to freeing the answer. */
+static void row_stream_release(row_stream *rs)
+{
+    sqlite3_finalize(rs->st);
+    rs->st = NULL;
+    if (rs->conn) serve_stream_conn_release(rs->srv, rs->conn);
+    rs->conn = NULL;
+}
+
 static ssize_t row_stream_read(void *ctx, char *out, size_t max)
 {
     row_stream *rs = ctx;
     if (rs->pos >= rs->pending.len) {
         buf_reset(&rs->pending);
         rs->pos = 0;
+        if (rs->failed || rs->done) row_stream_release(rs);
         if (rs->failed) return SERVE_STREAM_ERROR;
         if (rs->done) return SERVE_STREAM_END;
         stream_fill(rs, 32 * 1024, NULL);
@@ -407,6 +419,7 @@ static ssize_t row_stream_read(void *ctx, char *out, size_t max)
             json_append_string(&rs->pending, rs->error, strlen(rs->error));
             buf_append_str(&rs->pending, ",\"code\":\"stream_stopped\"}\n");
         }
+        if (rs->done) row_stream_release(rs);
         if (rs->pos >= rs->pending.len) return rs->failed ? SERVE_STREAM_ERROR : SERVE_STREAM_END;
     }
     size_t n = rs->pending.len - rs->pos;

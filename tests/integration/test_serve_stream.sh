@@ -2,7 +2,8 @@
 # written while a client is connected arrives with its id; a client that reconnects with
 # Last-Event-ID (or ?since=) gets exactly the rows after it; a principal who may not read the
 # table gets 403. A CSV answer larger than the first buffered block streams whole, and one that
-# hits the time limit after its first bytes are out is cut (never passed as complete). Static
+# hits the time limit after its first bytes are out is cut (never passed as complete); past
+# serve.max_streams another stream is 503 (overload). Static
 # files: MIME types, ETag and 304, gzip when accepted, and no path out of the web directory.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve_lib.sh"
@@ -30,7 +31,7 @@ PY
 ln -s ../secret.txt "$web/link.txt"
 export WG_DB="$WG_TMP/home/wikigdelt.db"
 
-serve_up --set serve.web_dir="$web" --set serve.sse_poll_ms=100 --set serve.query_timeout_ms=2000
+serve_up --set serve.web_dir="$web" --set serve.sse_poll_ms=100 --set serve.query_timeout_ms=2000 --set serve.max_streams=1
 PYTHONPATH="$(dirname "$0")" python3 - <<'PY' || fail "streams / static files"
 import gzip, json, os, sqlite3, sys, threading, time
 from serve_client import request, sql, sse_events
@@ -88,7 +89,12 @@ c = http.client.HTTPConnection("127.0.0.1", int(os.environ["SERVE_URL"].rsplit("
 c.request("POST", "/api/sql", body=json.dumps({"sql": slow, "format": "ndjson"}), headers={"Authorization": "Bearer " + T["DS"]})
 r = c.getresponse()
 cut = False
-last = b""
+last = r.read(1000)
+# serve.max_streams = 1: while this stream holds the only streaming connection, another is 503.
+st2, h2, d2 = request("POST", "/api/sql", T["DS"], {"sql": "SELECT * FROM gdelt_silver", "format": "csv"})
+check(st2 == 503 and h2.get("retry-after") and json.loads(d2)["code"] == "overloaded", "a second stream past serve.max_streams is 503 with Retry-After (%d)" % st2)
+st2, body2, _ = sql(T["DS"], "SELECT COUNT(*) FROM gdelt_silver")
+check(st2 == 200, "JSON answers go on meanwhile (%d)" % st2)
 try:
     while True:
         chunk = r.read(65536)
