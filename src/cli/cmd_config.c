@@ -10,7 +10,7 @@
 
 static void print_row(const char *name, const char *value, const char *source, const char *desc)
 {
-    printf("%-38s %-22s %-8s %s\n", name, value, source, desc);
+    printf("%-38s  %-22s  %-8s  %s\n", name, value, source, desc);   /* columns: 2+ spaces apart */
 }
 
 int cmd_config(app *a, int argc, char **argv)

@@ -163,6 +163,7 @@ static const setting table[] = {
     S("observe.enabled", BOOL, "1", 0, 0, NULL, "record metrics and health"),
     S("observe.progress_seconds", DBL, NULL, 0, 86400, NULL, "progress line interval (default 1 s on a terminal, else 10 s)"),
     S("observe.window_seconds", INT, "900", 1, 31536000, NULL, "metrics window, s"),
+    S("observe.latency_sample", INT, "1000", 1, 100000000, NULL, "a batch over this many rows has its latency measured on a weighted sample of this many"),
     S("observe.retention_hours", INT, "168", 1, 876000, NULL, "metrics kept, hours"),
     S("observe.stall_seconds", INT, "600", 1, 31536000, NULL, "a flow without progress this long is stalled"),
     S("observe.min_free_mb", INT, "100", 0, BIG, NULL, "disk free below this is unhealthy, MiB"),

@@ -66,7 +66,7 @@ trap _wg_cleanup EXIT
 # Two runs over the same input must give identical dumps whatever order they committed in.
 table_dump() {
     python3 - "$@" <<'PY' || fail "table_dump $*"
-import sqlite3, sys
+import os, sqlite3, sys
 db, table, out, excl = sys.argv[1], sys.argv[2], sys.argv[3], set(sys.argv[4:])
 con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
@@ -74,13 +74,16 @@ missing = excl - set(cols)
 if not cols or missing:
     sys.exit(f"table {table}: no such table or columns {sorted(missing)}")
 keep = [c for c in cols if c not in excl]
-rows = con.execute("SELECT " + ",".join(f'"{c}"' for c in keep) + f' FROM "{table}"').fetchall()
+where = os.environ.get("DUMP_WHERE")   # optional row filter, e.g. "kind <> 'flow_progress'"
+rows = con.execute("SELECT " + ",".join(f'"{c}"' for c in keep) + f' FROM "{table}"' +
+                   (f" WHERE {where}" if where else "")).fetchall()
 with open(out, "w") as f:
     f.write("# " + ",".join(keep) + "\n")
     f.writelines(line + "\n" for line in sorted(repr(tuple(r)) for r in rows))
 PY
 }
-# assert_same_table TABLE DB_GOT DB_WANT [EXCLUDED_COLUMN...]: the complete contents agree.
+# assert_same_table TABLE DB_GOT DB_WANT [EXCLUDED_COLUMN...]: the complete contents agree
+# (DUMP_WHERE=COND in the environment compares only the rows that meet COND).
 assert_same_table() {
     local table=$1 got=$2 want=$3; shift 3
     table_dump "$got" "$table" "$WG_TMP/.dump.got" "$@"

@@ -53,7 +53,11 @@ expect_exit 2 wg config frobnicate
 
 # 4. every config_get_* call in src/ names a declared key, and a literal default equals the
 #    table's (the table is the one place a default is documented).
-wg config list | awk 'NR > 1 { print $1 "\t" $2 }' > "$WG_TMP/table"
+# columns are separated by two or more spaces (a value may hold single spaces: "python3 -m pip")
+wg config list | python3 -c 'import re, sys
+for l in list(sys.stdin)[1:]:
+    f = re.split(r"\s{2,}", l.rstrip("\n"))
+    print(f[0] + "\t" + f[1])' > "$WG_TMP/table"
 python3 - "$repo/src" "$WG_TMP/table" <<'PY' || fail "config_get_* calls disagree with the settings table"
 import re, sys, pathlib
 src, table = pathlib.Path(sys.argv[1]), dict(l.rstrip("\n").split("\t", 1) for l in open(sys.argv[2]))
