@@ -46,3 +46,52 @@ clean:
 	rm -rf build build-asan
 
 -include $(OBJS:.o=.d) $(LIB_OBJS:.o=.d)
+
+# --- release: version, install, dist (docs/release.md) ---
+# The version is `git describe` at build time; a source tarball carries it in the file VERSION.
+# Untagged history gives 0.1.0-g<hash>[-dirty]; a tag v1.2.3 gives 1.2.3[-N-g<hash>].
+VERSION := $(shell if [ -f VERSION ]; then cat VERSION; \
+             elif d=$$(git describe --tags --dirty 2>/dev/null); then echo "$${d\#v}"; \
+             elif h=$$(git describe --always --dirty 2>/dev/null); then echo "0.1.0-g$$h"; \
+             else echo 0.1.0-unknown; fi)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share/wikigdelt
+MANDIR  := $(PREFIX)/share/man/man1
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+.PHONY: install uninstall dist distcheck FORCE
+# main.o carries the version: rebuilt only when the version text changes.
+$(BUILD)/version.txt: FORCE
+	@mkdir -p $(BUILD); echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/obj/src/main.o: $(BUILD)/version.txt
+$(BUILD)/obj/src/main.o: CFLAGS += -DWG_VERSION='"$(VERSION)"'
+
+install: $(BUILD)/wikigdelt
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 $(BUILD)/wikigdelt $(DESTDIR)$(BINDIR)/wikigdelt
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/wikigdelt.service > $(DESTDIR)$(UNITDIR)/wikigdelt.service
+	install -m 644 dist/wikigdelt.sysusers $(DESTDIR)$(SYSUSERSDIR)/wikigdelt.conf
+	if [ -d $(BUILD)/web ]; then install -d $(DESTDIR)$(SHAREDIR)/web && \
+	    cp -R $(BUILD)/web/. $(DESTDIR)$(SHAREDIR)/web/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wikigdelt $(DESTDIR)$(UNITDIR)/wikigdelt.service \
+	      $(DESTDIR)$(SYSUSERSDIR)/wikigdelt.conf
+	cd man && for m in *.1; do rm -f $(DESTDIR)$(MANDIR)/$$m; done
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+# A versioned source tarball of the committed tree (HEAD), with VERSION inside.
+DIST := wikigdelt-$(VERSION)
+dist:
+	@mkdir -p $(BUILD)
+	rm -rf $(BUILD)/$(DIST) && git archive --prefix=$(DIST)/ HEAD | tar -x -C $(BUILD)
+	echo '$(VERSION)' > $(BUILD)/$(DIST)/VERSION
+	tar -C $(BUILD) -czf $(BUILD)/$(DIST).tar.gz $(DIST) && rm -rf $(BUILD)/$(DIST)
+	@echo $(BUILD)/$(DIST).tar.gz
+
+# Unpacks the tarball in a fresh directory (no git, no ../shared), builds it and runs its unit tests.
+distcheck: dist
+	scripts/distcheck.sh $(BUILD)/$(DIST).tar.gz

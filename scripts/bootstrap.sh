@@ -6,7 +6,8 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libsqlite3-dev sqlite3 libcurl4-openssl-dev libjansson-dev libzip-dev
           libmicrohttpd-dev libopenblas-dev libutf8proc-dev libssl-dev zlib1g-dev libcmocka-dev
           libicu-dev
-          python3 python3-venv)
+          python3 python3-venv
+          clang libclang-rt-14-dev valgrind groff-base)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -14,6 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef WG_VERSION
+#define WG_VERSION "unknown"
+#endif
+
 static const struct {
     const char *name;
     app_command_fn fn;
@@ -39,7 +43,8 @@ static void usage(FILE *out)
             "usage: wikigdelt [--home DIR] [--config FILE] [--set KEY=VALUE]... COMMAND ...\n"
             "  --home DIR      pipeline home (default $WIKIGDELT_HOME or ./lakehouse)\n"
             "  --config FILE   settings file (default HOME/wikigdelt.conf if present)\n"
-            "  --set KEY=VAL   override one setting (repeatable)\n\ncommands:\n");
+            "  --set KEY=VAL   override one setting (repeatable)\n"
+            "  --version       print the version and exit\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 }
@@ -93,6 +98,9 @@ int main(int argc, char **argv)
             home = arg + 7;
         } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             usage(stdout);
+            return 0;
+        } else if (!strcmp(arg, "--version")) {
+            printf("wikigdelt %s\n", WG_VERSION);
             return 0;
         } else if (arg[0] == '-') {
             return app_usage_error("unknown option %s (see wikigdelt --help)", arg);
