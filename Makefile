@@ -95,3 +95,19 @@ dist:
 # Unpacks the tarball in a fresh directory (no git, no ../shared), builds it and runs its unit tests.
 distcheck: dist
 	scripts/distcheck.sh $(BUILD)/$(DIST).tar.gz
+
+# --- fuzzing (libFuzzer, clang): build-fuzz/fuzz/fuzz_* from tests/fuzz/fuzz_*.c; scripts/fuzz.sh runs them
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SAN  := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+.PHONY: fuzz fuzz-targets
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SANFLAGS="$(FUZZ_SAN)" fuzz-targets
+fuzz-targets: $(FUZZERS)
+# clang-only warnings on code written for gcc (GCC optimize pragmas, SQL split over literals)
+ifeq ($(BUILD),build-fuzz)
+CFLAGS += -Wno-unknown-pragmas -Wno-string-concatenation
+endif
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(LIB_OBJS) $(LDLIBS)
