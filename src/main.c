@@ -35,6 +35,7 @@ static const struct {
     {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
+    {"check", cmd_check, "integrity check of the lakehouse and the pipeline's invariants"},
 };
 
 static void usage(FILE *out)

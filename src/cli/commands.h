@@ -18,5 +18,6 @@ int cmd_model(app *a, int argc, char **argv);      /* cmd_embed.c */
 int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
 int cmd_describe(app *a, int argc, char **argv);   /* cmd_sql.c */
 int cmd_status(app *a, int argc, char **argv);     /* cmd_status.c */
+int cmd_check(app *a, int argc, char **argv);      /* cmd_check.c */
 
 #endif
