@@ -28,6 +28,23 @@ for b in "${builds[@]}"; do
     done
     WG_BIN="$root/$b/wikigdelt" WG_BUILD="$root/$b" tests/integration/run.sh || { failed=1; summary+=("FAIL integration ($b)"); }
 done
+# --- valgrind: the unit tests again under memcheck, from a build without -march=native (which
+# valgrind cannot decode); without ../shared, so the recordings' long loops stay with ASan above.
+if [ "${1:-}" != "--fast" ]; then
+    echo "=== valgrind (unit) ==="
+    make -s -j"$jobs" BUILD=build-valgrind OPT="-O1 -g" unit || exit 1
+    for t in build-valgrind/tests/test_*; do
+        [ -x "$t" ] || continue
+        WG_SHARED="" valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            "$t" >"$t.valgrind.log" 2>&1 || { failed=1; summary+=("FAIL valgrind $t (see $t.valgrind.log)"); }
+    done
+fi
+# --- fuzz: every libFuzzer target for a few seconds (scripts/fuzz.sh --short), after replaying
+# the committed crash inputs; scripts/fuzz.sh --long is the long run (docs/release.md).
+if [ "${1:-}" != "--fast" ]; then
+    echo "=== fuzz (short) ==="
+    scripts/fuzz.sh --short || { failed=1; summary+=("FAIL fuzz (inputs in build-fuzz/crashes/)"); }
+fi
 echo "=== summary ==="
 if [ $failed -ne 0 ]; then printf '%s\n' "${summary[@]}"; echo "check: FAILED"; exit 1; fi
 echo "check: all passed"
