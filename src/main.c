@@ -36,6 +36,11 @@ static const struct {
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
     {"check", cmd_check, "integrity check of the lakehouse and the pipeline's invariants"},
+    {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
+    {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
+    {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
+    {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
+    {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
 };
 
 static void usage(FILE *out)

@@ -178,7 +178,7 @@ static int run_pipeline(app *a, const run_opts *o)
 {
     int64_t interval_ms = (int64_t)(atof(o->interval_s) * 1000);
     if (interval_ms < 100) interval_ms = 100;
-    child kids[4];
+    child kids[5];
     memset(kids, 0, sizeof kids);
     int n = 0;
     const char *gdelt_args[] = {"ingest", "gdelt", "--live", "--url", o->gdelt_url, "--interval", o->interval_s, "--refine", NULL};
@@ -197,6 +197,12 @@ static int run_pipeline(app *a, const run_opts *o)
     child_args(&kids[n++], a, refine_args);
     kids[n].name = "correlate";
     child_args(&kids[n++], a, correlate_args);
+    /* The HTTP API and web pages (serve.address), unless serve.enabled = false. */
+    const char *serve_args[] = {"serve", NULL};
+    if (config_get_bool(a->cfg, "serve.enabled", 1)) {
+        kids[n].name = "serve";
+        child_args(&kids[n++], a, serve_args);
+    }
     int64_t deadline = o->duration_s > 0 ? time_monotonic_ms() + (int64_t)(o->duration_s * 1000) : 0;
     supervise(a, kids, n, deadline);
     stop_children(kids, n);
@@ -308,7 +314,11 @@ int cmd_demo(app *a, int argc, char **argv)
     char gdelt_url[128], wiki_url[128];
     snprintf(gdelt_url, sizeof gdelt_url, "http://127.0.0.1:%d/gdeltv2/", simulator_port(sim));
     snprintf(wiki_url, sizeof wiki_url, "http://127.0.0.1:%d/v2/stream/recentchange", simulator_port(sim));
-    printf("  simulator:        %s and %s\n\nrunning for %.0f s ...\n", gdelt_url, wiki_url, duration);
+    printf("  simulator:        %s and %s\n", gdelt_url, wiki_url);
+    if (config_get_bool(a->cfg, "serve.enabled", 1))
+        printf("  HTTP API:         http://%s/ (serve.address; logs/serve.log)\n",
+               config_get_str(a->cfg, "serve.address", "127.0.0.1:8080"));
+    printf("\nrunning for %.0f s ...\n", duration);
     fflush(stdout);
 
     signal(SIGINT, on_signal);

@@ -1,10 +1,16 @@
 /* `sql` and `describe`: read-only queries over the lakehouse with table, CSV or JSON output.
  * Queries run on a read-only connection, so no statement can change a table. The report's
  * Databricks spellings that SQLite cannot parse (CURRENT_DATE() with parentheses,
- * DESCRIBE TABLE [EXTENDED] t) are rewritten or routed here. */
+ * DESCRIBE TABLE [EXTENDED] t) are rewritten or routed here.
+ *
+ * With --as NAME both run with that principal's rights, exactly as the HTTP API does: the query
+ * is prepared by govern_prepare on a governed session (grants, masks, no writes, one statement),
+ * stopped at serve.query_timeout_ms and past serve.max_limit rows (an error, exit 1), and
+ * written to the audit log with client "cli". Without --as they are the local owner's. */
 #include "cli/commands.h"
 
 #include "core/buf.h"
+#include "govern/govern.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -13,46 +19,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
-/* Rewrites CURRENT_DATE() / CURRENT_TIMESTAMP() outside quotes to SQLite's keywords. */
-static char *rewrite_sql(const char *sql)
+/* A query run for a principal (--as): its session, limits and what the audit log records. */
+typedef struct governed {
+    govern_session *s;
+    govern_principal p;
+    sqlite3 *rw;           /* for govern_may_read and the audit */
+    int64_t max_rows;      /* 0 = no cap */
+    int64_t rows;
+    int over;              /* stopped at max_rows */
+    const char *outcome;   /* "allowed", "refused", "error" */
+    char reason[600];
+} governed;
+
+/* sqlite3_step, counting rows and stopping one past the cap of a governed query. */
+static int next_row(governed *g, sqlite3_stmt *st)
 {
-    buf out = BUF_INIT;
-    char quote = 0;
-    for (const char *p = sql; *p; p++) {
-        if (quote) {
-            buf_append(&out, p, 1);
-            if (*p == quote) quote = 0;
-            continue;
-        }
-        if (*p == '\'' || *p == '"' || *p == '`') {
-            quote = *p == '`' ? '`' : *p;
-            buf_append(&out, p, 1);
-            continue;
-        }
-        static const char *const kws[] = {"current_date", "current_timestamp"};
-        int matched = 0;
-        for (size_t k = 0; k < 2 && !matched; k++) {
-            size_t n = strlen(kws[k]);
-            if (strncasecmp(p, kws[k], n) == 0 && (p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
-                const char *q = p + n;
-                while (*q == ' ') q++;
-                if (*q == '(') {
-                    q++;
-                    while (*q == ' ') q++;
-                    if (*q == ')') {
-                        buf_append(&out, p, n);
-                        p = q;
-                        matched = 1;
-                    }
-                }
-            }
-        }
-        if (!matched) buf_append(&out, p, 1);
+    if (!g) return sqlite3_step(st);
+    if (g->max_rows > 0 && g->rows >= g->max_rows) {
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) return rc;
+        g->over = 1;
+        return SQLITE_DONE;
     }
-    return buf_detach(&out);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) g->rows++;
+    return rc;
 }
 
 static void csv_field(FILE *out, const char *s)
@@ -73,7 +68,7 @@ static void csv_field(FILE *out, const char *s)
 /* Table output keeps the rows in memory to size the columns; a cap keeps memory bounded. */
 #define TABLE_MAX_ROWS 10000
 
-static int print_table(sqlite3_stmt *st, FILE *out, int *rc_out)
+static int print_table(sqlite3_stmt *st, FILE *out, int *rc_out, governed *g)
 {
     int ncol = sqlite3_column_count(st);
     size_t *width = calloc((size_t)ncol, sizeof *width);
@@ -81,7 +76,7 @@ static int print_table(sqlite3_stmt *st, FILE *out, int *rc_out)
     size_t nrows = 0, cap = 0;
     int rc, truncated = 0;
     for (int c = 0; c < ncol; c++) width[c] = strlen(sqlite3_column_name(st, c));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = next_row(g, st)) == SQLITE_ROW) {
         if (nrows == TABLE_MAX_ROWS) {
             truncated = 1;
             continue;
@@ -129,41 +124,55 @@ static int print_table(sqlite3_stmt *st, FILE *out, int *rc_out)
     return 0;
 }
 
-static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out)
+static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, governed *g)
 {
-    char *text = rewrite_sql(sql);
+    char *text = NULL;
     sqlite3_stmt *st = NULL;
-    const char *tail = NULL;
-    int rc = sqlite3_prepare_v2(db, text, -1, &st, &tail);
-    if (rc != SQLITE_OK) {
-        int off = sqlite3_error_offset(db);
-        if (off >= 0)
-            app_runtime_error("sql: %s (at character %d)", sqlite3_errmsg(db), off + 1);
-        else
-            app_runtime_error("sql: %s", sqlite3_errmsg(db));
-        free(text);
-        return 1;
-    }
-    if (!st) {
-        free(text);
-        return app_usage_error("sql: the query is empty");
-    }
-    while (tail && *tail && (isspace((unsigned char)*tail) || *tail == ';')) tail++;
-    if (tail && *tail) {
-        sqlite3_finalize(st);
-        free(text);
-        return app_usage_error("sql: one statement at a time (extra text starts at '%.30s')", tail);
+    int rc;
+    if (g) {
+        char err[600];
+        govern_result gr = govern_prepare(g->s, sql, &st, err, sizeof err);
+        if (gr != GOVERN_OK) {
+            g->outcome = gr == GOVERN_DENIED ? "refused" : "error";
+            snprintf(g->reason, sizeof g->reason, "%s", err);
+            if (gr == GOVERN_BAD_SQL && (strstr(err, "one statement") || strstr(err, "empty")))
+                return app_usage_error("sql: %s", err);
+            return app_runtime_error("sql: %s", err);
+        }
+    } else {
+        text = store_rewrite_sql(sql);
+        const char *tail = NULL;
+        rc = sqlite3_prepare_v2(db, text, -1, &st, &tail);
+        if (rc != SQLITE_OK) {
+            int off = sqlite3_error_offset(db);
+            if (off >= 0)
+                app_runtime_error("sql: %s (at character %d)", sqlite3_errmsg(db), off + 1);
+            else
+                app_runtime_error("sql: %s", sqlite3_errmsg(db));
+            free(text);
+            return 1;
+        }
+        if (!st) {
+            free(text);
+            return app_usage_error("sql: the query is empty");
+        }
+        while (tail && *tail && (isspace((unsigned char)*tail) || *tail == ';')) tail++;
+        if (tail && *tail) {
+            sqlite3_finalize(st);
+            free(text);
+            return app_usage_error("sql: one statement at a time (extra text starts at '%.30s')", tail);
+        }
     }
     int ncol = sqlite3_column_count(st);
     if (fmt == FMT_TABLE) {
-        print_table(st, out, &rc);
+        print_table(st, out, &rc, g);
     } else if (fmt == FMT_CSV) {
         for (int c = 0; c < ncol; c++) {
             if (c) fputc(',', out);
             csv_field(out, sqlite3_column_name(st, c));
         }
         fputc('\n', out);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((rc = next_row(g, st)) == SQLITE_ROW) {
             for (int c = 0; c < ncol; c++) {
                 if (c) fputc(',', out);
                 csv_field(out, (const char *)sqlite3_column_text(st, c));
@@ -173,7 +182,7 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out)
     } else {
         fputc('[', out);
         int first = 1;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((rc = next_row(g, st)) == SQLITE_ROW) {
             json_t *row = json_object();
             for (int c = 0; c < ncol; c++) {
                 json_t *v;
@@ -199,7 +208,20 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out)
         fputs("]\n", out);
     }
     int ret = 0;
-    if (rc != SQLITE_DONE) ret = app_runtime_error("sql: %s", sqlite3_errmsg(db));
+    if (g) {
+        char err[600];
+        govern_result gr = govern_step_result(g->s, rc, err, sizeof err);
+        if (gr == GOVERN_OK && g->over)
+            snprintf(err, sizeof err, "stopped: more than %lld rows (serve.max_limit); the output above is incomplete",
+                     (long long)g->max_rows);
+        if (gr != GOVERN_OK || g->over) {
+            g->outcome = gr == GOVERN_DENIED ? "refused" : "error";
+            snprintf(g->reason, sizeof g->reason, "%s", err);
+            ret = app_runtime_error("sql: %s", err);
+        }
+    } else if (rc != SQLITE_DONE) {
+        ret = app_runtime_error("sql: %s", sqlite3_errmsg(db));
+    }
     sqlite3_finalize(st);
     free(text);
     return ret;
@@ -261,7 +283,22 @@ static int describe_table(sqlite3 *db, const char *table, int extended, FILE *ou
 }
 
 /* DESCRIBE [TABLE] [EXTENDED] name, as the report writes it. Returns -1 if sql is not one. */
-static int maybe_describe(sqlite3 *db, const char *sql, FILE *out)
+static int describe_governed(sqlite3 *db, const char *table, int extended, FILE *out, governed *g)
+{
+    if (g && !govern_may_read(g->rw, &g->p, table)) {
+        g->outcome = "refused";
+        snprintf(g->reason, sizeof g->reason, "refused: %s may not read %s (no grant to its groups)", g->p.name, table);
+        return app_runtime_error("describe: %s", g->reason);
+    }
+    int rc = describe_table(db, table, extended, out);
+    if (g && rc != 0) {
+        g->outcome = "error";
+        snprintf(g->reason, sizeof g->reason, "no table or view named %s", table);
+    }
+    return rc;
+}
+
+static int maybe_describe(sqlite3 *db, const char *sql, FILE *out, governed *g)
 {
     char words[4][256] = {{0}};
     int n = sscanf(sql, " %255s %255s %255s %255s", words[0], words[1], words[2], words[3]);
@@ -273,13 +310,71 @@ static int maybe_describe(sqlite3 *db, const char *sql, FILE *out)
     char *name = words[i];
     size_t len = strlen(name);
     if (len && name[len - 1] == ';') name[len - 1] = '\0';
-    return describe_table(db, name, extended, out);
+    return describe_governed(db, name, extended, out, g);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Loads NAME for --as (exit status through *rc on failure). */
+static int governed_begin(app *a, const char *name, governed *g)
+{
+    memset(g, 0, sizeof *g);
+    g->outcome = "allowed";
+    g->rw = app_db(a);
+    if (!g->rw) return 1;
+    char err[512];
+    govern_result gr = govern_principal_load(g->rw, name, &g->p, err, sizeof err);
+    if (gr != GOVERN_OK) return app_runtime_error("--as: %s", err);
+    g->max_rows = config_get_int(a->cfg, "serve.max_limit", 100000);
+    return 0;
+}
+
+static void governed_audit(app *a, governed *g, const char *route, const char *sql, double t0)
+{
+    govern_audit_entry e = {g->p.name, "cli", route, sql, g->outcome,
+                            strcmp(g->outcome, "allowed") ? g->reason : NULL, g->rows, now_ms() - t0};
+    if (govern_audit_write(g->rw, &e) != 0)
+        fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(g->rw));
+    govern_audit_prune(g->rw, config_get_int(a->cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS),
+                       config_get_int(a->cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS));
+}
+
+static int sql_as(app *a, const char *name, const char *query, enum format fmt)
+{
+    double t0 = now_ms();
+    governed g;
+    int rc = governed_begin(a, name, &g);
+    if (rc) return rc;
+    sqlite3 *db = app_db_readonly(a);
+    if (!db) return 1;
+    rc = maybe_describe(db, query, stdout, &g);
+    if (rc < 0) {
+        char err[512];
+        g.s = govern_session_new(db, err, sizeof err);
+        if (!g.s || govern_session_bind(g.s, &g.p, err, sizeof err) != 0) {
+            govern_session_free(g.s);
+            store_close(db);
+            return app_runtime_error("sql --as: %s", err);
+        }
+        govern_session_deadline(g.s, config_get_int(a->cfg, "serve.query_timeout_ms", 10000));
+        rc = run_query(db, query, fmt, stdout, &g);
+        govern_session_free(g.s);
+    }
+    fflush(stdout);
+    store_close(db);
+    governed_audit(a, &g, "sql --as", query, t0);
+    return rc;
 }
 
 int cmd_sql(app *a, int argc, char **argv)
 {
     enum format fmt = FMT_TABLE;
-    const char *query = NULL;
+    const char *query = NULL, *as = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             const char *f = argv[++i];
@@ -288,7 +383,7 @@ int cmd_sql(app *a, int argc, char **argv)
             else if (!strcmp(f, "json")) fmt = FMT_JSON;
             else return app_usage_error("sql: --format must be table, csv or json, not '%s'", f);
         } else if (!strcmp(argv[i], "--as") && i + 1 < argc) {
-            return app_runtime_error("sql: --as (group-based access control) is not implemented yet");
+            as = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
             return app_usage_error("sql: unknown option %s", argv[i]);
         } else if (!query) {
@@ -297,11 +392,12 @@ int cmd_sql(app *a, int argc, char **argv)
             return app_usage_error("sql: give the query as one argument (quote it)");
         }
     }
-    if (!query) return app_usage_error("usage: wikigdelt sql [--format table|csv|json] \"QUERY\"");
+    if (!query) return app_usage_error("usage: wikigdelt sql [--format table|csv|json] [--as NAME] \"QUERY\"");
+    if (as) return sql_as(a, as, query, fmt);
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    int rc = maybe_describe(db, query, stdout);
-    if (rc < 0) rc = run_query(db, query, fmt, stdout);
+    int rc = maybe_describe(db, query, stdout, NULL);
+    if (rc < 0) rc = run_query(db, query, fmt, stdout, NULL);
     store_close(db);
     return rc;
 }
@@ -309,16 +405,30 @@ int cmd_sql(app *a, int argc, char **argv)
 int cmd_describe(app *a, int argc, char **argv)
 {
     int extended = 0;
-    const char *table = NULL;
+    const char *table = NULL, *as = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--extended")) extended = 1;
+        else if (!strcmp(argv[i], "--as") && i + 1 < argc) as = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1] == '-') return app_usage_error("describe: unknown option %s", argv[i]);
         else if (!table) table = argv[i];
         else return app_usage_error("describe: one table at a time");
     }
-    if (!table) return app_usage_error("usage: wikigdelt describe [--extended] TABLE");
+    if (!table) return app_usage_error("usage: wikigdelt describe [--extended] [--as NAME] TABLE");
+    double t0 = now_ms();
+    governed g;
+    if (as) {
+        int rc = governed_begin(a, as, &g);
+        if (rc) return rc;
+    }
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    int rc = describe_table(db, table, extended, stdout);
+    int rc = describe_governed(db, table, extended, stdout, as ? &g : NULL);
+    fflush(stdout);
     store_close(db);
+    if (as) {
+        char text[600];
+        snprintf(text, sizeof text, "DESCRIBE TABLE %s%s", extended ? "EXTENDED " : "", table);
+        governed_audit(a, &g, "describe --as", text, t0);
+    }
     return rc;
 }

@@ -19,5 +19,10 @@ int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
 int cmd_describe(app *a, int argc, char **argv);   /* cmd_sql.c */
 int cmd_status(app *a, int argc, char **argv);     /* cmd_status.c */
 int cmd_check(app *a, int argc, char **argv);      /* cmd_check.c */
+int cmd_principal(app *a, int argc, char **argv);  /* cmd_govern.c */
+int cmd_group(app *a, int argc, char **argv);      /* cmd_govern.c */
+int cmd_grant(app *a, int argc, char **argv);      /* cmd_govern.c */
+int cmd_revoke(app *a, int argc, char **argv);     /* cmd_govern.c */
+int cmd_serve(app *a, int argc, char **argv);      /* cmd_serve.c */
 
 #endif

@@ -15,6 +15,9 @@
 
 #define GOVERN_NAME_MAX 64
 #define GOVERN_MAX_GROUPS 32
+#define GOVERN_TOKEN_BYTES 32         /* a token is 2 * GOVERN_TOKEN_BYTES hex digits */
+#define GOVERN_TOKEN_BUF (2 * GOVERN_TOKEN_BYTES + 1)
+#define GOVERN_OWNER_NAME "owner"     /* current_user() of the local owner */
 
 /* Outcomes of the calls below that answer more than ok/error. */
 typedef enum govern_result {
@@ -45,7 +48,12 @@ int govern_principal_rotate(sqlite3 *db, const char *name, char *token, size_t t
 int govern_principal_remove(sqlite3 *db, const char *name, char *err, size_t errlen);
 int govern_group_add_member(sqlite3 *db, const char *group, const char *name, char *err, size_t errlen);
 int govern_group_remove_member(sqlite3 *db, const char *group, const char *name, char *err, size_t errlen);
-/* OBJECT: a table or view name, or "layer:bronze|silver|gold|system|view" wildcards. */
+/* Creates an empty group (grants and members are added separately). */
+int govern_group_create(sqlite3 *db, const char *group, const char *description, char *err, size_t errlen);
+/* OBJECT: a table or view name, "layer:bronze|silver|gold|system|ledger|quarantine" (every table
+ * and view of that catalog layer), "layer:view" (every view) or "*" (every catalogued table and
+ * view outside the govern layer). These return GOVERN_OK, GOVERN_NOT_FOUND (no such principal,
+ * group, object or grant) or GOVERN_ERROR, with err set. */
 int govern_grant(sqlite3 *db, const char *object, const char *group, char *err, size_t errlen);
 int govern_revoke(sqlite3 *db, const char *object, const char *group, char *err, size_t errlen);
 
@@ -53,21 +61,37 @@ int govern_revoke(sqlite3 *db, const char *object, const char *group, char *err,
 /* The principal whose token this is (SHA-256 compared in constant time); GOVERN_NOT_FOUND if none. */
 govern_result govern_authenticate(sqlite3 *db, const char *token, govern_principal *out, char *err, size_t errlen);
 govern_result govern_principal_load(sqlite3 *db, const char *name, govern_principal *out, char *err, size_t errlen);
+/* The local owner: full read access, a member of every group (is_member() answers 1). */
+void govern_principal_owner(govern_principal *out);
+/* 1 if p is the owner or a member of group. */
+int govern_is_member(const govern_principal *p, const char *group);
 /* 1 if the principal may read OBJECT (a table or view) through a grant of one of its groups. */
 int govern_may_read(sqlite3 *db, const govern_principal *p, const char *object);
 
 /* ---- sessions: a read-only connection bound to one principal at a time ---- */
 typedef struct govern_session govern_session;
-/* Installs the authorizer, current_user(), is_member() and the limits on db (owned by caller). */
+/* Installs the authorizer, current_user(), is_member() and the limits on db (owned by caller;
+ * it must be read-only: store_open(..., STORE_READONLY, ...)). Every statement on db must then
+ * go through govern_prepare: anything else prepared on it is refused (see govern_session_trusted).
+ * The caller keeps db open until govern_session_free. */
 govern_session *govern_session_new(sqlite3 *db, char *err, size_t errlen);
 /* Binds the session to p (loads its groups' grants); a worker rebinds per request. */
 int govern_session_bind(govern_session *s, const govern_principal *p, char *err, size_t errlen);
 /* Prepares exactly one read-only statement under the bound principal's rights, with the
  * Databricks spellings the CLI accepts; on refusal, err names the object or rule. */
 govern_result govern_prepare(govern_session *s, const char *sql, sqlite3_stmt **out, char *err, size_t errlen);
-/* Arms the deadline for the next steps (0 = none); govern_session_timed_out tells if it fired. */
+/* Arms the deadline for the next steps (0 = none); govern_session_timed_out tells if it fired.
+ * A step past the deadline returns SQLITE_INTERRUPT: the result is an error, never partial. */
 void govern_session_deadline(govern_session *s, int64_t timeout_ms);
 int govern_session_timed_out(const govern_session *s);
+/* Maps the rc of sqlite3_step on a governed statement: GOVERN_OK for SQLITE_ROW/DONE,
+ * GOVERN_TIMEOUT past the deadline, GOVERN_DENIED, else GOVERN_ERROR (message in err). */
+govern_result govern_step_result(govern_session *s, int rc, char *err, size_t errlen);
+/* The bound principal (NULL before the first bind). */
+const govern_principal *govern_session_principal(const govern_session *s);
+/* For the server's own fixed queries on a worker's connection (catalog, table listings): while
+ * on, the authorizer allows every read. Never with caller SQL; turn it off again at once. */
+void govern_session_trusted(govern_session *s, int on);
 void govern_session_free(govern_session *s);
 
 /* ---- audit (read-write connection) ---- */
@@ -82,7 +106,10 @@ typedef struct govern_audit_entry {
     double duration_ms;
 } govern_audit_entry;
 int govern_audit_write(sqlite3 *db, const govern_audit_entry *e);
-/* Deletes audit rows older than govern.audit.retention_days (and past a row cap). */
+/* Deletes audit rows older than govern.audit.retention_days (default 30) and all but the
+ * newest govern.audit.max_rows (default 1000000); 0 disables either. */
+#define GOVERN_AUDIT_RETENTION_DAYS 30
+#define GOVERN_AUDIT_MAX_ROWS 1000000
 int govern_audit_prune(sqlite3 *db, int64_t retention_days, int64_t max_rows);
 
 #endif

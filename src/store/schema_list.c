@@ -7,9 +7,11 @@ extern const store_component gdelt_store_component;
 extern const store_component wiki_store_component;
 extern const store_component embed_store_component;
 extern const store_component gold_store_component;
+extern const store_component govern_store_component;
 
 const store_component *const store_components[] = {
     &store_core_component, &gdelt_store_component, &wiki_store_component,
     &embed_store_component, &gold_store_component,
+    &govern_store_component,
 };
 const size_t store_component_count = sizeof store_components / sizeof store_components[0];

@@ -122,6 +122,23 @@ static void fn_time_bucket(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     result_time(ctx, time_bucket_start(t, width));
 }
 
+/* The local owner's current_user() and is_member(g): a plain connection is the owner's full
+ * access, a member of every group, so secure views read on it unmasked. A governed session
+ * (govern/session.c) replaces both with its principal's. */
+static void fn_owner_current_user(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_text(ctx, "owner", -1, SQLITE_STATIC);
+}
+
+static void fn_owner_is_member(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_int(ctx, 1);
+}
+
 int store_register_functions(sqlite3 *db)
 {
     const int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -132,7 +149,9 @@ int store_register_functions(sqlite3 *db)
         sqlite3_create_function(db, "current_date", 0, nondet, NULL, fn_current_date, NULL, NULL) ||
         sqlite3_create_function(db, "current_timestamp_utc", 0, nondet, NULL,
                                 fn_current_timestamp, NULL, NULL) ||
-        sqlite3_create_function(db, "time_bucket", 2, det, NULL, fn_time_bucket, NULL, NULL))
+        sqlite3_create_function(db, "time_bucket", 2, det, NULL, fn_time_bucket, NULL, NULL) ||
+        sqlite3_create_function(db, "current_user", 0, nondet, NULL, fn_owner_current_user, NULL, NULL) ||
+        sqlite3_create_function(db, "is_member", 1, nondet, NULL, fn_owner_is_member, NULL, NULL))
         return -1;
     return 0;
 }

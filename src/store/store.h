@@ -61,6 +61,10 @@ int store_catalog_column(sqlite3 *db, const char *table, const char *column, con
  * current_timestamp_utc(), time_bucket(ts, seconds). Registered on every connection. */
 int store_register_functions(sqlite3 *db);
 
+/* The report's Databricks spellings rewritten for SQLite (CURRENT_DATE() -> CURRENT_DATE);
+ * returns a malloc'd copy. Used by `sql` and by govern_prepare. */
+char *store_rewrite_sql(const char *sql);
+
 /* Sets the connection's WAL auto-checkpoint interval in pages and returns the previous one, so a
  * bulk load can checkpoint every ~64 MiB instead of every 4 MiB (each checkpoint syncs) and then
  * put the setting back. */
