@@ -112,3 +112,30 @@ except OSError:
 put("fuzz_config", b"# settings\nembed.precision = fp32\ngdelt.retry_attempts=3\n\nwiki.contact = a@b.c  # x\n")
 put("fuzz_config", b"simulate.speed=900\nstore.synchronous = full\nserve.address = 127.0.0.1:8080\n")
 put("fuzz_config", b"novalue\n= empty key\nk=v=w\n")
+
+# --- HTTP API requests ("@TOKEN@" becomes a real principal's token)
+def http(method, path, body=b"", headers=()):
+    h = [b"%s %s HTTP/1.1" % (method, path), b"Host: 127.0.0.1"] + list(headers)
+    if body:
+        h += [b"Content-Type: application/json", b"Content-Length: %d" % len(body)]
+    return b"\r\n".join(h) + b"\r\n\r\n" + body
+
+
+auth = b"Authorization: Bearer @TOKEN@"
+for m, path, body, hdrs in [
+        (b"GET", b"/healthz", b"", ()),
+        (b"GET", b"/api/whoami", b"", (auth,)),
+        (b"GET", b"/api/tables", b"", (auth,)),
+        (b"GET", b"/api/tables/gold_events", b"", (auth,)),
+        (b"GET", b"/api/tables/gdelt_silver?x=%00", b"", (auth,)),
+        (b"POST", b"/api/sql", b'{"sql": "SELECT 1 AS a", "format": "json", "limit": 5}', (auth,)),
+        (b"POST", b"/api/sql", b'{"sql": "SELECT * FROM gold_events WHERE EventID = ?", "params": [1], "format": "csv"}', (auth,)),
+        (b"POST", b"/api/sql", b'{"sql": "SELECT COUNT(*) FROM gdelt_silver", "format": "ndjson"}', (auth,)),
+        (b"POST", b"/api/sql", b'{"sql": "DELETE FROM gdelt_ledger"}', (auth,)),
+        (b"POST", b"/api/sql", b'{"sql": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c"}', (auth,)),
+        (b"POST", b"/api/sql", b'{"sql": "SELECT 1; SELECT 2"}', (b"Authorization: Bearer wrong",)),
+        (b"GET", b"/api/stream/gold", b"", (auth, b"Last-Event-ID: 3")),
+        (b"GET", b"/index.html", b"", (b"Accept-Encoding: gzip", b'If-None-Match: "x"')),
+        (b"OPTIONS", b"/api/sql", b"", ()),
+]:
+    put("fuzz_serve_request", http(m, path, body, hdrs))
