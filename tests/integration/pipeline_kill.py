@@ -7,13 +7,14 @@ KILL: SIGKILL to the supervisor and all its parts at once (a power cut).
 TERM: SIGTERM to the supervisor only (systemctl stop); it must pass the stop on, every part must
 finish or roll back its batch, and all must be gone within 15 s with status 0; the lakehouse
 must then pass `wikigdelt check`."""
-import argparse, os, random, signal, sqlite3, subprocess, sys, time
+import argparse, os, random, signal, sqlite3, subprocess, sys, time, urllib.request
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--signal", choices=["KILL", "TERM"], required=True)
 ap.add_argument("--seed", type=int, required=True)
 ap.add_argument("--stops", type=int, required=True)
 ap.add_argument("--total", type=int, required=True)
+ap.add_argument("--health", help="a URL (the HTTP API's /healthz) that must answer 200 before each final stop")
 ap.add_argument("wg")
 ap.add_argument("ref")
 ap.add_argument("home")
@@ -90,6 +91,18 @@ def run_to_end(home, limit=300):
     else:
         os.killpg(p.pid, signal.SIGKILL)
         sys.exit("%s: the pipeline did not drain the input in %d s (last state %s)" % (home, limit, one(home, QUIET)))
+    if a.health:
+        # the server part of run answers too (it may still be starting after a restart)
+        for _ in range(100):
+            try:
+                if urllib.request.urlopen(a.health, timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            os.killpg(p.pid, signal.SIGKILL)
+            sys.exit("%s: %s never answered 200" % (home, a.health))
     graceful_stop(p, "final stop")
     return time.time() - t0
 

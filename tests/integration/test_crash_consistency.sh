@@ -1,5 +1,5 @@
 # Crash consistency of the whole pipeline: `run` (GDELT poller, SSE listener, refine loop,
-# correlate --follow, and every other part run supervises) against the simulator, killed with
+# correlate --follow, the HTTP API, and every other part run supervises) against the simulator, killed with
 # SIGKILL - the supervisor and all its parts at once, as a power cut would - at random moments,
 # then restarted; after the last restart has drained the input, every table (bronze, silver,
 # quarantine, gold, the ledger, the checkpoints, the stream state) has the same ordered checksum
@@ -34,10 +34,12 @@ wait_http "http://127.0.0.1:$port/gdeltv2/lastupdate.txt" 20
 speed=$(( 86400 * 10 / (kills * 135 * 8 / 100 + 20) ))
 gurl="http://127.0.0.1:$port/gdeltv2/"
 wurl="http://127.0.0.1:$port/v2/stream/recentchange?speed=$speed"
+sport=$(free_port)
 sets=(--set wiki.batch_events=300 --set wiki.backoff_initial_ms=50 --set gdelt.retry_initial_ms=50
-      --set gdelt.silver_batch_rows=500)
+      --set gdelt.silver_batch_rows=500 --set serve.address=127.0.0.1:$sport)
 
 python3 "$here/pipeline_kill.py" --signal "$mode" --seed "$seed" --stops "$kills" --total "$total" \
+    --health "http://127.0.0.1:$sport/healthz" \
     "$WG_BIN" "$WG_TMP/ref" "$WG_TMP/crash" -- "${sets[@]}" run --gdelt-url "$gurl" --wiki-url "$wurl" --interval 1 \
     || fail "pipeline run (seed $seed)"
 # the input has ended: the same final drain for both (every open window closed)
