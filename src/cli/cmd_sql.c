@@ -133,7 +133,8 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
         char err[600];
         govern_result gr = govern_prepare(g->s, sql, &st, err, sizeof err);
         if (gr != GOVERN_OK) {
-            g->outcome = gr == GOVERN_DENIED ? "refused" : "error";
+            /* stacked statements are a refusal by rule, a syntax error is the caller's error */
+            g->outcome = gr == GOVERN_DENIED || strstr(err, "one statement") ? "refused" : "error";
             snprintf(g->reason, sizeof g->reason, "%s", err);
             if (gr == GOVERN_BAD_SQL && (strstr(err, "one statement") || strstr(err, "empty")))
                 return app_usage_error("sql: %s", err);

@@ -63,14 +63,17 @@ static int exec2(sqlite3 *db, const char *sql, const char *a, const char *b, cha
 static int exists2(sqlite3 *db, const char *sql, const char *a, const char *b)
 {
     sqlite3_stmt *st;
-    govern_internal_depth++;
+    govern_internal_depth++; /* through the step: a re-prepare happens there */
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    govern_internal_depth--;
-    if (rc != SQLITE_OK) return -1;
+    if (rc != SQLITE_OK) {
+        govern_internal_depth--;
+        return -1;
+    }
     if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
     if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
+    govern_internal_depth--;
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -246,6 +249,10 @@ static int check_object(sqlite3 *db, const char *object, char *canon, size_t can
         snprintf(canon, canonlen, "*");
         return GOVERN_OK;
     }
+    if (!strcasecmp(object, "sqlite_schema") || !strcasecmp(object, "sqlite_master")) {
+        snprintf(canon, canonlen, "sqlite_schema"); /* the schema table is not listed in itself */
+        return GOVERN_OK;
+    }
     if (!strncasecmp(object, "layer:", 6)) {
         static const char *const layers[] = {"bronze", "silver", "gold", "system", "ledger", "quarantine", "view"};
         for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
@@ -323,8 +330,8 @@ govern_result govern_principal_load(sqlite3 *db, const char *name, govern_princi
                                 " LEFT JOIN govern_members m ON m.principal = p.name"
                                 " WHERE p.name = ?1 ORDER BY m.group_name",
                                 -1, &st, NULL);
-    govern_internal_depth--;
     if (rc != SQLITE_OK) {
+        govern_internal_depth--;
         seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
         return GOVERN_ERROR;
     }
@@ -338,6 +345,7 @@ govern_result govern_principal_load(sqlite3 *db, const char *name, govern_princi
             snprintf(out->groups[out->ngroups++], GOVERN_NAME_MAX, "%s", g);
     }
     sqlite3_finalize(st);
+    govern_internal_depth--;
     if (rc != SQLITE_DONE) {
         seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
         return GOVERN_ERROR;
@@ -358,8 +366,8 @@ govern_result govern_authenticate(sqlite3 *db, const char *token, govern_princip
     sqlite3_stmt *st;
     govern_internal_depth++;
     int rc = sqlite3_prepare_v2(db, "SELECT name, token_sha256 FROM govern_principals", -1, &st, NULL);
-    govern_internal_depth--;
     if (rc != SQLITE_OK) {
+        govern_internal_depth--;
         seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
         return GOVERN_ERROR;
     }
@@ -375,6 +383,7 @@ govern_result govern_authenticate(sqlite3 *db, const char *token, govern_princip
         }
     }
     sqlite3_finalize(st);
+    govern_internal_depth--;
     if (rc != SQLITE_DONE) {
         seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
         return GOVERN_ERROR;

@@ -87,6 +87,9 @@ int govern_session_timed_out(const govern_session *s);
 /* Maps the rc of sqlite3_step on a governed statement: GOVERN_OK for SQLITE_ROW/DONE,
  * GOVERN_TIMEOUT past the deadline, GOVERN_DENIED, else GOVERN_ERROR (message in err). */
 govern_result govern_step_result(govern_session *s, int rc, char *err, size_t errlen);
+/* 1 if the bound principal may read OBJECT (a table or view), from what the last bind loaded:
+ * no query, for listing tables (/api/tables). */
+int govern_session_may_read(const govern_session *s, const char *object);
 /* The bound principal (NULL before the first bind). */
 const govern_principal *govern_session_principal(const govern_session *s);
 /* For the server's own fixed queries on a worker's connection (catalog, table listings): while

@@ -10,6 +10,8 @@
 #define C(table, col, desc) "INSERT INTO catalog_columns VALUES ('" table "','" col "','" desc "');"
 #define GROUP(name, desc) "INSERT INTO govern_groups VALUES ('" name "','" desc "',strftime('%Y-%m-%d %H:%M:%S','now'));"
 #define GRANT(object, group) "INSERT INTO govern_grants VALUES ('" object "','" group "','select',strftime('%Y-%m-%d %H:%M:%S','now'));"
+#define BUMP(table, ev, EV) "CREATE TRIGGER " table "_" ev "_govern_version AFTER " EV " ON " table \
+    " BEGIN UPDATE govern_state SET version = version + 1; END;"
 #define MASK(table, col) "INSERT INTO govern_masks VALUES ('" table "','" col "','compliance');"
 
 static const store_migration govern_migrations[] = {
@@ -172,6 +174,26 @@ static const store_migration govern_migrations[] = {
      C("business_wiki_edits", "length_old", "Page length in bytes before the change.")
      C("business_wiki_edits", "length_new", "Page length in bytes after the change.")
      C("business_wiki_edits", "is_content", "1 for the content edits that count for the correlation.")},
+    /* A counter every change of grants, masks or the catalog's layers bumps (by trigger, so
+       direct SQL counts too): a governed session reloads what its principal may read only
+       when it or the schema changed, instead of on every request. */
+    {2, "govern_state: a version of the grants, so sessions reload them only after a change",
+     "CREATE TABLE govern_state (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);"
+     "INSERT INTO govern_state VALUES (1, 1);"
+     BUMP("govern_grants", "insert", "INSERT") BUMP("govern_grants", "update", "UPDATE") BUMP("govern_grants", "delete", "DELETE")
+     BUMP("govern_masks", "insert", "INSERT") BUMP("govern_masks", "update", "UPDATE") BUMP("govern_masks", "delete", "DELETE")
+     BUMP("catalog_tables", "insert", "INSERT") BUMP("catalog_tables", "update", "UPDATE") BUMP("catalog_tables", "delete", "DELETE")
+     T("govern_state", "govern", "Version of the grants, masks and catalog layers: bumped by triggers on every change, so API workers reload a principal''s rights only after one.")
+     C("govern_state", "id", "Always 1 (one row).")
+     C("govern_state", "version", "Incremented on every insert, update or delete in govern_grants, govern_masks and catalog_tables.")},
+    /* The catalog (descriptions of every table and column, the same text as the docs) is the
+       schema discovery of the report's Genie section: every reading group may read it.
+       Compliance reads everything else uncatalogued too, but not the token digests. */
+    {3, "grants: the catalog to every reading group; the migrations and the grants' version to compliance",
+     GRANT("catalog_tables", "data_scientists") GRANT("catalog_columns", "data_scientists")
+     GRANT("catalog_tables", "business_users") GRANT("catalog_columns", "business_users")
+     GRANT("catalog_tables", "compliance") GRANT("catalog_columns", "compliance")
+     GRANT("schema_migrations", "compliance") GRANT("govern_state", "compliance")},
 };
 
 const store_component govern_store_component = {

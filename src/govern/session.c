@@ -51,6 +51,11 @@ struct govern_session {
     name_list readable, views, objects, mask_table, mask_column;
     dep_rec *deps;
     size_t ndeps;
+    /* what the loaded lists are for: skip reloading while it stays the same */
+    sqlite3_stmt *version_st;
+    int have_lists;
+    int64_t loaded_version, loaded_schema;
+    char *loaded_key;
     /* per statement */
     enum phase phase;
     read_rec *reads;
@@ -367,10 +372,11 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
                      char *err, size_t errlen)
 {
     sqlite3_stmt *st;
+    /* internal through the step too: a schema change in between re-prepares there */
     govern_internal_depth++;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-    govern_internal_depth--;
     if (rc != SQLITE_OK) {
+        govern_internal_depth--;
         snprintf(err, errlen, "reading the grants: %s", sqlite3_errmsg(s->db));
         return -1;
     }
@@ -380,6 +386,7 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
         if (b) names_add(b, (const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_finalize(st);
+    govern_internal_depth--;
     if (rc != SQLITE_DONE) {
         snprintf(err, errlen, "reading the grants: %s", sqlite3_errmsg(s->db));
         return -1;
@@ -387,22 +394,77 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
     return 0;
 }
 
+/* The version of the grants (govern_state) and of the schema; -1 on error. */
+static int read_versions(govern_session *s, int64_t *version, int64_t *schema, char *err, size_t errlen)
+{
+    govern_internal_depth++;
+    int rc = SQLITE_OK;
+    if (!s->version_st)
+        rc = sqlite3_prepare_v3(s->db, "SELECT (SELECT version FROM govern_state WHERE id = 1), schema_version FROM pragma_schema_version",
+                                -1, SQLITE_PREPARE_PERSISTENT, &s->version_st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s->version_st);
+        if (rc == SQLITE_ROW) {
+            *version = sqlite3_column_int64(s->version_st, 0);
+            *schema = sqlite3_column_int64(s->version_st, 1);
+            rc = SQLITE_OK;
+        }
+        sqlite3_reset(s->version_st);
+    }
+    govern_internal_depth--;
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "reading the grants' version: %s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* Principal name and groups: what the readable list and masks depend on besides versions. */
+static char *principal_key(const govern_principal *p)
+{
+    sqlite3_str *k = sqlite3_str_new(NULL);
+    sqlite3_str_appendf(k, "%d|%s", p->owner, p->name);
+    for (int i = 0; i < p->ngroups && i < GOVERN_MAX_GROUPS; i++) sqlite3_str_appendf(k, "|%s", p->groups[i]);
+    return sqlite3_str_finish(k);
+}
+
 int govern_session_bind(govern_session *s, const govern_principal *p, char *err, size_t errlen)
 {
     s->bound = 0;
-    names_clear(&s->readable);
-    names_clear(&s->views);
-    names_clear(&s->objects);
-    names_clear(&s->mask_table);
-    names_clear(&s->mask_column);
-    deps_clear(s);
     reads_clear(s);
-    s->p = *p;
     s->deadline_ns = 0;
     s->timed_out = 0;
-    if (load_list(s, "SELECT name FROM sqlite_schema WHERE type = 'view'", NULL, &s->views, NULL, err, errlen) != 0 ||
-        load_list(s, "SELECT name FROM sqlite_schema WHERE type IN ('table','view')", NULL, &s->objects, NULL, err, errlen) != 0)
-        return -1;
+    int64_t version = -1, schema = -1;
+    if (read_versions(s, &version, &schema, err, errlen) != 0) return -1;
+    char *key = principal_key(p);
+    int versions_same = s->have_lists && version == s->loaded_version && schema == s->loaded_schema;
+    s->p = *p;
+    if (versions_same && s->loaded_key && !strcmp(key, s->loaded_key)) {
+        sqlite3_free(key);
+        s->bound = 1;
+        return 0;
+    }
+    sqlite3_free(s->loaded_key);
+    s->loaded_key = NULL;
+    names_clear(&s->readable);
+    names_clear(&s->mask_table);
+    names_clear(&s->mask_column);
+    if (!versions_same) {
+        /* the views, the objects and what each view reads depend on the schema, not on p */
+        s->have_lists = 0;
+        names_clear(&s->views);
+        names_clear(&s->objects);
+        deps_clear(s);
+        if (load_list(s, "SELECT name FROM sqlite_schema WHERE type = 'view'", NULL, &s->views, NULL, err, errlen) != 0 ||
+            load_list(s, "SELECT name FROM sqlite_schema WHERE type IN ('table','view')", NULL, &s->objects, NULL, err,
+                      errlen) != 0) {
+            sqlite3_free(key);
+            return -1;
+        }
+        s->have_lists = 1;
+        s->loaded_version = version;
+        s->loaded_schema = schema;
+    }
     if (!p->owner) {
         char *groups = govern_groups_json(p);
         int rc = load_list(s, govern_readable_sql, groups, &s->readable, NULL, err, errlen);
@@ -417,10 +479,24 @@ int govern_session_bind(govern_session *s, const govern_principal *p, char *err,
                               " WHERE unmasked_group NOT IN (SELECT value FROM json_each(?1))",
                            groups, &s->mask_table, &s->mask_column, err, errlen);
         sqlite3_free(groups);
-        if (rc != 0) return -1;
+        if (rc != 0) {
+            names_clear(&s->readable);
+            names_clear(&s->mask_table);
+            names_clear(&s->mask_column);
+            sqlite3_free(key);
+            return -1;
+        }
     }
+    s->loaded_key = key;
     s->bound = 1;
     return 0;
+}
+
+int govern_session_may_read(const govern_session *s, const char *object)
+{
+    if (!s->bound || !object) return 0;
+    if (s->p.owner) return names_has(&s->objects, object) || !strcasecmp(object, "sqlite_master") || !strcasecmp(object, "sqlite_schema");
+    return may_read_name(s, object) && !is_harmless_vtab(object);
 }
 
 void govern_session_trusted(govern_session *s, int on)
@@ -520,11 +596,14 @@ static void tok_name(const tok *t, char *out, size_t outlen)
  * definitions) that equal a view's name; writes the first into hit. */
 static int shadows_view(const govern_session *s, const char *sql, char *hit, size_t hitlen)
 {
-    enum { MAXT = 4096 };
-    tok *toks = malloc(MAXT * sizeof *toks);
-    size_t n = 0;
+    size_t n = 0, cap = 64;
+    tok *toks = malloc(cap * sizeof *toks);
     const char *p = sql;
-    while (n < MAXT) {
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            toks = realloc(toks, cap * sizeof *toks);
+        }
         p = next_tok(p, &toks[n]);
         if (!toks[n].kind) break;
         n++;
@@ -650,15 +729,17 @@ govern_result govern_prepare(govern_session *s, const char *sql, sqlite3_stmt **
         snprintf(err, errlen, "the query is empty");
         return GOVERN_BAD_SQL;
     }
-    char hit[256];
-    if (!s->p.owner && shadows_view(s, sql, hit, sizeof hit)) {
-        snprintf(err, errlen, "refused: the name %s is a view's; a WITH (or WINDOW) name may not reuse it", hit);
-        return GOVERN_DENIED;
-    }
     char *text = store_rewrite_sql(sql);
     if (!text) {
         snprintf(err, errlen, "out of memory");
         return GOVERN_ERROR;
+    }
+    /* scanned as SQLite will see it (after the rewrite) */
+    char hit[256];
+    if (!s->p.owner && shadows_view(s, text, hit, sizeof hit)) {
+        snprintf(err, errlen, "refused: the name %s is a view's; a WITH (or WINDOW) name may not reuse it", hit);
+        free(text);
+        return GOVERN_DENIED;
     }
     reads_clear(s);
     s->denied = 0;
@@ -735,6 +816,8 @@ govern_result govern_step_result(govern_session *s, int rc, char *err, size_t er
 void govern_session_free(govern_session *s)
 {
     if (!s) return;
+    sqlite3_finalize(s->version_st);
+    sqlite3_free(s->loaded_key);
     if (s->db) {
         sqlite3_set_authorizer(s->db, NULL, NULL);
         sqlite3_progress_handler(s->db, 0, NULL, NULL);

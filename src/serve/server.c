@@ -155,7 +155,7 @@ void serve_error(serve_response *resp, int status, const char *code, const char 
     if (!utf8_valid(msg, strlen(msg))) snprintf(msg, sizeof msg, "%s", "(message not valid UTF-8)");
     serve_json(resp, status, json_pack("{s:s, s:s}", "error", msg, "code", code));
     snprintf(resp->audit_outcome, sizeof resp->audit_outcome, "%s", status >= 500 ? "error" : "refused");
-    snprintf(resp->audit_reason, sizeof resp->audit_reason, "%d %s: %s", status, code, msg);
+    snprintf(resp->audit_reason, sizeof resp->audit_reason, "%d %s: %.200s", status, code, msg);
 }
 
 void serve_set_header(serve_response *resp, const char *name, const char *value)

@@ -45,9 +45,13 @@ serve_up() {
     export SERVE_URL
 }
 
+# Stops the server with SIGTERM; it must exit 0 with no sanitizer report (leaks included).
 serve_down() {
+    local rc=0
     kill "$SERVE_PID" 2>/dev/null || true
-    wait "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || rc=$?
+    if grep -q "Sanitizer" "$WG_TMP/serve.err"; then cat "$WG_TMP/serve.err" >&2; fail "the server reported a sanitizer error"; fi
+    [ "$rc" -eq 0 ] || { tail -5 "$WG_TMP/serve.err" >&2; fail "the server exited with status $rc"; }
 }
 
 # A checksum of every table and view definition except the audit log (which the server writes).

@@ -136,4 +136,5 @@ if failures:
     print("\n".join("FAIL: " + f for f in failures), file=sys.stderr)
     sys.exit(1)
 PY
+serve_down
 echo ok

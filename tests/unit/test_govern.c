@@ -80,6 +80,8 @@ static int setup(void **state)
     exec_ok(f->rw, "CREATE VIEW test_inner AS SELECT EventID, Actor1Name FROM gdelt_silver");
     exec_ok(f->rw, "CREATE VIEW test_outer AS SELECT EventID, length(Actor1Name) AS n FROM test_inner");
     exec_ok(f->rw, "CREATE VIEW test_count AS SELECT (SELECT count(*) FROM gdelt_silver) AS events");
+    /* another group's view: granted to compliance only */
+    exec_ok(f->rw, "CREATE VIEW test_compliance AS SELECT EventID, Actor1Name FROM gdelt_silver");
     exec_ok(f->rw, "COMMIT");
 
     assert_int_equal(govern_principal_add(f->rw, "bob", f->tok_bob, sizeof f->tok_bob, err, sizeof err), GOVERN_OK);
@@ -90,6 +92,7 @@ static int setup(void **state)
     assert_int_equal(govern_group_add_member(f->rw, "compliance", "carol", err, sizeof err), GOVERN_OK);
     assert_int_equal(govern_grant(f->rw, "test_outer", "business_users", err, sizeof err), GOVERN_OK);
     assert_int_equal(govern_grant(f->rw, "test_count", "business_users", err, sizeof err), GOVERN_OK);
+    assert_int_equal(govern_grant(f->rw, "test_compliance", "compliance", err, sizeof err), GOVERN_OK);
 
     if (store_open(f->path, NULL, STORE_READONLY, &f->ro, err, sizeof err) != 0) return -1;
     f->s = govern_session_new(f->ro, err, sizeof err);
@@ -272,6 +275,7 @@ static void test_matrix(void **state)
         {"breaking_news_gold", 1, 1, 1},  {"secure_gdelt", 1, 1, 1},      {"business_gold", 1, 1, 1},
         {"business_wiki_edits", 1, 1, 1}, {"gdelt_quarantine", 0, 0, 1},  {"checkpoints", 0, 0, 1},
         {"govern_audit", 0, 0, 1},        {"govern_principals", 0, 0, 0}, {"sqlite_master", 0, 0, 0},
+        {"catalog_columns", 1, 1, 1},     {"schema_migrations", 0, 0, 1}, {"govern_state", 0, 0, 1},
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
         if (govern_may_read(f->rw, &bob, m[i].object) != m[i].bob) fail_msg("bob / %s", m[i].object);
@@ -308,11 +312,17 @@ static void test_attacks(void **state)
     /* a CTE named like a granted view must not borrow its rights */
     expect_refused(f, "WITH secure_gdelt AS (SELECT Actor1Name AS Actor FROM gdelt_silver) SELECT Actor FROM secure_gdelt", GOVERN_DENIED, "secure_gdelt");
     expect_refused(f, "WITH \"Business_Gold\"(a) AS MATERIALIZED (SELECT Actor1Name FROM gdelt_silver) SELECT a FROM \"Business_Gold\"", GOVERN_DENIED, "Business_Gold");
+    expect_refused(f, "SELECT * FROM (WITH secure_gdelt AS (SELECT Actor1Name AS Actor FROM gdelt_silver) SELECT * FROM secure_gdelt)", GOVERN_DENIED, "secure_gdelt");
+    expect_refused(f, "WITH/**/[secure_gdelt]/* x */AS--y\n(SELECT Actor1Name AS Actor FROM gdelt_silver) SELECT * FROM [secure_gdelt]", GOVERN_DENIED, "secure_gdelt");
+    expect_refused(f, "WITH `business_gold` AS (SELECT user AS title FROM wikimedia_silver) SELECT * FROM business_gold", GOVERN_DENIED, "business_gold");
+    expect_refused(f, "WITH a AS (SELECT 1), secure_gdelt(Actor) AS NOT MATERIALIZED (SELECT Actor1Name FROM gdelt_silver) SELECT * FROM secure_gdelt", GOVERN_DENIED, "secure_gdelt");
     /* views not granted to the caller's groups (another group's), directly or by count */
     expect_refused(f, "SELECT * FROM gdelt_quality", GOVERN_DENIED, "gdelt_quality");
     expect_refused(f, "SELECT 1 FROM gdelt_quality", GOVERN_DENIED, "gdelt_quality");
     expect_refused(f, "SELECT * FROM test_inner", GOVERN_DENIED, "test_inner");
     expect_refused(f, "SELECT count(*) FROM test_inner", GOVERN_DENIED, "test_inner");
+    expect_refused(f, "SELECT Actor1Name FROM test_compliance", GOVERN_DENIED, "test_compliance");
+    expect_refused(f, "SELECT g.EventID FROM gold_events g WHERE EXISTS (SELECT 1 FROM test_compliance c WHERE c.EventID = g.EventID AND c.Actor1Name LIKE 'Actor 1%')", GOVERN_DENIED, "test_compliance");
     /* schema and pragma table-valued functions */
     expect_refused(f, "SELECT sql FROM sqlite_master", GOVERN_DENIED, "sqlite_master");
     expect_refused(f, "SELECT name FROM sqlite_schema", GOVERN_DENIED, "sqlite_master");
@@ -399,6 +409,27 @@ static void test_allowed(void **state)
     expect_rows(f, "SELECT date_trunc('hour', event_time), DATE_SUB(CURRENT_DATE(), 7) FROM gold_events LIMIT 1", 1, "2024-07-14 13:00:00");
     expect_rows(f, "PRAGMA table_info(gold_events)", -1, "0");
     expect_rows(f, "SELECT current_user()", 1, "bob");
+    assert_true(govern_session_may_read(f->s, "gold_events"));
+    assert_true(govern_session_may_read(f->s, "SECURE_GDELT"));
+    assert_false(govern_session_may_read(f->s, "gdelt_silver"));
+    assert_false(govern_session_may_read(f->s, "test_inner"));
+    assert_false(govern_session_may_read(f->s, "sqlite_master"));
+    /* governance's own queries work on the session's connection; anything else prepared there
+       directly is refused (the internal pass is not left open) */
+    govern_principal p;
+    char e[512];
+    assert_int_equal(govern_authenticate(f->ro, f->tok_bob, &p, e, sizeof e), GOVERN_OK);
+    assert_true(govern_may_read(f->ro, &p, "gold_events"));
+    assert_false(govern_may_read(f->ro, &p, "gdelt_silver"));
+    sqlite3_stmt *raw = NULL;
+    assert_int_equal(sqlite3_prepare_v2(f->ro, "SELECT 1 FROM gold_events", -1, &raw, NULL), SQLITE_AUTH);
+    sqlite3_finalize(raw);
+    govern_session_trusted(f->s, 1);
+    assert_int_equal(sqlite3_prepare_v2(f->ro, "SELECT name FROM pragma_table_info('gold_events')", -1, &raw, NULL), SQLITE_OK);
+    sqlite3_finalize(raw);
+    govern_session_trusted(f->s, 0);
+    assert_int_equal(sqlite3_prepare_v2(f->ro, "SELECT 1 FROM gold_events", -1, &raw, NULL), SQLITE_AUTH);
+    sqlite3_finalize(raw);
     /* revoke removes the layer; granting back restores it */
     char err[512];
     assert_int_equal(govern_revoke(f->rw, "layer:gold", "business_users", err, sizeof err), GOVERN_OK);
@@ -417,6 +448,14 @@ static void test_allowed(void **state)
                    " JOIN gdelt_silver g ON c.EventID = g.EventID JOIN wikimedia_silver w ON c.title = w.title GROUP BY 1,2",
                 2, NULL);
     expect_rows(f, "SELECT count(*) FROM gdelt_bronze", 1, "0");
+    /* the schema table opens only by an explicit grant */
+    expect_refused(f, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", GOVERN_DENIED, "sqlite_master");
+    assert_int_equal(govern_grant(f->rw, "SQLITE_MASTER", "data_scientists", err, sizeof err), GOVERN_OK);
+    bind(f, "dana");
+    expect_rows(f, "SELECT count(*) > 10 FROM sqlite_schema WHERE type = 'table'", 1, "1");
+    assert_int_equal(govern_revoke(f->rw, "sqlite_schema", "data_scientists", err, sizeof err), GOVERN_OK);
+    bind(f, "dana");
+    expect_refused(f, "SELECT count(*) FROM sqlite_master", GOVERN_DENIED, "sqlite_master");
 }
 
 static void test_masking(void **state)
@@ -429,6 +468,7 @@ static void test_masking(void **state)
     expect_rows(f, "SELECT is_executive FROM secure_gdelt WHERE EventID = 1001", 1, "0");
     expect_rows(f, "SELECT user FROM wikimedia_silver WHERE event_id = 'e1'", 1, "Editor1");
     expect_rows(f, "SELECT user FROM business_wiki_edits WHERE title = 'Page 1' ORDER BY silver_id", -1, "Editor1");
+    expect_rows(f, "SELECT Actor1Name FROM test_compliance WHERE EventID = 1002", 1, "Actor 2");
     bind(f, "bob");
     expect_rows(f, q, 1, "REDACTED");
     expect_rows(f, "SELECT count(*) FROM secure_gdelt WHERE Actor <> 'REDACTED'", 1, "0");
