@@ -104,9 +104,11 @@ int main(int argc, char **argv)
             home = arg + 7;
         } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             usage(stdout);
+            config_free(a.cfg);
             return 0;
         } else if (!strcmp(arg, "--version")) {
             printf("wikigdelt %s\n", WG_VERSION);
+            config_free(a.cfg);
             return 0;
         } else if (arg[0] == '-') {
             return app_usage_error("unknown option %s (see wikigdelt --help)", arg);
