@@ -19,7 +19,8 @@ mkdir -p "$WG_TMP/full"
 mounted=0
 if [ -z "${WG_TEST_NO_MOUNT:-}" ] && mount -t tmpfs -o size=2m tmpfs "$WG_TMP/full" 2>/dev/null; then
     mounted=1
-    trap 'umount "$WG_TMP/full" 2>/dev/null; _wg_cleanup' EXIT
+    # unmount on the way out, keeping the test's exit status for lib.sh's cleanup
+    trap 'rc=$?; umount "$WG_TMP/full" 2>/dev/null; (exit $rc); _wg_cleanup' EXIT
 fi
 "$WG_BIN" --home "$home" ingest gdelt --file "$z1" >/dev/null 2>&1 || fail "first file on the small disk"
 before=$(checksum "$home")
