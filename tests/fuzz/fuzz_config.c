@@ -3,6 +3,15 @@
  * to the default) and a key set by --set afterwards wins. */
 #include "fuzz_util.h"
 #include "core/config.h"
+#include "core/log.h"
+
+/* the getters warn once per value that does not parse: keep the fuzzer's output readable */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc; (void)argv;
+    log_set_level(LOG_ERROR);
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
