@@ -8,6 +8,7 @@ packages=(build-essential make pkg-config ca-certificates curl unzip
           libicu-dev libzstd-dev libsnappy-dev librdkafka-dev
           kafkacat maven default-jre-headless
           prometheus
+          clang libclang-rt-14-dev valgrind groff-base
           python3 python3-venv python3-pip)
 packages+=(chromium)   # the pages' browser tests (headless Chromium driven by playwright-core)
 # The pages are bundled with npm (make web); a machine with another Node.js build that has npm keeps it.

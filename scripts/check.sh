@@ -59,6 +59,23 @@ for b in "${builds[@]}"; do
     while read -r l; do summary+=("$l [integration, $b]"); done < <(grep -E '^(failed|skipped): ' "$log")
     rm -f "$log"
 done
+# --- valgrind: the unit tests again under memcheck, from a build without -march=native (which
+# valgrind cannot decode); without ../shared, so the recordings' long loops stay with ASan above.
+if [ "${1:-}" != "--fast" ]; then
+    echo "=== valgrind (unit) ==="
+    make -s -j"$jobs" BUILD=build-valgrind OPT="-O1 -g" unit || exit 1
+    for t in build-valgrind/tests/test_*; do
+        [ -x "$t" ] || continue
+        WG_SHARED="" valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            "$t" >"$t.valgrind.log" 2>&1 || { failed=1; summary+=("FAIL valgrind $t (see $t.valgrind.log)"); }
+    done
+fi
+# --- fuzz: every libFuzzer target for a few seconds (scripts/fuzz.sh --short), after replaying
+# the committed crash inputs; scripts/fuzz.sh --long is the long run (docs/release.md).
+if [ "${1:-}" != "--fast" ]; then
+    echo "=== fuzz (short) ==="
+    scripts/fuzz.sh --short || { failed=1; summary+=("FAIL fuzz (inputs in build-fuzz/crashes/)"); }
+fi
 echo "=== summary ==="
 for l in "${summary[@]:-}"; do [ -n "$l" ] && echo "$l"; done
 if [ $ci -eq 1 ] && [ $skip -gt 0 ]; then echo "check: CI=true and $skip test(s) skipped: failing"; fi

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef WG_VERSION
+#define WG_VERSION "unknown"
+#endif
+
 static const struct {
     const char *name;
     app_command_fn fn;
@@ -36,6 +40,7 @@ static const struct {
     {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
     {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
     {"metrics", cmd_metrics, "metrics of every flow: Prometheus text, OTLP JSON, or --push to otel.endpoint"},
+    {"check", cmd_check, "integrity check of the lakehouse and the pipeline's invariants"},
     {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
     {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
     {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
@@ -50,7 +55,8 @@ static void usage(FILE *out)
             "usage: wikigdelt [--home DIR] [--config FILE] [--set KEY=VALUE]... COMMAND ...\n"
             "  --home DIR      pipeline home (default $WIKIGDELT_HOME or ./lakehouse)\n"
             "  --config FILE   settings file (default HOME/wikigdelt.conf if present)\n"
-            "  --set KEY=VAL   override one setting (repeatable)\n\ncommands:\n");
+            "  --set KEY=VAL   override one setting (repeatable)\n"
+            "  --version       print the version and exit\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 }
@@ -104,6 +110,10 @@ int main(int argc, char **argv)
             home = arg + 7;
         } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             usage(stdout);
+            config_free(a.cfg);
+            return 0;
+        } else if (!strcmp(arg, "--version")) {
+            printf("wikigdelt %s\n", WG_VERSION);
             config_free(a.cfg);
             return 0;
         } else if (arg[0] == '-') {

@@ -10,6 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The lakehouse file of this process, so that an error SQLite reports about the file itself
+ * (disk full, read-only, locked, damaged) names it even when the caller's message does not. */
+static char error_db_path[4200];
+
 static int make_dirs(const char *path)
 {
     char tmp[4096];
@@ -27,6 +31,7 @@ static int make_dirs(const char *path)
 
 sqlite3 *app_db(app *a)
 {
+    snprintf(error_db_path, sizeof error_db_path, "%s", a->db_path);
     if (a->db) return a->db;
     if (make_dirs(a->home) != 0) {
         app_runtime_error("cannot create pipeline home %s: %s", a->home, strerror(errno));
@@ -44,6 +49,7 @@ sqlite3 *app_db_readonly(app *a)
 {
     sqlite3 *db = NULL;
     char err[1024];
+    snprintf(error_db_path, sizeof error_db_path, "%s", a->db_path);
     /* A reader of a store whose schema is current needs no write lock at all, so it never
      * contends with a running pipeline; otherwise migrate first through the read-write path. */
     if (access(a->db_path, R_OK) == 0 &&
@@ -64,7 +70,16 @@ static void vprint_error(const char *fmt, va_list ap)
 {
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    fprintf(stderr, "wikigdelt: %s\n", msg);
+    static const char *const file_errors[] = {"disk is full", "disk I/O error", "readonly database",
+                                              "database is locked", "malformed", "not a database",
+                                              "unable to open database"};
+    int about_file = 0;
+    for (size_t i = 0; i < sizeof file_errors / sizeof file_errors[0]; i++)
+        if (strstr(msg, file_errors[i])) about_file = 1;
+    if (about_file && error_db_path[0] && !strstr(msg, error_db_path))
+        fprintf(stderr, "wikigdelt: %s (lakehouse %s)\n", msg, error_db_path);
+    else
+        fprintf(stderr, "wikigdelt: %s\n", msg);
 }
 
 int app_usage_error(const char *fmt, ...)

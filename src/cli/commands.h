@@ -23,6 +23,7 @@ int cmd_export(app *a, int argc, char **argv);     /* cmd_export.c */
 int cmd_ask(app *a, int argc, char **argv);        /* cmd_ask.c */
 int cmd_explain(app *a, int argc, char **argv);    /* cmd_ask.c */
 int cmd_metrics(app *a, int argc, char **argv);    /* cmd_metrics.c */
+int cmd_check(app *a, int argc, char **argv);      /* cmd_check.c */
 int cmd_principal(app *a, int argc, char **argv);  /* cmd_govern.c */
 int cmd_group(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_grant(app *a, int argc, char **argv);      /* cmd_govern.c */

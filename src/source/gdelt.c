@@ -459,6 +459,16 @@ static void load_fetch_settings(const config *cfg, fetch_settings *fs)
     fs->http.low_speed_seconds = (long)opt_int(cfg, "gdelt.low_speed_seconds", 60);
 }
 
+/* The wait before retry number `retry`: the backoff, or longer when the server asked for it
+ * with Retry-After (still capped by gdelt.retry_max_ms). */
+static int64_t retry_wait_ms(const fetch_settings *fs, int retry, long retry_after_s)
+{
+    int64_t wait = gdelt_backoff_ms(retry, fs->retry_initial_ms, fs->retry_max_ms);
+    if (retry_after_s > 0 && retry_after_s * 1000 > wait)
+        wait = retry_after_s * 1000 < fs->retry_max_ms ? retry_after_s * 1000 : fs->retry_max_ms;
+    return wait;
+}
+
 /* Sleeps ms in short slices so a stop request cuts the wait. */
 /* Every fetch's HTTP status (0: no answer), for wikigdelt_source_fetches_total. */
 static void count_fetch(long status)
@@ -498,9 +508,15 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
     int result = 1;
     for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
         if (attempt > 1) {
-            int64_t wait = gdelt_backoff_ms(attempt - 1, fs->retry_initial_ms, fs->retry_max_ms);
+            int64_t wait = retry_wait_ms(fs, attempt - 1, resp.retry_after_s);
             log_warn("gdelt", "%s: attempt %d/%d failed (%s); retrying in %lld ms", e->name,
                      attempt - 1, fs->retry_attempts, reason, (long long)wait);
+            /* every fault survived is counted in the event log, not only those that fail a file */
+            char msg[1400];
+            snprintf(msg, sizeof msg, "%s: attempt %d failed (%s); retrying in %lld ms", e->name,
+                     attempt - 1, reason, (long long)wait);
+            if (store_event(db, "gdelt_source", "warn", "retry", msg, NULL) != 0)
+                log_warn("gdelt", "cannot record the retry in event_log: %s", sqlite3_errmsg(db));
             st->retries++;
             sleep_interruptible(wait);
             if (gdelt_stop_requested) break;
@@ -564,7 +580,7 @@ static int fetch_index(const fetch_settings *fs, const config *cfg, const char *
     o.max_bytes = (size_t)max_bytes;
     for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
         if (attempt > 1) {
-            int64_t wait = gdelt_backoff_ms(attempt - 1, fs->retry_initial_ms, fs->retry_max_ms);
+            int64_t wait = retry_wait_ms(fs, attempt - 1, resp->retry_after_s);
             log_warn("gdelt", "%s; retrying in %lld ms", resp->error, (long long)wait);
             sleep_interruptible(wait);
         }
@@ -675,6 +691,11 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
     http_response resp = {0};
     if (fetch_index(&fs, cfg, url, 1 << 20, &resp, err, errlen) != 0) {
         http_response_free(&resp);
+        /* counted: an unreachable or failing index is a fault the next poll may survive */
+        char msg[1400];
+        snprintf(msg, sizeof msg, "lastupdate.txt unreadable after %d attempt(s): %s",
+                 fs.retry_attempts, err);
+        store_event(db, "gdelt_source", "error", "index_failed", msg, NULL);
         return -1;
     }
     entry_list l = {0};

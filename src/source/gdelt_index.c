@@ -69,7 +69,9 @@ int gdelt_parse_index_line(const char *line, size_t len, gdelt_index_entry *out,
             snprintf(err, errlen, "URL contains a space or control character");
             return -1;
         }
-    if (strncasecmp(line + i, "http://", 7) != 0 && strncasecmp(line + i, "https://", 8) != 0) {
+    /* the line is not NUL-terminated: compare only within it */
+    if (!(ulen >= 7 && strncasecmp(line + i, "http://", 7) == 0) &&
+        !(ulen >= 8 && strncasecmp(line + i, "https://", 8) == 0)) {
         snprintf(err, errlen, "URL is not http(s)");
         return -1;
     }

@@ -41,6 +41,7 @@ http_outcome http_get(const char *url, const http_options *opts, http_response *
 {
     resp->status = 0;
     resp->error[0] = '\0';
+    resp->retry_after_s = -1;
     buf_reset(&resp->body);
     pthread_once(&curl_once, curl_init_once);
     if (curl_init_result != CURLE_OK) {
@@ -76,6 +77,9 @@ http_outcome http_get(const char *url, const http_options *opts, http_response *
     }
     CURLcode rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        resp->retry_after_s = retry_after < 86400 ? (long)retry_after : 86400;
     curl_easy_cleanup(c);
 
     http_outcome out = HTTP_OK;
@@ -83,8 +87,12 @@ http_outcome http_get(const char *url, const http_options *opts, http_response *
     if (rc == CURLE_OK) {
         if (resp->status < 200 || resp->status > 299) {
             out = HTTP_ERR_STATUS;
-            snprintf(resp->error, sizeof resp->error, "GET %s: HTTP status %ld", url,
-                     resp->status);
+            if (resp->retry_after_s >= 0)
+                snprintf(resp->error, sizeof resp->error, "GET %s: HTTP status %ld (Retry-After %ld s)",
+                         url, resp->status, resp->retry_after_s);
+            else
+                snprintf(resp->error, sizeof resp->error, "GET %s: HTTP status %ld", url,
+                         resp->status);
         }
     } else if (s.too_large) {
         out = HTTP_ERR_TOO_LARGE;

@@ -31,6 +31,7 @@ typedef struct http_response {
     long status;          /* HTTP status (0 if no answer) */
     buf body;             /* the body (also filled for non-2xx answers, up to the cap) */
     char error[512];      /* empty on HTTP_OK */
+    long retry_after_s;   /* the answer's Retry-After in seconds (a 429 or 503), -1 when none */
 } http_response;
 
 /* GETs url into resp (resp->body is reset first; the caller frees it with buf_free). */

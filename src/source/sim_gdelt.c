@@ -18,11 +18,16 @@
  * point gdelt_dir at a directory written by bench/gdelt_inflate.py.
  *
  * Fault injection for tests, applied to export downloads only:
- *   simulate.gdelt_fault = none|404|500|truncate|md5|slow|size   (size: a complete body one
- *                                    byte longer than lastupdate.txt announces)
+ *   simulate.gdelt_fault = none|404|500|truncate|md5|slow|size|429|stall
+ *     404 (a file listed, then gone), 500, 429 (with Retry-After), truncate (half the body, then
+ *     the connection closes), stall (half the body, then silence for gdelt_stall_ms, then the
+ *     connection closes), md5 (same size, different bytes), slow (the whole body, slowly),
+ *     size (a complete body one byte longer than lastupdate.txt announces)
  *   simulate.gdelt_fault_count = N   the first N downloads get the fault, later ones are served
  *                                    normally (default -1: every download)
- *   simulate.gdelt_slow_ms = M       for slow: pause M ms per 1 KiB (default 200) */
+ *   simulate.gdelt_slow_ms = M       for slow: pause M ms per 1 KiB (default 200)
+ *   simulate.gdelt_retry_after = S   for 429: Retry-After seconds (default 2)
+ *   simulate.gdelt_stall_ms = M      for stall: the silence (default 20000) */
 #include "source/simulator.h"
 #include "source/sim_world.h"
 
@@ -41,7 +46,8 @@
 #include <unistd.h>
 #include <zip.h>
 
-typedef enum sim_fault { FAULT_NONE, FAULT_404, FAULT_500, FAULT_TRUNCATE, FAULT_MD5, FAULT_SLOW, FAULT_SIZE } sim_fault;
+typedef enum sim_fault { FAULT_NONE, FAULT_404, FAULT_500, FAULT_TRUNCATE, FAULT_MD5, FAULT_SLOW,
+                         FAULT_SIZE, FAULT_429, FAULT_STALL } sim_fault;
 
 typedef struct sim_file {
     char name[256];
@@ -62,6 +68,8 @@ struct sim_gdelt {
     sim_fault fault;
     long fault_remaining; /* -1 = unlimited */
     long slow_ms;
+    long retry_after_s;  /* 429: the Retry-After header */
+    long stall_ms;       /* stall: silence after half the body */
     pthread_mutex_t lock;
 };
 
@@ -260,20 +268,22 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     *out = g;
 
     const char *fault = config_get_str(cfg, "simulate.gdelt_fault", "none");
-    static const char *fault_names[] = {"none", "404", "500", "truncate", "md5", "slow", "size"};
+    static const char *fault_names[] = {"none", "404", "500", "truncate", "md5", "slow", "size", "429", "stall"};
     int known = 0;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 9; i++)
         if (!strcmp(fault, fault_names[i])) {
             g->fault = (sim_fault)i;
             known = 1;
         }
     if (!known) {
-        snprintf(err, errlen, "simulate.gdelt_fault = '%s': use none, 404, 500, truncate, md5, slow or size",
+        snprintf(err, errlen, "simulate.gdelt_fault = '%s': use none, 404, 500, 429, truncate, stall, md5, slow or size",
                  fault);
         return -1;
     }
     g->fault_remaining = (long)config_get_int(cfg, "simulate.gdelt_fault_count", -1);
     g->slow_ms = (long)config_get_int(cfg, "simulate.gdelt_slow_ms", 200);
+    g->retry_after_s = (long)config_get_int(cfg, "simulate.gdelt_retry_after", 2);
+    g->stall_ms = (long)config_get_int(cfg, "simulate.gdelt_stall_ms", 20000);
 
     char dbuf[4096];
     const char *dir = config_get_str(cfg, "simulate.gdelt_dir", NULL);
@@ -387,12 +397,17 @@ typedef struct partial_body {
     const unsigned char *data;
     size_t limit;   /* bytes to send before closing (truncate) or all (slow) */
     long delay_ms;  /* pause per chunk (slow) */
+    long stall_ms;  /* silence once the limit is reached, before closing (stall) */
 } partial_body;
 
 static ssize_t partial_reader(void *cls, uint64_t pos, char *out, size_t max)
 {
     partial_body *p = cls;
-    if (pos >= p->limit) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (pos >= p->limit) {
+        if (p->stall_ms > 0) usleep((useconds_t)p->stall_ms * 1000);
+        p->stall_ms = 0;
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
     size_t n = p->limit - (size_t)pos;
     if (n > max) n = max;
     if (p->delay_ms > 0) {
@@ -415,6 +430,17 @@ static int serve_file(sim_gdelt *g, struct MHD_Connection *conn, const sim_file 
     switch (fault) {
     case FAULT_404: return sim_respond(conn, 404, "text/plain", "injected 404\n", 13);
     case FAULT_500: return sim_respond(conn, 500, "text/plain", "injected 500\n", 13);
+    case FAULT_429: {
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(13, (void *)"injected 429\n", MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        char ra[32];
+        snprintf(ra, sizeof ra, "%ld", g->retry_after_s);
+        MHD_add_response_header(r, "Retry-After", ra);
+        int ret = (int)MHD_queue_response(conn, 429, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     case FAULT_MD5:
     case FAULT_SIZE: {
         /* md5: same size, different bytes; size: the whole file and one byte more */
@@ -436,12 +462,14 @@ static int serve_file(sim_gdelt *g, struct MHD_Connection *conn, const sim_file 
         return ret;
     }
     case FAULT_TRUNCATE:
+    case FAULT_STALL:
     case FAULT_SLOW: {
         partial_body *p = malloc(sizeof *p);
         if (!p) return MHD_NO;
         p->data = f->data;
-        p->limit = fault == FAULT_TRUNCATE ? f->len / 2 : f->len;
+        p->limit = fault == FAULT_SLOW ? f->len : f->len / 2;
         p->delay_ms = fault == FAULT_SLOW ? g->slow_ms : 0;
+        p->stall_ms = fault == FAULT_STALL ? g->stall_ms : 0;
         /* Content-Length announces the whole file; the truncated body stops halfway. */
         struct MHD_Response *r =
             MHD_create_response_from_callback(f->len, 32 * 1024, partial_reader, p, free);

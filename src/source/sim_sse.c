@@ -22,6 +22,11 @@
  *                     (default 1.5 MiB)
  *   status=503        answer status (with Retry-After: retry_after, default 1) to the first
  *                     status_times requests (default 1)
+ *   duplicate_every=N after every N events send the last one again (same id, same meta.id)
+ *   reorder_every=N   every N events send two consecutive events in swapped order (ids go
+ *                     back by one)
+ *   clock_jump_every=N  every Nth event's times (meta.dt, timestamp, the id's timestamp) are
+ *                     moved by clock_jump_ms (default -86400000: a day back)
  *   speed=X           overrides the replay speed for this connection */
 #include "source/simulator.h"
 #include "source/sim_world.h"
@@ -209,6 +214,7 @@ typedef struct sse_conn {
     int64_t sent;            /* events sent on this connection */
     double speed;
     int64_t drop_after, stall_after, stall_ms, garbage_every, garbage_bytes;
+    int64_t duplicate_every, reorder_every, clock_jump_every, clock_jump_ms;
     int stall_this;          /* this connection is one of the stalling ones */
     int garbage_kind;
     int64_t start_real_ms, first_event_ms;
@@ -231,6 +237,22 @@ static void append_event(sse_conn *c, int64_t index)
     int64_t loop = index / (int64_t)s->count;
     const sim_event *e = &s->events[index % (int64_t)s->count];
     int64_t ms = event_time_ms(s, index);
+    if (c->clock_jump_every > 0 && (index + 1) % c->clock_jump_every == 0) {
+        /* a clock jump: this event's times are off by clock_jump_ms, its offset is in order */
+        json_t *ev = json_loadb(e->json, e->len, 0, NULL);
+        int64_t shift = c->clock_jump_ms + loop * (s->span_ms + 1000);
+        if (ev && wiki_event_shift_time(ev, shift) == 0) {
+            char *text = json_dumps(ev, JSON_COMPACT);
+            buf_appendf(&c->out,
+                        "event: message\nid: [{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,"
+                        "\"offset\":%lld,\"timestamp\":%lld}]\ndata: %s\n\n",
+                        (long long)index, (long long)(e->ms + shift), text ? text : "{}");
+            free(text);
+            json_decref(ev);
+            return;
+        }
+        json_decref(ev);
+    }
     buf_appendf(&c->out,
                 "event: message\nid: [{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,"
                 "\"offset\":%lld,\"timestamp\":%lld}]\ndata: ",
@@ -265,6 +287,25 @@ static void append_garbage(sse_conn *c)
         for (int64_t i = 0; i < c->garbage_bytes; i++) buf_append(&c->out, "x", 1);
         buf_append_str(&c->out, "\"}\n\n");
     }
+}
+
+/* Sends the next event (or, with reorder_every, the next two swapped), then the faults that
+ * follow it. */
+static void emit_next(sse_conn *c)
+{
+    int64_t k = c->next;
+    if (c->reorder_every > 0 && (k + 2) % c->reorder_every == 0 && (c->end < 0 || k + 1 < c->end)) {
+        append_event(c, k + 1);
+        append_event(c, k);
+        c->next += 2;
+        c->sent += 2;
+    } else {
+        append_event(c, k);
+        c->next++;
+        c->sent++;
+    }
+    if (c->duplicate_every > 0 && c->sent % c->duplicate_every == 0) append_event(c, c->next - 1);
+    if (c->garbage_every > 0 && c->sent % c->garbage_every == 0) append_garbage(c);
 }
 
 /* Waits up to ms, in small steps; returns early never (MHD gives no cancel), bounded by callers. */
@@ -315,19 +356,13 @@ static ssize_t conn_read(void *cls, uint64_t pos, char *out, size_t max)
                 nap(wait);
             }
         }
-        append_event(c, c->next);
-        c->next++;
-        c->sent++;
-        if (c->garbage_every > 0 && c->sent % c->garbage_every == 0) append_garbage(c);
+        emit_next(c);
         /* batch ready events into one write when replaying fast */
         if (c->out.len < 32768 && c->speed <= 0) {
             while (c->out.len < 32768 && (c->end < 0 || c->next < c->end) &&
                    (c->drop_after <= 0 || c->sent < c->drop_after) &&
                    !(c->stall_this && c->sent >= c->stall_after)) {
-                append_event(c, c->next);
-                c->next++;
-                c->sent++;
-                if (c->garbage_every > 0 && c->sent % c->garbage_every == 0) append_garbage(c);
+                emit_next(c);
             }
         }
     }
@@ -431,6 +466,10 @@ int sim_sse_handle(sim_sse *s, struct MHD_Connection *conn, const char *url, con
     c->stall_ms = param_int(conn, cfg, "stall_ms", 3000);
     c->garbage_every = param_int(conn, cfg, "garbage_every", 0);
     c->garbage_bytes = param_int(conn, cfg, "garbage_bytes", 3 << 19);
+    c->duplicate_every = param_int(conn, cfg, "duplicate_every", 0);
+    c->reorder_every = param_int(conn, cfg, "reorder_every", 0);
+    c->clock_jump_every = param_int(conn, cfg, "clock_jump_every", 0);
+    c->clock_jump_ms = param_int(conn, cfg, "clock_jump_ms", -86400000LL);
     if (c->stall_after >= 0) {
         int64_t times = param_int(conn, cfg, "stall_times", 1);
         pthread_mutex_lock(&s->lock);

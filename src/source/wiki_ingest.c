@@ -813,20 +813,33 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
             rc = -1;
             break;
         }
+        /* every fault survived is counted in the event log (kind http_error, stall, disconnect) */
+        char fault_msg[1024];
         if (cc == CURLE_HTTP_RETURNED_ERROR) {
             s->stats->http_errors++;
             failures++;
             log_warn("wiki", "%s answered HTTP %ld; backing off", url, status);
+            snprintf(fault_msg, sizeof fault_msg, "%.600s answered HTTP %ld%s", url, status,
+                     l.retry_after_ms >= 0 ? " with Retry-After" : "");
+            store_event(s->db, "wikimedia_bronze", "warn", "http_error", fault_msg, NULL);
         } else if (l.stalled) {
             s->stats->stalls++;
             failures++;
             log_warn("wiki", "no bytes from %s for %lld ms; reconnecting", url,
                      (long long)l.stall_ms);
+            snprintf(fault_msg, sizeof fault_msg, "no bytes from %.600s for %lld ms after %lld events",
+                     url, (long long)l.stall_ms, (long long)l.conn_events);
+            store_event(s->db, "wikimedia_bronze", "warn", "stall", fault_msg, NULL);
         } else {
             if (l.conn_events > 0) failures = 0; else failures++;
             log_info("wiki", "connection ended after %lld events (%s); reconnecting",
                      (long long)l.conn_events,
                      cc == CURLE_OK ? "closed by the server" : curl_easy_strerror(cc));
+            if (cc != CURLE_OK) {
+                snprintf(fault_msg, sizeof fault_msg, "connection to %.600s lost after %lld events: %s",
+                         url, (long long)l.conn_events, curl_easy_strerror(cc));
+                store_event(s->db, "wikimedia_bronze", "warn", "disconnect", fault_msg, NULL);
+            }
         }
         int64_t base = l.server_retry_ms >= 0 ? l.server_retry_ms : backoff_initial;
         delay = base;

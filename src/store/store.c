@@ -64,8 +64,11 @@ int store_commit(sqlite3 *db)
 {
     int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        log_error("store", "COMMIT failed: %s", sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        log_error("store", "COMMIT failed: %s (%s)", sqlite3_errmsg(db),
+                  sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "?");
+        /* SQLite has usually rolled back already (disk full, I/O error): a second ROLLBACK
+         * would replace the error callers report with "no transaction is active". */
+        store_rollback(db);
         return -1;
     }
     return 0;
@@ -150,6 +153,58 @@ static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t err
     return 0;
 }
 
+/* A lakehouse written by a newer release has migrations (or whole components) this binary does
+ * not know; running on it could write rows the newer schema forbids, so it is refused. 0 ok,
+ * -1 with err. A database without schema_migrations (new, or not ours yet) passes. */
+static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT component, MAX(version) FROM schema_migrations GROUP BY 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        int code = sqlite3_errcode(db) & 0xff;
+        if (code == SQLITE_ERROR) return 0; /* no such table: nothing applied yet */
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return -1;
+    }
+    int rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int version = sqlite3_column_int(st, 1), known = -1;
+        for (size_t c = 0; c < store_component_count && name; c++) {
+            const store_component *comp = store_components[c];
+            if (strcmp(comp->name, name) == 0)
+                known = comp->count ? comp->migrations[comp->count - 1].version : 0;
+        }
+        if (known < 0) {
+            snprintf(err, errlen, "written by a newer wikigdelt (schema component '%s' is unknown to"
+                     " this release); use that release or a newer one", name ? name : "?");
+            bad = 1;
+        } else if (version > known) {
+            snprintf(err, errlen, "written by a newer wikigdelt (schema %s version %d, this release"
+                     " knows up to %d); use that release or a newer one", name, version, known);
+            bad = 1;
+        }
+    }
+    if (!bad && rc != SQLITE_DONE) {
+        snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+        bad = 1;
+    }
+    sqlite3_finalize(st);
+    return bad ? -1 : 0;
+}
+
+/* Every error of store_open names the database file. */
+static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    if (err && errlen && !strstr(err, path)) {
+        char tmp[1024];
+        snprintf(tmp, sizeof tmp, "%s", err);
+        snprintf(err, errlen, "%s: %s", path, tmp);
+    }
+    sqlite3_close(db);
+    return -1;
+}
+
 int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, char *err,
                size_t errlen)
 {
@@ -175,21 +230,16 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
                  " PRAGMA temp_store=MEMORY;",
                  strcmp(sync, "full") == 0 ? "FULL" : "NORMAL");
-        if (exec_retry_busy(db, sql, busy_ms, err, errlen) != 0) {
-            sqlite3_close(db);
-            return -1;
-        }
+        if (exec_retry_busy(db, sql, busy_ms, err, errlen) != 0) return open_failed(db, path, err, errlen);
     }
+    if (refuse_newer_schema(db, err, errlen) != 0) return open_failed(db, path, err, errlen);
     if (store_register_functions(db) != 0) {
         snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
         sqlite3_close(db);
         return -1;
     }
     if (!(flags & (STORE_READONLY | STORE_NO_MIGRATE))) {
-        if (run_migrations(db, busy_ms, err, errlen) != 0) {
-            sqlite3_close(db);
-            return -1;
-        }
+        if (run_migrations(db, busy_ms, err, errlen) != 0) return open_failed(db, path, err, errlen);
     }
     *out = db;
     return 0;

@@ -67,6 +67,25 @@ static void test_index_line(void **state)
         assert_int_equal(gdelt_parse_index_line(bad[i], strlen(bad[i]), &e, err, sizeof err), -1);
 }
 
+/* Found by fuzzing (tests/fuzz/regress/fuzz_zip_csv): a line that ends in a short URL ("htt") and
+ * is not NUL-terminated made the scheme check read past its end (ASan: heap-buffer-overflow). */
+static void test_index_line_short_url_at_end(void **state)
+{
+    (void)state;
+    gdelt_index_entry e;
+    char err[128];
+    static const char text[] = "12 76abe2743a3f95d7a269ebd10b13fb9a htt";
+    size_t n = sizeof text - 1;
+    char *exact = malloc(n); /* no terminator: the line is exactly n bytes */
+    assert_non_null(exact);
+    memcpy(exact, text, n);
+    assert_int_equal(gdelt_parse_index_line(exact, n, &e, err, sizeof err), -1);
+    assert_string_equal(err, "URL is not http(s)");
+    memcpy(exact + n - 3, "htt", 3);
+    assert_int_equal(gdelt_parse_index_line(exact, n - 1, &e, err, sizeof err), -1);
+    free(exact);
+}
+
 static void test_md5_backoff(void **state)
 {
     (void)state;
@@ -384,6 +403,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_index_line),
+        cmocka_unit_test(test_index_line_short_url_at_end),
         cmocka_unit_test(test_md5_backoff),
         cmocka_unit_test(test_cameo),
         cmocka_unit_test(test_unzip),
