@@ -305,11 +305,48 @@ const token = tokens.compliance;
   await context.close();
 }
 
+// ---- the question box: answered with the asker's rights ----
+{
+  const question = "bots vs humans";
+  const want = JSON.parse(execFileSync(bin, ["--home", home, "ask", "--format", "json", question], { encoding: "utf8" }));
+  for (const group of ["compliance", "business_users"]) {
+    if (!tokens[group]) continue;
+    const { context, page, log } = await open();
+    await signIn(page, tokens[group]);
+    await goto(page, "ask");
+    await check(`ask (${group}): the question box answers "${question}" as the API's rights allow`, async () => {
+      await page.fill("#question", question);
+      await page.press("#question", "Enter");
+      await page.waitForSelector('#ask-answer[data-done="1"]', { timeout: 30000 });
+      const state = await page.getAttribute("#ask-answer", "data-state");
+      const sql = await page.textContent("#ask-sql");
+      assert(sql.includes("wikimedia_silver"), `the SQL is shown: ${sql}`);
+      if (group === "compliance") {
+        eq(state, "answered", "compliance gets an answer");
+        eq(Number(await page.getAttribute("#ask-count", "data-count")), want.rows.length, "rows as `wikigdelt ask` gives the owner");
+        const cells = await page.$$eval("#ask-table tbody tr:first-child td", (t) => t.map((x) => x.textContent));
+        eq(cells.join("|"), want.rows[0].map((v) => (v == null ? "" : String(v))).join("|"), "first row");
+      } else {
+        eq(state, "refused", "a business user reads no silver, and is told so in place");
+        const why = await page.textContent("#ask-refused");
+        assert(why.includes("wikimedia_silver") && !/refused:/i.test(why.replace(/^Refused: /, "")), `the refusal names the table, once: ${why}`);
+        eq(await page.$$eval("#ask-table", (t) => t.length), 0, "no rows");
+      }
+    });
+    await page.screenshot({ path: join(shots, `ask-${group}.png`), fullPage: true });
+    await check(`ask (${group}): no console errors, no request to another host`, async () => {
+      eq(unexpected(log).join(" | "), "", "console errors");
+      eq(log.foreign.join(" "), "", "requests to other hosts");
+    });
+    await context.close();
+  }
+}
+
 // ---- phone width ----
 {
   const { context, page, log } = await open({ width: 390, height: 844 });
   await signIn(page, token);
-  for (const name of ["dashboard", "explorer", "status"]) {
+  for (const name of ["dashboard", "explorer", "status", "ask"]) {
     await check(`phone width: ${name} fits the screen`, async () => {
       if (name !== "dashboard") await goto(page, name);
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -74,6 +74,22 @@ export async function sql(query, params = [], limit = 10000) {
   return res;
 }
 
+// Asks the assistant (POST /api/ask); resolves to its answer: intent, reading, sql, params,
+// columns and rows, or message / refused / error.
+export async function ask(question) {
+  const r = await fetch("/api/ask", {
+    method: "POST",
+    headers: headers({ "Content-Type": "application/json" }),
+    body: JSON.stringify({ question }),
+  });
+  // A refusal by the grants (403) still carries the answer: what was asked, the SQL refused, why.
+  if (r.status === 403) {
+    const b = await r.clone().json().catch(() => null);
+    if (b && (b.refused || b.sql)) return b;
+  }
+  return answer(r);
+}
+
 // Follows GET /api/stream/gold (Server-Sent Events) with the bearer header, which EventSource
 // cannot send, so the stream is read with fetch. Reconnects after a drop, resuming after the last
 // id seen (Last-Event-ID); stops on 401/403 or when stop() is called.

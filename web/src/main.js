@@ -3,13 +3,14 @@
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { clearToken, setToken, setUnauthorizedHandler, sql, token, whoami } from "./api.js";
+import { askPage } from "./ask.js";
 import { dashboard } from "./dashboard.js";
 import { explorer } from "./explorer.js";
 import { status } from "./status.js";
 import { describeError, h, hideTip } from "./ui.js";
 import { markLoaded } from "./ui.js";
 
-const PAGES = { dashboard, explorer, status };
+const PAGES = { dashboard, explorer, status, ask: askPage };
 const main = document.getElementById("main");
 const top = document.getElementById("top");
 let me = null;
