@@ -174,9 +174,11 @@ static const setting table[] = {
     S("simulate.speed", DBL, "1.0", 0, 1e9, NULL, "replay speed, x real time (0: as fast as possible)"),
     S("simulate.gdelt_dir", STR, NULL, 0, 0, NULL, "GDELT zips to serve (default: generated)"),
     S("simulate.gdelt_slots", INT, "0", 0, 10000000, NULL, "15-minute slots served (0: the files as they are)"),
-    S("simulate.gdelt_fault", ENUM, "none", 0, 0, "none|404|500|truncate|md5|slow|size", "fault injected into GDELT file downloads"),
+    S("simulate.gdelt_fault", ENUM, "none", 0, 0, "none|404|500|truncate|md5|slow|size|429|stall", "fault injected into GDELT file downloads"),
     S("simulate.gdelt_fault_count", INT, "-1", -1, BIG, NULL, "downloads that get the fault (-1: all)"),
     S("simulate.gdelt_slow_ms", INT, "200", 0, 3600000, NULL, "delay of the slow fault, ms"),
+    S("simulate.gdelt_retry_after", INT, "2", 0, 86400, NULL, "Retry-After of the 429 fault, s"),
+    S("simulate.gdelt_stall_ms", INT, "20000", 0, 3600000, NULL, "silence of the stall fault before the connection closes, ms"),
     S("simulate.wiki_recording", STR, NULL, 0, 0, NULL, "recording replayed on the SSE stream (default: generated)"),
     S("simulate.wiki_generated_events", INT, "10000", 1, BIG, NULL, "events generated when there is no recording"),
     S("simulate.wiki_time_origin", STR, NULL, 0, 0, NULL, "move the recording's times to start here (ISO 8601)"),
@@ -193,6 +195,10 @@ static const setting table[] = {
     S("simulate.wiki_fault_stall_ms", INT, "3000", 0, BIG, NULL, "SSE fault (query ?stall_ms= overrides): length of a stall, ms"),
     S("simulate.wiki_fault_stall_times", INT, "1", 0, BIG, NULL, "SSE fault (query ?stall_times= overrides): how many connections stall"),
     S("simulate.wiki_fault_garbage_every", INT, "0", 0, BIG, NULL, "SSE fault (query ?garbage_every= overrides): send a garbage line every this many events (0: never)"),
+    S("simulate.wiki_fault_duplicate_every", INT, "0", 0, BIG, NULL, "SSE fault (query ?duplicate_every= overrides): after every N events send the last again (0: never)"),
+    S("simulate.wiki_fault_reorder_every", INT, "0", 0, BIG, NULL, "SSE fault (query ?reorder_every= overrides): every N events swap two (0: never)"),
+    S("simulate.wiki_fault_clock_jump_every", INT, "0", 0, BIG, NULL, "SSE fault (query ?clock_jump_every= overrides): every Nth event's times jump (0: never)"),
+    S("simulate.wiki_fault_clock_jump_ms", INT, "-86400000", -BIG, BIG, NULL, "SSE fault (query ?clock_jump_ms= overrides): the jump, ms"),
     S("simulate.wiki_fault_garbage_bytes", INT, "1572864", 0, BIG, NULL, "SSE fault (query ?garbage_bytes= overrides): size of a garbage line, bytes"),
 };
 

@@ -11,10 +11,15 @@ db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 # per-run bookkeeping: how the work was cut into transactions (and the requests the test made
 # to the HTTP API), not what the pipeline produced
 SKIP_TABLES = {"event_log", "govern_audit", "sqlite_sequence", "schema_migrations", "gdelt_silver_batches",
-               "expectation_counts", "embedding_cache", "sqlite_stat1", "sqlite_stat4"}
+               "expectation_counts", "embedding_cache", "sqlite_stat1", "sqlite_stat4",
+               # metrics: fetches, reconnects, latencies and API requests depend on timing; the
+               # counters of rows taken in and checked move with their batch and must add up
+               "obs_metrics", "obs_histograms"}
 TIME_COL = re.compile(r"(_at|^ts|^first_seen|^attempts|^id)$", re.I)
 # aggregates of the bookkeeping tables: they must still add up to the same totals
 AGGREGATES = {
+    "obs_metrics": "SELECT name, labels, value FROM obs_metrics WHERE name IN ('wikigdelt_flow_input_rows_total',"
+                   " 'wikigdelt_expectation_checked_rows_total', 'wikigdelt_expectation_failures_total') ORDER BY 1, 2",
     "expectation_counts": "SELECT flow, rule, action, SUM(checked), SUM(failed) FROM expectation_counts GROUP BY 1, 2, 3",
     "gdelt_silver_batches": "SELECT SUM(rows_read), SUM(rows_valid), SUM(rows_written), SUM(rows_warned),"
                             " SUM(rows_dropped), SUM(rows_quarantined), SUM(rows_duplicate) FROM gdelt_silver_batches",
