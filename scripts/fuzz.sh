@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
     bin=build-fuzz/fuzz/$t
     [ -x "$bin" ] || { echo "fuzz: no target $t" >&2; failed=1; continue; }
     log=build-fuzz/logs/$t.log
-    mkdir -p build-fuzz/logs build-fuzz/crashes/"$t" build-fuzz/work/"$t" build-fuzz/corpus/"$t"
+    mkdir -p build-fuzz/logs build-fuzz/crashes/"$t" build-fuzz/grown/"$t" build-fuzz/corpus/"$t"
     reg=(tests/fuzz/regress/"$t"/*)
     if [ -e "${reg[0]}" ]; then
         if ! "$bin" "${reg[@]}" >"$log" 2>&1; then
@@ -40,7 +40,7 @@ for t in "${targets[@]}"; do
     [ "$mode" = --regress ] && { echo "[ PASS ] $t regressions (${#reg[@]})"; continue; }
     start=$(date +%s)
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-        -artifact_prefix=build-fuzz/crashes/"$t"/ build-fuzz/work/"$t" build-fuzz/corpus/"$t" >"$log" 2>&1
+        -artifact_prefix=build-fuzz/crashes/"$t"/ build-fuzz/grown/"$t" build-fuzz/corpus/"$t" >"$log" 2>&1
     rc=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
