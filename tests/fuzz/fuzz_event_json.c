@@ -5,7 +5,8 @@
  * object mapping. */
 #include "fuzz_util.h"
 #include "core/buf.h"
-#include "source/wiki_fields.h"
+#include "format/utf8.h"
+#include "format/wiki_fields.h"
 #include "source/wiki_record.h"
 
 static void same_fields(const wiki_fields *a, const wiki_fields *b)
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t bad;
     json_error_t jerr;
     json_t *ev = json_loadb(text, size, JSON_ALLOW_NUL, &jerr);
-    if (wiki_utf8_valid(text, size, &bad)) {
+    if (utf8_valid(text, size, &bad)) {
         wiki_fields scan = {0}, ref = {0};
         int rc = wiki_fields_scan(&scan, text, size);
         FUZZ_CHECK(rc == 0 || rc == 1, "scan returned %d", rc);

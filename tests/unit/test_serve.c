@@ -54,8 +54,13 @@ static void test_columns(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1, -9223372036854775808, 0.1, 3.0, 1e300, 2.5e-8, NULL, 't\"x', x'0001', 9e999",
+    /* The doubles are bound from C literals: SQLite's own text-to-double conversion uses long
+     * double, which Valgrind emulates at 64 bits, so a literal in the SQL can come out 1 ulp off. */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1, -9223372036854775808, ?1, 3.0, ?2, ?3, NULL, 't\"x', x'0001', 9e999",
                                         -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_double(st, 1, 0.1);
+    sqlite3_bind_double(st, 2, 1e300);
+    sqlite3_bind_double(st, 3, 2.5e-8);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     buf b = BUF_INIT;
     buf_append_str(&b, "[");
