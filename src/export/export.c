@@ -5,6 +5,7 @@
 #include "export/export_int.h"
 
 #include "core/buf.h"
+#include "core/dirs.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "export/delta.h"
@@ -115,20 +116,6 @@ static json_t *delta_schema(const column_info *cols, int n)
     json_t *out = json_string(s ? s : "");
     free(s);
     return out;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* ---- one Parquet file per partition of a batch ---- */
