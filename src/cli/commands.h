@@ -13,7 +13,7 @@ int cli_ingest_wiki(app *a, int argc, char **argv);  /* cmd_wiki.c */
 int cli_ingest_kafka(app *a, int argc, char **argv); /* cmd_export.c */
 int cmd_refine(app *a, int argc, char **argv);     /* cmd_refine.c */
 int cmd_correlate(app *a, int argc, char **argv);  /* cmd_correlate.c */
-int cmd_eval(app *a, int argc, char **argv);       /* cmd_correlate.c */
+int cmd_eval(app *a, int argc, char **argv);       /* cmd_eval.c */
 int cmd_embed(app *a, int argc, char **argv);      /* cmd_embed.c */
 int cmd_model(app *a, int argc, char **argv);      /* cmd_embed.c */
 int cmd_sql(app *a, int argc, char **argv);        /* cmd_sql.c */
