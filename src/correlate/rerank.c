@@ -38,6 +38,10 @@ static const double rerank_coef[RERANK_NFEATURES] = {
     +1.0039, /* country_national */
     -0.4993, /* country_local */
     +1.0767, /* country_slug */
+    +0.0000, /* kind_match */
+    +0.0000, /* kind_other */
+    +0.0000, /* year_match */
+    +0.0000, /* entity_in_title */
 };
 /* The default is the threshold of the protocol (best F1 of the final fit on the development set,
    0.34), checked at volume: in a live window nearly every candidate is unrelated, and a
@@ -201,6 +205,7 @@ int rerank_event_set(rerank_event *ev, const char *description, const char *acto
                 copy_code(ev->actor_type[a][t], sizeof ev->actor_type[a][t], coded->actor_type[a][t]);
         }
         copy_code(ev->geo_country, sizeof ev->geo_country, coded->geo_country);
+        copy_code(ev->event_root, sizeof ev->event_root, coded->event_root);
         ev->geo_type = coded->geo_type >= 0 && coded->geo_type <= 5 ? coded->geo_type : 0;
     }
     ev->description = dup_or_null(description);
@@ -260,11 +265,11 @@ rerank_loader *rerank_loader_open(sqlite3 *db, int by_event_id, char *err, size_
                           ? "SELECT " EVENT_TEXT_SILVER_COLUMNS ", SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
                             " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
                             " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type,"
-                            " ActionGeo_CountryCode FROM gdelt_silver WHERE GLOBALEVENTID = ?1"
+                            " ActionGeo_CountryCode, EventRootCode FROM gdelt_silver WHERE GLOBALEVENTID = ?1"
                           : "SELECT " EVENT_TEXT_SILVER_COLUMNS ", SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
                             " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
                             " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type,"
-                            " ActionGeo_CountryCode FROM gdelt_silver WHERE silver_id = ?1";
+                            " ActionGeo_CountryCode, EventRootCode FROM gdelt_silver WHERE silver_id = ?1";
     if (sqlite3_prepare_v2(db, sql, -1, &l->st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "reading gdelt_silver: %s", sqlite3_errmsg(db));
         free(l);
@@ -292,7 +297,8 @@ int rerank_loader_get(rerank_loader *l, int64_t id, rerank_event *ev, char *err,
     rerank_coded coded = {.actor_country = {COL(7), COL(8)},
                           .actor_type = {{COL(9), COL(10), COL(11)}, {COL(12), COL(13), COL(14)}},
                           .geo_type = sqlite3_column_int(st, 15),
-                          .geo_country = COL(16)};
+                          .geo_country = COL(16),
+                          .event_root = COL(17)};
     event_parts p = event_parts_from_row(st, 0);
     rc = rerank_event_set(ev, p.description, p.actor1, p.actor2, p.geo, p.url, sqlite3_column_int64(st, 5),
                           sqlite3_column_int64(st, 6), &coded);
@@ -475,6 +481,80 @@ static void structured_features(const rerank_event *ev, const token_list *title,
     }
 }
 
+/* ---- kinds of event ---------------------------------------------------------------------- */
+
+/* The words by which a news story's own article names its kind of event, and the CAMEO roots of
+   that kind ("" : none, known by the slug only). A word is one token of the tokenizer (ASCII
+   lower case). tools/rerank/fit.py reads this table from here: keep one row per line. */
+static const struct rerank_kind {
+    const char *words, *roots;
+} rerank_kinds[] = {
+    {"assassination;assassinated;assassin;shooting;shootings;shot;shooter;gunman;gunmen;gunfire;killing;killings;killed;murder;murders;murdered;stabbing;stabbings;attack;attacks;attacked;bombing;bombings;bomb;bombs;massacre;explosion;explosions;blast;hostage;hostages;ambush;terrorist;terrorism;airstrike;airstrikes", "18;19;20"},
+    {"war;wars;invasion;offensive;battle;siege;ceasefire;conflict;insurgency;clashes;fighting", "19;20"},
+    {"protest;protests;protesters;protestors;demonstration;demonstrations;riot;riots;unrest;uprising;march", "14"},
+    {"election;elections;elected;referendum;primary;primaries;campaign;convention;inauguration;vote;votes;voting;voters;ballot;poll;polls;candidate;nominee;nomination", ""},
+    {"summit;talks;visit;meeting;negotiations;treaty;agreement;accord;deal;conference;diplomatic", "03;04;05;06"},
+    {"trial;trials;indictment;indicted;prosecution;lawsuit;lawsuits;sued;court;verdict;conviction;convicted;sentenced;sentencing;arrest;arrested;impeachment;pardon;pardons;investigation;charges;charged;jury;judge", "11;17"},
+    {"earthquake;earthquakes;quake;flood;floods;flooding;floodwaters;hurricane;typhoon;cyclone;storm;storms;wildfire;wildfires;blaze;heatwave;tornado;tornadoes;landslide;landslides;eruption;volcano;drought;tsunami;avalanche", ""},
+    {"crash;crashes;crashed;derailment;collision;collapse;collapsed;accident;sinking;sank;shipwreck;disaster", ""},
+    {"sanctions;sanction;tariff;tariffs;embargo;trade", "16"},
+    {"outbreak;pandemic;epidemic;virus;measles;cholera", ""},
+};
+enum { RERANK_NKINDS = sizeof rerank_kinds / sizeof rerank_kinds[0] };
+
+/* The token t is one of the ';'-separated words. */
+static int word_in(const char *words, token t)
+{
+    for (const char *p = words; *p;) {
+        const char *e = strchr(p, ';');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == t.n && !memcmp(p, t.p, n)) return 1;
+        p = e ? e + 1 : p + n;
+    }
+    return 0;
+}
+
+static int any_word_in(const char *words, const token_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (word_in(words, l->t[i])) return 1;
+    return 0;
+}
+
+/* kind_match and kind_other (rerank.h) of a title's words against the event's root and slug. */
+static void kind_features(const rerank_event *ev, const token_list *title, const token_list *slug,
+                          double *match, double *other)
+{
+    int any = 0, hit = 0;
+    for (size_t k = 0; k < RERANK_NKINDS && !hit; k++) {
+        if (!any_word_in(rerank_kinds[k].words, title)) continue;
+        any = 1;
+        token root = {ev->event_root, strlen(ev->event_root)};
+        hit = (root.n && word_in(rerank_kinds[k].roots, root)) ||
+              any_word_in(rerank_kinds[k].words, slug);
+    }
+    *match = hit;
+    *other = any && !hit;
+}
+
+/* entity_in_title: one of the event's names (actor, geo part) is a phrase of the title's core,
+   which has more words than it. A name of stop words only ("the") counts for nothing. */
+static int entity_in_title(const token_list *names, size_t nnames, const token_list *core)
+{
+    for (size_t i = 0; i < nnames; i++) {
+        const token_list *x = &names[i];
+        size_t content = 0;
+        for (size_t k = 0; k < x->n; k++) content += !is_stop_word(x->t[k]);
+        if (!content || x->n >= core->n) continue;
+        for (size_t s = 0; s + x->n <= core->n; s++) {
+            size_t k = 0;
+            while (k < x->n && token_eq(core->t[s + k], x->t[k])) k++;
+            if (k == x->n) return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- features ---------------------------------------------------------------------------- */
 
 /* Adds the tokens of s to set (up to MAX_TOKENS in all; later ones are dropped, never reached by real titles and slugs). */
@@ -558,6 +638,8 @@ void rerank_features(const rerank_event *ev, const char *wiki, const char *title
         if (y == ev->years[0] || y == ev->years[1]) match = 1;
     }
     f[5] = any_year && !match;
+    f[11] = any_year && match; /* year_match */
+    kind_features(ev, &whole, &slug, &f[9], &f[10]);
     /* The structured features compare the title with each part of the geo on its own. */
     token_list geos[RERANK_MAX_FIELDS];
     size_t ngeos = 0;
@@ -575,6 +657,15 @@ void rerank_features(const rerank_event *ev, const char *wiki, const char *title
     size_t local_rows[COUNTRY_MAX_ROWS];
     size_t nlocal = country_page_rows(wiki, title, local_rows);
     if (geo_ok) structured_features(ev, &whole, local_rows, nlocal, geos, ngeos, &slug, f + 6);
+    /* entity_in_title: the actors and each part of the geo. */
+    if (geo_ok) {
+        token_list names[2 + RERANK_MAX_FIELDS];
+        size_t nn = 0;
+        names[nn++] = parts[0];
+        names[nn++] = parts[1];
+        for (size_t i = 0; i < ngeos; i++) names[nn++] = geos[i];
+        f[12] = entity_in_title(names, nn, &core);
+    }
     for (size_t i = 0; i < ngeos; i++) tokens_free(&geos[i]);
     tokens_free(&desc);
 out:

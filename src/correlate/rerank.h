@@ -25,6 +25,16 @@
  *                     sub-national level (ActionGeo_Type 2..5) and the event is not national
  *   country_slug      the slug names the title's country (a name or an adjective: "us", "uk",
  *                     "canadian")
+ * and four that know a news story's own article ("Attempted assassination of Donald Trump",
+ * "2024 Bangladesh floods"), whose subject is the event itself rather than one of its names:
+ *   kind_match        the title has a word of a kind of event (assassination, shooting, flood,
+ *                     election, summit, trial, ...: rerank_kinds in rerank.c) and the event is of
+ *                     that kind: its CAMEO root is one of the kind's, or its slug has a word of
+ *                     the same kind
+ *   kind_other        the title has a word of a kind of event and the event is of none of them
+ *   year_match        the title names the event's year (SQLDATE's or DATEADDED's)
+ *   entity_in_title   an actor name or a part of the geo is a phrase of the title, which says
+ *                     more than that name (a story about it, not the name's own page)
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
@@ -43,7 +53,7 @@
 #include "core/config.h"
 #include "embed/embedder.h"
 
-#define RERANK_NFEATURES 9
+#define RERANK_NFEATURES 13
 #define RERANK_MAX_FIELDS 16
 
 /* GDELT's coded fields that the structured features read (any pointer may be NULL). */
@@ -53,6 +63,7 @@ typedef struct rerank_coded {
     int geo_type;                 /* ActionGeo_Type: 1 country, 2 US state, 3 US city, 4 world
                                      city, 5 world state; 0 unknown */
     const char *geo_country;      /* ActionGeo_CountryCode (FIPS 10-4) */
+    const char *event_root;       /* EventRootCode (CAMEO root, 2 digits) */
 } rerank_coded;
 
 /* One event as the reranker sees it: its raw fields (owned copies) and, once embedded, the
@@ -60,7 +71,7 @@ typedef struct rerank_coded {
 typedef struct rerank_event {
     char *description, *actor1, *actor2, *geo, *url;
     /* the coded fields; a code longer than its array is stored empty (it matches nothing) */
-    char actor_country[2][4], actor_type[2][3][4], geo_country[3];
+    char actor_country[2][4], actor_type[2][3][4], geo_country[3], event_root[3];
     int geo_type;
     int years[2];                            /* SQLDATE's and DATEADDED's year (0: unknown) */
     size_t nfields;

@@ -125,7 +125,9 @@ FEATURES = ["cos_text", "cos_field_max", "cos_slug", "name_equal", "country_of_l
             "actor_equal",
             # tried with the localised names (2026-11-26): the title is a country page only by
             # its name in its wiki's language; the title's country is one the event's codes name
-            "country_localised", "country_event"]
+            "country_localised", "country_event",
+            # that know a story's own article (2026-12-06; rerank.h)
+            "kind_match", "kind_other", "year_match", "entity_in_title"]
 # The model uses these six (the order of the C table). cos_slug, name_equal, country_of_local
 # and meta_page were tried too: each moved the cross-validated F1 by less than its spread
 # (+-0.005 against an sd of 0.09), so they were left out (`--features` reproduces the trial).
@@ -133,7 +135,8 @@ FEATURES = ["cos_text", "cos_field_max", "cos_slug", "name_equal", "country_of_l
 # model uses. The text six were chosen earlier (docs/gold.md); the structured ones by --select
 # from STRUCTURED (forward selection by grouped CV on the dev set, with C).
 C_ORDER = ["cos_text", "cos_field_max", "in_slug", "word_overlap", "qualifier_absent",
-           "year_mismatch", "country_national", "country_local", "country_slug"]
+           "year_mismatch", "country_national", "country_local", "country_slug",
+           "kind_match", "kind_other", "year_match", "entity_in_title"]
 USED = C_ORDER
 STRUCTURED = ["country_page", "country_national", "country_local", "country_slug",
               "part_of_name", "actor_equal", "country_localised", "country_event"]
@@ -255,10 +258,42 @@ def features(ev, title, cos_text, field_cos, slug_cos, wiki=None):
     year_mismatch = bool(years) and not any(y in ev["years"] for y in years)
     low = title.replace("_", " ").lower()
     meta = low.startswith(META) or bool(re.search(r" at the \d{4} ", low + " "))
+    year_match = bool(years) and any(y in ev["years"] for y in years)
     fmax = max(field_cos) if len(field_cos) else 0.0
     return [cos_text, fmax, slug_cos, float(name_equal), float(country_of_local),
             float(contains_seq(slug, ct)), overlap, float(qualifier_absent), float(year_mismatch),
-            float(meta)] + structured(ev, title, wiki)
+            float(meta)] + structured(ev, title, wiki) + story_features(ev, title, year_match)
+
+# ---- the story's own article (rerank.c: rerank_kinds, kind_features, entity_in_title) --------
+
+KINDS = None  # [(set of words, set of roots)] of rerank.c's rerank_kinds
+
+def read_kinds():
+    import os
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/rerank.c")
+    rows = re.findall(r'^\s*\{"([a-z0-9;]+)", "([0-9;]*)"\},$', open(src, encoding="utf-8").read(), re.M)
+    if len(rows) < 5: sys.exit(f"{src}: rerank_kinds not found")
+    return [({w.encode() for w in a.split(";") if w}, {r.encode() for r in b.split(";") if r})
+            for a, b in rows]
+
+def story_features(ev, title, year_match):
+    """kind_match, kind_other, year_match, entity_in_title (rerank.h)."""
+    global KINDS
+    if KINDS is None: KINDS = read_kinds()
+    whole, slug = tokens(title), set(tokens(url_words(ev["url"])))
+    root = code(ev.get("root"), 3).encode()
+    anyk = hit = False
+    for words, roots in KINDS:
+        if not any(t in words for t in whole): continue
+        anyk = True
+        if (root and root in roots) or any(t in words for t in slug):
+            hit = True; break
+    ct = tokens(split_title(title)[0])
+    names = [tokens(ev["actor1"] or ""), tokens(ev["actor2"] or "")]
+    if ev["geo"]: names += [tokens(g) for g in ev["geo"].split(",")][:16]
+    ent = any(sum(1 for t in x if t not in STOP) and len(x) < len(ct) and contains_seq(ct, x)
+              for x in names)
+    return [float(hit), float(anyk and not hit), float(year_match), float(ent)]
 
 # ---- data ------------------------------------------------------------------------------------
 
@@ -281,25 +316,53 @@ def compose(ev):
 WIKI_OF_TITLE = ("SELECT wiki FROM wikimedia_silver WHERE title = ?1 AND is_content = 1 GROUP BY wiki"
                  " ORDER BY COUNT(*) DESC, wiki = 'enwiki' DESC, wiki LIMIT 1")
 
-def load(db, path):
+def story_heldout(story):
+    """The split of the story sets (tests/data/README.md, "Story sets"): a story is held out when
+    the FNV-1a 32-bit hash of its id (UTF-8) is 0 modulo 3 (`wikigdelt eval --part`)."""
+    h = 2166136261
+    for c in story.encode():
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return h % 3 == 0
+
+def label_lines(path, part=None):
+    """(group, EventID, title, label) of a label file: `EventID, title, related` lines (group:
+    None, the caller groups by SOURCEURL), or the story form `story, EventID, title, label, kind,
+    note` (group: the story; label ? skipped; part dev / heldout / None = all)."""
+    out = []
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        line = line.rstrip("\n").rstrip("\r")
+        if not line or line.startswith("#"): continue
+        c = line.split("\t")
+        if len(c) == 3:
+            if part: sys.exit(f"{path}: a part (--part) needs the story form")
+            if c[2] not in ("0", "1"): continue  # a header
+            out.append((None, c[0], c[1], int(c[2])))
+        elif len(c) == 6 and c[1].isdigit():
+            if c[3] == "?": continue
+            if c[3] not in ("0", "1"): sys.exit(f"{path}:{n}: label must be 1, 0 or ?")
+            if part and (part == "heldout") != story_heldout(c[0]): continue
+            out.append((c[0], c[1], c[2], int(c[3])))
+        else:
+            sys.exit(f"{path}:{n}: expected 3 (EventID, title, related) or 6 tab-separated columns")
+    return out
+
+def load(db, path, part=None):
     con = sqlite3.connect(db)
     has_wiki = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'wikimedia_silver'").fetchone()
     rows = []
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n")
-        if not line or line.startswith("#"): continue
-        eid, title, lab = line.split("\t")
+    for story, eid, title, lab in label_lines(path, part):
         r = con.execute("SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
                         " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
                         " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
-                        " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type, ActionGeo_CountryCode"
-                        " FROM gdelt_silver WHERE GLOBALEVENTID=?", (int(eid),)).fetchone()
+                        " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type, ActionGeo_CountryCode,"
+                        " EventRootCode FROM gdelt_silver WHERE GLOBALEVENTID=?", (int(eid),)).fetchone()
         if r is None: sys.exit(f"EventID {eid} not in gdelt_silver of {db}")
         ev = dict(id=int(eid), description=r[0], actor1=r[1], actor2=r[2], geo=r[3], url=r[4],
                   sqldate=r[5] or 0, dateadded=r[6] or 0,
                   years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000},
                   actor_country=[r[7], r[8]], actor_type=[[r[9], r[10], r[11]], [r[12], r[13], r[14]]],
-                  geo_type=r[15] or 0, geo_country=r[16])
+                  geo_type=r[15] or 0, geo_country=r[16], root=r[17],
+                  group=story if story is not None else "url:" + (r[4] or eid))
         t = title.replace("_", " ")
         w = con.execute(WIKI_OF_TITLE, (t,)).fetchone() if has_wiki else None
         ev["wiki"] = w[0] if w else None  # the title's wiki (one pair per event row here)
@@ -330,7 +393,7 @@ def featurize(rows, emb, field_cos_out=None, inj_out=None):
         fc = [float(v[1] @ f) for f in v[2:]]
         sc = fc[-1] if slug else 0.0
         if field_cos_out is not None: field_cos_out.append(fc)
-        X.append(features(ev, title, c, fc, sc, ev.get("wiki"))); y.append(lab); groups.append(ev["id"]); cos.append(c)
+        X.append(features(ev, title, c, fc, sc, ev.get("wiki"))); y.append(lab); groups.append(ev["group"]); cos.append(c)
     return np.array(X), np.array(y), np.array(groups), np.array(cos)
 
 # ---- model and protocol ----------------------------------------------------------------------
@@ -476,9 +539,157 @@ def check_c(path, rows, X, cand):
           f" largest match_score difference {worst:.5f}")
     return bad
 
+# ---- several sets: grouped CV across them, chosen by the worst set's F1 -----------------------
+
+def parse_set(spec):
+    """NAME=PATH[@PART] -> (name, path, part)."""
+    if "=" not in spec: sys.exit(f"{spec}: expected NAME=PATH[@dev|@heldout]")
+    name, rest = spec.split("=", 1)
+    path, part = (rest.rsplit("@", 1) + [None])[:2] if "@" in rest else (rest, None)
+    if part not in (None, "dev", "heldout"): sys.exit(f"{spec}: part must be dev or heldout")
+    return name, path, part
+
+class LabelSet:
+    def __init__(self, name, db, path, part, emb, cand_thr):
+        self.name, self.path, self.part = name, path, part
+        self.rows = load(db, path, part)
+        if not self.rows: sys.exit(f"{path} ({part or 'all'}): no labelled pairs")
+        inj = []
+        self.X, self.y, self.groups, self.cos = featurize(self.rows, emb, None, inj)
+        self.groups = np.array([name + "|" + str(g) for g in self.groups])
+        self.cand = (self.cos >= cand_thr) | np.array(inj, bool)
+
+def fit_w(X, y, C, w):
+    from sklearn.linear_model import LogisticRegression
+    return LogisticRegression(C=C, max_iter=5000).fit(X, y, sample_weight=w)
+
+def set_weights(sets, which, equal):
+    """Sample weights: 1, or each set's pairs weighing as much in all as another set's."""
+    if not equal: return np.ones(len(which))
+    sid = np.concatenate([np.full(len(st.y), i) for i, st in enumerate(sets)])[which]
+    counts = np.bincount(sid, minlength=len(sets)).astype(float)
+    return (len(which) / (len(sets) * counts[sid]))
+
+def oof_scores(sets, use, C, equal, k, seeds):
+    """Out-of-fold match scores of every pair, per seed: grouped k-fold over the union of the
+    sets (a story's, or an article's, pairs in one fold), fitted on the training folds'
+    candidates. Non-candidates score -1."""
+    X = np.vstack([st.X for st in sets])[:, use]
+    y = np.concatenate([st.y for st in sets]); cand = np.concatenate([st.cand for st in sets])
+    g = np.concatenate([st.groups for st in sets])
+    from sklearn.model_selection import GroupKFold
+    out = []
+    for seed in seeds:
+        rng = np.random.RandomState(seed)
+        uniq = np.unique(g); perm = dict(zip(uniq, rng.permutation(len(uniq))))
+        gp = np.array([perm[x] for x in g])
+        sc = np.full(len(y), -1.0)
+        for tr, te in GroupKFold(n_splits=k).split(X, y, gp):
+            trc = tr[cand[tr]]
+            m = fit_w(X[trc], y[trc], C, set_weights(sets, trc, equal))
+            tec = te[cand[te]]
+            sc[tec] = score(m, X[tec])
+        out.append(sc)
+    return out
+
+def per_set_f1(sets, scores, t):
+    """F1 of score >= t on each set (scores: the union's, in set order)."""
+    out, o = [], 0
+    for st in sets:
+        sc = scores[o:o + len(st.y)]; o += len(st.y)
+        out.append(prf((sc >= t).astype(int), st.y))
+    return out
+
+def worst_choice(sets, runs):
+    """The threshold that maximises the mean over runs of the worst set's F1; (t, that value,
+    per-set mean (P, R, F1) at t)."""
+    best = None
+    for t in THRESHOLDS:
+        per = np.array([[f for f in per_set_f1(sets, sc, t)] for sc in runs])  # runs x sets x 3
+        worst = per[:, :, 2].min(axis=1).mean()
+        if best is None or worst > best[1]: best = (t, worst, per.mean(axis=0))
+    return best
+
+FEATURE_SETS = {
+    "old9": C_ORDER[:9],
+    "all13": C_ORDER,
+    "new_no_overlap": [f for f in C_ORDER if f != "word_overlap"],
+    "text_story": ["cos_text", "cos_field_max", "in_slug", "qualifier_absent", "year_mismatch",
+                   "kind_match", "kind_other", "year_match", "entity_in_title"],
+}
+
+def bootstrap_f1(pred, y, groups, reps=2000, seed=20261125):
+    """95% interval of F1 over resamples of the groups (all a group's pairs together)."""
+    rng = np.random.RandomState(seed)
+    uniq, inv = np.unique(groups, return_inverse=True)
+    idx = [np.where(inv == i)[0] for i in range(len(uniq))]
+    f = []
+    for _ in range(reps):
+        pick = np.concatenate([idx[i] for i in rng.randint(0, len(uniq), len(uniq))])
+        f.append(prf(pred[pick], y[pick])[2])
+    return np.percentile(f, 2.5), np.percentile(f, 97.5)
+
+def protocol(a, emb):
+    fit_sets = [LabelSet(n, a.db, p, pt, emb, a.candidate) for n, p, pt in map(parse_set, a.fit_set)]
+    held = [LabelSet(n, a.db, p, pt, emb, a.candidate) for n, p, pt in map(parse_set, a.held_set)]
+    for st in fit_sets + held:
+        print(f"{'fit ' if st in fit_sets else 'held'} {st.name:10s} {st.path}@{st.part or 'all'}: "
+              f"pairs {len(st.y)} (related {st.y.sum()}), groups {len(set(st.groups))}, candidate "
+              f"recall {st.y[st.cand].sum()}/{st.y.sum()}")
+    seeds = range(a.repeats)
+    grid = [(fs, C, eq) for fs in (a.feature_sets.split(",")) for C in C_GRID_WORST
+            for eq in (False, True)]
+    results = []
+    for fs, C, eq in grid:
+        use = [FEATURES.index(f) for f in FEATURE_SETS[fs]]
+        runs = oof_scores(fit_sets, use, C, eq, a.folds, seeds)
+        t, worst, per = worst_choice(fit_sets, runs)
+        results.append((worst, fs, C, eq, t, per))
+        print(f"  {fs:15s} C {C:<5} equal-weights {int(eq)}: threshold {t:.2f} worst-set CV F1 {worst:.4f}  "
+              + "  ".join(f"{st.name} {per[i][2]:.3f}" for i, st in enumerate(fit_sets)))
+    worst, fs, C, eq, t, per = max(results, key=lambda r: (round(r[0], 4), -r[2]))
+    print(f"chosen: features {fs}, C {C}, equal set weights {int(eq)}, threshold {t:.2f} "
+          f"(worst-set CV F1 {worst:.4f})")
+    for i, st in enumerate(fit_sets):
+        print(f"  CV {st.name:10s} P {per[i][0]:.4f} R {per[i][1]:.4f} F1 {per[i][2]:.4f}")
+    # the final fit on every fit set's candidates; the threshold is the CV's
+    use = [FEATURES.index(f) for f in FEATURE_SETS[fs]]
+    X = np.vstack([st.X for st in fit_sets]); y = np.concatenate([st.y for st in fit_sets])
+    cand = np.concatenate([st.cand for st in fit_sets])
+    ci = np.where(cand)[0]
+    m = fit_w(X[ci][:, use], y[ci], C, set_weights(fit_sets, ci, eq))
+    # cosine alone: its threshold by the same rule on the fit sets (no fitting involved)
+    ct, cworst, cper = worst_choice(fit_sets, [np.concatenate([st.cos for st in fit_sets])])
+    print(f"cosine alone, threshold by the same rule on the fit sets: {ct:.2f} (worst-set F1 {cworst:.4f})")
+    print("coefficients (C table for src/correlate/rerank.c; 0: not used):")
+    print(f"    intercept {m.intercept_[0]:+.4f}")
+    coef = dict(zip(FEATURE_SETS[fs], m.coef_[0]))
+    for name in C_ORDER:
+        print(f"    {name:18s} {coef.get(name, 0.0):+.4f}")
+    print(f"threshold {t:.2f}")
+    print("held-out parts (never fitted or chosen on): deployed decision and cosine at "
+          f"{ct:.2f}, F1 95% interval by resampling the groups")
+    for st in held:
+        sc = np.where(st.cand, score(m, st.X[:, use]), -1.0)
+        pred = (sc >= t).astype(int); cp = (st.cos >= ct).astype(int)
+        p, r, f = prf(pred, st.y); lo, hi = bootstrap_f1(pred, st.y, st.groups)
+        cp_, cr, cf = prf(cp, st.y); clo, chi = bootstrap_f1(cp, st.y, st.groups)
+        print(f"  {st.name:10s} pairs {len(st.y)} related {st.y.sum()}: deployed P {p:.3f} R {r:.3f} "
+              f"F1 {f:.3f} ({lo:.3f}-{hi:.3f}); cosine P {cp_:.3f} R {cr:.3f} F1 {cf:.3f} ({clo:.3f}-{chi:.3f})")
+
+C_GRID_WORST = (0.1, 0.3, 1.0, 3.0)
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels")
+    ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels", nargs="?")
+    ap.add_argument("--fit-set", action="append", default=[], metavar="NAME=PATH[@dev]",
+                    help="a set to fit and choose on (repeat): grouped CV across all of them, the"
+                         " model of the best worst-set F1 (the story form's @dev part)")
+    ap.add_argument("--held-set", action="append", default=[], metavar="NAME=PATH[@heldout]",
+                    help="a held-out set (repeat): scored once with the chosen model")
+    ap.add_argument("--feature-sets", default=",".join(FEATURE_SETS),
+                    help="the feature sets --fit-set tries (FEATURE_SETS)")
+    ap.add_argument("--part", choices=("dev", "heldout"), help="the part of a story-form LABELS")
     ap.add_argument("--candidate", type=float, default=0.20)
     ap.add_argument("--C", type=float, default=0.3)
     ap.add_argument("--folds", type=int, default=5)
@@ -503,7 +714,9 @@ def main():
     global LOCAL
     if not a.no_local: LOCAL = read_country_names(a.country_names or dump_country_names(a.db))
     emb = Embedder(a.model_dir)
-    rows = load(a.db, a.labels)
+    if a.fit_set: return protocol(a, emb)
+    if not a.labels: sys.exit("LABELS or --fit-set needed")
+    rows = load(a.db, a.labels, a.part)
     fcs, inj = [], []
     X, y, groups, cos = featurize(rows, emb, fcs, inj)
     inj = np.array(inj, bool)
@@ -569,17 +782,22 @@ def main():
     for test in (lambda i: X[i, FEATURES.index("country_localised")], lambda i: inj[i] and cos[i] < a.candidate):
         first = next((i for i in range(len(rows)) if test(i) and cand[i]), None)
         if a.dump and first is not None: picks.add(first)
+    # the score of the table compiled in rerank.c (the test checks C's features and scoring)
+    if picks:
+        cb, cw = compiled_model()
+        compiled = 1 / (1 + np.exp(-(cb + X[:, corder] @ cw)))
     for i in sorted(picks):
         ev, title, lab = rows[i]
-        coded = "{{%s, %s}, {{%s}, {%s}}, %d, %s}" % (
+        coded = "{{%s, %s}, {{%s}, {%s}}, %d, %s, %s}" % (
             cstr(ev["actor_country"][0]), cstr(ev["actor_country"][1]),
             ", ".join(cstr(t) for t in ev["actor_type"][0]),
-            ", ".join(cstr(t) for t in ev["actor_type"][1]), ev["geo_type"], cstr(ev["geo_country"]))
+            ", ".join(cstr(t) for t in ev["actor_type"][1]), ev["geo_type"], cstr(ev["geo_country"]),
+            cstr(ev.get("root")))
         print("    {%s, %s, %s, %s, %s, %dLL, %dLL, %s, %s, %.6ff, {%s}, %d, {%s}, %.6f, %s}," % (
             cstr(ev["description"]), cstr(ev["actor1"]), cstr(ev["actor2"]), cstr(ev["geo"]),
             cstr(ev["url"]), ev["sqldate"], ev["dateadded"], coded, cstr(title), cos[i],
             ", ".join("%.6ff" % v for v in fcs[i]), len(fcs[i]),
-            ", ".join("%.6f" % v for v in X[i, corder]), s[i], cstr(ev.get("wiki"))))
+            ", ".join("%.6f" % v for v in X[i, corder]), compiled[i], cstr(ev.get("wiki"))))
     return X, y, groups, cos, rows
 
 if __name__ == "__main__":
