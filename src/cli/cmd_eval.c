@@ -23,7 +23,11 @@ typedef struct labelled {
     int related;
     rerank_event *rev; /* the event's fields, for the reranker (EventID form only) */
     char *wiki;        /* the wiki the title was edited in (wikimedia_silver), NULL if unknown */
+    char *story;       /* the story (story form), the resampling group; NULL: the event */
 } labelled;
+
+/* Which part of a story-form file eval reads (tests/data/README.md, "Story sets"). */
+enum eval_part { PART_ALL, PART_DEV, PART_HELDOUT };
 
 static int all_digits(const char *s)
 {
@@ -70,6 +74,7 @@ static void labels_free(labelled *v, size_t n)
         free(v[i].event);
         free(v[i].title);
         free(v[i].wiki);
+        free(v[i].story);
         if (v[i].rev) rerank_event_free(v[i].rev);
         free(v[i].rev);
     }
@@ -126,13 +131,16 @@ static int dump_country_names(app *a, const char *out)
     return rc;
 }
 
-/* Reads "event<TAB>title<TAB>related" lines; '#' lines, blank lines and a header are skipped. */
-static int read_labels(app *a, const char *path, labelled **out, size_t *count)
+/* Reads "event<TAB>title<TAB>related" lines, or the story form "story<TAB>EventID<TAB>title<TAB>
+   label<TAB>kind<TAB>note" (label 1, 0 or ?; ? is skipped; part picks the stories); '#' lines,
+   blank lines and a header are skipped. */
+static int read_labels(app *a, const char *path, enum eval_part part, labelled **out,
+                       size_t *count)
 {
     FILE *f = fopen(path, "r");
     if (!f) return app_runtime_error("eval: cannot open %s: %s", path, strerror(errno));
     labelled *v = NULL;
-    size_t n = 0, cap = 0, lineno = 0;
+    size_t n = 0, cap = 0, lineno = 0, story_lines = 0, plain_lines = 0;
     char *line = NULL;
     size_t linecap = 0;
     ssize_t len;
@@ -142,23 +150,57 @@ static int read_labels(app *a, const char *path, labelled **out, size_t *count)
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         if (len == 0 || line[0] == '#') continue;
-        char *t1 = strchr(line, '\t');
-        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (!t1 || !t2 || strchr(t2 + 1, '\t')) {
-            rc = app_runtime_error("eval: %s:%zu: expected 3 tab-separated columns (event, title, related)", path, lineno);
+        char *col[7];
+        int ncol = 0;
+        for (char *p = line; ncol < 7;) {
+            col[ncol++] = p;
+            char *t = strchr(p, '\t');
+            if (!t) break;
+            *t = 0;
+            p = t + 1;
+        }
+        const char *story = NULL, *ev, *title, *lab;
+        if (ncol == 3) {
+            ev = col[0], title = col[1], lab = col[2];
+        } else if (ncol == 6) {
+            story = col[0], ev = col[1], title = col[2], lab = col[3];
+        } else {
+            rc = app_runtime_error("eval: %s:%zu: expected 3 tab-separated columns (event, title,"
+                                   " related) or 6 (story, EventID, title, label, kind, note), got %d",
+                                   path, lineno, ncol);
             break;
         }
-        *t1 = *t2 = 0;
-        const char *ev = line, *title = t1 + 1, *lab = t2 + 1;
+        if (story) {
+            if (!*story || !all_digits(ev)) {
+                rc = app_runtime_error("eval: %s:%zu: the story form needs a story id and an"
+                                       " EventID (digits), got '%.20s'", path, lineno, ev);
+                break;
+            }
+            if (!strcmp(lab, "?")) continue; /* a reader's doubt: not scored */
+        }
         if (strcmp(lab, "0") != 0 && strcmp(lab, "1") != 0) {
-            if (n == 0 && lineno <= 1) continue; /* header */
-            rc = app_runtime_error("eval: %s:%zu: related must be 0 or 1, got '%.20s'", path, lineno, lab);
+            if (n == 0 && lineno <= 1 && !story) continue; /* header */
+            rc = app_runtime_error("eval: %s:%zu: related must be 0 or 1%s, got '%.20s'", path, lineno,
+                                   story ? " (or ?)" : "", lab);
             break;
         }
         if (!*ev || !*title) {
             rc = app_runtime_error("eval: %s:%zu: empty event or title", path, lineno);
             break;
         }
+        story_lines += story != NULL;
+        plain_lines += story == NULL;
+        if (story_lines && plain_lines) {
+            rc = app_runtime_error("eval: %s:%zu: the 3-column and the story form are mixed", path,
+                                   lineno);
+            break;
+        }
+        if (part != PART_ALL && !story) {
+            rc = app_runtime_error("eval: %s:%zu: --part needs the story form (story, EventID,"
+                                   " title, label, kind, note)", path, lineno);
+            break;
+        }
+        if (part != PART_ALL && gold_eval_story_heldout(story) != (part == PART_HELDOUT)) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
             labelled *nv = realloc(v, cap * sizeof *nv);
@@ -197,6 +239,12 @@ static int read_labels(app *a, const char *path, labelled **out, size_t *count)
         v[n].related = lab[0] == '1';
         v[n].rev = rev;
         v[n].wiki = NULL;
+        v[n].story = story ? strdup(story) : NULL;
+        if (story && !v[n].story) {
+            rc = app_runtime_error("eval: out of memory");
+            n++;
+            break;
+        }
         n++;
     }
     free(line);
@@ -211,7 +259,10 @@ static int read_labels(app *a, const char *path, labelled **out, size_t *count)
     }
     if (n == 0) {
         free(v);
-        return app_runtime_error("eval: %s has no labelled pairs", path);
+        return app_runtime_error("eval: %s has no labelled pairs%s", path,
+                                 part == PART_DEV       ? " in the dev part"
+                                 : part == PART_HELDOUT ? " in the held-out part"
+                                                        : "");
     }
     *out = v;
     *count = n;
@@ -229,6 +280,8 @@ static void print_result(const char *what, const eval_result *r)
 enum { EVAL_BOOTSTRAP_REPS = 2000 };
 static const uint64_t eval_bootstrap_seed = 20261125;
 
+static const char *eval_group_word = "events";
+
 static void print_interval(const float *scores, const int *labels, const size_t *group, size_t n,
                            size_t ngroups, double threshold)
 {
@@ -236,16 +289,18 @@ static void print_interval(const float *scores, const int *labels, const size_t 
     if (!group || gold_eval_bootstrap(scores, labels, group, n, ngroups, threshold,
                                       EVAL_BOOTSTRAP_REPS, eval_bootstrap_seed, &lo, &hi) != 0)
         return;
-    printf("    F1 95%% interval %.3f-%.3f (bootstrap: %d resamples of the %zu events, each"
-           " with all its pairs)\n", lo, hi, EVAL_BOOTSTRAP_REPS, ngroups);
+    printf("    F1 95%% interval %.3f-%.3f (bootstrap: %d resamples of the %zu %s, each"
+           " with all its pairs)\n", lo, hi, EVAL_BOOTSTRAP_REPS, ngroups, eval_group_word);
 }
 
 static const char eval_usage_line[] =
-    "usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv | eval --country-names OUT.tsv";
+    "usage: wikigdelt eval [--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv | eval --country-names OUT.tsv";
 static const char eval_usage[] =
-    "usage: wikigdelt eval [--scores OUT.tsv] LABELS.tsv\n"
+    "usage: wikigdelt eval [--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv\n"
     "       wikigdelt eval --country-names OUT.tsv\n"
-    "  LABELS.tsv        event<TAB>title<TAB>related lines (event: a text or a GDELT EventID)\n"
+    "  LABELS.tsv        event<TAB>title<TAB>related lines (event: a text or a GDELT EventID),\n"
+    "                    or story<TAB>EventID<TAB>title<TAB>label<TAB>kind<TAB>note (label ? skipped)\n"
+    "  --part P          of a story-form file, the dev or the held-out stories (default all)\n"
     "  --scores OUT.tsv  also write every pair's cosine and match score\n"
     "  --country-names OUT.tsv  write the localised country names of the home's wikis\n"
     "  -h, --help        this help\n";
@@ -253,9 +308,11 @@ static const char eval_usage[] =
 int cmd_eval(app *a, int argc, char **argv)
 {
     const char *path = NULL, *scores_out = NULL, *names_out = NULL;
+    enum eval_part part = PART_ALL;
     static const struct option opts[] = {
         {"scores", required_argument, NULL, 's'},
         {"country-names", required_argument, NULL, 'c'},
+        {"part", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -266,6 +323,12 @@ int cmd_eval(app *a, int argc, char **argv)
         switch (c) {
         case 's': scores_out = optarg; break;
         case 'c': names_out = optarg; break;
+        case 'p':
+            if (!strcmp(optarg, "dev")) part = PART_DEV;
+            else if (!strcmp(optarg, "heldout")) part = PART_HELDOUT;
+            else if (!strcmp(optarg, "all")) part = PART_ALL;
+            else return app_usage_error("eval: --part must be dev, heldout or all, got '%s'", optarg);
+            break;
         case 'h': fputs(eval_usage, stdout); return 0;
         default:
             return app_usage_error("eval: unknown option or missing value: '%s' (%s)",
@@ -280,7 +343,7 @@ int cmd_eval(app *a, int argc, char **argv)
     if (!path || names_out) return app_usage_error("%s", eval_usage_line);
     labelled *v = NULL;
     size_t n = 0;
-    int rc = read_labels(a, path, &v, &n);
+    int rc = read_labels(a, path, part, &v, &n);
     if (rc) return rc;
     char err[1024] = "";
     embedder *emb;
@@ -362,14 +425,33 @@ int cmd_eval(app *a, int argc, char **argv)
     double threshold = gold_threshold(a->cfg, emb);
     gold_eval_at(scores, labels, n, threshold, &at);
     gold_eval_sweep(scores, labels, n, 0.0, 1.0, 0.01, &best);
-    printf("embedder: %s\n", embedder_name(emb));
-    printf("pairs: %zu (related %zu, unrelated %zu)\n", n, related, n - related);
-    /* Pairs are resampled by event: an event's pairs share its text. */
+    /* Pairs are resampled by event (an event's pairs share its text), or by story in the story
+       form (a story's events share its subject). */
     size_t *group = malloc(n * sizeof *group), ngroups = 0;
+    int by_story = n && v[0].story;
     if (group) {
-        for (size_t i = 0; i < n; i++) texts[i] = v[i].event;
+        for (size_t i = 0; i < n; i++) texts[i] = by_story ? v[i].story : v[i].event;
         ngroups = gold_eval_groups(texts, n, group);
     }
+    eval_group_word = by_story ? "stories" : "events";
+    /* First the decision the gold flow applies with these settings (gold_join.c): with the
+       reranker, match score >= correlate.rerank.threshold among the candidates; without it,
+       cosine >= correlate.threshold. Diagnostics follow. */
+    if (reranked) {
+        eval_result dep;
+        double rthr = rerank_threshold(a->cfg);
+        gold_eval_at(match, labels, n, rthr, &dep);
+        print_result("deployed (reranker: match score >= correlate.rerank.threshold)", &dep);
+        print_interval(match, labels, ngroups ? group : NULL, n, ngroups, rthr);
+    } else if (rerank_enabled(a->cfg, emb)) {
+        printf("deployed (reranker): not measured: the reranker needs each event's fields; give"
+               " events by EventID\n");
+    } else {
+        print_result("deployed (cosine >= correlate.threshold, reranker off)", &at);
+        print_interval(scores, labels, ngroups ? group : NULL, n, ngroups, threshold);
+    }
+    printf("embedder: %s\n", embedder_name(emb));
+    printf("pairs: %zu (related %zu, unrelated %zu)\n", n, related, n - related);
     printf("cosine only (correlate.threshold):\n");
     print_result("  configured threshold", &at);
     print_interval(scores, labels, ngroups ? group : NULL, n, ngroups, threshold);

@@ -122,3 +122,10 @@ int gold_eval_bootstrap(const float *scores, const int *labels, const size_t *gr
     free(f1);
     return 0;
 }
+
+int gold_eval_story_heldout(const char *story)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)story; *p; p++) h = (h ^ *p) * 16777619u;
+    return h % 3 == 0;
+}

@@ -28,4 +28,9 @@ int gold_eval_bootstrap(const float *scores, const int *labels, const size_t *gr
                         size_t ngroups, double threshold, int reps, uint64_t seed, double *lo,
                         double *hi);
 
+/* The split of the story label sets (tests/data/README.md, "Story sets"): 1 when the story is
+ * held out, i.e. the FNV-1a 32-bit hash of its id's bytes is 0 modulo 3 (tools/rerank/fit.py
+ * story_heldout). */
+int gold_eval_story_heldout(const char *story);
+
 #endif

@@ -28,7 +28,12 @@ wg --set correlate.rerank=true eval --scores "$WG_TMP/scores.tsv" "$labels" >"$W
 cat "$WG_TMP/on"
 grep -q "^reranked (cosine >= correlate.candidate_threshold 0.20" "$WG_TMP/on" || fail "no reranked section"
 grep -q "candidate stage keeps [0-9]* pairs, recall" "$WG_TMP/on" || fail "no candidate-stage recall"
-[ "$(grep -c "^    F1 95% interval 0\.[0-9]*-[01]\.[0-9]* (bootstrap: 2000 resamples of the [0-9]* events" "$WG_TMP/on")" = 2 ] || fail "no F1 interval under each configured threshold"
+[ "$(grep -c "^    F1 95% interval 0\.[0-9]*-[01]\.[0-9]* (bootstrap: 2000 resamples of the [0-9]* events" "$WG_TMP/on")" = 3 ] || fail "no F1 interval under the deployed figure and each configured threshold"
+# The first line is the deployed decision: the reranker's figure at its configured threshold.
+head -1 "$WG_TMP/on" | grep -q "^deployed (reranker: match score >= correlate.rerank.threshold) " || fail "first line: $(head -1 "$WG_TMP/on")"
+dep=$(head -1 "$WG_TMP/on" | sed 's/^deployed ([^)]*) //')
+[ "$(sed -n '/^reranked/,$p' "$WG_TMP/on" | grep -c "^  configured threshold $dep\$")" = 1 ] || fail "deployed is not the reranked figure at its threshold"
+head -1 "$WG_TMP/off" | grep -q "^deployed (cosine >= correlate.threshold, reranker off) " || fail "off: first line $(head -1 "$WG_TMP/off")"
 assert_eq "$(head -1 "$WG_TMP/scores.tsv")" "$(printf 'cosine\trelated\tevent\ttitle\tmatch_score\twiki')" "scores header"
 assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | wc -l)" "564" "one score line per pair"
 # Every pair with a match score cleared the candidate cosine or is a country page of the event in
@@ -41,7 +46,7 @@ grep -q "of them $below pairs, [0-9]* related, below the cosine as the page" "$W
 assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | awk -F'\t' '$4 == "Syrien" {print $6}' | sort -u)" "dewiki" "the title's wiki"
 assert_eq "$(tail -n +2 "$WG_TMP/scores.tsv" | awk -F'\t' '$4 == "Syrien" && $5 != ""' | wc -l)" "1" "Syrien (dewiki) is a candidate for its Syria story"
 # The cosine section does not depend on the reranker.
-diff <(sed '/^reranked/,$d' "$WG_TMP/off") <(sed '/^reranked/,$d' "$WG_TMP/on") || fail "cosine figures changed"
+diff <(sed '/^embedder/,$!d; /^reranked/,$d' "$WG_TMP/off") <(sed '/^embedder/,$!d; /^reranked/,$d' "$WG_TMP/on") || fail "cosine figures changed"
 
 # By text: the reranker cannot run and says so.
 wg --set correlate.rerank=true eval "$here/../data/labels.tsv" >"$WG_TMP/text"
