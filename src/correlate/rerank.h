@@ -35,6 +35,9 @@
  *   year_match        the title names the event's year (SQLDATE's or DATEADDED's)
  *   entity_in_title   an actor name or a part of the geo is a phrase of the title, which says
  *                     more than that name (a story about it, not the name's own page)
+ *   title_novel       the title has a word the event never mentions (stop words, kind words and
+ *                     four-digit numbers aside): "Bill Haley" for a Nikki Haley story,
+ *                     "Milwaukee Brewers" for the convention in Milwaukee
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
@@ -53,7 +56,7 @@
 #include "core/config.h"
 #include "embed/embedder.h"
 
-#define RERANK_NFEATURES 13
+#define RERANK_NFEATURES 14
 #define RERANK_MAX_FIELDS 16
 
 /* GDELT's coded fields that the structured features read (any pointer may be NULL). */

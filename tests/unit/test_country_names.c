@@ -196,13 +196,13 @@ static void test_features(void **state)
     assert_true(f[F_COUNTRY_NATIONAL] == 1 && f[F_COUNTRY_SLUG] == 1 && f[F_COUNTRY_LOCAL] == 0);
     /* The same title on an English wiki (or an unknown one) is no country page. */
     rerank_features(&ev, "enwiki", "Syrien", 0.1f, cos, g);
-    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(g[k] == 0);
+    for (int k = F_COUNTRY_NATIONAL; k <= F_COUNTRY_SLUG; k++) assert_true(g[k] == 0);
     rerank_features(&ev, NULL, "Syrien", 0.1f, cos, g);
-    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(g[k] == 0);
+    for (int k = F_COUNTRY_NATIONAL; k <= F_COUNTRY_SLUG; k++) assert_true(g[k] == 0);
     /* English names stay country pages on every wiki (as before the localised names). */
     rerank_features(&ev, "dewiki", "Syria", 0.1f, cos, g);
     assert_true(g[F_COUNTRY_NATIONAL] == 1 && g[F_COUNTRY_SLUG] == 1);
-    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == g[k]);
+    for (int k = F_COUNTRY_NATIONAL; k <= F_COUNTRY_SLUG; k++) assert_true(f[k] == g[k]);
     /* Candidates below the cosine: the event's country's page in the title's language. */
     assert_int_equal(rerank_country_candidate(&ev, "dewiki", "Syrien"), 1);
     assert_int_equal(rerank_country_candidate(&ev, "jawiki", "シリア"), 1);

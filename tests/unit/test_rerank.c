@@ -125,7 +125,7 @@ static void test_structured_features(void **state)
     assert_true(f[F_COUNTRY_NATIONAL] == 0 && f[F_COUNTRY_LOCAL] == 1 && f[F_COUNTRY_SLUG] == 0);
     /* Not a country page: none of the country features. */
     structured_of("TORONTO", NULL, "Toronto, Ontario, Canada", toronto, &local, "Toronto", f);
-    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    for (int k = F_COUNTRY_NATIONAL; k <= F_COUNTRY_SLUG; k++) assert_true(f[k] == 0);
     /* The same geocode at country level (ActionGeo_Type 1) is not a local story. */
     rerank_coded whole = local;
     whole.geo_type = 1;
@@ -206,9 +206,73 @@ static void test_structured_features(void **state)
     assert_true(f[F_COUNTRY_LOCAL] == 0);
     /* Nothing known, or no title: all 0, no crash. */
     structured_of(NULL, NULL, NULL, NULL, NULL, "Canada", f);
-    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    for (int k = F_COUNTRY_NATIONAL; k <= F_COUNTRY_SLUG; k++) assert_true(f[k] == 0);
     structured_of(NULL, NULL, "Ottawa, Ontario, Canada", toronto, &local, "", f);
-    for (int k = F_COUNTRY_NATIONAL; k < RERANK_NFEATURES; k++) assert_true(f[k] == 0);
+    for (int k = F_COUNTRY_NATIONAL; k <= F_COUNTRY_SLUG; k++) assert_true(f[k] == 0);
+}
+
+/* The features that know a story's own article (indices 9..13, rerank.h) on a handwritten
+   event: the shooting at the Butler rally, CAMEO root 19 (fight), geocoded in Pennsylvania. */
+enum { F_KIND_MATCH = 9, F_KIND_OTHER, F_YEAR_MATCH, F_ENTITY_IN_TITLE, F_TITLE_NOVEL };
+
+static void story_event(rerank_event *ev, const char *root, const char *url)
+{
+    rerank_coded coded = {.actor_country = {"USA", NULL}, .geo_type = 2, .geo_country = "US",
+                          .event_root = root};
+    assert_int_equal(rerank_event_set(ev, "Fight with small arms and light weapons", "DONALD TRUMP",
+                                      "GUNMAN", "Butler, Pennsylvania, United States", url,
+                                      20240713, 20240714000000LL, &coded),
+                     0);
+}
+
+static void test_story_features(void **state)
+{
+    (void)state;
+    rerank_event ev;
+    double f[RERANK_NFEATURES];
+    story_event(&ev, "19", "https://n.com/2024/07/13/trump-rally-shooting-butler/");
+    assert_string_equal(ev.event_root, "19");
+    /* The story's own article: a kind word of the event's root, a name of the event inside a
+       longer title, no word the event does not know but the kind words. */
+    features_of(&ev, "Attempted assassination of Donald Trump", f);
+    assert_true(f[F_KIND_MATCH] == 1 && f[F_KIND_OTHER] == 0);
+    assert_true(f[F_ENTITY_IN_TITLE] == 1);
+    assert_true(f[F_TITLE_NOVEL] == 1); /* "attempted" is not a kind word, nor in the event */
+    features_of(&ev, "Assassination of Donald Trump", f);
+    assert_true(f[F_KIND_MATCH] == 1 && f[F_ENTITY_IN_TITLE] == 1 && f[F_TITLE_NOVEL] == 0);
+    /* Another instance of the kind: kind_match too, but a foreign name and a year of its own. */
+    features_of(&ev, "2012 Aurora shooting", f);
+    assert_true(f[F_KIND_MATCH] == 1 && f[F_YEAR_MATCH] == 0 && f[5] == 1 && f[F_TITLE_NOVEL] == 1);
+    features_of(&ev, "2024 Butler shooting", f);
+    assert_true(f[F_KIND_MATCH] == 1 && f[F_YEAR_MATCH] == 1 && f[5] == 0 && f[F_TITLE_NOVEL] == 0);
+    /* DATEADDED's year counts as the event's too. */
+    features_of(&ev, "Pennsylvania in 2024", f);
+    assert_true(f[F_YEAR_MATCH] == 1 && f[F_KIND_MATCH] == 0 && f[F_KIND_OTHER] == 0);
+    /* A kind the event is not of. */
+    features_of(&ev, "2024 Pennsylvania floods", f);
+    assert_true(f[F_KIND_MATCH] == 0 && f[F_KIND_OTHER] == 1 && f[F_ENTITY_IN_TITLE] == 1);
+    /* A name equal to the title is not "in" it; a name of the event inside a namesake is. */
+    features_of(&ev, "Pennsylvania", f);
+    assert_true(f[F_ENTITY_IN_TITLE] == 0 && f[F_TITLE_NOVEL] == 0);
+    features_of(&ev, "Butler University", f);
+    assert_true(f[F_ENTITY_IN_TITLE] == 1 && f[F_TITLE_NOVEL] == 1);
+    features_of(&ev, "The Gunman", f); /* a stop word does not make a name longer than "gunman" */
+    assert_true(f[F_ENTITY_IN_TITLE] == 1);
+    rerank_event_free(&ev);
+    /* Without the root, the slug decides the kind: "shooting" in it is of the same kind as
+       "assassination". */
+    story_event(&ev, NULL, "https://n.com/2024/07/13/trump-rally-shooting-butler/");
+    features_of(&ev, "Attempted assassination of Donald Trump", f);
+    assert_true(f[F_KIND_MATCH] == 1 && f[F_KIND_OTHER] == 0);
+    features_of(&ev, "2024 Butler protests", f);
+    assert_true(f[F_KIND_MATCH] == 0 && f[F_KIND_OTHER] == 1);
+    rerank_event_free(&ev);
+    /* Neither root nor slug: a kind word is of another kind; a root longer than 2 is no root. */
+    story_event(&ev, "190", "https://n.com/2024/07/13/rally-in-butler/");
+    assert_string_equal(ev.event_root, "");
+    features_of(&ev, "Attempted assassination of Donald Trump", f);
+    assert_true(f[F_KIND_MATCH] == 0 && f[F_KIND_OTHER] == 1);
+    rerank_event_free(&ev);
 }
 
 /* Pairs of the development set with the inputs, features and score that tools/rerank/fit.py
@@ -226,19 +290,30 @@ static const struct dumped {
     double score;
     const char *wiki; /* the title's wiki (fit.py: `wikigdelt eval`'s rule); NULL: unknown */
 } dumped[] = {
-    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL, "04"}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.345608, "enwiki"},
-    {"Make statement, not specified below", "MAYOR", NULL, "New York, United States", "https://www.foxnews.com/politics/cuomo-opponents-slam-his-re-entry-nyc-mayor-race-say-city-wants-move-from-ex-governor", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US", "01"}, "New York City", 0.425575f, {0.408884f, 0.948005f, 0.537907f, 0.337746f}, 4, {0.425575, 0.948005, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.339804, "enwiki"},
-    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS", "04"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.778657, "enwiki"},
-    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US", "13"}, "United States", 0.372878f, {0.602577f, 0.470945f, 0.340042f, 1.000000f, 0.081466f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.591805, "enwiki"},
-    {"Praise or endorse", "CANADIAN", NULL, "Quebec, Quebec, Canada", "https://www.standard-freeholder.com:443/opinion/canada-day-a-time-to-reflect", 20240715LL, 20240715000000LL, {{"CAN", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA", "05"}, "Canada", 0.455450f, {0.777156f, 0.704189f, 0.704189f, 1.000000f, 0.365207f}, 5, {0.455450, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.724451, "viwiki"},
-    {"Make statement, not specified below", NULL, "UNITED KINGDOM", "Edinburgh, Edinburgh, City of, United Kingdom", "https://guernseypress.com/news/uk-news/2024/07/14/child-benefit-cap-must-be-scrapped-at-kings-speech-snp-warns-labour/", 20240715LL, 20240715000000LL, {{NULL, "GBR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "UK", "01"}, "Labour Party (UK)", 0.341861f, {0.456753f, 0.330313f, 0.330313f, 0.163239f, 0.456753f, 0.271737f}, 6, {0.341861, 0.456753, 0.000000, 0.500000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.141498, "enwiki"},
-    {"Use conventional military force, not specified below", NULL, "SYRIA", "Sweida, As Suwayda', Syria", "https://www.bostonglobe.com/2025/07/14/world/violence-threatens-syrias-fragile-peace-leaving-more-than-50-dead/", 20250715LL, 20250715000000LL, {{NULL, "SYR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "SY", "19"}, "Refugees of the Syrian Civil War", 0.545365f, {0.622456f, 0.140197f, 0.007298f, 0.622456f, 0.630636f}, 5, {0.545365, 0.630636, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.304956, "enwiki"},
-    {"Reduce relations, not specified below", "TURKISH", "SYRIA", "Syria", "https://menafn.com/1108437878/Turkish-FM-Expresses-Hope-For-Syria-To-Embrace-Turkeys-Call-For-Normalisation", 20240715LL, 20240715000000LL, {{"TUR", "SYR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 1, "SY", "16"}, "Turkey–PKK conflict", 0.543590f, {0.450203f, 0.421697f, 0.421697f, 0.483343f}, 4, {0.543590, 0.483343, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000}, 0.261953, "enwiki"},
-    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US", "01"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000}, 0.091789, "enwiki"},
-    {"Appeal, not specified below", NULL, "RESIDENTS", "Australia", "https://www.yahoo.com/news/kangaroo-running-around-pierce-county-231048971.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 1, "AS", "02"}, "Michael Lewis (ciclista)", 0.037954f, {0.205506f, 0.145625f, 0.005873f}, 3, {0.037954, 0.205506, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.090343, "ptwiki"},
-    {"Engage in diplomatic cooperation, not specified below", "GOVERNMENT", "ARMED GROUP", "Sweida, As Suwayda', Syria", "https://www.tribuneindia.com/news/world/israel-intervenes-as-syrian-forces-clash-with-druze-militia/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"GOV", "COP", NULL}, {"UAF", NULL, NULL}}, 4, "SY", "05"}, "Syrien", 0.174009f, {0.168350f, 0.234920f, 0.173159f, 0.313083f, 0.193871f, 0.123934f}, 6, {0.174009, 0.313083, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.268756, "dewiki"},
-    {"Yield, not specified below", "UNITED KINGDOM", "SCIENTIST", "London, London, City of, United Kingdom", "https://english.aawsat.com/varieties/5164797-heatwaves-spain-caused-1180-deaths-past-two-months-ministry-says", 20250715LL, 20250715000000LL, {{"GBR", NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 4, "UK", "08"}, "London", 0.452993f, {0.713557f, 0.224767f, 1.000000f, 1.000000f, 0.579445f, 0.713557f, 0.002566f}, 7, {0.452993, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.361782, "dawiki"},
-    {"Praise or endorse", "COMMUNITY", NULL, NULL, "https://www.wenatcheeworld.com/news/your_news/college-life/article_294d2208-9bce-439c-a9f6-eeeeb50ced5e.html", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", "EDU", NULL}, {NULL, NULL, NULL}}, 0, NULL, "05"}, "Araguaína (tiểu vùng)", 0.006703f, {0.148560f, 0.078305f}, 2, {0.006703, 0.148560, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.081948, "viwiki"},
+    {"Consult, not specified below", "ENGINEER", NULL, NULL, "https://indianexpress.com/article/cities/chandigarh/inaugurated-by-union-home-minister-amit-shah-touted-as-24x7-water-supply-project-but-now-facing-serious-financial-irregularities-allegation-10126763/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL, "04"}, "Amit Shah", 0.310836f, {0.256880f, 0.363107f}, 2, {0.310836, 0.363107, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.661732, "enwiki"},
+    {"Consult, not specified below", NULL, "CANADA", "Ottawa, Ontario, Canada", "https://toronto.citynews.ca/2024/07/14/trudeau-says-he-spoke-with-trump-sunday-after-shooting-condemned-political-violence/", 20240715LL, 20240715000000LL, {{NULL, "CAN"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA", "04"}, "Justin Trudeau", 0.460113f, {0.465427f, 0.437445f, 0.469398f, 0.465427f, 0.498152f}, 5, {0.460113, 0.498152, 0.000000, 0.500000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.463970, "frwiki"},
+    {"Make statement, not specified below", "MAYOR", NULL, "New York, United States", "https://www.foxnews.com/politics/cuomo-opponents-slam-his-re-entry-nyc-mayor-race-say-city-wants-move-from-ex-governor", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US", "01"}, "New York City", 0.425575f, {0.408884f, 0.948005f, 0.537907f, 0.337746f}, 4, {0.425575, 0.948005, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000}, 0.527428, "enwiki"},
+    {"Make a visit", "UNITED KINGDOM", "ISRAEL", "Gaza, Israel (general), Israel", "https://menafn.com/1108437828/Palestine-Prime-Minister-UK-Foreign-Secretary-Discuss-Developments-In-Gaza-West-Bank", 20240715LL, 20240715000000LL, {{"GBR", "ISR"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 4, "IS", "04"}, "Palestine", 0.524032f, {0.473499f, 0.815645f, 0.785343f, 0.672619f, 0.815645f, 0.481052f}, 6, {0.524032, 0.815645, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.914905, "enwiki"},
+    {"Threaten, not specified below", NULL, "RUSSIA", "White House, District of Columbia, United States", "https://nationnews.com/2025/07/14/trump-threatens-russia-with-tariffs-as-talks-drag-on/", 20250715LL, 20250715000000LL, {{NULL, "RUS"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US", "13"}, "United States", 0.372878f, {0.602577f, 0.470945f, 0.340042f, 1.000000f, 0.081466f}, 5, {0.372878, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.608088, "enwiki"},
+    {"Praise or endorse", "CANADIAN", NULL, "Quebec, Quebec, Canada", "https://www.standard-freeholder.com:443/opinion/canada-day-a-time-to-reflect", 20240715LL, 20240715000000LL, {{"CAN", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "CA", "05"}, "Canada", 0.455450f, {0.777156f, 0.704189f, 0.704189f, 1.000000f, 0.365207f}, 5, {0.455450, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.772702, "viwiki"},
+    {"Make statement, not specified below", NULL, "UNITED KINGDOM", "Edinburgh, Edinburgh, City of, United Kingdom", "https://guernseypress.com/news/uk-news/2024/07/14/child-benefit-cap-must-be-scrapped-at-kings-speech-snp-warns-labour/", 20240715LL, 20240715000000LL, {{NULL, "GBR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "UK", "01"}, "Labour Party (UK)", 0.341861f, {0.456753f, 0.330313f, 0.330313f, 0.163239f, 0.456753f, 0.271737f}, 6, {0.341861, 0.456753, 0.000000, 0.500000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.214500, "enwiki"},
+    {"Use conventional military force, not specified below", NULL, "SYRIA", "Sweida, As Suwayda', Syria", "https://www.bostonglobe.com/2025/07/14/world/violence-threatens-syrias-fragile-peace-leaving-more-than-50-dead/", 20250715LL, 20250715000000LL, {{NULL, "SYR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "SY", "19"}, "Refugees of the Syrian Civil War", 0.545365f, {0.622456f, 0.140197f, 0.007298f, 0.622456f, 0.630636f}, 5, {0.545365, 0.630636, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.468860, "enwiki"},
+    {"Reduce relations, not specified below", "TURKISH", "SYRIA", "Syria", "https://menafn.com/1108437878/Turkish-FM-Expresses-Hope-For-Syria-To-Embrace-Turkeys-Call-For-Normalisation", 20240715LL, 20240715000000LL, {{"TUR", "SYR"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 1, "SY", "16"}, "Turkey–PKK conflict", 0.543590f, {0.450203f, 0.421697f, 0.421697f, 0.483343f}, 4, {0.543590, 0.483343, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000}, 0.472948, "enwiki"},
+    {"Make optimistic comment", NULL, "LEGISLATOR", "Texas, United States", "https://www.upi.com/Top_News/US/2024/07/14/abbot-threatesn-utility-company-after-hurricane/1721720998925/", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"LEG", NULL, NULL}}, 2, "US", "01"}, "2015 Pacific hurricane season", 0.325674f, {0.079498f, 0.075611f, 0.087112f, 0.371298f}, 4, {0.325674, 0.371298, 0.000000, 0.250000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.091431, "enwiki"},
+    {"Appeal, not specified below", NULL, "RESIDENTS", "Australia", "https://www.yahoo.com/news/kangaroo-running-around-pierce-county-231048971.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 1, "AS", "02"}, "Michael Lewis (ciclista)", 0.037954f, {0.205506f, 0.145625f, 0.005873f}, 3, {0.037954, 0.205506, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.133118, "ptwiki"},
+    {"Engage in diplomatic cooperation, not specified below", "GOVERNMENT", "ARMED GROUP", "Sweida, As Suwayda', Syria", "https://www.tribuneindia.com/news/world/israel-intervenes-as-syrian-forces-clash-with-druze-militia/", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"GOV", "COP", NULL}, {"UAF", NULL, NULL}}, 4, "SY", "05"}, "Syrien", 0.174009f, {0.168350f, 0.234920f, 0.173159f, 0.313083f, 0.193871f, 0.123934f}, 6, {0.174009, 0.313083, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.377822, "dewiki"},
+    {"Yield, not specified below", "UNITED KINGDOM", "SCIENTIST", "London, London, City of, United Kingdom", "https://english.aawsat.com/varieties/5164797-heatwaves-spain-caused-1180-deaths-past-two-months-ministry-says", 20250715LL, 20250715000000LL, {{"GBR", NULL}, {{NULL, NULL, NULL}, {"CVL", NULL, NULL}}, 4, "UK", "08"}, "London", 0.452993f, {0.713557f, 0.224767f, 1.000000f, 1.000000f, 0.579445f, 0.713557f, 0.002566f}, 7, {0.452993, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.499683, "dawiki"},
+    {"Praise or endorse", "COMMUNITY", NULL, NULL, "https://www.wenatcheeworld.com/news/your_news/college-life/article_294d2208-9bce-439c-a9f6-eeeeb50ced5e.html", 20250715LL, 20250715000000LL, {{NULL, NULL}, {{"CVL", "EDU", NULL}, {NULL, NULL, NULL}}, 0, NULL, "05"}, "Araguaína (tiểu vùng)", 0.006703f, {0.148560f, 0.078305f}, 2, {0.006703, 0.148560, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.123254, "viwiki"},
+    {"Use conventional military force, not specified below", NULL, "CROOK", "Allegheny County, Pennsylvania, United States", "https://www.ketv.com/article/trump-rally-shooting-gunman-thomas-crooks-explosives/61591883", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CRM", NULL, NULL}}, 3, "US", "19"}, "Attempted assassination of Donald Trump", 0.287534f, {0.114911f, 0.077788f, 0.170172f, 0.173572f, 0.389335f}, 5, {0.287534, 0.389335, 0.000000, 0.250000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.264075, NULL},
+    {"Use conventional military force, not specified below", NULL, "CROOK", "Allegheny County, Pennsylvania, United States", "https://www.ketv.com/article/trump-rally-shooting-gunman-thomas-crooks-explosives/61591883", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{NULL, NULL, NULL}, {"CRM", NULL, NULL}}, 3, "US", "19"}, "Butler, Pennsylvania", 0.392309f, {0.224189f, 0.480761f, 0.688268f, 0.295976f, 0.137865f}, 5, {0.392309, 0.688268, 0.000000, 0.500000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000}, 0.456998, NULL},
+    {"Fight with small arms and light weapons", "FIRE CHIEF", NULL, "Pennsylvania, United States", "https://wgme.com/newsletter-daily/ex-volunteer-fire-chief-corey-comperatore-killed-trump-rally-shooter-victim-butler-pennsylvania-fbi-identifies-gunman-thomas-matthew-crooks", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 2, "US", "19"}, "Federal Bureau of Investigation", 0.276602f, {0.285045f, 0.183559f, 0.220572f, 0.317508f}, 4, {0.276602, 0.317508, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000}, 0.291493, NULL},
+    {"Criticize or denounce", "SLOVAK", "ROBERT FICO", "Pennsylvania, United States", "https://www.postregister.com/news/national/global-leaders-condemn-assassination-attempt-targeting-former-us-president-donald-trump/article_4cb20f2f-256a-5783-b74f-85679ffc5bb1.html", 20240715LL, 20240715000000LL, {{"SVK", "SVK"}, {{NULL, NULL, NULL}, {"GOV", NULL, NULL}}, 2, "US", "11"}, "Slovakia", 0.374458f, {0.780294f, 0.112892f, 0.259279f, 0.368459f, 0.052359f}, 5, {0.374458, 0.780294, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.637470, NULL},
+    {"Make a visit", "PRESIDENT", "MILWAUKEE", NULL, "https://www.ctvnews.ca/world/donald-trump-arrives-in-milwaukee-for-rnc-after-assassination-attempt-heightens-security-fears-1.6963781", 20240715LL, 20240715000000LL, {{NULL, "USA"}, {{"GOV", NULL, NULL}, {NULL, NULL, NULL}}, 0, NULL, "04"}, "2024 Republican National Convention", 0.219065f, {0.294554f, 0.092605f, 0.128089f}, 3, {0.219065, 0.294554, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000, 1.000000, 0.000000, 1.000000}, 0.617674, NULL},
+    {"Use conventional military force, not specified below", NULL, "UNITED STATES", "Minnesota, United States", "https://www.macleayargus.com.au/story/8695317/shannen-doherty-beverly-hills-90210-and-charmed-actor-dies-at-53/?cs=9676", 20240715LL, 20240715000000LL, {{NULL, "USA"}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 2, "US", "19"}, "Charmed (2018 TV series)", 0.473892f, {0.114077f, 0.076850f, 0.114077f, 0.520724f}, 4, {0.473892, 0.520724, 1.000000, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.173634, NULL},
+    {"Arrest, detain, or charge with legal action", "AUSTRALIA", "RUSSIA", "Canberra, Australian Capital Territory, Australia", "https://www.canberratimes.com.au/story/8693669/first-espionage-charges-since-2018-for-australian-couple/?cs=14258", 20240708LL, 20240715000000LL, {{"AUS", "RUS"}, {{"COP", NULL, NULL}, {NULL, NULL, NULL}}, 4, "AS", "17"}, "Australia", 0.415980f, {1.000000f, 0.641386f, 0.567982f, 0.516307f, 1.000000f, 0.253329f}, 6, {0.415980, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.842109, NULL},
+    {"Make statement, not specified below", "LESOTHO", NULL, "Tsikoane, Lesotho (general), Lesotho", "https://sundayexpress.co.ls/lephema-intensifies-bid-to-be-next-pm/", 20240714LL, 20240715000000LL, {{"LSO", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 4, "LT", "01"}, "Lesotho", 0.685359f, {1.000000f, 0.243856f, 0.898047f, 1.000000f, 0.214950f}, 5, {0.685359, 1.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000}, 0.439248, NULL},
+    {"Express intent to cooperate, not specified below", "PHILADELPHIA", NULL, "Philadelphia, Pennsylvania, United States", "https://www.si.com/mlb/future-mlb-all-star-locations-2025-2026-beyond", 20240715LL, 20240715000000LL, {{"USA", NULL}, {{NULL, NULL, NULL}, {NULL, NULL, NULL}}, 3, "US", "03"}, "2025 Major League Baseball All-Star Game", 0.463721f, {0.187486f, 0.187486f, 0.037110f, 0.074141f, 0.654301f}, 5, {0.463721, 0.654301, 0.000000, 0.285714, 0.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.197730, NULL},
+    {"Disapprove, not specified below", "GANG", NULL, "Dublin, Dublin, Ireland", "https://www.mayonews.ie/news/national-news/1554283/two-irish-citizens-nabbed-by-homeland-security-in-us-after-staggering-300k-atm-scam.html", 20240715LL, 20240715000000LL, {{NULL, NULL}, {{"CRM", NULL, NULL}, {NULL, NULL, NULL}}, 4, "EI", "11"}, "Homeland (TV series)", 0.337532f, {0.248524f, 0.186642f, 0.186642f, 0.217580f, 0.253957f}, 5, {0.337532, 0.253957, 1.000000, 1.000000, 1.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000}, 0.364049, NULL},
 };
 
 static void test_matches_python(void **state)
@@ -357,7 +432,7 @@ static void test_settings(void **state)
     assert_int_equal(rerank_enabled(cfg, emb), 0); /* the fallback keeps plain cosine */
     config_set(cfg, "correlate.rerank", "true");
     assert_int_equal(rerank_enabled(cfg, emb), 1);
-    assert_true(fabs(rerank_threshold(cfg) - 0.34) < 1e-9);
+    assert_true(fabs(rerank_threshold(cfg) - 0.44) < 1e-9);
     assert_true(fabs(rerank_candidate_threshold(cfg) - 0.20) < 1e-9);
     embedder_close(emb);
     config_free(cfg);
@@ -369,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_field_texts),
         cmocka_unit_test(test_lexical_features),
         cmocka_unit_test(test_structured_features),
+        cmocka_unit_test(test_story_features),
         cmocka_unit_test(test_matches_python),
         cmocka_unit_test(test_flow_reranked),
         cmocka_unit_test(test_settings),
