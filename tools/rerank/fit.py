@@ -352,23 +352,28 @@ def label_lines(path, part=None):
             sys.exit(f"{path}:{n}: expected 3 (EventID, title, related) or 6 tab-separated columns")
     return out
 
+def load_event(con, eid, db):
+    """The event's fields from gdelt_silver, as rerank.c's loader reads them."""
+    r = con.execute("SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
+                    " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
+                    " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
+                    " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type, ActionGeo_CountryCode,"
+                    " EventRootCode FROM gdelt_silver WHERE GLOBALEVENTID=?", (int(eid),)).fetchone()
+    if r is None: sys.exit(f"EventID {eid} not in gdelt_silver of {db}")
+    ev = dict(id=int(eid), description=r[0], actor1=r[1], actor2=r[2], geo=r[3], url=r[4],
+              sqldate=r[5] or 0, dateadded=r[6] or 0,
+              years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000},
+              actor_country=[r[7], r[8]], actor_type=[[r[9], r[10], r[11]], [r[12], r[13], r[14]]],
+              geo_type=r[15] or 0, geo_country=r[16], root=r[17])
+    return ev
+
 def load(db, path, part=None):
     con = sqlite3.connect(db)
     has_wiki = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'wikimedia_silver'").fetchone()
     rows = []
     for story, eid, title, lab in label_lines(path, part):
-        r = con.execute("SELECT event_description, Actor1Name, Actor2Name, ActionGeo_FullName,"
-                        " SOURCEURL, SQLDATE, DATEADDED, Actor1CountryCode, Actor2CountryCode,"
-                        " Actor1Type1Code, Actor1Type2Code, Actor1Type3Code, Actor2Type1Code,"
-                        " Actor2Type2Code, Actor2Type3Code, ActionGeo_Type, ActionGeo_CountryCode,"
-                        " EventRootCode FROM gdelt_silver WHERE GLOBALEVENTID=?", (int(eid),)).fetchone()
-        if r is None: sys.exit(f"EventID {eid} not in gdelt_silver of {db}")
-        ev = dict(id=int(eid), description=r[0], actor1=r[1], actor2=r[2], geo=r[3], url=r[4],
-                  sqldate=r[5] or 0, dateadded=r[6] or 0,
-                  years={(r[5] or 0) // 10000, (r[6] or 0) // 10000000000},
-                  actor_country=[r[7], r[8]], actor_type=[[r[9], r[10], r[11]], [r[12], r[13], r[14]]],
-                  geo_type=r[15] or 0, geo_country=r[16], root=r[17],
-                  group=story if story is not None else "url:" + (r[4] or eid))
+        ev = load_event(con, eid, db)
+        ev["group"] = story if story is not None else "url:" + (ev["url"] or str(eid))
         t = title.replace("_", " ")
         w = con.execute(WIKI_OF_TITLE, (t,)).fetchone() if has_wiki else None
         ev["wiki"] = w[0] if w else None  # the title's wiki (one pair per event row here)
@@ -606,11 +611,11 @@ def per_set_f1(sets, scores, t):
         out.append(prf((sc >= t).astype(int), st.y))
     return out
 
-def worst_choice(sets, runs):
-    """The threshold that maximises the mean over runs of the worst set's F1; (t, that value,
-    per-set mean (P, R, F1) at t)."""
+def worst_choice(sets, runs, tmin=0.0):
+    """The threshold (>= tmin) that maximises the mean over runs of the worst set's F1; (t, that
+    value, per-set mean (P, R, F1) at t)."""
     best = None
-    for t in THRESHOLDS:
+    for t in THRESHOLDS[THRESHOLDS >= tmin - 1e-9]:
         per = np.array([[f for f in per_set_f1(sets, sc, t)] for sc in runs])  # runs x sets x 3
         worst = per[:, :, 2].min(axis=1).mean()
         if best is None or worst > best[1]: best = (t, worst, per.mean(axis=0))
@@ -644,13 +649,27 @@ def protocol(a, emb):
     seeds = range(a.repeats)
     grid = [(fs, C, eq) for fs in (a.feature_sets.split(",")) for C in C_GRID_WORST
             for eq in (False, True)]
+    X = np.vstack([st.X for st in fit_sets]); y = np.concatenate([st.y for st in fit_sets])
+    cand = np.concatenate([st.cand for st in fit_sets])
+    ci = np.where(cand)[0]
+    pool = vmax = None
+    if a.volume:
+        pool = VolumePool(a.volume, emb, a.candidate)
+        vmax = pool.emitted(pool.cos, a.volume_cosine)
+        print(f"volume: {len(pool.cos)} candidate pairs of {a.volume}; cosine >= {a.volume_cosine:.2f}"
+              f" emits {vmax}: a threshold must not emit more")
     results = []
     for fs, C, eq in grid:
         use = [FEATURES.index(f) for f in FEATURE_SETS[fs]]
+        tmin = 0.0
+        if pool is not None:  # the lowest threshold at which the final fit emits <= vmax
+            m = fit_w(X[ci][:, use], y[ci], C, set_weights(fit_sets, ci, eq))
+            ps = score(m, pool.X[:, use])
+            tmin = next((t for t in THRESHOLDS if pool.emitted(ps, t) <= vmax), 1.0)
         runs = oof_scores(fit_sets, use, C, eq, a.folds, seeds)
-        t, worst, per = worst_choice(fit_sets, runs)
+        t, worst, per = worst_choice(fit_sets, runs, tmin)
         results.append((worst, fs, C, eq, t, per))
-        print(f"  {fs:15s} C {C:<5} equal-weights {int(eq)}: threshold {t:.2f} worst-set CV F1 {worst:.4f}  "
+        print(f"  {fs:15s} C {C:<5} equal-weights {int(eq)}: threshold {t:.2f} (>= {tmin:.2f}) worst-set CV F1 {worst:.4f}  "
               + "  ".join(f"{st.name} {per[i][2]:.3f}" for i, st in enumerate(fit_sets)))
     worst, fs, C, eq, t, per = max(results, key=lambda r: (round(r[0], 4), -r[2]))
     print(f"chosen: features {fs}, C {C}, equal set weights {int(eq)}, threshold {t:.2f} "
@@ -659,10 +678,11 @@ def protocol(a, emb):
         print(f"  CV {st.name:10s} P {per[i][0]:.4f} R {per[i][1]:.4f} F1 {per[i][2]:.4f}")
     # the final fit on every fit set's candidates; the threshold is the CV's
     use = [FEATURES.index(f) for f in FEATURE_SETS[fs]]
-    X = np.vstack([st.X for st in fit_sets]); y = np.concatenate([st.y for st in fit_sets])
-    cand = np.concatenate([st.cand for st in fit_sets])
-    ci = np.where(cand)[0]
     m = fit_w(X[ci][:, use], y[ci], C, set_weights(fit_sets, ci, eq))
+    if pool is not None:
+        ps = score(m, pool.X[:, use])
+        print(f"volume: the chosen decision emits {pool.emitted(ps, t)} of the pool's pairs"
+              f" (cosine >= {a.volume_cosine:.2f}: {vmax})")
     # cosine alone: its threshold by the same rule on the fit sets (no fitting involved)
     ct, cworst, cper = worst_choice(fit_sets, [np.concatenate([st.cos for st in fit_sets])])
     print(f"cosine alone, threshold by the same rule on the fit sets: {ct:.2f} (worst-set F1 {cworst:.4f})")
@@ -684,6 +704,58 @@ def protocol(a, emb):
 
 C_GRID_WORST = (0.3, 1.0, 3.0)
 
+# ---- volume: what a decision emits in a replayed window ----------------------------------------
+
+class VolumePool:
+    """Every candidate pair of a replay (a store kept by `GOLD_E2E_KEEP=DIR bench/gold_e2e.sh
+    --set correlate.rerank.threshold=0 --set correlate.top_k=20`: the 1,766 events of 2024-07-15
+    against the wikiticker day, nearly all unrelated; tests/data/README.md, "Volume sample").
+    What a decision emits there is, to first order, its number of false pairs."""
+    TOP_K = 5  # correlate.top_k: pairs kept per event
+
+    def __init__(self, db, emb, cand_thr):
+        # the features of 35,000 pairs take minutes in Python: cached beside the pool, keyed by
+        # this script's and rerank.c's text (the rules they compute)
+        import hashlib, os
+        here = os.path.dirname(os.path.abspath(__file__))
+        key = hashlib.sha1(open(__file__, "rb").read() + open(os.path.join(
+            here, "../../src/correlate/rerank.c"), "rb").read()).hexdigest()[:12]
+        cache = f"{db}.fit-{key}.npz"
+        if os.path.exists(cache):
+            z = np.load(cache)
+            self.X, self.cos, self.event = z["X"], z["cos"], z["event"]
+        else:
+            self._featurize(db, emb)
+            np.savez(cache, X=self.X, cos=self.cos, event=self.event)
+        _u, self.inv = np.unique(self.event, return_inverse=True)
+
+    def _featurize(self, db, emb):
+        con = sqlite3.connect(db)
+        pairs = con.execute("SELECT EventID, wiki, title, cosine_sim FROM correlated_gold_events"
+                            " ORDER BY EventID, id").fetchall()
+        con.close()
+        evs = {}
+        rows = []
+        con = sqlite3.connect(db)
+        for eid, wiki, title, c in pairs:
+            if eid not in evs:
+                evs[eid] = load_event(con, eid, db)
+            ev = dict(evs[eid]); ev["wiki"] = wiki; ev["group"] = eid
+            rows.append((ev, title, 0))
+        con.close()
+        texts = set()  # embedded in large batches first (featurize asks pair by pair)
+        for ev, title, _l in rows:
+            texts.add(title); texts.add(compose(ev)); texts.update(field_texts(ev))
+        emb(sorted(texts))
+        self.X, _y, _g, self.cos = featurize(rows, emb)
+        self.event = np.array([r[0]["id"] for r in rows])
+
+    def emitted(self, score, t):
+        """Pairs emitted at threshold t: per event, the best TOP_K of those >= t."""
+        n = np.bincount(self.inv[score >= t], minlength=self.inv.max() + 1)
+        return int(np.minimum(n, self.TOP_K).sum())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("db"); ap.add_argument("model_dir"); ap.add_argument("labels", nargs="?")
@@ -695,6 +767,11 @@ def main():
     ap.add_argument("--feature-sets", default=",".join(FEATURE_SETS),
                     help="the feature sets --fit-set tries (FEATURE_SETS)")
     ap.add_argument("--part", choices=("dev", "heldout"), help="the part of a story-form LABELS")
+    ap.add_argument("--volume", metavar="POOL.db",
+                    help="with --fit-set: a replay's candidate pairs (VolumePool); a threshold may"
+                         " not emit more of them than cosine >= --volume-cosine")
+    ap.add_argument("--volume-cosine", type=float, default=0.40,
+                    help="the cosine threshold whose volume bounds the decision's (correlate.threshold)")
     ap.add_argument("--candidate", type=float, default=0.20)
     ap.add_argument("--C", type=float, default=0.3)
     ap.add_argument("--folds", type=int, default=5)
