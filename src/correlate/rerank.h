@@ -25,8 +25,9 @@
  *                     sub-national level (ActionGeo_Type 2..5) and the event is not national
  *   country_slug      the slug names the title's country (a name or an adjective: "us", "uk",
  *                     "canadian")
- * and four that know a news story's own article ("Attempted assassination of Donald Trump",
- * "2024 Bangladesh floods"), whose subject is the event itself rather than one of its names:
+ * and five that know a news story's own article ("Attempted assassination of Donald Trump",
+ * "2024 Bangladesh floods"), whose subject is the event itself rather than one of its names (the
+ * table fitted today weighs them 0: they did not raise the worst set's F1, docs/gold.md):
  *   kind_match        the title has a word of a kind of event (assassination, shooting, flood,
  *                     election, summit, trial, ...: rerank_kinds in rerank.c) and the event is of
  *                     that kind: its CAMEO root is one of the kind's, or its slug has a word of
@@ -41,7 +42,7 @@
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
- *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.34)
+ *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.47)
  *   correlate.candidate_threshold   (first-stage cosine; default 0.20; the pages of the event's
  *                                    countries in the titles' languages are candidates whatever
  *                                    their cosine: rerank_country_candidate, gold_flow.c)
