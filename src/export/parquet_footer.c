@@ -10,6 +10,16 @@
 #include <string.h>
 
 /* ---- footer ---- */
+/* A leaf's converted type and its logical type, a union member with no fields. */
+static void logical_type(tc_writer *t, int32_t converted, int16_t member)
+{
+    tc_i32(t, 6, converted);
+    tc_struct_begin(t, 10);
+    tc_struct_begin(t, member);
+    tc_struct_end(t);
+    tc_struct_end(t);
+}
+
 static void write_schema_element(tc_writer *t, const pq_node *n, int is_root, int root_children)
 {
     tc_elem_struct_begin(t);
@@ -26,17 +36,9 @@ static void write_schema_element(tc_writer *t, const pq_node *n, int is_root, in
         tc_i32(t, 5, n->num_children);
         if (n->group_kind) tc_i32(t, 6, n->group_kind);
     } else if (n->type == PQ_STRING) {
-        tc_i32(t, 6, CT_UTF8);
-        tc_struct_begin(t, 10);
-        tc_struct_begin(t, 1);  /* STRING */
-        tc_struct_end(t);
-        tc_struct_end(t);
+        logical_type(t, CT_UTF8, 1);  /* STRING */
     } else if (n->type == PQ_DATE) {
-        tc_i32(t, 6, CT_DATE);
-        tc_struct_begin(t, 10);
-        tc_struct_begin(t, 6);  /* DATE */
-        tc_struct_end(t);
-        tc_struct_end(t);
+        logical_type(t, CT_DATE, 6);  /* DATE */
     } else if (n->type == PQ_TIMESTAMP_MICROS) {
         tc_i32(t, 6, CT_TIMESTAMP_MICROS);
         tc_struct_begin(t, 10);
