@@ -1,6 +1,7 @@
 /* The Kafka sink (see kafka_sink.h). */
 #include "export/kafka_sink.h"
 
+#include "core/kafka_client.h"
 #include "core/log.h"
 #include "export/export_int.h"
 #include "store/store.h"
@@ -36,22 +37,10 @@ static int mark_cmp(const char *a, const char *b)
 static int topic_last_mark(const char *brokers, const char *topic, int64_t tail, char *mark, size_t n,
                            char *err, size_t errlen)
 {
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "isolation.level", "read_committed", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka configuration: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        snprintf(err, errlen, "kafka consumer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
+    static const char *const settings[] = {"isolation.level", "read_committed", "enable.partition.eof", "true",
+                                           "allow.auto.create.topics", "false", NULL};
+    rd_kafka_t *rk = kafka_client_new(RD_KAFKA_CONSUMER, brokers, settings, err, errlen);
+    if (!rk) return -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
     int found = 0;
@@ -160,22 +149,9 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
     int64_t interval = config_get_int(cfg, "export.kafka.interval_seconds", 5);
     if (batch_events < 1) batch_events = 1;
 
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "transactional.id", txid, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "wikigdelt", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka configuration: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        snprintf(err, errlen, "kafka producer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
+    const char *const settings[] = {"enable.idempotence", "true", "transactional.id", txid, "client.id", "wikigdelt", NULL};
+    rd_kafka_t *rk = kafka_client_new(RD_KAFKA_PRODUCER, brokers, settings, err, errlen);
+    if (!rk) return -1;
     int rc = 0;
     /* Fences an earlier producer with this transactional.id and aborts its open transaction. */
     rd_kafka_error_t *e = rd_kafka_init_transactions(rk, 60000);

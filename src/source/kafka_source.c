@@ -2,6 +2,7 @@
 #include "source/kafka_source.h"
 
 #include "core/buf.h"
+#include "core/kafka_client.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "source/gdelt.h"
@@ -120,22 +121,10 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
 {
     memset(stats, 0, sizeof *stats);
     stop_requested = 0;
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "isolation.level", "read_committed", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "wikigdelt", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka configuration: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        snprintf(err, errlen, "kafka consumer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
+    static const char *const settings[] = {"enable.partition.eof", "true", "isolation.level", "read_committed",
+                                           "client.id", "wikigdelt", NULL};
+    rd_kafka_t *rk = kafka_client_new(RD_KAFKA_CONSUMER, o->brokers, settings, err, errlen);
+    if (!rk) return -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
     int timeout_ms = (int)config_get_int(cfg, "kafka.metadata_timeout_ms", 10000);
