@@ -2,6 +2,7 @@
  * described templates, SQL assembled from fixed fragments with every value a bound parameter. */
 #include "ask/ask_int.h"
 
+#include "core/grow.h"
 #include "correlate/countries.h"
 #include "embed/embedder.h"
 
@@ -53,12 +54,7 @@ static char **load_strings(sqlite3 *db, const char *sql, size_t *n)
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(st, 0);
         if (!s || !*s) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            char **p = realloc(out, cap * sizeof *p);
-            if (!p) break;
-            out = p;
-        }
+        if (grow_array(&out, &cap, *n, sizeof *out, 256)) break;
         out[(*n)++] = strdup(s);
     }
     sqlite3_finalize(st);

@@ -3,6 +3,7 @@
  * once; names that stand for two countries are asked back. */
 #include "ask/slots_int.h"
 
+#include "core/grow.h"
 #include "correlate/countries.h"
 #include "correlate/country_names.h"
 
@@ -53,13 +54,7 @@ static void add_cname(size_t *cap, const char *name, int row, int adjective)
         if (strcmp(country_table[seen->row].cameo, country_table[row].cameo) != 0) seen->ambiguous = 1;
         return;
     }
-    if (ncnames == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        cname *p = realloc(cnames, nc * sizeof *p);
-        if (!p) return;
-        cnames = p;
-        *cap = nc;
-    }
+    if (grow_array(&cnames, cap, ncnames, sizeof *cnames, 1024)) return;
     cnames[ncnames].name = strdup(low);
     cnames[ncnames].row = row;
     cnames[ncnames].adjective = adjective;

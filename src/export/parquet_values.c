@@ -2,6 +2,8 @@
  * and its dictionary of distinct values (open addressing over their PLAIN bytes). */
 #include "export/parquet_int.h"
 
+#include "core/grow.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,13 +147,7 @@ int pq_dict_index(column *c, const char *enc, size_t len, uint32_t *idx)
         pq_dict_drop(c);
         return 1;
     }
-    if (c->ndict == c->cap_dict) {
-        size_t n = c->cap_dict ? c->cap_dict * 2 : 1024;
-        size_t *o = realloc(c->dict_off, n * sizeof *o);
-        if (!o) return -1;
-        c->dict_off = o;
-        c->cap_dict = n;
-    }
+    if (grow_array(&c->dict_off, &c->cap_dict, c->ndict, sizeof *c->dict_off, 1024)) return -1;
     c->dict_off[c->ndict] = c->dict.len;
     if (buf_append(&c->dict, enc, len) != 0) return -1;
     c->slots[j] = (uint32_t)c->ndict + 1;

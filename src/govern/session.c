@@ -20,6 +20,8 @@
  * deferred checks. */
 #include "govern/session_int.h"
 
+#include "core/grow.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +38,7 @@ static int64_t now_ns(void)
 
 void govern_names_add(name_list *l, const char *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) return;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (grow_array(&l->v, &l->cap, l->n, sizeof *l->v, 16)) return;
     char *d = strdup(s ? s : "");
     if (d) l->v[l->n++] = d;
 }

@@ -4,6 +4,8 @@
  * decided: session.c). */
 #include "govern/session_int.h"
 
+#include "core/grow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,9 +134,9 @@ int govern_authorizer(void *ud, int action, const char *a1, const char *a2, cons
             govern_deny(s, "refused: %s is a table-valued function over the schema or the file, which principals may not call%s", t, NULL);
             return SQLITE_DENY;
         }
-        if (s->nreads == s->capreads) {
-            s->capreads = s->capreads ? s->capreads * 2 : 32;
-            s->reads = realloc(s->reads, s->capreads * sizeof *s->reads);
+        if (grow_array(&s->reads, &s->capreads, s->nreads, sizeof *s->reads, 32)) {
+            govern_deny(s, "refused: out of memory while checking the statement%s%s", NULL, NULL);
+            return SQLITE_DENY;
         }
         read_rec *r = &s->reads[s->nreads++];
         r->table = strdup(t);
@@ -183,7 +185,10 @@ static const name_list *view_deps(govern_session *s, const char *view)
 {
     for (size_t i = 0; i < s->ndeps; i++)
         if (!strcasecmp(s->deps[i].view, view)) return &s->deps[i].tables;
-    s->deps = realloc(s->deps, (s->ndeps + 1) * sizeof *s->deps);
+    static const name_list none;
+    dep_rec *nd = realloc(s->deps, (s->ndeps + 1) * sizeof *s->deps);
+    if (!nd) return &none;
+    s->deps = nd;
     dep_rec *d = &s->deps[s->ndeps++];
     memset(d, 0, sizeof *d);
     d->view = strdup(view);

@@ -2,6 +2,8 @@
  * statement's CTEs and WINDOWs give and where one statement ends. */
 #include "govern/session_int.h"
 
+#include "core/grow.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,13 +97,14 @@ static void tok_name(const tok *t, char *out, size_t outlen)
  * definitions) that equal a view's name; writes the first into hit. */
 int govern_shadows_view(const govern_session *s, const char *sql, char *hit, size_t hitlen)
 {
-    size_t n = 0, cap = 64;
-    tok *toks = malloc(cap * sizeof *toks);
+    size_t n = 0, cap = 0;
+    tok *toks = NULL;
     const char *p = sql;
     for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            toks = realloc(toks, cap * sizeof *toks);
+        if (grow_array(&toks, &cap, n, sizeof *toks, 64)) {
+            free(toks);
+            snprintf(hit, hitlen, "(out of memory)");
+            return 1;
         }
         p = next_tok(p, &toks[n]);
         if (!toks[n].kind) break;
