@@ -44,29 +44,23 @@ int pq_encode_plain(const column *c, const pq_value *v, buf *out)
     }
 }
 
+/* Compares the PLAIN bytes a and b read as two T (inside compare_plain). */
+#define COMPARE_AS(T)                    \
+    do {                                 \
+        T x, y;                          \
+        memcpy(&x, a, sizeof x);         \
+        memcpy(&y, b, sizeof y);         \
+        return (x > y) - (x < y);        \
+    } while (0)
+
 /* Parquet's order for statistics: signed for ints and dates, numeric for doubles, unsigned
  * bytewise for strings, false < true for booleans. a and b are PLAIN-encoded. */
 static int compare_plain(const column *c, const char *a, size_t alen, const char *b, size_t blen)
 {
     switch (c->physical) {
-    case T_INT32: {
-        int32_t x, y;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        return (x > y) - (x < y);
-    }
-    case T_INT64: {
-        int64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        return (x > y) - (x < y);
-    }
-    case T_DOUBLE: {
-        double x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        return (x > y) - (x < y);
-    }
+    case T_INT32: COMPARE_AS(int32_t);
+    case T_INT64: COMPARE_AS(int64_t);
+    case T_DOUBLE: COMPARE_AS(double);
     case T_BYTE_ARRAY: {
         size_t n = (alen < blen ? alen : blen) - 4;   /* both carry a 4-byte length prefix */
         int r = memcmp(a + 4, b + 4, n);
@@ -76,6 +70,7 @@ static int compare_plain(const column *c, const char *a, size_t alen, const char
     default: return (a[0] > b[0]) - (a[0] < b[0]);
     }
 }
+#undef COMPARE_AS
 
 int pq_update_stats(column *c, const char *enc, size_t len)
 {
