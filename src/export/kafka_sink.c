@@ -3,6 +3,7 @@
 
 #include "core/kafka_client.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "export/export_int.h"
 #include "store/store.h"
 
@@ -17,8 +18,6 @@
 #define MARK_HEADER "wikigdelt-mark"
 #define TABLE "correlated_gold_events"
 
-static volatile sig_atomic_t stop_requested;
-void kafka_sink_request_stop(void) { stop_requested = 1; }
 
 /* Orders two "closed_at|id" marks. */
 static int mark_cmp(const char *a, const char *b)
@@ -134,7 +133,6 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
                    kafka_sink_stats *stats, char *err, size_t errlen)
 {
     memset(stats, 0, sizeof *stats);
-    stop_requested = 0;
     const table_spec *sp = export_spec_find(TABLE);
     column_info cols[MAX_COLUMNS];
     int ncols = 0, eventid_col = -1;
@@ -177,7 +175,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         }
         stats->recovered = 1;
     }
-    while (!rc && !stop_requested) {
+    while (!rc && !stop_requested()) {
         char next[160];
         int r = export_next_mark(db, sp, s.mark, batch_events, next, sizeof next, err, errlen);
         if (r < 0) {
@@ -186,7 +184,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         }
         if (r == 1) {
             if (!loop) break;
-            for (int64_t k = 0; k < interval * 10 && !stop_requested; k++) usleep(100 * 1000);
+            for (int64_t k = 0; k < interval * 10 && !stop_requested(); k++) usleep(100 * 1000);
             continue;
         }
         sqlite3_stmt *st = NULL;

@@ -5,6 +5,7 @@
 
 #include "core/grow.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "observe/observe.h"
 #include "source/http.h"
@@ -23,7 +24,6 @@
 #include <unistd.h>
 #include <zip.h>
 
-volatile sig_atomic_t gdelt_stop_requested;
 
 
 /* ------------------------------------------------------------------ checks and unzip */
@@ -348,7 +348,7 @@ static int ingest_paths(sqlite3 *db, const config *cfg, char *const *paths, size
     while (have > 0 && result >= 0) {
         finish_job(&jobs[cur]);
         int more = 0;
-        if (!gdelt_stop_requested) {
+        if (!stop_requested()) {
             more = next_pending(db, paths, count, &i, jobs[1 - cur].path,
                                 sizeof jobs[1 - cur].path, st, err, errlen);
             if (more < 0) {
@@ -480,7 +480,7 @@ static void count_fetch(long status)
 
 static void sleep_interruptible(int64_t ms)
 {
-    while (ms > 0 && !gdelt_stop_requested) {
+    while (ms > 0 && !stop_requested()) {
         int64_t slice = ms < 100 ? ms : 100;
         usleep((useconds_t)(slice * 1000));
         ms -= slice;
@@ -506,7 +506,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
     char reason[1024] = "", md5[33] = "";
     gdelt_file_meta meta = {e->name, e->url, mode, -1, NULL, e->size, e->md5, 0};
     int result = 1;
-    for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
+    for (int attempt = 1; attempt <= fs->retry_attempts && !stop_requested(); attempt++) {
         if (attempt > 1) {
             int64_t wait = retry_wait_ms(fs, attempt - 1, resp.retry_after_s);
             log_warn("gdelt", "%s: attempt %d/%d failed (%s); retrying in %lld ms", e->name,
@@ -519,7 +519,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
                 log_warn("gdelt", "cannot record the retry in event_log: %s", sqlite3_errmsg(db));
             st->retries++;
             sleep_interruptible(wait);
-            if (gdelt_stop_requested) break;
+            if (stop_requested()) break;
         }
         meta.attempts = attempt;
         http_outcome o = http_get(e->url, &fs->http, &resp);
@@ -554,7 +554,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
         }
         /* rc == 2: content rejected (bad zip); a re-download may fix a corrupted transfer. */
     }
-    if (gdelt_stop_requested) {
+    if (stop_requested()) {
         /* Interrupted, not failed: the file is not in the ledger as ingested, so the next run
          * fetches it again. */
         result = 0;
@@ -578,7 +578,7 @@ static int fetch_index(const fetch_settings *fs, const config *cfg, const char *
     (void)cfg;
     http_options o = fs->http;
     o.max_bytes = (size_t)max_bytes;
-    for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
+    for (int attempt = 1; attempt <= fs->retry_attempts && !stop_requested(); attempt++) {
         if (attempt > 1) {
             int64_t wait = retry_wait_ms(fs, attempt - 1, resp->retry_after_s);
             log_warn("gdelt", "%s; retrying in %lld ms", resp->error, (long long)wait);
@@ -673,7 +673,7 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
     }
     sqlite3_finalize(q);
     int rc = 0;
-    for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++) {
+    for (size_t i = 0; i < l.count && rc >= 0 && !stop_requested(); i++) {
         log_info("gdelt", "%s: retrying a file that failed earlier", l.items[i].name);
         if (fetch_and_ingest(db, cfg, fs, &l.items[i], "live", csv, st, err, errlen) < 0) rc = -1;
     }
@@ -712,7 +712,7 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
     /* Files that failed on earlier polls first (lastupdate.txt has moved past them), so a file
      * that fails now waits for the next poll instead of being hammered again at once. */
     rc = retry_failed_files(db, cfg, &fs, &csv, &l, st, err, errlen);
-    for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++)
+    for (size_t i = 0; i < l.count && rc >= 0 && !stop_requested(); i++)
         if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) < 0) rc = -1;
     free(l.items);
     buf_free(&csv);
@@ -747,7 +747,7 @@ int gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t
     log_info("gdelt", "backfill %s .. %s: %zu export files listed", a, b, l.count);
     buf csv = BUF_INIT;
     int result = 0;
-    for (size_t i = 0; i < l.count && !gdelt_stop_requested; i++) {
+    for (size_t i = 0; i < l.count && !stop_requested(); i++) {
         rc = fetch_and_ingest(db, cfg, &fs, &l.items[i], "backfill", &csv, st, err, errlen);
         if (rc < 0) {
             result = -1;

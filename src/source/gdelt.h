@@ -19,7 +19,6 @@
 #ifndef WG_GDELT_H
 #define WG_GDELT_H
 
-#include <signal.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,9 +54,6 @@ typedef struct gdelt_ingest_stats {
     int64_t bytes;           /* file bytes read or downloaded (accepted files) */
     int64_t retries;         /* attempts beyond the first */
 } gdelt_ingest_stats;
-
-/* Set (e.g. by a signal handler) to make live mode and retry waits return early. */
-extern volatile sig_atomic_t gdelt_stop_requested;
 
 /* File mode. Returns 0 when every file was ingested or skipped, 1 when some failed (recorded in
  * the ledger; the others were still ingested), -1 on a store error or an unreadable PATH. */

@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/kafka_client.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "source/gdelt.h"
 #include "source/wiki_ingest.h"
@@ -16,8 +17,6 @@
 
 #define MAX_PARTITIONS 256
 
-static volatile sig_atomic_t stop_requested;
-void kafka_source_request_stop(void) { stop_requested = 1; }
 
 typedef struct partition {
     int32_t id;
@@ -120,7 +119,6 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
                      kafka_source_stats *stats, char *err, size_t errlen)
 {
     memset(stats, 0, sizeof *stats);
-    stop_requested = 0;
     static const char *const settings[] = {"enable.partition.eof", "true", "isolation.level", "read_committed",
                                            "client.id", "wikigdelt", NULL};
     rd_kafka_t *rk = kafka_client_new(RD_KAFKA_CONSUMER, o->brokers, settings, err, errlen);
@@ -179,7 +177,7 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
     if (batch > 100000) batch = 100000;
     rd_kafka_message_t **msgs = calloc((size_t)batch, sizeof *msgs);
     int64_t deadline = o->duration_s > 0 ? time_monotonic_ms() + (int64_t)(o->duration_s * 1000) : 0;
-    while (rc == 0 && msgs && !stop_requested && (!deadline || time_monotonic_ms() < deadline)) {
+    while (rc == 0 && msgs && !stop_requested() && (!deadline || time_monotonic_ms() < deadline)) {
         int all_end = 1;
         for (int i = 0; i < np && rc == 0; i++) {
             partition *p = &parts[i];

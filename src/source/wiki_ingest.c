@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "observe/observe.h"
 #include "source/sse.h"
@@ -23,10 +24,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t stop_requested;
-
-void wiki_ingest_request_stop(void) { stop_requested = 1; }
 
 void wiki_stream_key(const char *file, const char *url, char *out, size_t outlen)
 {
@@ -540,7 +537,7 @@ static int file_on_record(void *ctx, const wiki_record *rec)
     }
     if (rc != 0) return -1;
     if (f->max_events && s->taken >= f->max_events) return 1;
-    if (stop_requested) return 1;
+    if (stop_requested()) return 1;
     if (f->deadline_ms && time_monotonic_ms() >= f->deadline_ms) return 1;
     return 0;
 }
@@ -592,7 +589,7 @@ typedef struct live {
 
 static int live_should_stop(live *l)
 {
-    if (stop_requested) return 1;
+    if (stop_requested()) return 1;
     if (l->max_events && l->s->taken >= l->max_events) return 1;
     if (l->deadline_ms && time_monotonic_ms() >= l->deadline_ms) return 1;
     return 0;
@@ -857,7 +854,6 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
 int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *opt,
                     wiki_ingest_stats *stats, char *err, size_t errlen)
 {
-    stop_requested = 0;
     memset(stats, 0, sizeof *stats);
     char key[PATH_MAX + 8];
     wiki_stream_key(opt->file, opt->url ? opt->url : WIKI_DEFAULT_URL, key, sizeof key);

@@ -64,14 +64,11 @@ typedef struct wiki_ingest_stats {
     int64_t stalls;         /* connections given up for silence (live) */
 } wiki_ingest_stats;
 
-/* Runs until the recording ends (file), or max_events / duration / wiki_ingest_request_stop()
+/* Runs until the recording ends (file), or max_events / duration / stop_request() (core/stop.h)
  * (live). Returns 0, or -1 with err set (cannot open the file, a store error, a 4xx answer that
  * retrying cannot fix). */
 int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *opt,
                     wiki_ingest_stats *stats, char *err, size_t errlen);
-
-/* Async-signal-safe: asks a running wiki_ingest_run to commit what it has and return. */
-void wiki_ingest_request_stop(void);
 
 /* Events from another transport (the Kafka source): the caller hands each event with the resume
  * position after it; the position is committed with the bronze rows it covers (batches of
