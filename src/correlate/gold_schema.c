@@ -13,9 +13,9 @@
  * in its DDL, so its migrations do not depend on theirs. */
 #include "store/store.h"
 
-#define T(name, desc) "INSERT INTO catalog_tables VALUES ('" name "','gold','" desc "','gold');"
-#define TS(name, desc) "INSERT INTO catalog_tables VALUES ('" name "','system','" desc "','gold');"
-#define C(table, col, desc) "INSERT INTO catalog_columns VALUES ('" table "','" col "','" desc "');"
+#define T(name, desc) STORE_DOC_TABLE(name, "gold", "gold", desc)
+#define TS(name, desc) STORE_DOC_TABLE(name, "system", "gold", desc)
+#define C STORE_DOC_COLUMN
 
 static const store_migration gold_migrations[] = {
     {1, "gold tables: correlated_gold_events, gold_events, late table, bucket state, bursts",
@@ -355,5 +355,4 @@ static const store_migration gold_migrations[] = {
      " WHERE table_name = 'gold_open_events' AND column_name = 'vector';"},
 };
 
-const store_component gold_store_component = {
-    "gold", gold_migrations, sizeof gold_migrations / sizeof gold_migrations[0]};
+STORE_COMPONENT(gold_store_component, "gold", gold_migrations);

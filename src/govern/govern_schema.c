@@ -6,8 +6,8 @@
  * tables. Its own tables are in the catalog layer 'govern', which no layer wildcard covers. */
 #include "store/store.h"
 
-#define T(name, layer, desc) "INSERT INTO catalog_tables VALUES ('" name "','" layer "','" desc "','govern');"
-#define C(table, col, desc) "INSERT INTO catalog_columns VALUES ('" table "','" col "','" desc "');"
+#define T(name, layer, desc) STORE_DOC_TABLE(name, layer, "govern", desc)
+#define C STORE_DOC_COLUMN
 #define GROUP(name, desc) "INSERT INTO govern_groups VALUES ('" name "','" desc "',strftime('%Y-%m-%d %H:%M:%S','now'));"
 #define GRANT(object, group) "INSERT INTO govern_grants VALUES ('" object "','" group "','select',strftime('%Y-%m-%d %H:%M:%S','now'));"
 #define BUMP(table, ev, EV) "CREATE TRIGGER " table "_" ev "_govern_version AFTER " EV " ON " table \
@@ -196,5 +196,4 @@ static const store_migration govern_migrations[] = {
      GRANT("schema_migrations", "compliance") GRANT("govern_state", "compliance")},
 };
 
-const store_component govern_store_component = {
-    "govern", govern_migrations, sizeof govern_migrations / sizeof govern_migrations[0]};
+STORE_COMPONENT(govern_store_component, "govern", govern_migrations);

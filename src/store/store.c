@@ -1,6 +1,7 @@
 /* Opening the lakehouse database, migrations, checkpoints, event log and catalog helpers. */
 #include "store/store.h"
 
+#include "core/err.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 
@@ -51,7 +52,7 @@ int store_begin(sqlite3 *db)
         int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK) return 0;
         if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-            log_error("store", "BEGIN failed: %s", sqlite3_errmsg(db));
+            log_error("store", "BEGIN failed: %s", store_errmsg(db));
             return -1;
         }
         usleep(100 * 1000);
@@ -64,7 +65,7 @@ int store_commit(sqlite3 *db)
 {
     int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        log_error("store", "COMMIT failed: %s (%s)", sqlite3_errmsg(db),
+        log_error("store", "COMMIT failed: %s (%s)", store_errmsg(db),
                   sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "?");
         /* SQLite has usually rolled back already (disk full, I/O error): a second ROLLBACK
          * would replace the error callers report with "no transaction is active". */
@@ -79,6 +80,7 @@ void store_rollback(sqlite3 *db)
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* 1 when component/version is recorded in schema_migrations, 0 when not, -1 on error. */
 static int migration_applied(sqlite3 *db, const char *component, int version)
 {
     sqlite3_stmt *st;
@@ -91,6 +93,73 @@ static int migration_applied(sqlite3 *db, const char *component, int version)
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int record_migration(sqlite3 *db, const char *component, const store_migration *m)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO schema_migrations(component, version, description,"
+                           " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, m->version);
+    sqlite3_bind_text(st, 3, m->description, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A component's first migration whose tables an earlier release created under another
+ * component (comp->moved_from): where that one ran, the tables are there already and the
+ * migration is only recorded. 1 adopt, 0 run it, -1 error. */
+static int migration_moved_here(sqlite3 *db, const store_component *comp, const store_migration *m)
+{
+    if (!comp->moved_from || m != &comp->migrations[0]) return 0;
+    return migration_applied(db, comp->moved_from, comp->moved_from_version);
+}
+
+/* Applies one migration in its own transaction, unless another process did while we waited
+ * for the lock. 0 ok, -1 with err. */
+static int apply_migration(sqlite3 *db, const store_component *comp, const store_migration *m,
+                           char *err, size_t errlen)
+{
+    if (store_begin(db) != 0) {
+        snprintf(err, errlen, "cannot start migration %s/%d: %s", comp->name, m->version,
+                 store_errmsg(db));
+        return -1;
+    }
+    int applied = migration_applied(db, comp->name, m->version);
+    int moved = applied == 0 ? migration_moved_here(db, comp, m) : 0;
+    if (applied < 0 || moved < 0) {
+        snprintf(err, errlen, "reading schema_migrations: %s", store_errmsg(db));
+        store_rollback(db);
+        return -1;
+    }
+    if (applied) {
+        store_rollback(db);
+        return 0;
+    }
+    char sub[WG_ERR_LEN] = "";
+    if (!moved && store_exec(db, m->sql, sub, sizeof sub) != 0) {
+        store_rollback(db);
+        snprintf(err, errlen, "migration %s/%d (%s) failed: %s", comp->name, m->version,
+                 m->description, sub);
+        return -1;
+    }
+    if (record_migration(db, comp->name, m) != 0 || store_commit(db) != 0) {
+        snprintf(err, errlen, "recording migration %s/%d failed: %s", comp->name, m->version,
+                 store_errmsg(db));
+        store_rollback(db);
+        return -1;
+    }
+    if (moved)
+        log_debug("store", "migration %s/%d: its tables were made by %s/%d, recorded as applied",
+                  comp->name, m->version, comp->moved_from, comp->moved_from_version);
+    else
+        log_debug("store", "applied migration %s/%d: %s", comp->name, m->version, m->description);
+    return 0;
 }
 
 static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t errlen)
@@ -109,45 +178,10 @@ static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t err
             last = m->version;
             int applied = migration_applied(db, comp->name, m->version);
             if (applied < 0) {
-                snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+                snprintf(err, errlen, "reading schema_migrations: %s", store_errmsg(db));
                 return -1;
             }
-            if (applied) continue;
-            if (store_begin(db) != 0) {
-                snprintf(err, errlen, "cannot start migration %s/%d: %s", comp->name,
-                         m->version, sqlite3_errmsg(db));
-                return -1;
-            }
-            /* Another process may have applied it while we waited for the lock. */
-            if (migration_applied(db, comp->name, m->version) == 1) {
-                store_rollback(db);
-                continue;
-            }
-            char sub[512] = "";
-            if (store_exec(db, m->sql, sub, sizeof sub) != 0) {
-                store_rollback(db);
-                snprintf(err, errlen, "migration %s/%d (%s) failed: %s", comp->name, m->version,
-                         m->description, sub);
-                return -1;
-            }
-            sqlite3_stmt *st;
-            sqlite3_prepare_v2(db,
-                               "INSERT INTO schema_migrations(component, version, description,"
-                               " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
-                               -1, &st, NULL);
-            sqlite3_bind_text(st, 1, comp->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 2, m->version);
-            sqlite3_bind_text(st, 3, m->description, -1, SQLITE_STATIC);
-            int rc = sqlite3_step(st);
-            sqlite3_finalize(st);
-            if (rc != SQLITE_DONE || store_commit(db) != 0) {
-                store_rollback(db);
-                snprintf(err, errlen, "recording migration %s/%d failed: %s", comp->name,
-                         m->version, sqlite3_errmsg(db));
-                return -1;
-            }
-            log_debug("store", "applied migration %s/%d: %s", comp->name, m->version,
-                      m->description);
+            if (!applied && apply_migration(db, comp, m, err, errlen) != 0) return -1;
         }
     }
     return 0;
@@ -163,7 +197,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
                            -1, &st, NULL) != SQLITE_OK) {
         int code = sqlite3_errcode(db) & 0xff;
         if (code == SQLITE_ERROR) return 0; /* no such table: nothing applied yet */
-        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "%s", store_errmsg(db));
         return -1;
     }
     int rc, bad = 0;
@@ -186,7 +220,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
         }
     }
     if (!bad && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading schema_migrations: %s", store_errmsg(db));
         bad = 1;
     }
     sqlite3_finalize(st);
@@ -197,7 +231,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
 static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
     if (err && errlen && !strstr(err, path)) {
-        char tmp[1024];
+        char tmp[WG_ERR_LEN];
         snprintf(tmp, sizeof tmp, "%s", err);
         snprintf(err, errlen, "%s: %s", path, tmp);
     }
@@ -216,7 +250,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
     int rc = sqlite3_open_v2(path, &db, oflags, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", path,
-                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+                 db ? store_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return -1;
     }
@@ -234,7 +268,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
     }
     if (refuse_newer_schema(db, err, errlen) != 0) return open_failed(db, path, err, errlen);
     if (store_register_functions(db) != 0) {
-        snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "cannot register SQL functions: %s", store_errmsg(db));
         sqlite3_close(db);
         return -1;
     }
@@ -280,20 +314,31 @@ int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t
     return 0;
 }
 
-int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value)
+/* Runs one statement whose parameters ?1..?n are the texts (NULL binds NULL): 0 done, -1 error
+ * (store_errmsg says why). */
+static int step_texts(sqlite3 *db, const char *sql, const char *const *texts, int n)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
-                           " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
-                           " SET value=excluded.value, updated_at=excluded.updated_at",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    for (int i = 0; i < n; i++) {
+        if (texts[i])
+            sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value)
+{
+    const char *texts[] = {flow, value};
+    return step_texts(db,
+                      "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
+                      " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
+                      " SET value=excluded.value, updated_at=excluded.updated_at",
+                      texts, 2);
 }
 
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
@@ -306,55 +351,29 @@ int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
 int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
                 const char *message, const char *details_json)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO event_log(ts, flow, level, kind, message, details)"
-                           " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
-    if (details_json)
-        sqlite3_bind_text(st, 5, details_json, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {flow, level, kind, message, details_json};
+    return step_texts(db,
+                      "INSERT INTO event_log(ts, flow, level, kind, message, details)"
+                      " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
+                      texts, 5);
 }
 
 int store_catalog_table(sqlite3 *db, const char *table, const char *layer, const char *description)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
-                           " VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, layer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {table, layer, description};
+    return step_texts(db,
+                      "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
+                      " VALUES (?1, ?2, ?3)",
+                      texts, 3);
 }
 
 int store_catalog_column(sqlite3 *db, const char *table, const char *column, const char *description)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
-                           " description) VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {table, column, description};
+    return step_texts(db,
+                      "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
+                      " description) VALUES (?1, ?2, ?3)",
+                      texts, 3);
 }
 
 int store_set_wal_autocheckpoint(sqlite3 *db, int pages)

@@ -23,7 +23,30 @@ typedef struct store_component {
     const char *name;
     const store_migration *migrations;
     size_t count;
+    /* Tables that moved here from another component: when that component's migration
+     * moved_from/moved_from_version is applied, the tables exist already, so this component's
+     * migration 1 is recorded as applied without running. NULL: nothing moved. */
+    const char *moved_from;
+    int moved_from_version;
 } store_component;
+
+/* The one declaration of a component, at the end of its *_schema.c:
+ *   STORE_COMPONENT(gold_store_component, "gold", gold_migrations);
+ * STORE_COMPONENT_MOVED adds where its first migration's tables were created before. */
+#define STORE_COMPONENT(var, name_, list)                                                       \
+    const store_component var = {.name = name_, .migrations = list,                             \
+                                 .count = sizeof list / sizeof list[0]}
+#define STORE_COMPONENT_MOVED(var, name_, list, from, from_version)                             \
+    const store_component var = {.name = name_, .migrations = list,                             \
+                                 .count = sizeof list / sizeof list[0], .moved_from = from,      \
+                                 .moved_from_version = from_version}
+
+/* Catalog rows inside a migration's SQL text: a table's layer, owner (component) and
+ * description, a column's description. Quotes in the texts are doubled, as in SQL. */
+#define STORE_DOC_TABLE(table, layer, owner, desc)                                              \
+    "INSERT INTO catalog_tables VALUES ('" table "','" layer "','" desc "','" owner "');"
+#define STORE_DOC_COLUMN(table, column, desc)                                                   \
+    "INSERT INTO catalog_columns VALUES ('" table "','" column "','" desc "');"
 
 /* schema_list.c */
 extern const store_component *const store_components[];
