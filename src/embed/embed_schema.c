@@ -6,12 +6,12 @@ static const store_migration embed_migrations[] = {
      "CREATE TABLE embedding_cache ("
      "  model TEXT NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, created_at TEXT NOT NULL,"
      "  PRIMARY KEY (model, text)) WITHOUT ROWID;"
-     STORE_DOC_TABLE("embedding_cache", "system", "embed",
-                     "Sentence embeddings already computed, keyed by the model (name and precision) and the exact text, so a text is embedded once across runs.")
-     STORE_DOC_COLUMN("embedding_cache", "model", "Embedding model and precision, e.g. all-MiniLM-L6-v2 (fp32).")
-     STORE_DOC_COLUMN("embedding_cache", "text", "The exact text that was embedded (the key).")
-     STORE_DOC_COLUMN("embedding_cache", "vector", "384 little-endian float32 values, L2-normalised (1536 bytes).")
-     STORE_DOC_COLUMN("embedding_cache", "created_at", "When the vector was computed (UTC).")},
+     "INSERT INTO catalog_tables VALUES ('embedding_cache','system',"
+     "  '" "Sentence embeddings already computed, keyed by the model (name and precision) and the exact text, so a text is embedded once across runs." "', 'embed');"
+     "INSERT INTO catalog_columns VALUES ('embedding_cache','model','Embedding model and precision, e.g. all-MiniLM-L6-v2 (fp32).');"
+     "INSERT INTO catalog_columns VALUES ('embedding_cache','text','The exact text that was embedded (the key).');"
+     "INSERT INTO catalog_columns VALUES ('embedding_cache','vector','384 little-endian float32 values, L2-normalised (1536 bytes).');"
+     "INSERT INTO catalog_columns VALUES ('embedding_cache','created_at','When the vector was computed (UTC).');"},
 };
 
 STORE_COMPONENT(embed_store_component, "embed", embed_migrations);

@@ -93,112 +93,112 @@ static const store_migration gdelt_migrations[] = {
      "  COALESCE(SUM(rows_duplicate),0) AS rows_duplicate,"
      "  ROUND(1.0 * SUM(rows_valid) / NULLIF(SUM(rows_read),0), 6) AS valid_rate"
      "  FROM gdelt_silver_batches;"
-     STORE_DOC_TABLE("gdelt_silver", "silver", "gdelt",
-                     "GDELT 2.0 events, typed, with GDELT''s own column names, one row per GLOBALEVENTID, plus event_time (UTC, from DATEADDED), time_bucket and the CAMEO descriptions of EventCode and EventRootCode. Only rows that passed the expectations (or failed a warn-only rule). Downstream flows read it by silver_id.")
-     STORE_DOC_COLUMN("gdelt_silver", "silver_id", "Increasing row id (insertion order); downstream flows checkpoint on it.")
-     STORE_DOC_COLUMN("gdelt_silver", "bronze_id", "The gdelt_bronze row this event was refined from.")
-     STORE_DOC_COLUMN("gdelt_silver", "GLOBALEVENTID", "Globally unique identifier of the event in GDELT (the report''s EventID).")
-     STORE_DOC_COLUMN("gdelt_silver", "SQLDATE", "Date the event took place, YYYYMMDD.")
-     STORE_DOC_COLUMN("gdelt_silver", "MonthYear", "Month of the event, YYYYMM.")
-     STORE_DOC_COLUMN("gdelt_silver", "Year", "Year of the event, YYYY.")
-     STORE_DOC_COLUMN("gdelt_silver", "FractionDate", "Event date as a fraction of the year (YYYY.FFFF).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Code", "Complete raw CAMEO code of Actor1 (country, role and group codes concatenated).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Name", "Name of Actor1 as found in the text, normalised.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1CountryCode", "3-character CAMEO country code of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1KnownGroupCode", "CAMEO code of a known organisation Actor1 belongs to (IGO, NGO, rebel group...).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1EthnicCode", "CAMEO ethnic code of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Religion1Code", "CAMEO primary religion code of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Religion2Code", "CAMEO secondary religion code of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Type1Code", "CAMEO type/role code of Actor1 (GOV, MIL, REB, BUS...).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Type2Code", "Second CAMEO type/role code of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Type3Code", "Third CAMEO type/role code of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Code", "Complete raw CAMEO code of Actor2 (country, role and group codes concatenated).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Name", "Name of Actor2 as found in the text, normalised.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2CountryCode", "3-character CAMEO country code of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2KnownGroupCode", "CAMEO code of a known organisation Actor2 belongs to (IGO, NGO, rebel group...).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2EthnicCode", "CAMEO ethnic code of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Religion1Code", "CAMEO primary religion code of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Religion2Code", "CAMEO secondary religion code of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Type1Code", "CAMEO type/role code of Actor2 (GOV, MIL, REB, BUS...).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Type2Code", "Second CAMEO type/role code of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Type3Code", "Third CAMEO type/role code of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "IsRootEvent", "1 when the event was found in the lead paragraph of the article.")
-     STORE_DOC_COLUMN("gdelt_silver", "EventCode", "CAMEO action code of the event (2-4 digits).")
-     STORE_DOC_COLUMN("gdelt_silver", "EventBaseCode", "CAMEO level-two (3-digit) parent of EventCode.")
-     STORE_DOC_COLUMN("gdelt_silver", "EventRootCode", "CAMEO root (2-digit) category of EventCode; 14 = PROTEST.")
-     STORE_DOC_COLUMN("gdelt_silver", "QuadClass", "Primary classification: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.")
-     STORE_DOC_COLUMN("gdelt_silver", "GoldsteinScale", "Theoretical impact of this event type on a country''s stability, -10 to +10.")
-     STORE_DOC_COLUMN("gdelt_silver", "NumMentions", "Mentions of the event across all documents in the 15-minute update.")
-     STORE_DOC_COLUMN("gdelt_silver", "NumSources", "Information sources containing mentions of the event.")
-     STORE_DOC_COLUMN("gdelt_silver", "NumArticles", "Source documents containing mentions of the event.")
-     STORE_DOC_COLUMN("gdelt_silver", "AvgTone", "Average tone of the documents mentioning the event, -100 (negative) to +100 (positive).")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_Type", "Geographic resolution of the location of Actor1: 1 country, 2 US state, 3 US city, 4 world city, 5 world state.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_FullName", "Full human-readable name of the location of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_CountryCode", "FIPS 10-4 country code of the location of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_ADM1Code", "Country code followed by the FIPS 10-4 ADM1 (state/province) code of the location of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_ADM2Code", "GAUL ADM2 (county/district) code of the location of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_Lat", "Centroid latitude of the location of Actor1, -90 to 90.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_Long", "Centroid longitude of the location of Actor1, -180 to 180.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor1Geo_FeatureID", "GNS or GNIS feature identifier of the location of Actor1.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_Type", "Geographic resolution of the location of Actor2: 1 country, 2 US state, 3 US city, 4 world city, 5 world state.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_FullName", "Full human-readable name of the location of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_CountryCode", "FIPS 10-4 country code of the location of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_ADM1Code", "Country code followed by the FIPS 10-4 ADM1 (state/province) code of the location of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_ADM2Code", "GAUL ADM2 (county/district) code of the location of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_Lat", "Centroid latitude of the location of Actor2, -90 to 90.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_Long", "Centroid longitude of the location of Actor2, -180 to 180.")
-     STORE_DOC_COLUMN("gdelt_silver", "Actor2Geo_FeatureID", "GNS or GNIS feature identifier of the location of Actor2.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_Type", "Geographic resolution of the location of the action: 1 country, 2 US state, 3 US city, 4 world city, 5 world state.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_FullName", "Full human-readable name of the location of the action.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_CountryCode", "FIPS 10-4 country code of the location of the action.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_ADM1Code", "Country code followed by the FIPS 10-4 ADM1 (state/province) code of the location of the action.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_ADM2Code", "GAUL ADM2 (county/district) code of the location of the action.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_Lat", "Centroid latitude of the location of the action, -90 to 90.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_Long", "Centroid longitude of the location of the action, -180 to 180.")
-     STORE_DOC_COLUMN("gdelt_silver", "ActionGeo_FeatureID", "GNS or GNIS feature identifier of the location of the action.")
-     STORE_DOC_COLUMN("gdelt_silver", "DATEADDED", "When GDELT added the event, YYYYMMDDHHMMSS UTC (the 15-minute update).")
-     STORE_DOC_COLUMN("gdelt_silver", "SOURCEURL", "URL or citation of the first news report of the event.")
-     STORE_DOC_COLUMN("gdelt_silver", "EventID", "Alias of GLOBALEVENTID (the report''s name).")
-     STORE_DOC_COLUMN("gdelt_silver", "event_time", "When GDELT added the event (DATEADDED) as YYYY-MM-DD HH:MM:SS UTC.")
-     STORE_DOC_COLUMN("gdelt_silver", "time_bucket", "Start of the event_time bucket (pipeline.bucket_seconds, default 4 h) as YYYY-MM-DD HH:MM:SS UTC.")
-     STORE_DOC_COLUMN("gdelt_silver", "event_description", "CAMEO codebook description of EventCode.")
-     STORE_DOC_COLUMN("gdelt_silver", "event_root_description", "CAMEO codebook description of EventRootCode (e.g. PROTEST).")
-     STORE_DOC_TABLE("gdelt_quarantine", "quarantine", "gdelt",
-                     "Bronze rows that failed a data-quality rule whose action is quarantine: the raw line, the rule that decided, every rule that failed and where the row came from.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "quarantine_id", "Row id.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "bronze_id", "The gdelt_bronze row.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "source_file", "File the row came from.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "line_number", "Line of the row in its file.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "rule", "The rule that sent the row here: column_count, id, date, event_code, lat_long or avg_tone.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "failed_rules", "Every rule the row failed, comma-separated.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "detail", "What was wrong, e.g. the offending value.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "batch_id", "The silver batch that quarantined the row.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "quarantined_at", "UTC time of quarantine.")
-     STORE_DOC_COLUMN("gdelt_quarantine", "raw_line", "The raw line as in bronze.")
-     STORE_DOC_TABLE("gdelt_silver_batches", "system", "gdelt",
-                     "Counts per batch of the gdelt silver flow: rows read from bronze, valid (passed every rule), written, warned, dropped, quarantined, duplicates.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "batch_id", "Batch identifier: gdelt_silver:<first bronze_id of the batch>.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "finished_at", "UTC time the batch committed.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "first_bronze_id", "First bronze row of the batch.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "last_bronze_id", "Last bronze row of the batch (the new checkpoint).")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_read", "Bronze rows read.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_valid", "Rows that passed every rule.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_written", "Rows inserted into gdelt_silver.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_warned", "Rows kept although a warn rule failed.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_dropped", "Rows dropped by a drop rule.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_quarantined", "Rows moved to gdelt_quarantine.")
-     STORE_DOC_COLUMN("gdelt_silver_batches", "rows_duplicate", "Rows skipped because their GLOBALEVENTID was already in silver.")
-     STORE_DOC_TABLE("gdelt_quality", "system", "gdelt",
-                     "Data quality of the gdelt silver flow over all batches: totals and valid_rate = rows_valid / rows_read.")
-     STORE_DOC_COLUMN("gdelt_quality", "valid_rate", "Share of bronze rows that passed every rule (0..1).")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_read", "Bronze rows refined so far.")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_valid", "Rows that passed every rule.")
-     STORE_DOC_COLUMN("gdelt_quality", "batches", "Silver batches committed.")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_written", "Rows inserted into gdelt_silver.")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_warned", "Rows kept although a warn rule failed.")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_dropped", "Rows dropped by a drop rule.")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_quarantined", "Rows moved to gdelt_quarantine.")
-     STORE_DOC_COLUMN("gdelt_quality", "rows_duplicate", "Rows skipped as duplicates of a GLOBALEVENTID already in silver.")},
+     "INSERT INTO catalog_tables VALUES ('gdelt_silver','silver',"
+     "  '" "GDELT 2.0 events, typed, with GDELT''s own column names, one row per GLOBALEVENTID, plus event_time (UTC, from DATEADDED), time_bucket and the CAMEO descriptions of EventCode and EventRootCode. Only rows that passed the expectations (or failed a warn-only rule). Downstream flows read it by silver_id." "', 'gdelt');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','silver_id','Increasing row id (insertion order); downstream flows checkpoint on it.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','bronze_id','The gdelt_bronze row this event was refined from.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','GLOBALEVENTID','Globally unique identifier of the event in GDELT (the report''s EventID).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','SQLDATE','Date the event took place, YYYYMMDD.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','MonthYear','Month of the event, YYYYMM.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Year','Year of the event, YYYY.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','FractionDate','Event date as a fraction of the year (YYYY.FFFF).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Code','Complete raw CAMEO code of Actor1 (country, role and group codes concatenated).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Name','Name of Actor1 as found in the text, normalised.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1CountryCode','3-character CAMEO country code of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1KnownGroupCode','CAMEO code of a known organisation Actor1 belongs to (IGO, NGO, rebel group...).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1EthnicCode','CAMEO ethnic code of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Religion1Code','CAMEO primary religion code of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Religion2Code','CAMEO secondary religion code of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Type1Code','CAMEO type/role code of Actor1 (GOV, MIL, REB, BUS...).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Type2Code','Second CAMEO type/role code of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Type3Code','Third CAMEO type/role code of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Code','Complete raw CAMEO code of Actor2 (country, role and group codes concatenated).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Name','Name of Actor2 as found in the text, normalised.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2CountryCode','3-character CAMEO country code of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2KnownGroupCode','CAMEO code of a known organisation Actor2 belongs to (IGO, NGO, rebel group...).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2EthnicCode','CAMEO ethnic code of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Religion1Code','CAMEO primary religion code of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Religion2Code','CAMEO secondary religion code of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Type1Code','CAMEO type/role code of Actor2 (GOV, MIL, REB, BUS...).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Type2Code','Second CAMEO type/role code of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Type3Code','Third CAMEO type/role code of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','IsRootEvent','1 when the event was found in the lead paragraph of the article.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','EventCode','CAMEO action code of the event (2-4 digits).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','EventBaseCode','CAMEO level-two (3-digit) parent of EventCode.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','EventRootCode','CAMEO root (2-digit) category of EventCode; 14 = PROTEST.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','QuadClass','Primary classification: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','GoldsteinScale','Theoretical impact of this event type on a country''s stability, -10 to +10.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','NumMentions','Mentions of the event across all documents in the 15-minute update.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','NumSources','Information sources containing mentions of the event.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','NumArticles','Source documents containing mentions of the event.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','AvgTone','Average tone of the documents mentioning the event, -100 (negative) to +100 (positive).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_Type','Geographic resolution of the location of Actor1: 1 country, 2 US state, 3 US city, 4 world city, 5 world state.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_FullName','Full human-readable name of the location of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_CountryCode','FIPS 10-4 country code of the location of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_ADM1Code','Country code followed by the FIPS 10-4 ADM1 (state/province) code of the location of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_ADM2Code','GAUL ADM2 (county/district) code of the location of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_Lat','Centroid latitude of the location of Actor1, -90 to 90.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_Long','Centroid longitude of the location of Actor1, -180 to 180.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor1Geo_FeatureID','GNS or GNIS feature identifier of the location of Actor1.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_Type','Geographic resolution of the location of Actor2: 1 country, 2 US state, 3 US city, 4 world city, 5 world state.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_FullName','Full human-readable name of the location of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_CountryCode','FIPS 10-4 country code of the location of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_ADM1Code','Country code followed by the FIPS 10-4 ADM1 (state/province) code of the location of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_ADM2Code','GAUL ADM2 (county/district) code of the location of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_Lat','Centroid latitude of the location of Actor2, -90 to 90.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_Long','Centroid longitude of the location of Actor2, -180 to 180.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','Actor2Geo_FeatureID','GNS or GNIS feature identifier of the location of Actor2.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_Type','Geographic resolution of the location of the action: 1 country, 2 US state, 3 US city, 4 world city, 5 world state.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_FullName','Full human-readable name of the location of the action.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_CountryCode','FIPS 10-4 country code of the location of the action.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_ADM1Code','Country code followed by the FIPS 10-4 ADM1 (state/province) code of the location of the action.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_ADM2Code','GAUL ADM2 (county/district) code of the location of the action.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_Lat','Centroid latitude of the location of the action, -90 to 90.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_Long','Centroid longitude of the location of the action, -180 to 180.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','ActionGeo_FeatureID','GNS or GNIS feature identifier of the location of the action.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','DATEADDED','When GDELT added the event, YYYYMMDDHHMMSS UTC (the 15-minute update).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','SOURCEURL','URL or citation of the first news report of the event.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','EventID','Alias of GLOBALEVENTID (the report''s name).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','event_time','When GDELT added the event (DATEADDED) as YYYY-MM-DD HH:MM:SS UTC.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','time_bucket','Start of the event_time bucket (pipeline.bucket_seconds, default 4 h) as YYYY-MM-DD HH:MM:SS UTC.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','event_description','CAMEO codebook description of EventCode.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver','event_root_description','CAMEO codebook description of EventRootCode (e.g. PROTEST).');"
+     "INSERT INTO catalog_tables VALUES ('gdelt_quarantine','quarantine',"
+     "  '" "Bronze rows that failed a data-quality rule whose action is quarantine: the raw line, the rule that decided, every rule that failed and where the row came from." "', 'gdelt');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','quarantine_id','Row id.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','bronze_id','The gdelt_bronze row.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','source_file','File the row came from.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','line_number','Line of the row in its file.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','rule','The rule that sent the row here: column_count, id, date, event_code, lat_long or avg_tone.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','failed_rules','Every rule the row failed, comma-separated.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','detail','What was wrong, e.g. the offending value.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','batch_id','The silver batch that quarantined the row.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','quarantined_at','UTC time of quarantine.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','raw_line','The raw line as in bronze.');"
+     "INSERT INTO catalog_tables VALUES ('gdelt_silver_batches','system',"
+     "  '" "Counts per batch of the gdelt silver flow: rows read from bronze, valid (passed every rule), written, warned, dropped, quarantined, duplicates." "', 'gdelt');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','batch_id','Batch identifier: gdelt_silver:<first bronze_id of the batch>.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','finished_at','UTC time the batch committed.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','first_bronze_id','First bronze row of the batch.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','last_bronze_id','Last bronze row of the batch (the new checkpoint).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_read','Bronze rows read.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_valid','Rows that passed every rule.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_written','Rows inserted into gdelt_silver.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_warned','Rows kept although a warn rule failed.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_dropped','Rows dropped by a drop rule.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_quarantined','Rows moved to gdelt_quarantine.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_duplicate','Rows skipped because their GLOBALEVENTID was already in silver.');"
+     "INSERT INTO catalog_tables VALUES ('gdelt_quality','system',"
+     "  '" "Data quality of the gdelt silver flow over all batches: totals and valid_rate = rows_valid / rows_read." "', 'gdelt');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','valid_rate','Share of bronze rows that passed every rule (0..1).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_read','Bronze rows refined so far.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_valid','Rows that passed every rule.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','batches','Silver batches committed.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_written','Rows inserted into gdelt_silver.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_warned','Rows kept although a warn rule failed.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_dropped','Rows dropped by a drop rule.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_quarantined','Rows moved to gdelt_quarantine.');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_duplicate','Rows skipped as duplicates of a GLOBALEVENTID already in silver.');"},
     {2, "FIPS 10-4 country names for the *Geo_CountryCode columns",
      /* Written from the FIPS 10-4 standard (the country codes GDELT uses for locations). */
      "CREATE TABLE gdelt_fips_countries (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
@@ -257,10 +257,10 @@ static const store_migration gdelt_migrations[] = {
      "  ('VI','British Virgin Islands'),('VM','Vietnam'),('VQ','Virgin Islands (U.S.)'),('VT','Holy See (Vatican City)'),('WA','Namibia'),"
      "  ('WE','West Bank'),('WF','Wallis and Futuna'),('WI','Western Sahara'),('WQ','Wake Island'),('WS','Samoa'),"
      "  ('WZ','Swaziland'),('YM','Yemen'),('ZA','Zambia'),('ZI','Zimbabwe');"
-     STORE_DOC_TABLE("gdelt_fips_countries", "silver", "gdelt",
-                     "FIPS 10-4 country codes and names, the code list of Actor1Geo_CountryCode, Actor2Geo_CountryCode and ActionGeo_CountryCode in gdelt_silver: JOIN gdelt_fips_countries f ON f.code = ActionGeo_CountryCode.")
-     STORE_DOC_COLUMN("gdelt_fips_countries", "code", "Two-letter FIPS 10-4 country code (e.g. GM = Germany, UK = United Kingdom).")
-     STORE_DOC_COLUMN("gdelt_fips_countries", "name", "Country or territory name.")},
+     "INSERT INTO catalog_tables VALUES ('gdelt_fips_countries','silver',"
+     "  '" "FIPS 10-4 country codes and names, the code list of Actor1Geo_CountryCode, Actor2Geo_CountryCode and ActionGeo_CountryCode in gdelt_silver: JOIN gdelt_fips_countries f ON f.code = ActionGeo_CountryCode." "', 'gdelt');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_fips_countries','code','Two-letter FIPS 10-4 country code (e.g. GM = Germany, UK = United Kingdom).');"
+     "INSERT INTO catalog_columns VALUES ('gdelt_fips_countries','name','Country or territory name.');"},
 };
 
 STORE_COMPONENT(gdelt_store_component, "gdelt", gdelt_migrations);

@@ -14,31 +14,31 @@ static const store_migration wiki_migrations[] = {
      "  user TEXT, comment TEXT, length_old INTEGER, length_new INTEGER, revision_old INTEGER,"
      "  revision_new INTEGER, minor INTEGER, patrolled INTEGER, is_content INTEGER NOT NULL);"
      "CREATE INDEX wikimedia_silver_bucket ON wikimedia_silver(time_bucket, is_content);"
-     STORE_DOC_TABLE("wikimedia_silver", "silver", "wiki",
-           "Wikipedia and sister-project changes from the recentchange stream: typed, one row per "
-           "meta.id (duplicates from replays and reconnects removed), with is_content marking the edits "
-           "that count for the correlation with news (settings wiki.content_*).")
-     STORE_DOC_COLUMN("wikimedia_silver", "silver_id", "Insertion order (only grows); downstream flows checkpoint on it. Not event time order.")
-     STORE_DOC_COLUMN("wikimedia_silver", "bronze_id", "The wikimedia_bronze row this came from.")
-     STORE_DOC_COLUMN("wikimedia_silver", "event_id", "meta.id: unique id of the change event; the dedupe key.")
-     STORE_DOC_COLUMN("wikimedia_silver", "event_time", "meta.dt, the time of the change, YYYY-MM-DD HH:MM:SS UTC.")
-     STORE_DOC_COLUMN("wikimedia_silver", "time_bucket", "Start of the time bucket holding event_time (width pipeline.bucket_seconds, default 4 h).")
-     STORE_DOC_COLUMN("wikimedia_silver", "wiki", "Wiki database name, e.g. enwiki, dewiki, commonswiki, wikidatawiki.")
-     STORE_DOC_COLUMN("wikimedia_silver", "server_name", "Host name of the wiki, e.g. en.wikipedia.org.")
-     STORE_DOC_COLUMN("wikimedia_silver", "namespace", "Namespace number: 0 articles, 1 talk, 2 user, 4 project, 6 file, 10 template, 14 category; NULL if unknown.")
-     STORE_DOC_COLUMN("wikimedia_silver", "title", "Page title with its namespace prefix, spaces not underscores.")
-     STORE_DOC_COLUMN("wikimedia_silver", "page_url", "URL of the page (meta.uri).")
-     STORE_DOC_COLUMN("wikimedia_silver", "type", "Kind of change: edit, new (page creation), log, categorize.")
-     STORE_DOC_COLUMN("wikimedia_silver", "bot", "1 when the change was made by a bot account (kept, flagged), else 0.")
-     STORE_DOC_COLUMN("wikimedia_silver", "user", "User name, or IP address for anonymous edits.")
-     STORE_DOC_COLUMN("wikimedia_silver", "comment", "Edit summary as written by the user.")
-     STORE_DOC_COLUMN("wikimedia_silver", "length_old", "Page length in bytes before the change (NULL for new pages and logs).")
-     STORE_DOC_COLUMN("wikimedia_silver", "length_new", "Page length in bytes after the change.")
-     STORE_DOC_COLUMN("wikimedia_silver", "revision_old", "Revision id before the change.")
-     STORE_DOC_COLUMN("wikimedia_silver", "revision_new", "Revision id created by the change.")
-     STORE_DOC_COLUMN("wikimedia_silver", "minor", "1 when marked as a minor edit, 0 if not, NULL if not sent.")
-     STORE_DOC_COLUMN("wikimedia_silver", "patrolled", "1 when patrolled, 0 if not, NULL if the wiki does not send it.")
-     STORE_DOC_COLUMN("wikimedia_silver", "is_content", "1 when the configured filters (wiki.content_servers, wiki.content_namespaces, wiki.content_types) count the change as content for the correlation; default: articles (namespace 0) edited or created on *.wikipedia.org.")},
+     "INSERT INTO catalog_tables VALUES ('wikimedia_silver','silver',"
+     "  '" "Wikipedia and sister-project changes from the recentchange stream: typed, one row per "
+        "meta.id (duplicates from replays and reconnects removed), with is_content marking the edits "
+        "that count for the correlation with news (settings wiki.content_*)." "', 'wiki');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','silver_id','Insertion order (only grows); downstream flows checkpoint on it. Not event time order.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','bronze_id','The wikimedia_bronze row this came from.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','event_id','meta.id: unique id of the change event; the dedupe key.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','event_time','meta.dt, the time of the change, YYYY-MM-DD HH:MM:SS UTC.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','time_bucket','Start of the time bucket holding event_time (width pipeline.bucket_seconds, default 4 h).');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','wiki','Wiki database name, e.g. enwiki, dewiki, commonswiki, wikidatawiki.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','server_name','Host name of the wiki, e.g. en.wikipedia.org.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','namespace','Namespace number: 0 articles, 1 talk, 2 user, 4 project, 6 file, 10 template, 14 category; NULL if unknown.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','title','Page title with its namespace prefix, spaces not underscores.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','page_url','URL of the page (meta.uri).');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','type','Kind of change: edit, new (page creation), log, categorize.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','bot','1 when the change was made by a bot account (kept, flagged), else 0.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','user','User name, or IP address for anonymous edits.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','comment','Edit summary as written by the user.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','length_old','Page length in bytes before the change (NULL for new pages and logs).');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','length_new','Page length in bytes after the change.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','revision_old','Revision id before the change.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','revision_new','Revision id created by the change.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','minor','1 when marked as a minor edit, 0 if not, NULL if not sent.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','patrolled','1 when patrolled, 0 if not, NULL if the wiki does not send it.');"
+     "INSERT INTO catalog_columns VALUES ('wikimedia_silver','is_content','1 when the configured filters (wiki.content_servers, wiki.content_namespaces, wiki.content_types) count the change as content for the correlation; default: articles (namespace 0) edited or created on *.wikipedia.org.');"},
     /* The report's correlation matrix joins gold pairs to wikimedia_silver ON title; without this
        index the join scans the edits once per pair. Gold used to create its own copy of it
        (gold_wikimedia_silver_title); that one is dropped so the table carries one index, here. */

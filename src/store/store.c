@@ -361,19 +361,15 @@ int store_event(sqlite3 *db, const char *flow, const char *level, const char *ki
 int store_catalog_table(sqlite3 *db, const char *table, const char *layer, const char *description)
 {
     const char *texts[] = {table, layer, description};
-    return step_texts(db,
-                      "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
-                      " VALUES (?1, ?2, ?3)",
-                      texts, 3);
+    return step_texts(db, "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
+                          " VALUES (?1, ?2, ?3)", texts, 3);
 }
 
 int store_catalog_column(sqlite3 *db, const char *table, const char *column, const char *description)
 {
     const char *texts[] = {table, column, description};
-    return step_texts(db,
-                      "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
-                      " description) VALUES (?1, ?2, ?3)",
-                      texts, 3);
+    return step_texts(db, "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
+                          " description) VALUES (?1, ?2, ?3)", texts, 3);
 }
 
 int store_set_wal_autocheckpoint(sqlite3 *db, int pages)

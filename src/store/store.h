@@ -41,13 +41,6 @@ typedef struct store_component {
                                  .count = sizeof list / sizeof list[0], .moved_from = from,      \
                                  .moved_from_version = from_version}
 
-/* Catalog rows inside a migration's SQL text: a table's layer, owner (component) and
- * description, a column's description. Quotes in the texts are doubled, as in SQL. */
-#define STORE_DOC_TABLE(table, layer, owner, desc)                                              \
-    "INSERT INTO catalog_tables VALUES ('" table "','" layer "','" desc "','" owner "');"
-#define STORE_DOC_COLUMN(table, column, desc)                                                   \
-    "INSERT INTO catalog_columns VALUES ('" table "','" column "','" desc "');"
-
 /* schema_list.c */
 extern const store_component *const store_components[];
 extern const size_t store_component_count;
