@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     a.cfg = config_new();
     const char *home = getenv("WIKIGDELT_HOME");
     const char *config_file = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     int i = 1;
     for (; i < argc; i++) {
         const char *arg = argv[i];

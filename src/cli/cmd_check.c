@@ -101,7 +101,7 @@ int cmd_check(app *a, int argc, char **argv)
         else return app_usage_error("usage: wikigdelt check [--quick]");
     }
     sqlite3 *db = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     FILE *probe = fopen(a->db_path, "rb");
     if (!probe) return app_runtime_error("check: no lakehouse at %s", a->db_path);
     fclose(probe);

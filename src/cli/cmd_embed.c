@@ -82,7 +82,7 @@ int cmd_embed(app *a, int argc, char **argv)
         free(texts);
         return embed_usage();
     }
-    char err[1024];
+    char err[WG_ERR_LEN];
     embedder *e = NULL;
     int rc = 0;
     if (embedder_open(a->cfg, &e, err, sizeof err) != 0) {
@@ -217,7 +217,7 @@ static int model_fetch_cmd(app *a, int argc, char **argv)
 
 static int model_info(app *a)
 {
-    char dir[4096], err[1024];
+    char dir[4096], err[WG_ERR_LEN];
     embedder_default_model_dir(a->cfg, dir, sizeof dir);
     printf("model_dir: %s\n", dir);
     for (size_t i = 0; i < model_files_count; i++) {

@@ -54,7 +54,7 @@ int cmd_principal(app *a, int argc, char **argv)
     if (argc != 3) return app_usage_error("%s", usage);
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[512], token[GOVERN_TOKEN_BUF];
+    char err[WG_ERR_LEN], token[GOVERN_TOKEN_BUF];
     int rc;
     if (!strcmp(sub, "add")) {
         rc = govern_principal_add(db, argv[2], token, sizeof token, err, sizeof err);
@@ -99,7 +99,7 @@ int cmd_group(app *a, int argc, char **argv)
     const char *usage = "usage: wikigdelt group add-member|remove-member GROUP NAME | group create GROUP [DESCRIPTION] | group list";
     if (argc < 2) return app_usage_error("%s", usage);
     const char *sub = argv[1];
-    char err[512];
+    char err[WG_ERR_LEN];
     if (!strcmp(sub, "list")) {
         if (argc != 2) return app_usage_error("%s", usage);
         sqlite3 *db = app_db(a);
@@ -136,7 +136,7 @@ static int grant_or_revoke(app *a, int argc, char **argv, int grant)
                                argv[0], word);
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[512];
+    char err[WG_ERR_LEN];
     int rc = grant ? govern_grant(db, argv[3], argv[5], err, sizeof err) : govern_revoke(db, argv[3], argv[5], err, sizeof err);
     if (rc != GOVERN_OK) return app_runtime_error("%s: %s", argv[0], err);
     printf("%s select on %s %s %s\n", grant ? "granted" : "revoked", argv[3], word, argv[5]);

@@ -117,7 +117,7 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     wiki_ingest_stats st;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     silver_hook sh = {0};
     wiki_bronze_hook hook = {"wikimedia_silver", &sh, silver_start, silver_row, silver_flush,
                              silver_rollback};

@@ -10,4 +10,10 @@
 /* Room for a message naming a path, a SQLite error and the statement or position it came from. */
 #define WG_ERR_LEN 1024
 
+#include <stddef.h>
+
+/* Puts "prefix: " in front of the message already in err, cutting its end to fit errlen: how a
+ * caller says where a callee's error happened without a second buffer. */
+void err_prefix(char *err, size_t errlen, const char *prefix);
+
 #endif

@@ -247,7 +247,7 @@ struct gold_flow {
     run r;
     int loaded;  /* checkpoints and open-bucket state match the store */
     int build_reported; /* the static vocabulary's build time went into a step's stats */
-    char err[1024];
+    char err[WG_ERR_LEN];
 };
 
 /* (Re)reads checkpoints and the open buckets from the store: at open, and after a failed batch

@@ -13,7 +13,7 @@
 
 int gold_db_fail(run *r, const char *what)
 {
-    snprintf(r->err, r->errlen, "%s: %s", what, sqlite3_errmsg(r->db));
+    snprintf(r->err, r->errlen, "%s: %s", what, store_errmsg(r->db));
     return -1;
 }
 

@@ -219,7 +219,7 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
         }
     }
     if (found < 0) {
-        snprintf(err, errlen, "gold_static_vocab: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "gold_static_vocab: %s", store_errmsg(db));
         goto fail;
     }
     if (!found) {
@@ -238,7 +238,7 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
                  p->vocab, p->build_seconds);
         if (store_table(p, db, sha, path, size, mtime, kind) != 0)
             log_warn("gold", "could not keep the static vectors in the store (%s): they are"
-                     " rebuilt next time", sqlite3_errmsg(db));
+                     " rebuilt next time", store_errmsg(db));
     }
     *out = p;
     return 0;

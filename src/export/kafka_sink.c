@@ -36,7 +36,7 @@ static int mark_cmp(const char *a, const char *b)
 static int topic_last_mark(const char *brokers, const char *topic, int64_t tail, char *mark, size_t n,
                            char *err, size_t errlen)
 {
-    char errstr[512];
+    char errstr[WG_ERR_LEN];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "isolation.level", "read_committed", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
@@ -160,7 +160,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
     int64_t interval = config_get_int(cfg, "export.kafka.interval_seconds", 5);
     if (batch_events < 1) batch_events = 1;
 
-    char errstr[512];
+    char errstr[WG_ERR_LEN];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||

@@ -3,6 +3,7 @@
 #include "export/parquet.h"
 
 #include "core/buf.h"
+#include "core/err.h"
 #include "export/thrift_compact.h"
 
 #include <errno.h>
@@ -85,7 +86,7 @@ struct pq_writer {
     int64_t rows_in_group, total_rows;
     int64_t *group_rows;
     size_t ngroups;
-    char err[512];
+    char err[WG_ERR_LEN];
 };
 
 static int fail(pq_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

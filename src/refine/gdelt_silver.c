@@ -509,7 +509,7 @@ static int apply_chunk(silver_run *run, chunk *c, batch_counts *bc, char *err, s
             int qrc = sqlite3_step(q);
             sqlite3_reset(q);
             if (qrc != SQLITE_DONE) {
-                snprintf(err, errlen, "writing gdelt_quarantine: %s", sqlite3_errmsg(run->db));
+                snprintf(err, errlen, "writing gdelt_quarantine: %s", store_errmsg(run->db));
                 return -1;
             }
             bc->quarantined++;
@@ -530,13 +530,13 @@ static int apply_chunk(silver_run *run, chunk *c, batch_counts *bc, char *err, s
         }
         if (++s->pending_count == ROWS_PER_INSERT && flush_pending(run->db, s, bc) != 0) {
             snprintf(err, errlen, "writing gdelt_silver (rows up to bronze %lld): %s",
-                     (long long)row->bronze_id, sqlite3_errmsg(run->db));
+                     (long long)row->bronze_id, store_errmsg(run->db));
             return -1;
         }
     }
     /* The pending rows point into this chunk, which is about to be reused. */
     if (flush_pending(run->db, s, bc) != 0) {
-        snprintf(err, errlen, "writing gdelt_silver: %s", sqlite3_errmsg(run->db));
+        snprintf(err, errlen, "writing gdelt_silver: %s", store_errmsg(run->db));
         return -1;
     }
     return 0;
@@ -550,12 +550,12 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
     sqlite3 *db = run->db;
     int64_t started_ms = time_now_ms();
     if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "cannot start a transaction: %s", store_errmsg(db));
         return -1;
     }
     int64_t checkpoint;
     if (store_checkpoint_get_int(db, CHECKPOINT_NAME, 0, &checkpoint) != 0) {
-        snprintf(err, errlen, "reading checkpoint: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading checkpoint: %s", store_errmsg(db));
         store_rollback(db);
         return -1;
     }
@@ -579,7 +579,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
             m = read_chunk(run, next, last_id, (int)(remaining < CHUNK_ROWS ? remaining : CHUNK_ROWS));
             if (m < 0) {
                 finish_check(c);
-                snprintf(err, errlen, "reading gdelt_bronze: %s", sqlite3_errmsg(db));
+                snprintf(err, errlen, "reading gdelt_bronze: %s", store_errmsg(db));
                 failed = 1;
                 break;
             }
@@ -599,7 +599,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
         n = m;
     }
     if (n < 0) {
-        snprintf(err, errlen, "reading gdelt_bronze: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading gdelt_bronze: %s", store_errmsg(db));
         failed = 1;
     }
     if (failed) {
@@ -627,7 +627,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
     if (brc != SQLITE_DONE || expect_flush(&run->rules, db, run->batch_id) != 0 ||
         store_checkpoint_set_int(db, CHECKPOINT_NAME, last_id) != 0) {
         snprintf(err, errlen, "recording gdelt silver batch %s: %s", run->batch_id,
-                 sqlite3_errmsg(db));
+                 store_errmsg(db));
         store_rollback(db);
         return -1;
     }
@@ -636,7 +636,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
                    .lag_seconds = -1, .latency = OBS_LAT_GDELT_SILVER});
     if (store_commit(db) != 0) {
         snprintf(err, errlen, "commit of gdelt silver batch %s failed: %s", run->batch_id,
-                 sqlite3_errmsg(db));
+                 store_errmsg(db));
         return -1;
     }
     stats->read += bc.read;
@@ -683,7 +683,7 @@ int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *er
     time_format(time_now_ms() / 1000, run->now);
     run->cached_added = INT64_MIN;
     if (rc == 0 && prepare_all(db, &run->s) != 0) {
-        snprintf(err, errlen, "preparing the gdelt silver statements: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "preparing the gdelt silver statements: %s", store_errmsg(db));
         rc = -1;
     }
     if (rc == 0) {

@@ -212,7 +212,7 @@ static worker *worker_get(serve_server *s, char *err, size_t errlen)
 
 int serve_current_worker(serve_server *s, sqlite3 **db, govern_session **session)
 {
-    char err[256];
+    char err[WG_ERR_LEN];
     worker *w = worker_get(s, err, sizeof err);
     if (!w) return -1;
     *db = w->db;
@@ -471,7 +471,7 @@ static void hub_wake(serve_server *s, int all)
 static int64_t query_max_gold_id(serve_server *s)
 {
     if (!s->hub_db) {
-        char err[256];
+        char err[WG_ERR_LEN];
         if (store_open(s->db_path, s->cfg, STORE_READONLY, &s->hub_db, err, sizeof err) != 0) {
             s->hub_db = NULL;
             return -1;
@@ -655,7 +655,7 @@ static enum MHD_Result handle(req_ctx *c, const char *url, const char *method)
     const char *q = strchr(url, '?');
     snprintf(c->audit->route, sizeof c->audit->route, "%s %.*s", method, (int)(q ? (size_t)(q - url) : strlen(url)), url);
 
-    char err[1024];
+    char err[WG_ERR_LEN];
     c->w = worker_get(s, err, sizeof err);
     if (!c->w) {
         serve_error(&resp, 503, "unavailable", "cannot open the lakehouse: %s", err);

@@ -295,7 +295,7 @@ static int commit_job(sqlite3 *db, file_job *j, gdelt_ingest_stats *st, char *er
         log_error("gdelt", "%s: %s", j->path, j->reason);
         st->files_failed++;
         if (gdelt_ledger_record_failure(db, &meta, j->reason) != 0) {
-            snprintf(err, errlen, "recording failure of %s: %s", name, sqlite3_errmsg(db));
+            snprintf(err, errlen, "recording failure of %s: %s", name, store_errmsg(db));
             return -1;
         }
         return 1;
@@ -314,7 +314,7 @@ static int next_pending(sqlite3 *db, char *const *paths, size_t count, size_t *i
         if (stat(p, &fsb) != 0 || !S_ISREG(fsb.st_mode)) continue;
         int already = gdelt_ledger_is_ingested(db, base_name(p));
         if (already < 0) {
-            snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+            snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
             return -1;
         }
         if (already) {
@@ -495,7 +495,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
 {
     int already = gdelt_ledger_is_ingested(db, e->name);
     if (already < 0) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
         return -1;
     }
     if (already) {
@@ -516,7 +516,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
             snprintf(msg, sizeof msg, "%s: attempt %d failed (%s); retrying in %lld ms", e->name,
                      attempt - 1, reason, (long long)wait);
             if (store_event(db, "gdelt_source", "warn", "retry", msg, NULL) != 0)
-                log_warn("gdelt", "cannot record the retry in event_log: %s", sqlite3_errmsg(db));
+                log_warn("gdelt", "cannot record the retry in event_log: %s", store_errmsg(db));
             st->retries++;
             sleep_interruptible(wait);
             if (gdelt_stop_requested) break;
@@ -563,7 +563,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
     log_error("gdelt", "%s: giving up after %d attempt(s): %s", e->name, meta.attempts, reason);
     st->files_failed++;
     if (gdelt_ledger_record_failure(db, &meta, reason) != 0) {
-        snprintf(err, errlen, "recording failure of %s: %s", e->name, sqlite3_errmsg(db));
+        snprintf(err, errlen, "recording failure of %s: %s", e->name, store_errmsg(db));
         result = -1;
     }
 out:
@@ -625,7 +625,7 @@ static int parse_index(const char *what, const char *text, size_t len, int64_t f
         pos += llen + (nl ? 1 : 0);
         line_no++;
         if (llen == 0 || (llen == 1 && line[0] == '\r')) continue;
-        char perr[128];
+        char perr[WG_ERR_LEN];
         if (gdelt_parse_index_line(line, llen, &e, perr, sizeof perr) != 0) {
             if (bad++ < 5) log_warn("gdelt", "%s line %lld skipped: %s", what, (long long)line_no, perr);
             continue;
@@ -653,7 +653,7 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
                            " WHERE status='failed' AND mode IN ('live','backfill')"
                            " AND expected_md5 IS NOT NULL AND attempts < ?1 ORDER BY name",
                            -1, &q, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
         return -1;
     }
     sqlite3_bind_int64(q, 1, max_attempts);

@@ -6,6 +6,7 @@
 #include "core/timeutil.h"
 #include "source/gdelt.h"
 #include "source/wiki_ingest.h"
+#include "store/store.h"
 
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
@@ -120,7 +121,7 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
 {
     memset(stats, 0, sizeof *stats);
     stop_requested = 0;
-    char errstr[512];
+    char errstr[WG_ERR_LEN];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
@@ -166,13 +167,13 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
             }
             int found = wiki_bronze_position(p->wiki, pos, sizeof pos);
             if (found < 0) {
-                snprintf(err, errlen, "reading the position of %s: %s", p->stream, sqlite3_errmsg(db));
+                snprintf(err, errlen, "reading the position of %s: %s", p->stream, store_errmsg(db));
                 rc = -1;
                 break;
             }
             p->next = found ? strtoll(pos, NULL, 10) : 0;
         } else if (gdelt_next_offset(db, p->stream, &p->next) != 0) {
-            snprintf(err, errlen, "reading the ledger for %s: %s", p->stream, sqlite3_errmsg(db));
+            snprintf(err, errlen, "reading the ledger for %s: %s", p->stream, store_errmsg(db));
             rc = -1;
             break;
         }

@@ -174,7 +174,7 @@ static int generate_slot(const sim_gdelt *g, sim_file *f)
 {
     const sim_file *src = &g->sources[f->source];
     buf csv = BUF_INIT, out = BUF_INIT;
-    char err[256], added[15], t[TIME_TEXT_LEN];
+    char err[WG_ERR_LEN], added[15], t[TIME_TEXT_LEN];
     time_format(f->slot_time, t);
     snprintf(added, sizeof added, "%.4s%.2s%.2s%.2s%.2s%.2s", t, t + 5, t + 8, t + 11, t + 14, t + 17);
     int rc = -1;

@@ -60,7 +60,7 @@ typedef struct sink {
     int64_t taken;      /* events + quarantined in this run, for max_events */
     char received_at[32];
     int64_t received_at_ms;
-    char err[512];
+    char err[WG_ERR_LEN];
     int failed;         /* a store error happened: stop */
     /* Live mode holds events in memory and writes each micro-batch in one short transaction,
      * so the write lock is not kept while waiting on the network (other flows write too). */
@@ -127,7 +127,7 @@ static int sink_open(sink *s, sqlite3 *db, const config *cfg, const char *stream
                            " updated_at=excluded.updated_at",
                            -1, &s->upsert_state, NULL) != SQLITE_OK) {
         snprintf(s->err, sizeof s->err, "preparing the wikimedia statements: %s",
-                 sqlite3_errmsg(db));
+                 store_errmsg(db));
         return -1;
     }
     return 0;
@@ -205,7 +205,7 @@ static int sink_commit(sink *s)
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) {
         snprintf(s->err, sizeof s->err, "updating wikimedia_stream_state: %s",
-                 sqlite3_errmsg(s->db));
+                 store_errmsg(s->db));
         sink_abort(s);
         return -1;
     }
@@ -226,7 +226,7 @@ static int sink_commit(sink *s)
                    .input_rows = s->pending_events + s->pending_quarantined, .output_rows = s->pending_events,
                    .lag_seconds = obs_lag, .watermark = obs_wm[0] ? obs_wm : NULL});
     if (store_commit(s->db) != 0) {
-        snprintf(s->err, sizeof s->err, "commit failed: %s", sqlite3_errmsg(s->db));
+        snprintf(s->err, sizeof s->err, "commit failed: %s", store_errmsg(s->db));
         s->in_tx = 0;
         s->failed = 1;
         if (s->hook) s->hook->rollback(s->hook->ctx);
@@ -247,7 +247,7 @@ static int sink_begin_if_needed(sink *s)
 {
     if (s->in_tx) return 0;
     if (store_begin(s->db) != 0) {
-        snprintf(s->err, sizeof s->err, "cannot begin a transaction: %s", sqlite3_errmsg(s->db));
+        snprintf(s->err, sizeof s->err, "cannot begin a transaction: %s", store_errmsg(s->db));
         s->failed = 1;
         return -1;
     }
@@ -258,9 +258,10 @@ static int sink_begin_if_needed(sink *s)
     if (s->hook) {
         /* bronze rows written without the hook are handed over first (the silver flow's
          * checkpoint can then move to this batch's last row) */
-        char err[400];
+        char err[WG_ERR_LEN];
         if (s->hook->start(s->hook->ctx, err, sizeof err) != 0) {
-            snprintf(s->err, sizeof s->err, "%s: %s", s->hook->name, err);
+            snprintf(s->err, sizeof s->err, "%s", err);
+            err_prefix(s->err, sizeof s->err, s->hook->name);
             sink_abort(s);
             return -1;
         }
@@ -328,7 +329,7 @@ static int sink_quarantine(sink *s, const char *reason, const char *raw, size_t 
     buf_free(&text);
     if (rc != SQLITE_DONE) {
         snprintf(s->err, sizeof s->err, "inserting into wikimedia_quarantine: %s",
-                 sqlite3_errmsg(s->db));
+                 store_errmsg(s->db));
         s->failed = 1;
         return -1;
     }
@@ -417,17 +418,18 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
     if (rc != SQLITE_DONE) {
         json_decref(ev);
         snprintf(s->err, sizeof s->err, "inserting into wikimedia_bronze: %s",
-                 sqlite3_errmsg(s->db));
+                 store_errmsg(s->db));
         sink_abort(s);
         return -1;
     }
     if (s->hook) {
-        char err[400];
+        char err[WG_ERR_LEN];
         rc = s->hook->row(s->hook->ctx, sqlite3_last_insert_rowid(s->db), f, data, len, err,
                           sizeof err);
         if (rc != 0) {
             json_decref(ev);
-            snprintf(s->err, sizeof s->err, "%s: %s", s->hook->name, err);
+            snprintf(s->err, sizeof s->err, "%s", err);
+            err_prefix(s->err, sizeof s->err, s->hook->name);
             sink_abort(s);
             if (rc == 1) store_event(s->db, s->hook->name, "error", "expectation_failed", err, NULL);
             return -1;
@@ -550,7 +552,7 @@ static int ingest_file(sink *s, const wiki_ingest_options *opt, const config *cf
 {
     int found = sink_load_position(s);
     if (found < 0) {
-        snprintf(err, errlen, "reading wikimedia_stream_state: %s", sqlite3_errmsg(s->db));
+        snprintf(err, errlen, "reading wikimedia_stream_state: %s", store_errmsg(s->db));
         return -1;
     }
     uint64_t start = found ? strtoull(s->position.data, NULL, 10) : 0;
@@ -729,7 +731,7 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
                          "client's User-Agent to say how to reach its operator");
 
     if (sink_load_position(s) < 0) {
-        snprintf(err, errlen, "reading wikimedia_stream_state: %s", sqlite3_errmsg(s->db));
+        snprintf(err, errlen, "reading wikimedia_stream_state: %s", store_errmsg(s->db));
         return -1;
     }
     l.curl = curl_easy_init();

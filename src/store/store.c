@@ -230,11 +230,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
 /* Every error of store_open names the database file. */
 static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
-    if (err && errlen && !strstr(err, path)) {
-        char tmp[WG_ERR_LEN];
-        snprintf(tmp, sizeof tmp, "%s", err);
-        snprintf(err, errlen, "%s: %s", path, tmp);
-    }
+    if (err && errlen && !strstr(err, path)) err_prefix(err, errlen, path);
     sqlite3_close(db);
     return -1;
 }

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/err.h"
 #include "core/filehash.h"
 #include "core/timeutil.h"
 #include "refine/expect.h"
@@ -190,9 +191,32 @@ static void test_checkpoints_and_expectations(void **state)
     remove_db(path);
 }
 
+/* err_prefix names where a callee's error happened, cutting the message's end (never the
+ * prefix) to fit, and always leaves a terminated string. */
+static void test_err_prefix(void **state)
+{
+    (void)state;
+    char err[WG_ERR_LEN] = "no such table: x";
+    err_prefix(err, sizeof err, "lake.db");
+    assert_string_equal(err, "lake.db: no such table: x");
+    char small[12] = "abcdefghij";
+    err_prefix(small, sizeof small, "pre");
+    assert_string_equal(small, "pre: abcdef");
+    char tiny[4] = "ab";
+    err_prefix(tiny, sizeof tiny, "longer");
+    assert_string_equal(tiny, "lon");
+    char full[WG_ERR_LEN];
+    memset(full, 'x', sizeof full - 1);
+    full[sizeof full - 1] = 0;
+    err_prefix(full, sizeof full, "p");
+    assert_int_equal(strlen(full), sizeof full - 1);
+    assert_memory_equal(full, "p: xxx", 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_err_prefix),
         cmocka_unit_test(test_time_roundtrip),
         cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_config),
