@@ -380,7 +380,7 @@ void wiki_silver_writer_close(wiki_silver_writer *w)
     free(w);
 }
 
-int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
+wiki_row_result wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,
                            size_t errlen)
 {
@@ -391,7 +391,7 @@ int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_
     return process_row(&w->c, bronze_id, fields, raw, (int)raw_len, stats, err, errlen);
 }
 
-int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
+wiki_row_result wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
                                flow_stats *stats, char *err, size_t errlen)
 {
     silver_ctx *c = &w->c;

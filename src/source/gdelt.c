@@ -385,7 +385,7 @@ static int compare_names(const void *a, const void *b)
 static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
                              gdelt_ingest_stats *st, char *err, size_t errlen);
 
-int gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
+gdelt_result gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
                       char *err, size_t errlen)
 {
     int saved = store_set_wal_autocheckpoint(db, 16384);
@@ -719,7 +719,7 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
     return rc < 0 ? -1 : 0;
 }
 
-int gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
+gdelt_result gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
                    int64_t to, gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     fetch_settings fs;

@@ -15,7 +15,7 @@
  * refuses values over 1e9 bytes anyway. */
 #define GDELT_MAX_LINE_BYTES (16 << 20)
 
-int gdelt_ledger_is_ingested(sqlite3 *db, const char *name)
+store_lookup gdelt_ledger_is_ingested(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT status FROM gdelt_ledger WHERE name=?1", -1, &st, NULL) !=

@@ -431,7 +431,7 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
             snprintf(s->err, sizeof s->err, "%s", err);
             err_prefix(s->err, sizeof s->err, s->hook->name);
             sink_abort(s);
-            if (rc == 1) store_event(s->db, s->hook->name, "error", "expectation_failed", err, NULL);
+            if (rc == WIKI_ROW_RULE_FAILED) store_event(s->db, s->hook->name, "error", "expectation_failed", err, NULL);
             return -1;
         }
     }
@@ -900,7 +900,7 @@ int wiki_bronze_open(sqlite3 *db, const config *cfg, const char *stream, wiki_in
     return 0;
 }
 
-int wiki_bronze_position(wiki_bronze_writer *w, char *out, size_t outlen)
+store_lookup wiki_bronze_position(wiki_bronze_writer *w, char *out, size_t outlen)
 {
     int found = sink_load_position(&w->s);
     if (found == 1) snprintf(out, outlen, "%s", w->s.position.data ? w->s.position.data : "");

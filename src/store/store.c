@@ -282,20 +282,21 @@ void store_close(sqlite3 *db)
     sqlite3_close_v2(db);
 }
 
-int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen)
+store_lookup store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT value FROM checkpoints WHERE flow=?1", -1, &st, NULL) !=
         SQLITE_OK)
-        return -1;
+        return STORE_LOOKUP_ERROR;
     sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), found = 0;
+    int rc = sqlite3_step(st);
+    store_lookup found = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
         const unsigned char *v = sqlite3_column_text(st, 0);
         snprintf(out, outlen, "%s", v ? (const char *)v : "");
-        found = 1;
+        found = STORE_FOUND;
     } else if (rc != SQLITE_DONE) {
-        found = -1;
+        found = STORE_LOOKUP_ERROR;
     }
     sqlite3_finalize(st);
     return found;
@@ -304,9 +305,9 @@ int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen
 int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t *out)
 {
     char v[64];
-    int rc = store_checkpoint_get(db, flow, v, sizeof v);
-    if (rc < 0) return -1;
-    *out = rc == 1 ? strtoll(v, NULL, 10) : def;
+    store_lookup rc = store_checkpoint_get(db, flow, v, sizeof v);
+    if (rc == STORE_LOOKUP_ERROR) return -1;
+    *out = rc == STORE_FOUND ? strtoll(v, NULL, 10) : def;
     return 0;
 }
 

@@ -58,8 +58,11 @@ int store_begin(sqlite3 *db); /* BEGIN IMMEDIATE, retried while busy */
 int store_commit(sqlite3 *db);
 void store_rollback(sqlite3 *db);
 
+/* What a lookup found: the row, no row, or an error (store_errmsg says which). */
+typedef enum store_lookup { STORE_LOOKUP_ERROR = -1, STORE_NOT_FOUND = 0, STORE_FOUND = 1 } store_lookup;
+
 /* Checkpoints: a flow's committed high-water mark, written inside the caller's transaction. */
-int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen); /* 1 found, 0 none, -1 error */
+store_lookup store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen);
 int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t *out);
 int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value);
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value);
