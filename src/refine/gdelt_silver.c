@@ -312,24 +312,21 @@ static int prepare_insert(sqlite3 *db, silver_statements *s, int m)
     return rc == SQLITE_OK ? 0 : -1;
 }
 
-static int prepare_all(sqlite3 *db, silver_statements *s)
+static int prepare_all(sqlite3 *db, silver_statements *s, char *err, size_t errlen)
 {
-    if (sqlite3_prepare_v2(db,
-                           "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
-                           " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2",
-                           -1, &s->read, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
-                           " failed_rules, detail, batch_id, quarantined_at, raw_line)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                           -1, &s->quarantine, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
-                           " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
-                           " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
-                           " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
-                           " ?7, ?8, ?9, ?10)",
-                           -1, &s->batch, NULL) != SQLITE_OK) {
+    const store_stmt_def stmts[] = {
+        {&s->read, "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
+                   " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2"},
+        {&s->quarantine, "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
+                         " failed_rules, detail, batch_id, quarantined_at, raw_line)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&s->batch, "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
+                    " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
+                    " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
+                    " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
+                    " ?7, ?8, ?9, ?10)"},
+    };
+    if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], err, errlen) != 0) {
         finalize_all(s);
         return -1;
     }
@@ -682,10 +679,7 @@ int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *er
     if (run->bucket_seconds < 1) run->bucket_seconds = 14400;
     time_format(time_now_ms() / 1000, run->now);
     run->cached_added = INT64_MIN;
-    if (rc == 0 && prepare_all(db, &run->s) != 0) {
-        snprintf(err, errlen, "preparing the gdelt silver statements: %s", store_errmsg(db));
-        rc = -1;
-    }
+    if (rc == 0 && prepare_all(db, &run->s, err, errlen) != 0) rc = -1;
     if (rc == 0) {
         /* Bulk writes: checkpoint the WAL every ~64 MiB instead of every 4 MiB (each checkpoint
          * syncs); this connection-level setting is restored when the run ends. */

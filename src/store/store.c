@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,48 @@ static const char *core_bootstrap_sql =
     "  applied_at TEXT NOT NULL, PRIMARY KEY (component, version));";
 
 const char *store_errmsg(sqlite3 *db) { return db ? sqlite3_errmsg(db) : "no database"; }
+
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0) return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < errlen)
+        snprintf(err + n, errlen - (size_t)n, ": %s", store_errmsg(db));
+    return -1;
+}
+
+int store_prepare_list(sqlite3 *db, const store_stmt_def *list, size_t n, char *err,
+                       size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sqlite3_prepare_v2(db, list[i].sql, -1, list[i].stmt, NULL) == SQLITE_OK) continue;
+        /* the statement named by its first words: enough to find it in the source */
+        store_fail(db, err, errlen, "preparing \"%.60s%s\"", list[i].sql,
+                   strlen(list[i].sql) > 60 ? "..." : "");
+        store_finalize_list(list, i + 1);
+        return -1;
+    }
+    return 0;
+}
+
+void store_finalize_list(const store_stmt_def *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_finalize(*list[i].stmt);
+        *list[i].stmt = NULL;
+    }
+}
+
+void store_tune_bulk(sqlite3 *db, int64_t cache_mb, int64_t wal_pages)
+{
+    char pragma[96];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld; PRAGMA wal_autocheckpoint=%lld",
+             (long long)cache_mb * 1024, (long long)wal_pages);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+}
 
 int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {

@@ -95,4 +95,26 @@ int store_schema_current(sqlite3 *db);
 /* Last error text of the connection, for messages. */
 const char *store_errmsg(sqlite3 *db);
 
+/* The one way a store error is reported: writes "<what>: <the connection's last error>" to err
+ * (what is a printf format naming the statement or table) and returns -1. */
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A statement a module keeps prepared: where its handle goes, and its SQL. */
+typedef struct store_stmt_def {
+    sqlite3_stmt **stmt;
+    const char *sql;
+} store_stmt_def;
+
+/* Prepares every statement of the list. On the first that fails, finalizes the ones before it
+ * and writes "preparing <the start of its SQL>: <why>" to err (may be NULL). 0 ok, -1. */
+int store_prepare_list(sqlite3 *db, const store_stmt_def *list, size_t n, char *err,
+                       size_t errlen);
+/* Finalizes every statement of the list (NULL ones are skipped) and sets the handles NULL. */
+void store_finalize_list(const store_stmt_def *list, size_t n);
+
+/* For a bulk writer: a page cache of cache_mb MiB and a WAL checkpoint every wal_pages pages
+ * (fewer, larger checkpoints; each one syncs). Best effort: a refused pragma changes nothing. */
+void store_tune_bulk(sqlite3 *db, int64_t cache_mb, int64_t wal_pages);
+
 #endif
