@@ -13,7 +13,7 @@
 
 int gold_db_fail(run *r, const char *what)
 {
-    snprintf(r->err, r->errlen, "%s: %s", what, store_errmsg(r->db));
+    store_fail(r->db, r->err, r->errlen, "%s", what);
     return -1;
 }
 

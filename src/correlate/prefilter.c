@@ -219,7 +219,7 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
         }
     }
     if (found < 0) {
-        snprintf(err, errlen, "gold_static_vocab: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "gold_static_vocab");
         goto fail;
     }
     if (!found) {

@@ -506,7 +506,7 @@ static int apply_chunk(silver_run *run, chunk *c, batch_counts *bc, char *err, s
             int qrc = sqlite3_step(q);
             sqlite3_reset(q);
             if (qrc != SQLITE_DONE) {
-                snprintf(err, errlen, "writing gdelt_quarantine: %s", store_errmsg(run->db));
+                store_fail(run->db, err, errlen, "writing gdelt_quarantine");
                 return -1;
             }
             bc->quarantined++;
@@ -526,14 +526,14 @@ static int apply_chunk(silver_run *run, chunk *c, batch_counts *bc, char *err, s
             memcpy(pr->time_bucket, run->cached_bucket, TIME_TEXT_LEN);
         }
         if (++s->pending_count == ROWS_PER_INSERT && flush_pending(run->db, s, bc) != 0) {
-            snprintf(err, errlen, "writing gdelt_silver (rows up to bronze %lld): %s",
-                     (long long)row->bronze_id, store_errmsg(run->db));
+            store_fail(run->db, err, errlen, "writing gdelt_silver (rows up to bronze %lld)",
+                     (long long)row->bronze_id);
             return -1;
         }
     }
     /* The pending rows point into this chunk, which is about to be reused. */
     if (flush_pending(run->db, s, bc) != 0) {
-        snprintf(err, errlen, "writing gdelt_silver: %s", store_errmsg(run->db));
+        store_fail(run->db, err, errlen, "writing gdelt_silver");
         return -1;
     }
     return 0;
@@ -547,12 +547,12 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
     sqlite3 *db = run->db;
     int64_t started_ms = time_now_ms();
     if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start a transaction: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "cannot start a transaction");
         return -1;
     }
     int64_t checkpoint;
     if (store_checkpoint_get_int(db, CHECKPOINT_NAME, 0, &checkpoint) != 0) {
-        snprintf(err, errlen, "reading checkpoint: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "reading checkpoint");
         store_rollback(db);
         return -1;
     }
@@ -576,7 +576,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
             m = read_chunk(run, next, last_id, (int)(remaining < CHUNK_ROWS ? remaining : CHUNK_ROWS));
             if (m < 0) {
                 finish_check(c);
-                snprintf(err, errlen, "reading gdelt_bronze: %s", store_errmsg(db));
+                store_fail(db, err, errlen, "reading gdelt_bronze");
                 failed = 1;
                 break;
             }
@@ -596,7 +596,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
         n = m;
     }
     if (n < 0) {
-        snprintf(err, errlen, "reading gdelt_bronze: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "reading gdelt_bronze");
         failed = 1;
     }
     if (failed) {
@@ -623,8 +623,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
     sqlite3_reset(b);
     if (brc != SQLITE_DONE || expect_flush(&run->rules, db, run->batch_id) != 0 ||
         store_checkpoint_set_int(db, CHECKPOINT_NAME, last_id) != 0) {
-        snprintf(err, errlen, "recording gdelt silver batch %s: %s", run->batch_id,
-                 store_errmsg(db));
+        store_fail(db, err, errlen, "recording gdelt silver batch %s", run->batch_id);
         store_rollback(db);
         return -1;
     }
@@ -632,8 +631,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
                    .start_ms = started_ms, .input_rows = bc.read, .output_rows = bc.written,
                    .lag_seconds = -1, .latency = OBS_LAT_GDELT_SILVER});
     if (store_commit(db) != 0) {
-        snprintf(err, errlen, "commit of gdelt silver batch %s failed: %s", run->batch_id,
-                 store_errmsg(db));
+        store_fail(db, err, errlen, "commit of gdelt silver batch %s failed", run->batch_id);
         return -1;
     }
     stats->read += bc.read;

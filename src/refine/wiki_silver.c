@@ -286,7 +286,7 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fiel
         sqlite3_clear_bindings(st);
         buf_free(&url);
         if (step != SQLITE_DONE) {
-            snprintf(err, errlen, "inserting into wikimedia_silver: %s", store_errmsg(c->db));
+            store_fail(c->db, err, errlen, "inserting into wikimedia_silver");
             rc = -1;
         } else if (sqlite3_changes(c->db) == 0) {
             stats->duplicates++;
@@ -294,7 +294,7 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fiel
             stats->written++;
         }
     }
-    if (rc == -1 && !err[0]) snprintf(err, errlen, "store error: %s", store_errmsg(c->db));
+    if (rc == -1 && !err[0]) store_fail(c->db, err, errlen, "store error");
     json_decref(ev);
     return rc;
 }
@@ -389,7 +389,7 @@ wiki_row_result wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit,
     int64_t mark;
     *rows = 0;
     if (store_checkpoint_get_int(c->db, FLOW, 0, &mark) != 0) {
-        snprintf(err, errlen, "reading checkpoint %s: %s", FLOW, store_errmsg(c->db));
+        store_fail(c->db, err, errlen, "reading checkpoint %s", FLOW);
         return -1;
     }
     if (w->first >= 0 && w->last > mark) mark = w->last;
@@ -407,7 +407,7 @@ wiki_row_result wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit,
     }
     sqlite3_reset(c->select);
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
-        snprintf(err, errlen, "reading wikimedia_bronze: %s", store_errmsg(c->db));
+        store_fail(c->db, err, errlen, "reading wikimedia_bronze");
         rc = -1;
     }
     return rc;
@@ -421,7 +421,7 @@ int wiki_silver_writer_flush(wiki_silver_writer *w, char *err, size_t errlen)
              (long long)w->last);
     if (expect_flush(&w->c.rules, w->c.db, batch_id) != 0 ||
         store_checkpoint_set_int(w->c.db, FLOW, w->last) != 0) {
-        snprintf(err, errlen, "writing batch %s: %s", batch_id, store_errmsg(w->c.db));
+        store_fail(w->c.db, err, errlen, "writing batch %s", batch_id);
         return -1;
     }
     obs_flow_batch(w->c.db, w->cfg, &(obs_batch){.flow = FLOW, .batch_id = batch_id,
@@ -448,7 +448,7 @@ int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err
     int rc = 0;
     for (;;) {
         if (store_begin(db) != 0) {
-            snprintf(err, errlen, "cannot begin: %s", store_errmsg(db));
+            store_fail(db, err, errlen, "cannot begin");
             rc = -1;
             break;
         }
@@ -465,7 +465,7 @@ int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err
             break;
         }
         if (store_commit(db) != 0) {
-            snprintf(err, errlen, "commit: %s", store_errmsg(db));
+            store_fail(db, err, errlen, "commit");
             rc = -1;
             break;
         }

@@ -295,7 +295,7 @@ static int commit_job(sqlite3 *db, file_job *j, gdelt_ingest_stats *st, char *er
         log_error("gdelt", "%s: %s", j->path, j->reason);
         st->files_failed++;
         if (gdelt_ledger_record_failure(db, &meta, j->reason) != 0) {
-            snprintf(err, errlen, "recording failure of %s: %s", name, store_errmsg(db));
+            store_fail(db, err, errlen, "recording failure of %s", name);
             return -1;
         }
         return 1;
@@ -314,7 +314,7 @@ static int next_pending(sqlite3 *db, char *const *paths, size_t count, size_t *i
         if (stat(p, &fsb) != 0 || !S_ISREG(fsb.st_mode)) continue;
         int already = gdelt_ledger_is_ingested(db, base_name(p));
         if (already < 0) {
-            snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
+            store_fail(db, err, errlen, "reading gdelt_ledger");
             return -1;
         }
         if (already) {
@@ -495,7 +495,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
 {
     int already = gdelt_ledger_is_ingested(db, e->name);
     if (already < 0) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "reading gdelt_ledger");
         return -1;
     }
     if (already) {
@@ -563,7 +563,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
     log_error("gdelt", "%s: giving up after %d attempt(s): %s", e->name, meta.attempts, reason);
     st->files_failed++;
     if (gdelt_ledger_record_failure(db, &meta, reason) != 0) {
-        snprintf(err, errlen, "recording failure of %s: %s", e->name, store_errmsg(db));
+        store_fail(db, err, errlen, "recording failure of %s", e->name);
         result = -1;
     }
 out:
@@ -653,7 +653,7 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
                            " WHERE status='failed' AND mode IN ('live','backfill')"
                            " AND expected_md5 IS NOT NULL AND attempts < ?1 ORDER BY name",
                            -1, &q, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "reading gdelt_ledger");
         return -1;
     }
     sqlite3_bind_int64(q, 1, max_attempts);

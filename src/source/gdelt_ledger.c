@@ -52,14 +52,14 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     int64_t started_ms = time_now_ms();
     time_format(started_ms / 1000, now);
     if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start a transaction: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "cannot start a transaction");
         return -1;
     }
     /* Checked again inside the transaction: another process may have ingested it meanwhile. */
     int already = gdelt_ledger_is_ingested(db, meta->name);
     if (already != 0) {
         store_rollback(db);
-        if (already < 0) snprintf(err, errlen, "reading gdelt_ledger: %s", store_errmsg(db));
+        if (already < 0) store_fail(db, err, errlen, "reading gdelt_ledger");
         return already < 0 ? -1 : 1;
     }
     sqlite3_stmt *ledger = NULL, *bronze = NULL, *done = NULL;
@@ -135,14 +135,14 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
                        .lag_seconds = has_slot ? (double)time_now_ms() / 1000.0 - (double)slot : -1});
     }
     if (store_commit(db) != 0) {
-        snprintf(err, errlen, "commit of %s failed: %s", meta->name, store_errmsg(db));
+        store_fail(db, err, errlen, "commit of %s failed", meta->name);
         return -1;
     }
     *rows = n;
     return 0;
 
 store_error:
-    snprintf(err, errlen, "writing %s to bronze: %s", meta->name, store_errmsg(db));
+    store_fail(db, err, errlen, "writing %s to bronze", meta->name);
     sqlite3_finalize(ledger);
     sqlite3_finalize(bronze);
     sqlite3_finalize(done);

@@ -167,13 +167,13 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
             }
             int found = wiki_bronze_position(p->wiki, pos, sizeof pos);
             if (found < 0) {
-                snprintf(err, errlen, "reading the position of %s: %s", p->stream, store_errmsg(db));
+                store_fail(db, err, errlen, "reading the position of %s", p->stream);
                 rc = -1;
                 break;
             }
             p->next = found ? strtoll(pos, NULL, 10) : 0;
         } else if (gdelt_next_offset(db, p->stream, &p->next) != 0) {
-            snprintf(err, errlen, "reading the ledger for %s: %s", p->stream, store_errmsg(db));
+            store_fail(db, err, errlen, "reading the ledger for %s", p->stream);
             rc = -1;
             break;
         }

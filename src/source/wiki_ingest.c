@@ -193,8 +193,7 @@ static int sink_commit(sink *s)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) {
-        snprintf(s->err, sizeof s->err, "updating wikimedia_stream_state: %s",
-                 store_errmsg(s->db));
+        store_fail(s->db, s->err, sizeof s->err, "updating wikimedia_stream_state");
         sink_abort(s);
         return -1;
     }
@@ -215,7 +214,7 @@ static int sink_commit(sink *s)
                    .input_rows = s->pending_events + s->pending_quarantined, .output_rows = s->pending_events,
                    .lag_seconds = obs_lag, .watermark = obs_wm[0] ? obs_wm : NULL});
     if (store_commit(s->db) != 0) {
-        snprintf(s->err, sizeof s->err, "commit failed: %s", store_errmsg(s->db));
+        store_fail(s->db, s->err, sizeof s->err, "commit failed");
         s->in_tx = 0;
         s->failed = 1;
         if (s->hook) s->hook->rollback(s->hook->ctx);
@@ -236,7 +235,7 @@ static int sink_begin_if_needed(sink *s)
 {
     if (s->in_tx) return 0;
     if (store_begin(s->db) != 0) {
-        snprintf(s->err, sizeof s->err, "cannot begin a transaction: %s", store_errmsg(s->db));
+        store_fail(s->db, s->err, sizeof s->err, "cannot begin a transaction");
         s->failed = 1;
         return -1;
     }
@@ -317,8 +316,7 @@ static int sink_quarantine(sink *s, const char *reason, const char *raw, size_t 
     sqlite3_clear_bindings(st);
     buf_free(&text);
     if (rc != SQLITE_DONE) {
-        snprintf(s->err, sizeof s->err, "inserting into wikimedia_quarantine: %s",
-                 store_errmsg(s->db));
+        store_fail(s->db, s->err, sizeof s->err, "inserting into wikimedia_quarantine");
         s->failed = 1;
         return -1;
     }
@@ -406,8 +404,7 @@ static int sink_event(sink *s, const char *data, size_t len, const char *sse_id,
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) {
         json_decref(ev);
-        snprintf(s->err, sizeof s->err, "inserting into wikimedia_bronze: %s",
-                 store_errmsg(s->db));
+        store_fail(s->db, s->err, sizeof s->err, "inserting into wikimedia_bronze");
         sink_abort(s);
         return -1;
     }
@@ -541,7 +538,7 @@ static int ingest_file(sink *s, const wiki_ingest_options *opt, const config *cf
 {
     int found = sink_load_position(s);
     if (found < 0) {
-        snprintf(err, errlen, "reading wikimedia_stream_state: %s", store_errmsg(s->db));
+        store_fail(s->db, err, errlen, "reading wikimedia_stream_state");
         return -1;
     }
     uint64_t start = found ? strtoull(s->position.data, NULL, 10) : 0;
@@ -720,7 +717,7 @@ static int ingest_live(sink *s, const wiki_ingest_options *opt, const config *cf
                          "client's User-Agent to say how to reach its operator");
 
     if (sink_load_position(s) < 0) {
-        snprintf(err, errlen, "reading wikimedia_stream_state: %s", store_errmsg(s->db));
+        store_fail(s->db, err, errlen, "reading wikimedia_stream_state");
         return -1;
     }
     l.curl = curl_easy_init();

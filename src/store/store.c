@@ -169,14 +169,13 @@ static int apply_migration(sqlite3 *db, const store_component *comp, const store
                            char *err, size_t errlen)
 {
     if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start migration %s/%d: %s", comp->name, m->version,
-                 store_errmsg(db));
+        store_fail(db, err, errlen, "cannot start migration %s/%d", comp->name, m->version);
         return -1;
     }
     int applied = migration_applied(db, comp->name, m->version);
     int moved = applied == 0 ? migration_moved_here(db, comp, m) : 0;
     if (applied < 0 || moved < 0) {
-        snprintf(err, errlen, "reading schema_migrations: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "reading schema_migrations");
         store_rollback(db);
         return -1;
     }
@@ -192,8 +191,7 @@ static int apply_migration(sqlite3 *db, const store_component *comp, const store
         return -1;
     }
     if (record_migration(db, comp->name, m) != 0 || store_commit(db) != 0) {
-        snprintf(err, errlen, "recording migration %s/%d failed: %s", comp->name, m->version,
-                 store_errmsg(db));
+        store_fail(db, err, errlen, "recording migration %s/%d failed", comp->name, m->version);
         store_rollback(db);
         return -1;
     }
@@ -221,7 +219,7 @@ static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t err
             last = m->version;
             int applied = migration_applied(db, comp->name, m->version);
             if (applied < 0) {
-                snprintf(err, errlen, "reading schema_migrations: %s", store_errmsg(db));
+                store_fail(db, err, errlen, "reading schema_migrations");
                 return -1;
             }
             if (!applied && apply_migration(db, comp, m, err, errlen) != 0) return -1;
@@ -263,7 +261,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
         }
     }
     if (!bad && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading schema_migrations: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "reading schema_migrations");
         bad = 1;
     }
     sqlite3_finalize(st);
@@ -307,7 +305,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
     }
     if (refuse_newer_schema(db, err, errlen) != 0) return open_failed(db, path, err, errlen);
     if (store_register_functions(db) != 0) {
-        snprintf(err, errlen, "cannot register SQL functions: %s", store_errmsg(db));
+        store_fail(db, err, errlen, "cannot register SQL functions");
         sqlite3_close(db);
         return -1;
     }
