@@ -618,11 +618,8 @@ static int parse_index(const char *what, const char *text, size_t len, int64_t f
     size_t pos = 0;
     int64_t line_no = 0, bad = 0;
     gdelt_index_entry e;
-    while (pos < len) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - line) : len - pos;
-        pos += llen + (nl ? 1 : 0);
+    size_t llen;
+    for (const char *line; (line = text_next_line(text, len, &pos, &llen));) {
         line_no++;
         if (llen == 0 || (llen == 1 && line[0] == '\r')) continue;
         char perr[WG_ERR_LEN];

@@ -93,11 +93,8 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     sqlite3_bind_text(bronze, 4, now, -1, SQLITE_STATIC);
     size_t pos = 0;
     int64_t line_no = 0;
-    while (pos < len) {
-        const char *line = csv + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - line) : len - pos;
-        pos += llen + (nl ? 1 : 0);
+    size_t llen;
+    for (const char *line; (line = text_next_line(csv, len, &pos, &llen));) {
         line_no++;
         if (llen > 0 && line[llen - 1] == '\r') llen--;
         if (llen == 0) continue; /* blank lines carry no event (a trailing newline, typically) */

@@ -183,11 +183,8 @@ static int generate_slot(const sim_gdelt *g, sim_file *f)
         goto done;
     }
     size_t pos = 0;
-    while (pos < csv.len) {
-        const char *line = csv.data + pos;
-        const char *nl = memchr(line, '\n', csv.len - pos);
-        size_t len = nl ? (size_t)(nl - line) : csv.len - pos;
-        pos += len + (nl ? 1 : 0);
+    size_t len;
+    for (const char *line; (line = text_next_line(csv.data, csv.len, &pos, &len));) {
         /* Field boundaries: rewrite GLOBALEVENTID and DATEADDED of well-formed rows only. */
         const char *tabs[GDELT_EVENT_COLUMNS];
         int n = 0;

@@ -222,6 +222,27 @@ static void test_store_prepare_list(void **state)
     sqlite3_close(db);
 }
 
+/* text_next_line: every line once, CR kept, a last line without '\n' included, no phantom
+ * empty line after a final '\n'. */
+static void test_text_next_line(void **state)
+{
+    (void)state;
+    const char *text = "a\r\n\nlast";
+    size_t pos = 0, len = 0, n = 0;
+    const char *want[] = {"a\r", "", "last"};
+    for (const char *line; (line = text_next_line(text, strlen(text), &pos, &len)); n++) {
+        assert_true(n < 3);
+        assert_int_equal(len, strlen(want[n]));
+        assert_memory_equal(line, want[n], len);
+    }
+    assert_int_equal(n, 3);
+    pos = 0, n = 0;
+    while (text_next_line("x\n", 2, &pos, &len)) n++;
+    assert_int_equal(n, 1);
+    pos = 0;
+    assert_null(text_next_line("", 0, &pos, &len));
+}
+
 /* err_prefix names where a callee's error happened, cutting the message's end (never the
  * prefix) to fit, and always leaves a terminated string. */
 static void test_err_prefix(void **state)
@@ -248,6 +269,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_err_prefix),
+        cmocka_unit_test(test_text_next_line),
         cmocka_unit_test(test_store_prepare_list),
         cmocka_unit_test(test_time_roundtrip),
         cmocka_unit_test(test_bucket),
