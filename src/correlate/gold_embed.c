@@ -307,7 +307,7 @@ static long read_batch_rows(run *r, int titles, batch_row **out, buf *text)
     batch_row *rows = NULL;
     size_t n = 0, cap = 0;
     long rc = 0;
-    while (gold_silver_next(&rd, &row) == 1) {
+    while (gold_silver_next(&rd, &row) == GOLD_READ_ROW) {
         const char *et = row.event_time;
         int64_t t;
         if (!et || time_parse_iso8601(et, &t) != 0) continue;

@@ -83,8 +83,9 @@ static int read_wiki(run *r, int64_t *last_sid, int64_t *rows)
     gold_silver_row row;
     *rows = 0;
     if (gold_silver_open(r, 1, &rd)) return -1;
-    int rc = 0, step;
-    while ((step = gold_silver_next(&rd, &row)) == 1) {
+    int rc = 0;
+    gold_read step;
+    while ((step = gold_silver_next(&rd, &row)) == GOLD_READ_ROW) {
         int64_t sid = row.sid;
         const char *et = row.event_time, *wiki = row.wiki, *title = row.title;
         *last_sid = sid;
@@ -133,7 +134,7 @@ static int read_wiki(run *r, int64_t *last_sid, int64_t *rows)
         }
         r->stats->bursts += nb;
     }
-    if (rc == 0 && step < 0) rc = gold_db_fail(r, "reading wikimedia_silver");
+    if (rc == 0 && step == GOLD_READ_ERROR) rc = gold_db_fail(r, "reading wikimedia_silver");
     gold_silver_close(&rd);
     return rc;
 }
@@ -145,8 +146,9 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
     *rows = 0;
     if (gold_silver_open(r, 0, &rd)) return -1;
     buf text = BUF_INIT;
-    int rc = 0, step;
-    while ((step = gold_silver_next(&rd, &row)) == 1) {
+    int rc = 0;
+    gold_read step;
+    while ((step = gold_silver_next(&rd, &row)) == GOLD_READ_ROW) {
         int64_t sid = row.sid;
         const char *et = row.event_time;
         *last_sid = sid;
@@ -186,7 +188,7 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
         }
         b->batch_events++;
     }
-    if (rc == 0 && step < 0) rc = gold_db_fail(r, "reading gdelt_silver");
+    if (rc == 0 && step == GOLD_READ_ERROR) rc = gold_db_fail(r, "reading gdelt_silver");
     buf_free(&text);
     gold_silver_close(&rd);
     return rc;

@@ -500,11 +500,11 @@ int gold_silver_open(run *r, int titles, gold_silver_reader *rd)
     return 0;
 }
 
-int gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
+gold_read gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
 {
     int step = sqlite3_step(rd->q);
-    if (step == SQLITE_DONE) return 0;
-    if (step != SQLITE_ROW) return -1;
+    if (step == SQLITE_DONE) return GOLD_READ_END;
+    if (step != SQLITE_ROW) return GOLD_READ_ERROR;
     sqlite3_stmt *q = rd->q;
 #define COL(i) ((const char *)sqlite3_column_text(q, (i)))
     memset(row, 0, sizeof *row);
@@ -524,7 +524,7 @@ int gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
         row->codes[2] = COL(8);
     }
 #undef COL
-    return 1;
+    return GOLD_READ_ROW;
 }
 
 void gold_silver_close(gold_silver_reader *rd)

@@ -196,9 +196,10 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
     int found = load_table(p, db, "model_path = ?1 AND file_size = ?2 AND file_mtime = ?3",
                            path, size, mtime, kind);
     if (found == 0) {
-        int hr = file_sha256(path, sha, NULL);
-        if (hr) {
-            snprintf(err, errlen, "%s: %s", path, hr == -1 ? "cannot read" : "cannot hash");
+        filehash_result hr = file_sha256(path, sha, NULL);
+        if (hr != FILEHASH_OK) {
+            snprintf(err, errlen, "%s: %s", path,
+                     hr == FILEHASH_CANNOT_OPEN ? "cannot read" : "cannot hash");
             goto fail;
         }
         found = load_table(p, db, "model_sha256 = ?1 AND ?2 = ?2 AND ?3 = ?3", sha, 0, 0, kind);
