@@ -97,10 +97,17 @@ typedef struct gdelt_file_meta {
     int attempts;           /* attempts made in this run */
 } gdelt_file_meta;
 
+/* What committing a file to bronze did. */
+typedef enum gdelt_commit_result {
+    GDELT_COMMIT_ERROR = -1,     /* a store error (err says which) */
+    GDELT_COMMITTED = 0,         /* rows written, file marked ingested */
+    GDELT_ALREADY_INGESTED = 1,  /* nothing written */
+    GDELT_CONTENT_REJECTED = 2,  /* e.g. a line over 16 MiB; nothing written, err says which */
+} gdelt_commit_result;
+
 /* Writes the rows of csv (one event per line) to bronze and marks the file ingested, in one
- * transaction. Returns 0 written (*rows set), 1 already ingested (nothing written), 2 content
- * rejected (a line over 16 MiB; nothing written, err says which), -1 store error. */
-int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
+ * transaction (*rows set when committed). */
+gdelt_commit_result gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
                              size_t len, int64_t *rows, char *err, size_t errlen);
 /* Records a failed file (status failed, reason) unless it is already ingested. 0 ok, -1 error. */
 int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const char *reason);

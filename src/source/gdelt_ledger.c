@@ -44,7 +44,7 @@ static void bind_meta(sqlite3_stmt *st, const gdelt_file_meta *m, const char *no
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 }
 
-int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
+gdelt_commit_result gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
                              size_t len, int64_t *rows, char *err, size_t errlen)
 {
     *rows = 0;
@@ -53,14 +53,15 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     time_format(started_ms / 1000, now);
     if (store_begin(db) != 0) {
         store_fail(db, err, errlen, "cannot start a transaction");
-        return -1;
+        return GDELT_COMMIT_ERROR;
     }
     /* Checked again inside the transaction: another process may have ingested it meanwhile. */
-    int already = gdelt_ledger_is_ingested(db, meta->name);
-    if (already != 0) {
+    store_lookup already = gdelt_ledger_is_ingested(db, meta->name);
+    if (already != STORE_NOT_FOUND) {
         store_rollback(db);
-        if (already < 0) store_fail(db, err, errlen, "reading gdelt_ledger");
-        return already < 0 ? -1 : 1;
+        if (already == STORE_FOUND) return GDELT_ALREADY_INGESTED;
+        store_fail(db, err, errlen, "reading gdelt_ledger");
+        return GDELT_COMMIT_ERROR;
     }
     sqlite3_stmt *ledger = NULL, *bronze = NULL, *done = NULL;
     int64_t file_id = -1, n = 0;
@@ -105,7 +106,7 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
             sqlite3_finalize(bronze);
             sqlite3_finalize(done);
             store_rollback(db);
-            return 2;
+            return GDELT_CONTENT_REJECTED;
         }
         sqlite3_bind_int64(bronze, 3, line_no);
         sqlite3_bind_text(bronze, 5, line, (int)llen, SQLITE_STATIC);
@@ -133,10 +134,10 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     }
     if (store_commit(db) != 0) {
         store_fail(db, err, errlen, "commit of %s failed", meta->name);
-        return -1;
+        return GDELT_COMMIT_ERROR;
     }
     *rows = n;
-    return 0;
+    return GDELT_COMMITTED;
 
 store_error:
     store_fail(db, err, errlen, "writing %s to bronze", meta->name);
@@ -144,7 +145,7 @@ store_error:
     sqlite3_finalize(bronze);
     sqlite3_finalize(done);
     store_rollback(db);
-    return -1;
+    return GDELT_COMMIT_ERROR;
 }
 
 int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const char *reason)
