@@ -315,16 +315,19 @@ static int prepare_insert(sqlite3 *db, silver_statements *s, int m)
 static int prepare_all(sqlite3 *db, silver_statements *s, char *err, size_t errlen)
 {
     const store_stmt_def stmts[] = {
-        {&s->read, "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
-                   " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2"},
-        {&s->quarantine, "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
-                         " failed_rules, detail, batch_id, quarantined_at, raw_line)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
-        {&s->batch, "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
-                    " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
-                    " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
-                    " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
-                    " ?7, ?8, ?9, ?10)"},
+        {&s->read,
+         "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
+         " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2"},
+        {&s->quarantine,
+         "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
+         " failed_rules, detail, batch_id, quarantined_at, raw_line)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&s->batch,
+         "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
+         " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
+         " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
+         " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
+         " ?7, ?8, ?9, ?10)"},
     };
     if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], err, errlen) != 0) {
         finalize_all(s);

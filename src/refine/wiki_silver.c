@@ -341,16 +341,19 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
     store_tune_bulk(db, config_get_int(cfg, "wiki.cache_mb", 64),
                     config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
     const store_stmt_def stmts[] = {
-        {&c->select, "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
-                     " ORDER BY bronze_id LIMIT ?2"},
-        {&c->insert, "INSERT INTO wikimedia_silver(bronze_id, event_id, event_time, time_bucket,"
-                     " wiki, server_name, namespace, title, page_url, type, bot, user, comment,"
-                     " length_old, length_new, revision_old, revision_new, minor, patrolled,"
-                     " is_content) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-                     "?15,?16,?17,?18,?19,?20) ON CONFLICT(event_id) DO NOTHING"},
-        {&c->quarantine, "INSERT INTO wikimedia_quarantine(stage, bronze_id, reason, raw,"
-                         " raw_bytes, received_at) VALUES ('silver', ?1, ?2, ?3, ?4,"
-                         " strftime('%Y-%m-%d %H:%M:%f','now'))"},
+        {&c->select,
+         "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
+         " ORDER BY bronze_id LIMIT ?2"},
+        {&c->insert,
+         "INSERT INTO wikimedia_silver(bronze_id, event_id, event_time, time_bucket,"
+         " wiki, server_name, namespace, title, page_url, type, bot, user, comment,"
+         " length_old, length_new, revision_old, revision_new, minor, patrolled,"
+         " is_content) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+         "?15,?16,?17,?18,?19,?20) ON CONFLICT(event_id) DO NOTHING"},
+        {&c->quarantine,
+         "INSERT INTO wikimedia_quarantine(stage, bronze_id, reason, raw,"
+         " raw_bytes, received_at) VALUES ('silver', ?1, ?2, ?3, ?4,"
+         " strftime('%Y-%m-%d %H:%M:%f','now'))"},
     };
     if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], err, errlen) != 0) {
         wiki_silver_writer_close(w);

@@ -41,20 +41,23 @@ int wiki_sink_open(wiki_sink *s, sqlite3 *db, const config *cfg, const char *str
                     config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
     s->hook = hook;
     const store_stmt_def stmts[] = {
-        {&s->ins_bronze, "INSERT INTO wikimedia_bronze(stream, position, sse_id, meta_id, meta_dt,"
-                         " topic, partition, kafka_offset, received_at, raw)"
-                         " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"},
-        {&s->ins_quarantine, "INSERT INTO wikimedia_quarantine(stage, bronze_id, stream, position,"
-                             " sse_id, reason, raw, raw_bytes, received_at)"
-                             " VALUES ('ingest', NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
-        {&s->upsert_state, "INSERT INTO wikimedia_stream_state(stream, position, last_sse_id, events,"
-                           " quarantined, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-                           " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(stream) DO UPDATE SET"
-                           " position=excluded.position,"
-                           " last_sse_id=coalesce(excluded.last_sse_id, last_sse_id),"
-                           " events=events+excluded.events,"
-                           " quarantined=quarantined+excluded.quarantined,"
-                           " updated_at=excluded.updated_at"},
+        {&s->ins_bronze,
+         "INSERT INTO wikimedia_bronze(stream, position, sse_id, meta_id, meta_dt,"
+         " topic, partition, kafka_offset, received_at, raw)"
+         " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"},
+        {&s->ins_quarantine,
+         "INSERT INTO wikimedia_quarantine(stage, bronze_id, stream, position,"
+         " sse_id, reason, raw, raw_bytes, received_at)"
+         " VALUES ('ingest', NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+        {&s->upsert_state,
+         "INSERT INTO wikimedia_stream_state(stream, position, last_sse_id, events,"
+         " quarantined, updated_at) VALUES (?1, ?2, ?3, ?4, ?5,"
+         " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(stream) DO UPDATE SET"
+         " position=excluded.position,"
+         " last_sse_id=coalesce(excluded.last_sse_id, last_sse_id),"
+         " events=events+excluded.events,"
+         " quarantined=quarantined+excluded.quarantined,"
+         " updated_at=excluded.updated_at"},
     };
     if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], s->err, sizeof s->err) != 0)
         return -1;
