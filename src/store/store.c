@@ -123,19 +123,21 @@ void store_rollback(sqlite3 *db)
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* 1 when component/version is recorded in schema_migrations, 0 when not, -1 on error. */
-static int migration_applied(sqlite3 *db, const char *component, int version)
+/* Whether component/version is recorded in schema_migrations. */
+static store_lookup migration_applied(sqlite3 *db, const char *component, int version)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT 1 FROM schema_migrations WHERE component=?1 AND version=?2",
                            -1, &st, NULL) != SQLITE_OK)
-        return -1;
+        return STORE_LOOKUP_ERROR;
     sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, version);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW    ? STORE_FOUND
+           : rc == SQLITE_DONE ? STORE_NOT_FOUND
+                               : STORE_LOOKUP_ERROR;
 }
 
 static int record_migration(sqlite3 *db, const char *component, const store_migration *m)
@@ -156,10 +158,11 @@ static int record_migration(sqlite3 *db, const char *component, const store_migr
 
 /* A component's first migration whose tables an earlier release created under another
  * component (comp->moved_from): where that one ran, the tables are there already and the
- * migration is only recorded. 1 adopt, 0 run it, -1 error. */
-static int migration_moved_here(sqlite3 *db, const store_component *comp, const store_migration *m)
+ * migration is only recorded: STORE_FOUND. */
+static store_lookup migration_moved_here(sqlite3 *db, const store_component *comp,
+                                         const store_migration *m)
 {
-    if (!comp->moved_from || m != &comp->migrations[0]) return 0;
+    if (!comp->moved_from || m != &comp->migrations[0]) return STORE_NOT_FOUND;
     return migration_applied(db, comp->moved_from, comp->moved_from_version);
 }
 
@@ -172,19 +175,21 @@ static int apply_migration(sqlite3 *db, const store_component *comp, const store
         store_fail(db, err, errlen, "cannot start migration %s/%d", comp->name, m->version);
         return -1;
     }
-    int applied = migration_applied(db, comp->name, m->version);
-    int moved = applied == 0 ? migration_moved_here(db, comp, m) : 0;
-    if (applied < 0 || moved < 0) {
+    store_lookup applied = migration_applied(db, comp->name, m->version);
+    store_lookup moved =
+        applied == STORE_NOT_FOUND ? migration_moved_here(db, comp, m) : STORE_NOT_FOUND;
+    if (applied == STORE_LOOKUP_ERROR || moved == STORE_LOOKUP_ERROR) {
         store_fail(db, err, errlen, "reading schema_migrations");
         store_rollback(db);
         return -1;
     }
-    if (applied) {
+    if (applied == STORE_FOUND) {
         store_rollback(db);
         return 0;
     }
     char sub[WG_ERR_LEN] = "";
-    if (!moved && store_exec(db, m->sql, sub, sizeof sub) != 0) {
+    int moved_here = moved == STORE_FOUND;
+    if (!moved_here && store_exec(db, m->sql, sub, sizeof sub) != 0) {
         store_rollback(db);
         snprintf(err, errlen, "migration %s/%d (%s) failed: %s", comp->name, m->version,
                  m->description, sub);
@@ -195,7 +200,7 @@ static int apply_migration(sqlite3 *db, const store_component *comp, const store
         store_rollback(db);
         return -1;
     }
-    if (moved)
+    if (moved_here)
         log_debug("store", "migration %s/%d: its tables were made by %s/%d, recorded as applied",
                   comp->name, m->version, comp->moved_from, comp->moved_from_version);
     else
@@ -217,12 +222,12 @@ static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t err
                 return -1;
             }
             last = m->version;
-            int applied = migration_applied(db, comp->name, m->version);
-            if (applied < 0) {
+            store_lookup applied = migration_applied(db, comp->name, m->version);
+            if (applied == STORE_LOOKUP_ERROR) {
                 store_fail(db, err, errlen, "reading schema_migrations");
                 return -1;
             }
-            if (!applied && apply_migration(db, comp, m, err, errlen) != 0) return -1;
+            if (applied == STORE_NOT_FOUND && apply_migration(db, comp, m, err, errlen) != 0) return -1;
         }
     }
     return 0;
