@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     a.cfg = config_new();
     const char *home = getenv("WIKIGDELT_HOME");
     const char *config_file = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     /* The --set pairs in order, replayed over a settings file's values below. */
     const char **sets = calloc((size_t)argc, sizeof *sets);
     int nsets = 0;

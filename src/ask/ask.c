@@ -165,7 +165,7 @@ static int semantic_columns(ask_engine *e, const ask_slots *s, ask_plan *p)
     if (!e->ncat || !s->term[0]) return 0;
     for (size_t i = 0; i < e->ncat; i++)
         if (strcasestr(e->ckey[i], s->term) || strcasestr(e->ctext[i], s->term)) return 0;
-    char err[256];
+    char err[WG_ERR_LEN];
     pthread_mutex_lock(&e->cat_lock);
     if (!e->cvec) {
         float *v = malloc(e->ncat * EMBED_DIM * sizeof *v);

@@ -69,7 +69,7 @@ typedef struct runstat {
     uint64_t hash;
     int timed_out;
     int error;
-    char errmsg[200];
+    char errmsg[WG_ERR_LEN];
 } runstat;
 
 static int progress_stop(void *ud)

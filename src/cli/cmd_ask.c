@@ -114,7 +114,7 @@ static void audit_answer(sqlite3 *rw, const ask_session *as, const char *questio
 static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum fmt fmt, int sql_only, int verbose, FILE *out)
 {
     ask_answer ans;
-    char err[1024];
+    char err[WG_ERR_LEN];
     if (ask_answer_question(as, question, sql_only, &ans, err, sizeof err) != 0) return app_runtime_error("ask: %s", err);
     audit_answer(rw, as, question, &ans);
     int rc = 0;
@@ -203,7 +203,7 @@ int cmd_ask(app *a, int argc, char **argv)
     if (!question && !batch) return app_usage_error("ask: a question is needed: wikigdelt ask \"Which countries had the most protest events last week?\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    char err[1024];
+    char err[WG_ERR_LEN];
     ask_session *as = NULL;
     if (ask_session_open(a->cfg, db, as_name, "cli", &as, err, sizeof err) != 0) {
         store_close(db);
@@ -272,7 +272,7 @@ int cmd_explain(app *a, int argc, char **argv)
     if (!sql) return app_usage_error("explain: a query is needed: wikigdelt explain [--run] \"SELECT ...\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     explain_report rep;
     int rc = 0;
     govern_principal p;

@@ -115,7 +115,7 @@ int cmd_check(app *a, int argc, char **argv)
     }
     if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     sqlite3 *db = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     FILE *probe = fopen(a->db_path, "rb");
     if (!probe) return app_runtime_error("check: no lakehouse at %s", a->db_path);
     fclose(probe);

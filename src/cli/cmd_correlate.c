@@ -114,7 +114,7 @@ static void print_run(const char *name, const gold_stats *st)
    between cycles instead of being reloaded by every one-shot run. Stops on SIGINT/SIGTERM. */
 static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
 {
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     gold_flow *f;
     if (gold_flow_open(db, a->cfg, emb, &f, err, sizeof err) != 0)
         return app_runtime_error("correlate: %s", err);
@@ -175,7 +175,7 @@ int cmd_correlate(app *a, int argc, char **argv)
     if (drain && follow) return app_usage_error("correlate: --drain and --follow exclude each other");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     embedder *emb;
     if (embedder_open(a->cfg, &emb, err, sizeof err) != 0)
         return app_runtime_error("correlate: embedder: %s", err);
@@ -353,7 +353,7 @@ static int read_labels(app *a, const char *path, labelled **out, size_t *count)
             if (!nv) { rc = app_runtime_error("eval: out of memory"); break; }
             v = nv;
         }
-        char err[512] = "";
+        char err[WG_ERR_LEN] = "";
         char *text;
         rerank_event *rev = NULL;
         if (all_digits(ev)) {
@@ -445,7 +445,7 @@ int cmd_eval(app *a, int argc, char **argv)
     size_t n = 0;
     int rc = read_labels(a, path, &v, &n);
     if (rc) return rc;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     embedder *emb;
     if (embedder_open(a->cfg, &emb, err, sizeof err) != 0) {
         labels_free(v, n);

@@ -379,7 +379,7 @@ int cmd_demo(app *a, int argc, char **argv)
     fflush(stdout);
 
     simulator *sim;
-    char err[1024];
+    char err[WG_ERR_LEN];
     if (simulator_start(a->cfg, &sim, err, sizeof err) != 0) return app_runtime_error("demo: %s", err);
     char gdelt_url[128], wiki_url[128];
     snprintf(gdelt_url, sizeof gdelt_url, "http://127.0.0.1:%d/gdeltv2/", simulator_port(sim));

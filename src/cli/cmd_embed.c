@@ -93,7 +93,7 @@ int cmd_embed(app *a, int argc, char **argv)
         free(texts);
         return embed_usage();
     }
-    char err[1024];
+    char err[WG_ERR_LEN];
     embedder *e = NULL;
     int rc = 0;
     if (embedder_open(a->cfg, &e, err, sizeof err) != 0) {
@@ -242,7 +242,7 @@ static int model_info(app *a, int argc, char **argv)
     int first;
     int rc = cli_args_only(&info_spec, argc, argv, 0, 0, &first);
     if (rc >= 0) return rc;
-    char dir[4096], err[1024];
+    char dir[4096], err[WG_ERR_LEN];
     embedder_default_model_dir(a->cfg, dir, sizeof dir);
     printf("model_dir: %s\n", dir);
     for (size_t i = 0; i < model_files_count; i++) {

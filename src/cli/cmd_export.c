@@ -49,7 +49,7 @@ static int export_kafka(app *a, int argc, char **argv)
     if (!db) return 1;
     stop_install_signals();
     kafka_sink_stats st;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     int rc = kafka_sink_run(db, a->cfg, brokers, topic, loop, &st, err, sizeof err);
     printf("gold -> kafka %s: %lld transactions, %lld messages%s\n", topic, (long long)st.transactions,
            (long long)st.messages, st.recovered ? " (recovered an unrecorded batch)" : "");
@@ -95,7 +95,7 @@ int cli_ingest_kafka(app *a, int argc, char **argv)
     if (!db) return 1;
     stop_install_signals();
     kafka_source_stats st;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     int rc = kafka_source_run(db, a->cfg, &o, &st, err, sizeof err);
     printf("kafka %s -> %s bronze: %lld messages, %lld rows, %lld batches, %d partitions, %lld errors\n",
            o.topic, o.payload == KAFKA_PAYLOAD_GDELT ? "gdelt" : "wikimedia", (long long)st.messages,
@@ -155,7 +155,7 @@ static int export_delta(app *a, int argc, char **argv)
     int failed = 0;
     do {
         for (int i = 0; i < ntables && !stop_requested(); i++) {
-            char dir[4400], err[1024] = "";
+            char dir[4400], err[WG_ERR_LEN] = "";
             snprintf(dir, sizeof dir, "%s/%s", to, tables[i]);
             export_stats st = {0};
             if (export_delta_table(db, a->cfg, tables[i], dir, &st, err, sizeof err) != 0) {

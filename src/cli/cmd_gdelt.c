@@ -64,7 +64,7 @@ static int run_refine(app *a, sqlite3 *db)
 {
     flow_stats fs;
     memset(&fs, 0, sizeof fs);
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     if (gdelt_silver_run(db, a->cfg, &fs, err, sizeof err) != 0) {
         log_error("gdelt", "refine: %s", err);
         return -1;
@@ -134,7 +134,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     stop_install_signals();
     gdelt_ingest_stats st;
     memset(&st, 0, sizeof st);
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     int rc;
 
     if (nfiles) {

@@ -59,7 +59,7 @@ static int principal_sub(app *a, int argc, char **argv)
     if (!db) return 1;
     if (list) return principal_list(db);
     const char *name = argv[first];
-    char err[512], token[GOVERN_TOKEN_BUF];
+    char err[WG_ERR_LEN], token[GOVERN_TOKEN_BUF];
     if (!strcmp(sub, "add")) {
         rc = govern_principal_add(db, name, token, sizeof token, err, sizeof err);
         if (rc == GOVERN_OK) return print_token(name, token, "new");
@@ -134,7 +134,7 @@ static int group_sub(app *a, int argc, char **argv)
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     if (k == 3) return group_list(db);
-    char err[512];
+    char err[WG_ERR_LEN];
     if (k == 2) {
         if (govern_group_create(db, argv[first], first + 1 < argc ? argv[first + 1] : "", err, sizeof err) != GOVERN_OK)
             return app_runtime_error("group create: %s", err);
@@ -189,7 +189,7 @@ static int grant_or_revoke(app *a, int argc, char **argv, int grant)
                                grant ? "grant" : "revoke", word);
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[512];
+    char err[WG_ERR_LEN];
     rc = grant ? govern_grant(db, argv[3], argv[5], err, sizeof err) : govern_revoke(db, argv[3], argv[5], err, sizeof err);
     if (rc != GOVERN_OK) return app_runtime_error("%s: %s", grant ? "grant" : "revoke", err);
     printf("%s select on %s %s %s\n", grant ? "granted" : "revoked", argv[3], word, argv[5]);

@@ -97,7 +97,7 @@ static int push_once(app *a, const char *url, char *err, size_t errlen)
 static void count_outcome(app *a, int ok)
 {
     sqlite3 *db = NULL;
-    char err[512];
+    char err[WG_ERR_LEN];
     if (store_open(a->db_path, a->cfg, STORE_NO_MIGRATE, &db, err, sizeof err) != 0) return;
     obs_count("wikigdelt_otlp_exports_total", ok ? "outcome=\"success\"" : "outcome=\"failure\"", 1);
     if (store_begin(db) == 0) {
@@ -144,7 +144,7 @@ static enum MHD_Result exporter_answer(void *cls, struct MHD_Connection *conn, c
     } else {
         route = is_metrics ? "/metrics" : "/readyz";
         sqlite3 *db = NULL;
-        char err[512];
+        char err[WG_ERR_LEN];
         if (store_open(a->db_path, a->cfg, STORE_READONLY, &db, err, sizeof err) != 0) {
             status = 503;
             buf_appendf(&body, "the store cannot be read: %s\n", err);
@@ -226,7 +226,7 @@ static void *push_main(void *arg)
 {
     app *a = arg;
     while (!atomic_load(&push_thread_quit) && !stop_requested()) {
-        char err[512] = "";
+        char err[WG_ERR_LEN] = "";
         int ok = push_once(a, push_url, err, sizeof err) == 0;
         if (!ok) log_warn("otel", "OTLP push failed (counted, retried in %.1f s): %s", push_interval, err);
         count_outcome(a, ok);
@@ -325,7 +325,7 @@ int cmd_metrics(app *a, int argc, char **argv)
     stop_install_signals();
     int failures = 0;
     while (!stop_requested()) {
-        char err[512] = "";
+        char err[WG_ERR_LEN] = "";
         int ok = push_once(a, url, err, sizeof err) == 0;
         if (!ok) {
             failures++;

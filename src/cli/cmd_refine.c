@@ -15,7 +15,7 @@ static int run_one(app *a, sqlite3 *db, const char *name, silver_fn fn)
 {
     flow_stats st;
     memset(&st, 0, sizeof st);
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     if (fn(db, a->cfg, &st, err, sizeof err) != 0)
         return app_runtime_error("refine %s: %s", name, err);
     printf("%s: read %lld, written %lld, warned %lld, dropped %lld, quarantined %lld,"

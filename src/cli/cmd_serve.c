@@ -53,7 +53,7 @@ int cmd_serve(app *a, int argc, char **argv)
     int nice_level = (int)config_get_int(a->cfg, "serve.nice", 10);
     if (nice_level > 0 && setpriority(PRIO_PROCESS, 0, nice_level > 19 ? 19 : nice_level) != 0)
         log_warn("serve", "cannot lower the priority (serve.nice = %d)", nice_level);
-    char err[1024];
+    char err[WG_ERR_LEN];
     serve_server *s = serve_start(a->cfg, a->home, a->db_path, port, err, sizeof err);
     if (!s) return app_runtime_error("serve: %s", err);
     const char *addr = serve_bound_address(s);

@@ -35,7 +35,7 @@ int cmd_simulate(app *a, int argc, char **argv)
     }
     if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     simulator *sim;
-    char err[1024];
+    char err[WG_ERR_LEN];
     if (simulator_start(a->cfg, &sim, err, sizeof err) != 0) return app_runtime_error("%s", err);
     printf("simulator listening on http://127.0.0.1:%d\n", simulator_port(sim));
     printf("  GDELT:     http://127.0.0.1:%d/gdeltv2/lastupdate.txt\n", simulator_port(sim));

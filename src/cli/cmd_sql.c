@@ -329,7 +329,7 @@ static int governed_begin(app *a, const char *name, governed *g)
     g->outcome = "allowed";
     g->rw = app_db(a);
     if (!g->rw) return 1;
-    char err[512];
+    char err[WG_ERR_LEN];
     govern_result gr = govern_principal_load(g->rw, name, &g->p, err, sizeof err);
     if (gr != GOVERN_OK) return app_runtime_error("--as: %s", err);
     g->max_rows = config_get_int(a->cfg, "serve.max_limit", 100000);
@@ -356,7 +356,7 @@ static int sql_as(app *a, const char *name, const char *query, enum format fmt)
     if (!db) return 1;
     rc = maybe_describe(db, query, stdout, &g);
     if (rc < 0) {
-        char err[512];
+        char err[WG_ERR_LEN];
         g.s = govern_session_new(db, err, sizeof err);
         if (!g.s || govern_session_bind(g.s, &g.p, err, sizeof err) != 0) {
             govern_session_free(g.s);

@@ -47,21 +47,21 @@ typedef struct silver_hook {
     flow_stats stats;
 } silver_hook;
 
-static int silver_start(void *ctx, char *err, size_t errlen)
+static wiki_row_result silver_start(void *ctx, char *err, size_t errlen)
 {
     silver_hook *h = ctx;
     int64_t rows;
     return wiki_silver_writer_pending(h->w, 0, &rows, &h->stats, err, errlen);
 }
 
-static int silver_row(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
+static wiki_row_result silver_row(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
                       size_t raw_len, char *err, size_t errlen)
 {
     silver_hook *h = ctx;
     return wiki_silver_writer_add(h->w, bronze_id, fields, raw, raw_len, &h->stats, err, errlen);
 }
 
-static int silver_flush(void *ctx, char *err, size_t errlen)
+static wiki_row_result silver_flush(void *ctx, char *err, size_t errlen)
 {
     return wiki_silver_writer_flush(((silver_hook *)ctx)->w, err, errlen);
 }
@@ -113,7 +113,7 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
     if (!db) return 1;
     stop_install_signals();
     wiki_ingest_stats st;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     silver_hook sh = {0};
     wiki_bronze_hook hook = {"wikimedia_silver", &sh, silver_start, silver_row, silver_flush,
                              silver_rollback};

@@ -3,6 +3,8 @@
  * names the files that do each). */
 #include "export/parquet_int.h"
 
+#include "core/err.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -123,7 +123,7 @@ worker *serve_worker_get(serve_server *s, char *err, size_t errlen)
 
 int serve_current_worker(serve_server *s, sqlite3 **db, govern_session **session)
 {
-    char err[256];
+    char err[WG_ERR_LEN];
     worker *w = serve_worker_get(s, err, sizeof err);
     if (!w) return -1;
     *db = w->db;

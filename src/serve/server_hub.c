@@ -87,7 +87,7 @@ void serve_hub_wake(serve_server *s, int all)
 int64_t serve_hub_max_gold_id(serve_server *s)
 {
     if (!s->hub_db) {
-        char err[256];
+        char err[WG_ERR_LEN];
         if (store_open(s->db_path, s->cfg, STORE_READONLY, &s->hub_db, err, sizeof err) != 0) {
             s->hub_db = NULL;
             return -1;

@@ -210,7 +210,7 @@ static enum MHD_Result handle(req_ctx *c, const char *url, const char *method)
     const char *q = strchr(url, '?');
     snprintf(c->audit->route, sizeof c->audit->route, "%s %.*s", method, (int)(q ? (size_t)(q - url) : strlen(url)), url);
 
-    char err[1024];
+    char err[WG_ERR_LEN];
     c->w = serve_worker_get(s, err, sizeof err);
     if (!c->w) {
         serve_error(&resp, 503, "unavailable", "cannot open the lakehouse: %s", err);

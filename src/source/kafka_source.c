@@ -8,6 +8,7 @@
 #include "core/timeutil.h"
 #include "source/gdelt.h"
 #include "source/wiki_ingest.h"
+#include "store/store.h"
 
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
@@ -77,16 +78,17 @@ static int gdelt_batch(sqlite3 *db, const kafka_source_options *o, partition *p,
     gdelt_md5_hex(csv.data ? csv.data : "", csv.len, md5);
     gdelt_file_meta meta = {name, source, "kafka", (int64_t)csv.len, md5, -1, NULL, 1};
     int64_t rows = 0;
-    int rc = gdelt_bronze_commit_file(db, &meta, csv.data ? csv.data : "", csv.len, &rows, err, errlen);
+    gdelt_commit_result rc =
+        gdelt_bronze_commit_file(db, &meta, csv.data ? csv.data : "", csv.len, &rows, err, errlen);
     buf_free(&csv);
-    if (rc == 2) {
+    if (rc == GDELT_CONTENT_REJECTED) {
         /* a row over the line limit: the whole batch is refused by the bronze writer; record it
            as failed and move past it, as a file would be */
         log_warn("kafka", "%s: batch %s refused: %s", o->topic, name, err);
         gdelt_ledger_record_failure(db, &meta, err);
-        rc = 0;
+        rc = GDELT_COMMITTED;
     }
-    if (rc < 0) return -1;
+    if (rc == GDELT_COMMIT_ERROR) return -1;
     p->next = last + 1;
     stats->rows += rows;
     stats->batches++;
@@ -153,13 +155,13 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
             }
             int found = wiki_bronze_position(p->wiki, pos, sizeof pos);
             if (found < 0) {
-                snprintf(err, errlen, "reading the position of %s: %s", p->stream, sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "reading the position of %s", p->stream);
                 rc = -1;
                 break;
             }
             p->next = found ? strtoll(pos, NULL, 10) : 0;
         } else if (gdelt_next_offset(db, p->stream, &p->next) != 0) {
-            snprintf(err, errlen, "reading the ledger for %s: %s", p->stream, sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "reading the ledger for %s", p->stream);
             rc = -1;
             break;
         }
