@@ -3,6 +3,7 @@
  * 2 bad usage. */
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/settings.h"
@@ -19,15 +20,11 @@
 #define WG_VERSION "unknown"
 #endif
 
-static const struct {
-    const char *name;
-    app_command_fn fn;
-    const char *help;
-} commands[] = {
+static const cli_subcommand commands[] = {
     {"run", cmd_run, "continuous: both live sources and all flows"},
     {"demo", cmd_demo, "the whole pipeline against the built-in simulator on loopback (offline)"},
     {"simulate", cmd_simulate, "serve GDELT files and an SSE recentchange stream on 127.0.0.1"},
-    {"ingest", cmd_ingest, "ingest gdelt|wiki: one source into bronze (live URL, file or directory)"},
+    {"ingest", cmd_ingest, "ingest gdelt|wiki|kafka: one source into bronze (live URL, file or directory)"},
     {"refine", cmd_refine, "run the silver flows once over what is pending"},
     {"correlate", cmd_correlate, "run the gold flows (embed + windowed join) once"},
     {"eval", cmd_eval, "precision / recall / F1 of the correlation on labelled pairs"},
@@ -36,7 +33,7 @@ static const struct {
     {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
     {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
     {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
-    {"export", cmd_export, "export delta: silver and gold tables as Delta Lake tables (Parquet)"},
+    {"export", cmd_export, "export delta|kafka: silver and gold tables as Delta Lake tables, gold pairs to Kafka"},
     {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
     {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
     {"metrics", cmd_metrics, "metrics of every flow: Prometheus text, OTLP JSON, or --push to otel.endpoint"},
@@ -47,19 +44,20 @@ static const struct {
     {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
     {"config", cmd_config, "config list: every setting with its value, source and description"},
     {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
+    {0},
 };
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: wikigdelt [--home DIR] [--config FILE] [--set KEY=VALUE]... COMMAND ...\n"
-            "  --home DIR      pipeline home (default $WIKIGDELT_HOME or ./lakehouse)\n"
-            "  --config FILE   settings file (default HOME/wikigdelt.conf if present)\n"
-            "  --set KEY=VAL   override one setting (repeatable)\n"
-            "  --version       print the version and exit\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-}
+enum { O_HOME = 256, O_CONFIG, O_SET, O_VERSION };
+static const cli_opt global_opts[] = {
+    {"home", O_HOME, required_argument, "DIR", "pipeline home (default $WIKIGDELT_HOME or ./lakehouse)"},
+    {"config", O_CONFIG, required_argument, "FILE", "settings file (default HOME/wikigdelt.conf if present)"},
+    {"set", O_SET, required_argument, "KEY=VALUE", "override one setting (repeatable)"},
+    {"version", O_VERSION, no_argument, NULL, "print the version and exit"},
+    {0},
+};
+static const cli_command global_spec = {
+    NULL, "[--home DIR] [--config FILE] [--set KEY=VALUE]... COMMAND [OPTIONS] [ARGS]",
+    "Every command takes --help. Options take `--opt value` or `--opt=value`.", global_opts, NULL, 0};
 
 /* OpenBLAS starts its worker threads when the library loads, and idle workers spin on
  * sched_yield for a while: thousands of calls that cost ingest and refine 7-10% on two cores.
@@ -93,37 +91,37 @@ int main(int argc, char **argv)
     a.cfg = config_new();
     const char *home = getenv("WIKIGDELT_HOME");
     const char *config_file = NULL;
-    char err[1024];
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--home") || !strcmp(arg, "--config") || !strcmp(arg, "--set")) {
-            if (i + 1 >= argc) return config_free(a.cfg), app_usage_error("%s needs a value", arg);
-            const char *v = argv[++i];
-            if (!strcmp(arg, "--home"))
-                home = v;
-            else if (!strcmp(arg, "--config"))
-                config_file = v;
-            else if (config_set_pair(a.cfg, v, err, sizeof err) != 0)
-                return config_free(a.cfg), app_usage_error("%s", err);
-        } else if (!strncmp(arg, "--home=", 7)) {
-            home = arg + 7;
-        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            usage(stdout);
+    char err[WG_ERR_LEN];
+    /* The --set pairs in order, replayed over a settings file's values below. */
+    const char **sets = calloc((size_t)argc, sizeof *sets);
+    int nsets = 0;
+    cli_parser p;
+    cli_begin(&p, &global_spec, argc, argv);
+    p.subs = commands;
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        switch (o) {
+        case CLI_EXIT:
+            free(sets);
             config_free(a.cfg);
-            return 0;
-        } else if (!strcmp(arg, "--version")) {
-            printf("wikigdelt %s\n", WG_VERSION);
-            config_free(a.cfg);
-            return 0;
-        } else if (arg[0] == '-') {
-            return config_free(a.cfg), app_usage_error("unknown option %s (see wikigdelt --help)", arg);
-        } else {
+            return p.status;
+        case O_HOME: home = p.arg; break;
+        case O_CONFIG: config_file = p.arg; break;
+        case O_SET:
+            sets[nsets++] = p.arg;
+            if (config_set_pair(a.cfg, p.arg, err, sizeof err) != 0)
+                return free(sets), config_free(a.cfg), app_usage_error("%s", err);
             break;
+        case O_VERSION:
+            printf("wikigdelt %s\n", WG_VERSION);
+            free(sets);
+            config_free(a.cfg);
+            return 0;
         }
     }
+    int i = p.ind;
     if (i >= argc) {
-        usage(stderr);
+        cli_print_help(&p, stderr);
+        free(sets);
         config_free(a.cfg);
         return 2;
     }
@@ -142,15 +140,16 @@ int main(int argc, char **argv)
         if (config_load_file(file_cfg, config_file, err, sizeof err) != 0) {
             config_free(file_cfg);
             config_free(a.cfg);
+            free(sets);
             return app_usage_error("%s", err);
         }
-        for (int j = 1; j < i; j++)
-            if (!strcmp(argv[j], "--set")) config_set_pair(file_cfg, argv[++j], err, sizeof err);
+        for (int j = 0; j < nsets; j++) config_set_pair(file_cfg, sets[j], err, sizeof err);
         config_free(a.cfg);
         a.cfg = file_cfg;
     }
 
     /* Every setting is declared in core/settings.c: an unknown key or a bad value stops here. */
+    free(sets);
     if (settings_validate(a.cfg, config_file, err, sizeof err) != 0) {
         config_free(a.cfg);
         return app_usage_error("%s", err);
@@ -160,10 +159,10 @@ int main(int argc, char **argv)
     log_configure(config_get_str(a.cfg, "log.format", "text"), config_get_int(a.cfg, "log.max_bytes", 50LL << 20), (int)config_get_int(a.cfg, "log.keep", 3));
     limit_blas_threads(argv, name);
     app_command_fn fn = NULL;
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-        if (!strcmp(commands[c].name, name)) fn = commands[c].fn;
+    for (const cli_subcommand *c = commands; c->name; c++)
+        if (!strcmp(c->name, name)) fn = c->fn;
     if (!fn) {
-        usage(stderr);
+        cli_print_help(&p, stderr);
         config_free(a.cfg);
         return app_usage_error("unknown command '%s'", name);
     }

@@ -75,7 +75,7 @@ int serve_api_ask(serve_request *req, serve_response *resp)
 {
     json_t *o = body_object(req, resp, "question");
     if (!o) return 0;
-    char path[4200], err[1024] = "";
+    char path[4200], err[WG_ERR_LEN] = "";
     snprintf(path, sizeof path, "%s/wikigdelt.db", req->home);
     ask_engine *e = shared_engine(req, path, err, sizeof err);
     if (!e) {
@@ -117,7 +117,7 @@ int serve_api_explain(serve_request *req, serve_response *resp)
 {
     json_t *o = body_object(req, resp, "sql");
     if (!o) return 0;
-    char path[4200], err[1024] = "";
+    char path[4200], err[WG_ERR_LEN] = "";
     snprintf(path, sizeof path, "%s/wikigdelt.db", req->home);
     sqlite3 *meta = NULL;
     if (store_open(path, req->cfg, STORE_READONLY | STORE_NO_MIGRATE, &meta, err, sizeof err) != 0) {

@@ -155,7 +155,7 @@ static int prepare_governed(ask_session *s, const char *sql, sqlite3_stmt **st, 
 {
     *st = NULL;
     if (s->gs) {
-        char err[512] = "";
+        char err[WG_ERR_LEN] = "";
         govern_result g = govern_prepare(s->gs, sql, st, err, sizeof err);
         if (g == GOVERN_OK) return 0;
         if (g == GOVERN_DENIED) snprintf(refused, rlen, "%s", err[0] ? err : "refused by the grants");
@@ -229,7 +229,7 @@ int ask_answer_question(ask_session *s, const char *question, int sql_only, ask_
         }
     } else if (p->status == ASK_CANNOT && !is_write_refusal && ask_llm_enabled(s->cfg)) {
         char *schema = schema_for_llm(s);
-        char lerr[512];
+        char lerr[WG_ERR_LEN];
         if (ask_llm_sql(s->cfg, schema ? schema : "", question, &ans->llm_sql, ans->llm_model, sizeof ans->llm_model, lerr,
                         sizeof lerr) != 0) {
             snprintf(ans->error, sizeof ans->error, "%s", lerr);

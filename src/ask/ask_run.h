@@ -40,7 +40,7 @@ typedef struct ask_answer {
     ask_plan plan;
     ask_result result;
     char refused[512];         /* the authorizer's (or the write check's) refusal; nothing ran */
-    char error[512];           /* a runtime error */
+    char error[WG_ERR_LEN];           /* a runtime error */
     char *llm_sql;             /* SQL the LLM proposed (shown whatever happens to it) */
     char llm_model[96];
     double run_ms;

@@ -1,46 +1,27 @@
 /* The slot grammar (slots.h): a tokeniser with byte spans, then one recogniser per slot over the
- * tokens, each consuming the tokens it reads so that slots never overlap. */
-#include "ask/slots.h"
+ * tokens, each consuming the tokens it reads so that slots never overlap. Dates and times are read
+ * in slots_time.c, countries in slots_country.c; the tokens they share are in slots_int.h. */
+#include "ask/slots_int.h"
 
-#include "correlate/countries.h"
-#include "correlate/country_names.h"
 #include "refine/cameo.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unicode/uloc.h>
-#include <unicode/ustring.h>
 
-#define MAX_TOK 96
+int slots_word_byte(unsigned char c) { return isalnum(c) || c >= 0x80 || c == '_'; }
 
-typedef struct tok {
-    char w[64];         /* lower case */
-    char orig[64];      /* as written */
-    size_t start, end;  /* byte span in the question */
-} tok;
-
-typedef struct toks {
-    tok t[MAX_TOK];
-    int n;
-    char kind[MAX_TOK]; /* 0 free, else the slot letter that consumed it */
-} toks;
-
-static int is_word_byte(unsigned char c) { return isalnum(c) || c >= 0x80 || c == '_'; }
-
-static void tokenize(const char *q, toks *ts)
+void slots_tokenize(const char *q, toks *ts)
 {
     ts->n = 0;
     size_t i = 0, n = strlen(q);
     while (i < n && ts->n < MAX_TOK) {
         unsigned char c = (unsigned char)q[i];
         int starts_num = (c == '-' || c == '+') && i + 1 < n && isdigit((unsigned char)q[i + 1]) &&
-                         (i == 0 || !is_word_byte((unsigned char)q[i - 1]));
-        if (!is_word_byte(c) && !starts_num) {
+                         (i == 0 || !slots_word_byte((unsigned char)q[i - 1]));
+        if (!slots_word_byte(c) && !starts_num) {
             i++;
             continue;
         }
@@ -48,9 +29,9 @@ static void tokenize(const char *q, toks *ts)
         /* a word: letters, digits, and - . ' / : between them (2025-07-15, u.s., 15/07/2025) */
         while (i < n) {
             unsigned char d = (unsigned char)q[i];
-            if (is_word_byte(d)) { i++; continue; }
+            if (slots_word_byte(d)) { i++; continue; }
             if ((d == '-' || d == '.' || d == '\'' || d == '/' || d == ':') && i + 1 < n &&
-                is_word_byte((unsigned char)q[i + 1])) { i += 2; continue; }
+                slots_word_byte((unsigned char)q[i + 1])) { i += 2; continue; }
             break;
         }
         size_t len = i - s;
@@ -69,368 +50,6 @@ static void tokenize(const char *q, toks *ts)
         ts->kind[ts->n] = 0;
         ts->n++;
     }
-}
-
-static int tw(const toks *ts, int i, const char *w) { return i >= 0 && i < ts->n && !strcmp(ts->t[i].w, w); }
-static int tfree(const toks *ts, int i, int k)
-{
-    if (i < 0 || i + k > ts->n) return 0;
-    for (int j = i; j < i + k; j++)
-        if (ts->kind[j]) return 0;
-    return 1;
-}
-static void consume(toks *ts, int i, int k, char kind)
-{
-    for (int j = i; j < i + k && j < ts->n; j++) ts->kind[j] = kind;
-}
-/* The k tokens from i joined by single spaces. */
-static void join(const toks *ts, int i, int k, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (int j = i; j < i + k && j < ts->n; j++) {
-        int w = snprintf(out + o, cap - o, "%s%s", j > i ? " " : "", ts->t[j].w);
-        if (w < 0 || (size_t)w >= cap - o) break;
-        o += (size_t)w;
-    }
-}
-
-/* ---------- numbers and dates ---------- */
-
-static const char *const number_words[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                                           "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-                                           "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
-
-/* A small non-negative integer written as digits or a word; -1 otherwise. */
-static long small_number(const char *w)
-{
-    if (isdigit((unsigned char)w[0])) {
-        char *end;
-        long v = strtol(w, &end, 10);
-        if (*end || v > 100000) return -1;
-        return v;
-    }
-    for (size_t i = 0; i < sizeof number_words / sizeof number_words[0]; i++)
-        if (!strcmp(w, number_words[i])) return (long)i;
-    if (!strcmp(w, "thirty")) return 30;
-    if (!strcmp(w, "fifty")) return 50;
-    if (!strcmp(w, "hundred")) return 100;
-    if (!strcmp(w, "a") || !strcmp(w, "an")) return 1;
-    return -1;
-}
-
-static const char *const months[] = {"january", "february", "march", "april", "may", "june", "july",
-                                     "august", "september", "october", "november", "december"};
-static int month_of(const char *w)
-{
-    for (int m = 0; m < 12; m++) {
-        if (!strcmp(w, months[m])) return m + 1;
-        if (strlen(w) == 3 && !strncmp(w, months[m], 3) && strcmp(w, "may") != 0) return m + 1;
-        if (!strcmp(w, "sept") && m == 8) return 9;
-    }
-    return 0;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-    return d[m - 1];
-}
-
-static int valid_ymd(int y, int m, int d) { return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m); }
-
-static void ymd(char *out, int y, int m, int d)
-{
-    y = ((y % 10000) + 10000) % 10000, m = ((m % 100) + 100) % 100, d = ((d % 100) + 100) % 100;
-    out[0] = (char)('0' + y / 1000), out[1] = (char)('0' + y / 100 % 10), out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10), out[4] = '-', out[5] = (char)('0' + m / 10), out[6] = (char)('0' + m % 10);
-    out[7] = '-', out[8] = (char)('0' + d / 10), out[9] = (char)('0' + d % 10), out[10] = '\0';
-}
-
-int ask_date_add(const char *date, int days, char *out)
-{
-    int y, m, d;
-    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || !valid_ymd(y, m, d)) return -1;
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d + days;
-    tm.tm_hour = 12;
-    time_t t = timegm(&tm);
-    struct tm r;
-    gmtime_r(&t, &r);
-    ymd(out, r.tm_year + 1900, r.tm_mon + 1, r.tm_mday);
-    return 0;
-}
-
-
-static int year_of(const char *w)
-{
-    if (strlen(w) != 4) return 0;
-    for (int i = 0; i < 4; i++)
-        if (!isdigit((unsigned char)w[i])) return 0;
-    int y = atoi(w);
-    return y >= 1979 && y <= 2200 ? y : 0;
-}
-
-static int day_of(const char *w)
-{
-    char *end;
-    long d = strtol(w, &end, 10);
-    if (end == w) return 0;
-    if (*end && strcmp(end, "st") && strcmp(end, "nd") && strcmp(end, "rd") && strcmp(end, "th")) return 0;
-    return d >= 1 && d <= 31 ? (int)d : 0;
-}
-
-/* A date phrase at token i: sets [from, to) by its granularity (day, month, year) and returns the
- * tokens read (0: none). Missing year: the reference year, or the year before when that would
- * put the date after the reference day. partial_day: "1" in "between 1 and 3 July". */
-typedef struct date_read {
-    int y, m, d; /* 0 when unsaid */
-} date_read;
-
-static int read_date(const toks *ts, int i, date_read *dr)
-{
-    memset(dr, 0, sizeof *dr);
-    if (i >= ts->n) return 0;
-    const char *w = ts->t[i].w;
-    int y, m, d;
-    char tail;
-    /* ISO 2025-07-15, 2025/07/15, 2025-07 */
-    if (sscanf(w, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 || sscanf(w, "%4d/%2d/%2d%c", &y, &m, &d, &tail) == 3) {
-        if (!valid_ymd(y, m, d)) return 0;
-        dr->y = y, dr->m = m, dr->d = d;
-        return 1;
-    }
-    if (sscanf(w, "%4d-%2d%c", &y, &m, &tail) == 2 && y >= 1979 && m >= 1 && m <= 12 && strlen(w) == 7) {
-        dr->y = y, dr->m = m;
-        return 1;
-    }
-    /* 15/07/2025 (day first, as outside the US), 20250715 */
-    if (sscanf(w, "%2d/%2d/%4d%c", &d, &m, &y, &tail) == 3 && valid_ymd(y, m, d)) {
-        dr->y = y, dr->m = m, dr->d = d;
-        return 1;
-    }
-    if (strlen(w) == 8 && sscanf(w, "%4d%2d%2d%c", &y, &m, &d, &tail) == 3 && valid_ymd(y, m, d)) {
-        dr->y = y, dr->m = m, dr->d = d;
-        return 1;
-    }
-    int k = i;
-    if (tw(ts, k, "the") && (day_of(ts->t[k + 1 < ts->n ? k + 1 : k].w) || month_of(ts->t[k + 1 < ts->n ? k + 1 : k].w))) k++;
-    /* 15 July [2025] / 15th of July */
-    if ((d = day_of(ts->t[k].w)) && !year_of(ts->t[k].w)) {
-        int j = k + 1;
-        if (tw(ts, j, "of")) j++;
-        if (j < ts->n && (m = month_of(ts->t[j].w))) {
-            dr->d = d, dr->m = m;
-            j++;
-            if (j < ts->n && (y = year_of(ts->t[j].w))) dr->y = y, j++;
-            return j - i;
-        }
-        return 0;
-    }
-    /* July [15[,]] [2025] */
-    if ((m = month_of(ts->t[k].w))) {
-        /* "may" is a month only next to a day or a year */
-        int j = k + 1;
-        dr->m = m;
-        if (j < ts->n && (d = day_of(ts->t[j].w)) && !year_of(ts->t[j].w)) dr->d = d, j++;
-        if (j < ts->n && (y = year_of(ts->t[j].w))) dr->y = y, j++;
-        if (!strcmp(ts->t[k].w, "may") && !dr->d && !dr->y) return 0;
-        if (strlen(ts->t[k].w) == 3 && !dr->d && !dr->y && strcmp(ts->t[k].w, "jun") && strcmp(ts->t[k].w, "jul")) {
-            /* "mar", "jan": a bare abbreviation counts too; but "dec" etc. alone are rare words */
-        }
-        return j - i;
-    }
-    if ((y = year_of(ts->t[k].w))) {
-        dr->y = y;
-        return k - i + 1;
-    }
-    return 0;
-}
-
-/* Resolves a read date to [from, to) against the reference day. */
-static int resolve(date_read dr, const char *ref, char *from, char *to)
-{
-    int ry = 0, rm = 0, rd = 0;
-    sscanf(ref, "%4d-%2d-%2d", &ry, &rm, &rd);
-    if (!dr.y) {
-        if (!dr.m) return -1;
-        dr.y = ry;
-        /* "since June" in January means last June */
-        if (dr.m > rm || (dr.m == rm && dr.d > rd)) dr.y = ry - 1;
-    }
-    if (dr.d) {
-        if (!valid_ymd(dr.y, dr.m, dr.d)) return -1;
-        ymd(from, dr.y, dr.m, dr.d);
-        ask_date_add(from, 1, to);
-    } else if (dr.m) {
-        ymd(from, dr.y, dr.m, 1);
-        if (dr.m == 12) ymd(to, dr.y + 1, 1, 1);
-        else ymd(to, dr.y, dr.m + 1, 1);
-    } else {
-        ymd(from, dr.y, 1, 1);
-        ymd(to, dr.y + 1, 1, 1);
-    }
-    return 0;
-}
-
-static void set_phrase(const toks *ts, const char *q, int i, int k, ask_time *t)
-{
-    size_t s = ts->t[i].start, e = ts->t[i + k - 1].end;
-    size_t len = e - s;
-    if (len >= sizeof t->text) len = sizeof t->text - 1;
-    memcpy(t->text, q + s, len);
-    t->text[len] = '\0';
-}
-
-/* Finds a time phrase in ts; consumes it. */
-static int parse_time_toks(toks *ts, const char *q, const char *ref, ask_time *t, int *ti, int *tk)
-{
-    memset(t, 0, sizeof *t);
-    char D[11];
-    snprintf(D, sizeof D, "%s", ref);
-    for (int i = 0; i < ts->n; i++) {
-        if (!tfree(ts, i, 1)) continue;
-        const char *w = ts->t[i].w;
-        int k = 0;
-        char from[11] = "", to[11] = "";
-        int relative = 0;
-        date_read a, b;
-        int na, nb;
-        if (!strcmp(w, "today")) {
-            snprintf(from, 11, "%s", D), ask_date_add(D, 1, to), k = 1, relative = 1;
-        } else if (!strcmp(w, "yesterday")) {
-            ask_date_add(D, -1, from), snprintf(to, 11, "%s", D), k = 1, relative = 1;
-        } else if ((!strcmp(w, "last") || !strcmp(w, "past") || !strcmp(w, "this") || !strcmp(w, "previous")) && i + 1 < ts->n) {
-            int j = i + 1;
-            if (tw(ts, j, "the") || tw(ts, j, "a")) j++;
-            long nn = j < ts->n ? small_number(ts->t[j].w) : -1;
-            if (nn > 0 && j + 1 < ts->n && strcmp(ts->t[j].w, "a") && strcmp(ts->t[j].w, "an")) j++;
-            else nn = 1;
-            const char *unit = j < ts->n ? ts->t[j].w : "";
-            int days = 0;
-            if (!strcmp(unit, "day") || !strcmp(unit, "days")) days = (int)nn;
-            else if (!strcmp(unit, "week") || !strcmp(unit, "weeks")) days = 7 * (int)nn;
-            else if (!strcmp(unit, "month") || !strcmp(unit, "months")) days = 30 * (int)nn;
-            else if (!strcmp(unit, "hours") || !strcmp(unit, "hour") || !strcmp(unit, "24h")) days = 1;
-            else if (!strcmp(unit, "year") || !strcmp(unit, "years")) days = 365 * (int)nn;
-            if (days && days <= 3700) {
-                if (!strcmp(w, "this") && (!strcmp(unit, "year"))) {
-                    int ry = atoi(D);
-                    ymd(from, ry, 1, 1), ask_date_add(D, 1, to);
-                } else {
-                    ask_date_add(D, -days, from), ask_date_add(D, 1, to);
-                }
-                k = j - i + 1, relative = 1;
-            }
-        } else if (!strcmp(w, "since") || !strcmp(w, "after") || !strcmp(w, "from")) {
-            if ((na = read_date(ts, i + 1, &a)) && tfree(ts, i + 1, na)) {
-                char f[11], e[11];
-                /* from A to|until B */
-                int j = i + 1 + na;
-                if (!strcmp(w, "from") && (tw(ts, j, "to") || tw(ts, j, "until") || tw(ts, j, "till")) &&
-                    (nb = read_date(ts, j + 1, &b))) {
-                    if (!a.y && !a.m) a.m = b.m, a.y = b.y;
-                    if (!a.y) a.y = b.y;
-                    if (resolve(a, D, f, e) == 0) snprintf(from, 11, "%s", f);
-                    if (resolve(b, D, f, e) == 0) snprintf(to, 11, "%s", e);
-                    k = j + 1 + nb - i;
-                } else if (resolve(a, D, f, e) == 0) {
-                    if (!strcmp(w, "after")) snprintf(from, 11, "%s", e);
-                    else snprintf(from, 11, "%s", f);
-                    k = 1 + na;
-                    relative = !a.y;
-                }
-            }
-        } else if (!strcmp(w, "before") || !strcmp(w, "until") || !strcmp(w, "till")) {
-            if ((na = read_date(ts, i + 1, &a))) {
-                char f[11], e[11];
-                if (resolve(a, D, f, e) == 0) {
-                    snprintf(to, 11, "%s", !strcmp(w, "before") ? f : e);
-                    k = 1 + na;
-                    relative = !a.y;
-                }
-            }
-        } else if (!strcmp(w, "between")) {
-            na = read_date(ts, i + 1, &a);
-            if (!na && i + 1 < ts->n && day_of(ts->t[i + 1].w)) { /* "between 1 and 3 July" */
-                memset(&a, 0, sizeof a);
-                a.d = day_of(ts->t[i + 1].w);
-                na = 1;
-            }
-            if (na && tw(ts, i + 1 + na, "and") && (nb = read_date(ts, i + 2 + na, &b))) {
-                char f[11], e[11];
-                if (!a.m) a.m = b.m;
-                if (!a.y) a.y = b.y;
-                if (resolve(a, D, f, e) == 0) snprintf(from, 11, "%s", f);
-                if (resolve(b, D, f, e) == 0) snprintf(to, 11, "%s", e);
-                if (from[0] && to[0]) k = 2 + na + nb;
-            }
-        } else if (!strcmp(w, "in") || !strcmp(w, "on") || !strcmp(w, "during") || !strcmp(w, "for") || !strcmp(w, "of")) {
-            int j = i + 1;
-            if (tw(ts, j, "the")) j++;
-            na = read_date(ts, j, &a);
-            if (!na && tw(ts, j, "may") && strcmp(w, "of") && strcmp(w, "for")) { /* "in May": the month */
-                memset(&a, 0, sizeof a);
-                a.m = 5, na = 1;
-            }
-            if (na) {
-                char f[11], e[11];
-                /* "in the 2024 data" / "in the 2024 export" */
-                int extra = 0;
-                if (j + na < ts->n && (tw(ts, j + na, "data") || tw(ts, j + na, "export") || tw(ts, j + na, "exports") ||
-                                       tw(ts, j + na, "file") || tw(ts, j + na, "dataset")))
-                    extra = 1;
-                if (resolve(a, D, f, e) == 0) {
-                    snprintf(from, 11, "%s", f), snprintf(to, 11, "%s", e);
-                    k = j - i + na + extra;
-                    relative = !a.y;
-                } else {
-                    i = j + na - 1; /* no such day: its words are no date either */
-                    continue;
-                }
-            }
-        } else if ((na = read_date(ts, i, &a)) && (a.d || (a.m && a.y))) {
-            /* a bare full date: "15 July 2025", "2025-07-15", "July 2025" */
-            char f[11], e[11];
-            if (resolve(a, D, f, e) == 0) {
-                snprintf(from, 11, "%s", f), snprintf(to, 11, "%s", e);
-                k = na;
-                relative = !a.y;
-            } else {
-                i += na - 1;
-                continue;
-            }
-        }
-        if (k > 0 && tfree(ts, i, k)) {
-            t->set = 1;
-            snprintf(t->from, sizeof t->from, "%s", from);
-            snprintf(t->to, sizeof t->to, "%s", to);
-            t->relative = relative;
-            set_phrase(ts, q, i, k, t);
-            consume(ts, i, k, 'T');
-            *ti = i, *tk = k;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-int ask_time_parse(const char *text, const char *ref, ask_time *t, size_t *span_start, size_t *span_end)
-{
-    toks *ts = calloc(1, sizeof *ts);
-    if (!ts) return 0;
-    tokenize(text, ts);
-    int i = 0, k = 0;
-    int found = parse_time_toks(ts, text, ref, t, &i, &k);
-    if (found) {
-        if (span_start) *span_start = ts->t[i].start;
-        if (span_end) *span_end = ts->t[i + k - 1].end;
-    }
-    free(ts);
-    return found;
 }
 
 /* ---------- categories ---------- */
@@ -522,7 +141,7 @@ static void parse_quadclass(toks *ts, ask_slots *o)
         if (!tfree(ts, i, 1)) continue;
         if ((tw(ts, i, "quadclass") || (tw(ts, i, "quad") && tw(ts, i + 1, "class"))) ) {
             int j = tw(ts, i, "quad") ? i + 2 : i + 1;
-            long q = j < ts->n ? small_number(ts->t[j].w) : -1;
+            long q = j < ts->n ? slots_small_number(ts->t[j].w) : -1;
             if (q >= 1 && q <= 4) {
                 o->quad_mask = 1 << (q - 1);
                 consume(ts, i, j - i + 1, 'Q');
@@ -569,212 +188,6 @@ static void parse_quadclass(toks *ts, ask_slots *o)
             return;
         }
     }
-}
-
-/* ---------- countries ---------- */
-
-typedef struct cname {
-    char *name;     /* lower case */
-    int row;
-    int adjective;
-    int ambiguous;
-} cname;
-
-static cname *cnames;
-static size_t ncnames;
-static pthread_once_t cnames_once = PTHREAD_ONCE_INIT;
-
-static void add_cname(size_t *cap, const char *name, int row, int adjective)
-{
-    if (!name || !*name) return;
-    char low[128];
-    size_t n = 0;
-    for (; name[n] && n + 1 < sizeof low; n++) low[n] = (char)tolower((unsigned char)name[n]);
-    low[n] = '\0';
-    for (size_t i = 0; i < ncnames; i++)
-        if (!strcmp(cnames[i].name, low)) {
-            /* two countries, one name: the first keeps it unless both share the CAMEO code */
-            if (strcmp(country_table[cnames[i].row].cameo, country_table[row].cameo) != 0) cnames[i].ambiguous = 1;
-            return;
-        }
-    if (ncnames == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        cname *p = realloc(cnames, nc * sizeof *p);
-        if (!p) return;
-        cnames = p;
-        *cap = nc;
-    }
-    cnames[ncnames].name = strdup(low);
-    cnames[ncnames].row = row;
-    cnames[ncnames].adjective = adjective;
-    cnames[ncnames].ambiguous = 0;
-    if (cnames[ncnames].name) ncnames++;
-}
-
-static void add_list(size_t *cap, const char *list, int row, int adjective)
-{
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s", list);
-    char *save = NULL;
-    for (char *p = strtok_r(tmp, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
-        char name[128];
-        snprintf(name, sizeof name, "%s", p);
-        /* "Georgia (country)" -> "georgia" (ambiguous, below) */
-        char *paren = strstr(name, " (");
-        if (paren) *paren = '\0';
-        add_cname(cap, name, row, adjective);
-    }
-}
-
-static int find_row(const char *cameo, const char *fips)
-{
-    for (size_t r = 0; r < country_table_n; r++)
-        if (!strcmp(country_table[r].cameo, cameo) && (!fips || !strcmp(country_table[r].fips, fips))) return (int)r;
-    return -1;
-}
-
-static void build_cnames(void)
-{
-    size_t cap = 0;
-    for (size_t r = 0; r < country_table_n; r++) add_list(&cap, country_table[r].names, (int)r, 0);
-    /* common other forms */
-    static const struct { const char *name, *cameo; } extra[] = {
-        {"u.s.", "USA"}, {"u.s.a.", "USA"}, {"united states", "USA"}, {"the us", "USA"}, {"the states", "USA"},
-        {"england", "GBR"}, {"u.k.", "GBR"}, {"holland", "NLD"}, {"the netherlands", "NLD"}, {"burma", "MMR"},
-        {"drc", "COD"}, {"dr congo", "COD"}, {"persia", "IRN"}, {"czechia", "CZE"}, {"turkiye", "TUR"},
-        {"türkiye", "TUR"}, {"viet nam", "VNM"}, {"south korea", "KOR"}, {"north korea", "PRK"},
-        {"uae", "ARE"}, {"emirates", "ARE"}, {"the philippines", "PHL"}, {"ivory coast", "CIV"},
-    };
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
-        int r = find_row(extra[i].cameo, NULL);
-        if (r >= 0) add_cname(&cap, extra[i].name, r, 0);
-    }
-    for (size_t r = 0; r < country_table_n; r++) add_list(&cap, country_table[r].adjectives, (int)r, 1);
-    /* CLDR names in the languages an analyst most often writes a country in */
-    static const char *const langs[] = {"en", "de", "fr", "es", "it", "pt", "nl"};
-    for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++)
-        for (size_t r = 0; r < country_table_n; r++) {
-            const char *iso2 = country_row_iso2(r);
-            if (!iso2 || !*iso2) continue;
-            char region[16];
-            snprintf(region, sizeof region, "und_%s", iso2);
-            UChar u[128];
-            UErrorCode st = U_ZERO_ERROR;
-            int32_t ulen = uloc_getDisplayCountry(region, langs[l], u, 128, &st);
-            if (U_FAILURE(st) || ulen <= 0) continue;
-            UChar lu[128];
-            UErrorCode st2 = U_ZERO_ERROR;
-            int32_t llen = u_strToLower(lu, 128, u, ulen, langs[l], &st2);
-            if (U_FAILURE(st2)) continue;
-            char name[256];
-            int32_t blen = 0;
-            UErrorCode st8 = U_ZERO_ERROR;
-            u_strToUTF8(name, (int32_t)sizeof name, &blen, lu, llen, &st8);
-            if (U_FAILURE(st8) || blen <= 0 || blen >= (int32_t)sizeof name) continue;
-            name[blen] = '\0';
-            if (strchr(name, '(') || strstr(name, " - ") || strstr(name, "sar")) continue;
-            add_cname(&cap, name, (int)r, 0);
-        }
-    /* names that also name something else: stated (georgia) or asked back (korea, congo) */
-    for (size_t i = 0; i < ncnames; i++)
-        if (!strcmp(cnames[i].name, "georgia")) cnames[i].ambiguous = 1;
-}
-
-int ask_country_lookup(const char *name, int *ambiguous)
-{
-    pthread_once(&cnames_once, build_cnames);
-    char low[128];
-    size_t n = 0;
-    for (; name[n] && n + 1 < sizeof low; n++) low[n] = (char)tolower((unsigned char)name[n]);
-    low[n] = '\0';
-    for (size_t i = 0; i < ncnames; i++)
-        if (!strcmp(cnames[i].name, low)) {
-            if (ambiguous) *ambiguous = cnames[i].ambiguous;
-            return cnames[i].row;
-        }
-    if (ambiguous) *ambiguous = 0;
-    return -1;
-}
-
-static const cname *cname_find(const char *low)
-{
-    for (size_t i = 0; i < ncnames; i++)
-        if (!strcmp(cnames[i].name, low)) return &cnames[i];
-    return NULL;
-}
-
-static void parse_country(toks *ts, ask_slots *o)
-{
-    pthread_once(&cnames_once, build_cnames);
-    char buf[256];
-    /* "Georgia" first: the words around it ("US state") decide, not the other names */
-    int georgia = -1;
-    for (int i = 0; i < ts->n; i++)
-        if (tw(ts, i, "georgia") && !ts->kind[i]) georgia = i;
-    for (int k = 4; k >= 1; k--)
-        for (int i = georgia >= 0 ? georgia : 0; i + k <= ts->n; i++) {
-            if (georgia >= 0 && (i != georgia || k != 1)) continue;
-            if (!tfree(ts, i, k)) continue;
-            join(ts, i, k, buf, sizeof buf);
-            /* "korea" and "congo" alone name two countries: ask back */
-            if (k == 1 && (!strcmp(buf, "korea") || !strcmp(buf, "congo") || !strcmp(buf, "korean") ||
-                           !strcmp(buf, "congolese"))) {
-                int korea = buf[0] == 'k';
-                snprintf(o->ask_back, sizeof o->ask_back,
-                         "'%s' names two countries: %s? Ask again with one of them.", ts->t[i].orig,
-                         korea ? "South Korea (FIPS KS, CAMEO KOR) or North Korea (KN, PRK)"
-                               : "the Democratic Republic of the Congo (FIPS CG, CAMEO COD) or the Republic of the Congo (CF, COG)");
-                consume(ts, i, k, 'K');
-                return;
-            }
-            /* "us" only as written in capitals; "in" and the like are never countries */
-            if (k == 1 && (!strcmp(buf, "us") || !strcmp(buf, "uk") || !strcmp(buf, "usa")) &&
-                strcmp(ts->t[i].orig, "US") && strcmp(ts->t[i].orig, "UK") && strcmp(ts->t[i].orig, "USA") &&
-                strcmp(buf, "uk"))
-                continue;
-            const cname *c = cname_find(buf);
-            if (!c) continue;
-            const country_entry *e = &country_table[c->row];
-            o->country_row = c->row;
-            snprintf(o->fips, sizeof o->fips, "%s", e->fips);
-            snprintf(o->cameo_cc, sizeof o->cameo_cc, "%s", e->cameo);
-            char nm[64];
-            snprintf(nm, sizeof nm, "%s", e->names);
-            char *semi = strchr(nm, ';');
-            if (semi) *semi = '\0';
-            char *paren = strstr(nm, " (");
-            if (paren) *paren = '\0';
-            snprintf(o->country_name, sizeof o->country_name, "%s", nm);
-            int before = i > 0 ? i - 1 : -1;
-            o->country_actor = c->adjective || tw(ts, before, "by") || tw(ts, before, "involving") ||
-                               (i + k < ts->n && (tw(ts, i + k, "actors") || tw(ts, i + k, "actor")));
-            consume(ts, i, k, 'N');
-            if (i + k < ts->n && (tw(ts, i + k, "actors") || tw(ts, i + k, "actor"))) consume(ts, i + k, 1, 'N');
-            if (!strcmp(buf, "georgia")) {
-                /* the US state when the question says so */
-                int state = 0;
-                for (int j = 0; j < ts->n; j++)
-                    if (tw(ts, j, "state") || (j > i && (tw(ts, j, "usa") || tw(ts, j, "us") || tw(ts, j, "u.s.")))) state = 1;
-                if (state) {
-                    snprintf(o->adm1, sizeof o->adm1, "USGA");
-                    snprintf(o->fips, sizeof o->fips, "US");
-                    snprintf(o->cameo_cc, sizeof o->cameo_cc, "USA");
-                    snprintf(o->country_name, sizeof o->country_name, "Georgia (US state)");
-                    o->country_actor = 0;
-                    snprintf(o->note, sizeof o->note, "Georgia read as the US state (ActionGeo_ADM1Code USGA).");
-                    for (int j = 0; j < ts->n; j++)
-                        if (!ts->kind[j] && (tw(ts, j, "state") || tw(ts, j, "usa") || tw(ts, j, "us") || tw(ts, j, "u.s.")))
-                            consume(ts, j, 1, 'N');
-                } else {
-                    snprintf(o->note, sizeof o->note,
-                             "Georgia read as the country (FIPS GG, CAMEO GEO); for the US state say \"the US state of Georgia\".");
-                }
-            } else if (c->ambiguous) {
-                snprintf(o->note, sizeof o->note, "'%s' read as %s; the name also names another country.", ts->t[i].orig,
-                         o->country_name);
-            }
-            return;
-        }
 }
 
 /* ---------- actors ---------- */
@@ -923,12 +336,12 @@ static void parse_top(toks *ts, ask_slots *o)
         const char *w = ts->t[i].w;
         long n = -1;
         if ((!strcmp(w, "top") || !strcmp(w, "first")) && i + 1 < ts->n && !ts->kind[i + 1] &&
-            (n = small_number(ts->t[i + 1].w)) > 0 && strcmp(ts->t[i + 1].w, "a") && strcmp(ts->t[i + 1].w, "an")) {
+            (n = slots_small_number(ts->t[i + 1].w)) > 0 && strcmp(ts->t[i + 1].w, "a") && strcmp(ts->t[i + 1].w, "an")) {
             o->top_n = (int)n;
             consume(ts, i + 1, 1, 'Z');
             return;
         }
-        if (strcmp(w, "a") && strcmp(w, "an") && strcmp(w, "one") && (n = small_number(w)) > 0 && i + 1 < ts->n &&
+        if (strcmp(w, "a") && strcmp(w, "an") && strcmp(w, "one") && (n = slots_small_number(w)) > 0 && i + 1 < ts->n &&
             (tw(ts, i + 1, "most") || tw(ts, i + 1, "largest") || tw(ts, i + 1, "biggest") || tw(ts, i + 1, "highest") ||
              tw(ts, i + 1, "lowest") || tw(ts, i + 1, "strongest") || tw(ts, i + 1, "busiest") || tw(ts, i + 1, "leading") ||
              tw(ts, i + 1, "countries") || tw(ts, i + 1, "pages") || tw(ts, i + 1, "actors") || tw(ts, i + 1, "events") ||
@@ -1016,7 +429,7 @@ static void parse_title(const char *q, toks *ts, ask_slots *o)
     const char *close[] = {"\"", "\xe2\x80\x9d", "'", "\xe2\x80\x99"};
     for (int k = 0; k < 4; k++) {
         const char *a = strstr(q, open[k]);
-        while (a && k >= 2 && a > q && is_word_byte((unsigned char)a[-1])) a = strstr(a + 1, open[k]); /* it's */
+        while (a && k >= 2 && a > q && slots_word_byte((unsigned char)a[-1])) a = strstr(a + 1, open[k]); /* it's */
         if (!a) continue;
         const char *s = a + strlen(open[k]);
         const char *e = strstr(s, close[k]);
@@ -1153,16 +566,16 @@ int ask_slots_parse(const char *question, const char *ref, const ask_lexicon *le
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    tokenize(question, ts);
+    slots_tokenize(question, ts);
     parse_title(question, ts, o);
     parse_term(ts, o);
     int ti, tk;
-    parse_time_toks(ts, question, ref, &o->time, &ti, &tk);
+    slots_parse_time(ts, question, ref, &o->time, &ti, &tk);
     parse_object(ts, lex, o);
     parse_wiki(ts, o);
     parse_category(ts, o);
     parse_quadclass(ts, o);
-    parse_country(ts, o);
+    slots_parse_country(ts, o);
     parse_actor(ts, lex, o);
     parse_measure(ts, o);
     parse_top(ts, o);

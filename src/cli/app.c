@@ -23,7 +23,7 @@ sqlite3 *app_db(app *a)
         app_runtime_error("cannot create pipeline home %s: %s", a->home, strerror(errno));
         return NULL;
     }
-    char err[1024];
+    char err[WG_ERR_LEN];
     if (store_open(a->db_path, a->cfg, 0, &a->db, err, sizeof err) != 0) {
         app_runtime_error("%s", err);
         return NULL;
@@ -34,7 +34,7 @@ sqlite3 *app_db(app *a)
 sqlite3 *app_db_readonly(app *a)
 {
     sqlite3 *db = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     snprintf(error_db_path, sizeof error_db_path, "%s", a->db_path);
     /* A reader of a store whose schema is current needs no write lock at all, so it never
      * contends with a running pipeline; otherwise migrate first through the read-write path. */

@@ -5,6 +5,7 @@
  * Answers run on a read-only connection; with --as through govern_prepare under that principal's
  * rights (ask_run.c), so the authorizer, not the assistant, has the last word. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "ask/ask.h"
 #include "ask/ask_run.h"
@@ -113,7 +114,7 @@ static void audit_answer(sqlite3 *rw, const ask_session *as, const char *questio
 static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum fmt fmt, int sql_only, int verbose, FILE *out)
 {
     ask_answer ans;
-    char err[1024];
+    char err[WG_ERR_LEN];
     if (ask_answer_question(as, question, sql_only, &ans, err, sizeof err) != 0) return app_runtime_error("ask: %s", err);
     audit_answer(rw, as, question, &ans);
     int rc = 0;
@@ -157,38 +158,52 @@ static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum f
     return rc;
 }
 
+enum { O_AS = 256, O_BATCH, O_SQL_ONLY, O_FORMAT, O_RUN };
+static const cli_opt ask_opts[] = {
+    {"as", O_AS, required_argument, "NAME", "answer with principal NAME's rights (audited)"},
+    {"batch", O_BATCH, required_argument, "FILE", "one question per line (- for stdin), one JSON answer each"},
+    {"sql-only", O_SQL_ONLY, no_argument, NULL, "print the SQL, do not run it"},
+    {"format", O_FORMAT, required_argument, "table|csv|json", "output format (default table)"},
+    {"verbose", 'v', no_argument, NULL, "also how the question was understood"},
+    {0},
+};
+static const cli_command ask_spec = {
+    "ask", "[--as NAME] [--sql-only] [--format table|csv|json] [-v] \"QUESTION\"\n"
+           "[--as NAME] --batch FILE",
+    "A plain-language question answered with safe, read-only SQL over the lakehouse.",
+    ask_opts, "ask.*", CLI_IN_ORDER};
+
 int cmd_ask(app *a, int argc, char **argv)
 {
     const char *as_name = NULL, *batch = NULL, *question = NULL;
     enum fmt fmt = F_TABLE;
     int sql_only = 0, verbose = 0;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--batch") || !strcmp(argv[i], "--format"))
-            if (i + 1 >= argc) return app_usage_error("ask: %s needs a value", argv[i]);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--as") && i + 1 < argc) as_name = argv[++i];
-        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = argv[++i];
-        else if (!strcmp(argv[i], "--sql-only")) sql_only = 1;
-        else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) verbose = 1;
-        else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "table")) fmt = F_TABLE;
-            else if (!strcmp(f, "csv")) fmt = F_CSV;
-            else if (!strcmp(f, "json")) fmt = F_JSON;
-            else return app_usage_error("ask: --format %s: expected table, csv or json", f);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return app_usage_error("ask: unknown option %s (ask [--as NAME] [--sql-only] [--format table|csv|json] \"QUESTION\")", argv[i]);
-        } else if (!question) {
-            question = argv[i];
-        } else {
-            return app_usage_error("ask: one question at a time (quote it)");
+    cli_parser p;
+    cli_begin(&p, &ask_spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        switch (o) {
+        case CLI_EXIT: return p.status;
+        case O_AS: as_name = p.arg; break;
+        case O_BATCH: batch = p.arg; break;
+        case O_SQL_ONLY: sql_only = 1; break;
+        case 'v': verbose = 1; break;
+        case O_FORMAT:
+            if (!strcmp(p.arg, "table")) fmt = F_TABLE;
+            else if (!strcmp(p.arg, "csv")) fmt = F_CSV;
+            else if (!strcmp(p.arg, "json")) fmt = F_JSON;
+            else return app_usage_error("ask: --format %s: expected table, csv or json", p.arg);
+            break;
+        case CLI_ARG:
+            if (question) return app_usage_error("ask: one question at a time (quote it)");
+            question = p.arg;
+            break;
         }
     }
     if (question && !question[strspn(question, " \t\r\n")]) return app_usage_error("ask: the question is empty");
     if (!question && !batch) return app_usage_error("ask: a question is needed: wikigdelt ask \"Which countries had the most protest events last week?\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    char err[1024];
+    char err[WG_ERR_LEN];
     ask_session *as = NULL;
     if (ask_session_open(a->cfg, db, as_name, "cli", &as, err, sizeof err) != 0) {
         store_close(db);
@@ -221,30 +236,43 @@ int cmd_ask(app *a, int argc, char **argv)
     return rc;
 }
 
+static const cli_opt explain_opts[] = {
+    {"as", O_AS, required_argument, "NAME", "explain with principal NAME's rights"},
+    {"run", O_RUN, no_argument, NULL, "also run the query and report its time and rows"},
+    {"format", O_FORMAT, required_argument, "text|json", "output format (default text)"},
+    {0},
+};
+static const cli_command explain_spec = {
+    "explain", "[--as NAME] [--run] [--format text|json] \"SQL\"",
+    "The query plan in plain words, warnings about slow shapes, and a rewrite when one helps.",
+    explain_opts, "explain.*", CLI_IN_ORDER};
+
 int cmd_explain(app *a, int argc, char **argv)
 {
     const char *sql = NULL, *as_name = NULL;
     int run = 0, json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--run")) run = 1;
-        else if (!strcmp(argv[i], "--as") && i + 1 < argc) as_name = argv[++i];
-        else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "json")) json = 1;
-            else if (strcmp(f, "text")) return app_usage_error("explain: --format %s: expected text or json", f);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return app_usage_error("explain: unknown option %s (explain [--as NAME] [--run] [--format text|json] \"SQL\")", argv[i]);
-        } else if (!sql) {
-            sql = argv[i];
-        } else {
-            return app_usage_error("explain: one query at a time (quote it)");
+    cli_parser cp;
+    cli_begin(&cp, &explain_spec, argc, argv);
+    for (int o; (o = cli_next(&cp)) != CLI_END;) {
+        switch (o) {
+        case CLI_EXIT: return cp.status;
+        case O_RUN: run = 1; break;
+        case O_AS: as_name = cp.arg; break;
+        case O_FORMAT:
+            if (!strcmp(cp.arg, "json")) json = 1;
+            else if (strcmp(cp.arg, "text")) return app_usage_error("explain: --format %s: expected text or json", cp.arg);
+            break;
+        case CLI_ARG:
+            if (sql) return app_usage_error("explain: one query at a time (quote it)");
+            sql = cp.arg;
+            break;
         }
     }
     if (sql && !sql[strspn(sql, " \t\r\n;")]) return app_usage_error("explain: the query is empty");
     if (!sql) return app_usage_error("explain: a query is needed: wikigdelt explain [--run] \"SELECT ...\"");
     sqlite3 *db = app_db_readonly(a);
     if (!db) return 1;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     explain_report rep;
     int rc = 0;
     govern_principal p;

@@ -6,6 +6,7 @@
  * file has exactly its row count in bronze; no checkpoint points past the rows of its input;
  * every gold row has its silver event; the schema is one this release knows. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "store/store.h"
 
@@ -93,15 +94,28 @@ static void pragma_check(checker *c, const char *pragma, const char *what, int e
     report(c, ok, what, detail);
 }
 
+static const cli_opt opts[] = {
+    {"quick", 256, no_argument, NULL, "PRAGMA quick_check instead of the full integrity_check"},
+    {0},
+};
+static const cli_command spec = {
+    "check", "[--quick]",
+    "SQLite's integrity check, then the pipeline's invariants, one line each (ok or FAIL).\n"
+    "Read-only: it never repairs or migrates. Exit 1 when a check fails.",
+    opts, NULL, 0};
+
 int cmd_check(app *a, int argc, char **argv)
 {
     int quick = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--quick")) quick = 1;
-        else return app_usage_error("usage: wikigdelt check [--quick]");
+    cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        if (o == CLI_EXIT) return p.status;
+        quick = 1;
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     sqlite3 *db = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     FILE *probe = fopen(a->db_path, "rb");
     if (!probe) return app_runtime_error("check: no lakehouse at %s", a->db_path);
     fclose(probe);

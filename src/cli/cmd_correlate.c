@@ -1,7 +1,9 @@
 /* `correlate [--drain]`: run the gold flows once over what is pending in silver. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "correlate/gold_flow.h"
 #include "embed/embedder.h"
@@ -69,13 +71,6 @@ static void print_mismatch(sqlite3 *db)
     sqlite3_finalize(st);
 }
 
-static volatile sig_atomic_t follow_stop;
-static void on_follow_signal(int sig)
-{
-    (void)sig;
-    follow_stop = 1;
-}
-
 static void print_run(const char *name, const gold_stats *st)
 {
     printf("correlate (%s, threshold %.2f): gdelt read %lld (late %lld), wiki read %lld"
@@ -111,16 +106,12 @@ static void print_run(const char *name, const gold_stats *st)
    between cycles instead of being reloaded by every one-shot run. Stops on SIGINT/SIGTERM. */
 static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
 {
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     gold_flow *f;
     if (gold_flow_open(db, a->cfg, emb, &f, err, sizeof err) != 0)
         return app_runtime_error("correlate: %s", err);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_follow_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    while (!follow_stop) {
+    stop_install_signals();
+    while (!stop_requested()) {
         gold_stats st;
         memset(&st, 0, sizeof st);
         int64_t started_ms = time_now_ms();
@@ -132,7 +123,7 @@ static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
             print_run(embedder_name(emb), &st);
             fflush(stdout);
         }
-        for (int64_t waited = 0; !follow_stop && waited < (int64_t)(interval * 1000); waited += 100) {
+        for (int64_t waited = 0; !stop_requested() && waited < (int64_t)(interval * 1000); waited += 100) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
@@ -142,27 +133,41 @@ static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
     return 0;
 }
 
+enum { O_DRAIN = 256, O_FOLLOW, O_INTERVAL };
+static const cli_opt correlate_opts[] = {
+    {"drain", O_DRAIN, no_argument, NULL, "the input has ended: close every open bucket"},
+    {"follow", O_FOLLOW, no_argument, NULL, "keep running, one step every --interval, until SIGINT/SIGTERM"},
+    {"interval", O_INTERVAL, required_argument, "S", "with --follow: seconds between steps (0 < S <= 86400; correlate.interval_seconds)"},
+    {0},
+};
+static const cli_command correlate_spec = {
+    "correlate", "[--drain | --follow [--interval S]]",
+    "The gold flows once over what is pending in silver: embed the texts, join each GDELT event\n"
+    "with the Wikipedia pages edited in its bucket, rerank, and close the buckets past lateness.",
+    correlate_opts, "correlate.*, embed.*, pipeline.bucket_seconds", 0};
+
 int cmd_correlate(app *a, int argc, char **argv)
 {
     int drain = 0, follow = 0;
     double interval = config_get_double(a->cfg, "correlate.interval_seconds", 5.0);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--drain")) drain = 1;
-        else if (!strcmp(argv[i], "--follow")) follow = 1;
-        else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+    cli_parser p;
+    cli_begin(&p, &correlate_spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        if (o == CLI_EXIT) return p.status;
+        if (o == O_DRAIN) drain = 1;
+        else if (o == O_FOLLOW) follow = 1;
+        else {
             char *end;
-            interval = strtod(argv[++i], &end);
-            if (*end || !(interval > 0 && interval <= 86400))
+            interval = strtod(p.arg, &end);
+            if (!*p.arg || *end || !(interval > 0 && interval <= 86400))
                 return app_usage_error("correlate: --interval takes seconds (0 < S <= 86400)");
-        } else
-            return app_usage_error("usage: wikigdelt correlate [--drain | --follow [--interval S]]"
-                                   "   (--drain: the input has ended, close every open bucket;"
-                                   " --follow: keep running, one step every S seconds)");
+        }
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     if (drain && follow) return app_usage_error("correlate: --drain and --follow exclude each other");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     embedder *emb;
     if (embedder_open(a->cfg, &emb, err, sizeof err) != 0)
         return app_runtime_error("correlate: embedder: %s", err);

@@ -10,9 +10,11 @@
  * with ../shared/data when present, generated data otherwise), for a fixed time, then prints
  * what landed in every layer. It works offline. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/log.h"
 #include "core/settings.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "cli/metrics_push.h"
 #include "observe/observe.h"
@@ -27,9 +29,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 #define MAX_ARGS 64
 
@@ -96,10 +95,10 @@ static void progress_tick(app *a)
     last_ms = now;
 }
 
-/* One supervision loop over the children until stop_requested or deadline_ms (0 = none). */
+/* One supervision loop over the children until a stop is requested or deadline_ms (0 = none). */
 static void supervise(app *a, child *kids, int n, int64_t deadline_ms)
 {
-    while (!stop_requested && (deadline_ms == 0 || time_monotonic_ms() < deadline_ms)) {
+    while (!stop_requested() && (deadline_ms == 0 || time_monotonic_ms() < deadline_ms)) {
         progress_tick(a);
         int64_t now = time_monotonic_ms();
         for (int i = 0; i < n; i++) {
@@ -248,22 +247,40 @@ static int run_pipeline(app *a, const run_opts *o)
     return 0;
 }
 
+enum { O_GDELT_URL = 256, O_WIKI_URL, O_INTERVAL, O_DURATION, O_SPEED };
+static const cli_opt run_opts_table[] = {
+    {"gdelt-url", O_GDELT_URL, required_argument, "U", "GDELT export base URL (gdelt.base_url)"},
+    {"wiki-url", O_WIKI_URL, required_argument, "U", "recentchange stream URL (wiki.url)"},
+    {"interval", O_INTERVAL, required_argument, "S", "seconds between GDELT polls and refine/correlate steps (default 15)"},
+    {"duration", O_DURATION, required_argument, "S", "stop after S seconds (default: until SIGINT/SIGTERM)"},
+    {0},
+};
+static const cli_command run_spec = {
+    "run", "[--gdelt-url U] [--wiki-url U] [--interval S] [--duration S]",
+    "The continuous pipeline: both live sources, refine, correlate, and (when enabled) the Delta\n"
+    "export and the HTTP API, each a supervised child restarted with backoff. Logs in HOME/logs/.",
+    run_opts_table, "run.*, export.delta.enabled, serve.enabled, otel.endpoint, observe.progress_seconds", 0};
+
 int cmd_run(app *a, int argc, char **argv)
 {
     run_opts o = {config_get_str(a->cfg, "gdelt.base_url", "http://data.gdeltproject.org/gdeltv2/"),
                   config_get_str(a->cfg, "wiki.url", "https://stream.wikimedia.org/v2/stream/recentchange"),
                   "15", 0};
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--gdelt-url") && i + 1 < argc) o.gdelt_url = argv[++i];
-        else if (!strcmp(argv[i], "--wiki-url") && i + 1 < argc) o.wiki_url = argv[++i];
-        else if (!strcmp(argv[i], "--interval") && i + 1 < argc) o.interval_s = argv[++i];
-        else if (!strcmp(argv[i], "--duration") && i + 1 < argc) o.duration_s = atof(argv[++i]);
-        else return app_usage_error("usage: wikigdelt run [--gdelt-url U] [--wiki-url U] [--interval S] [--duration S]");
+    cli_parser p;
+    cli_begin(&p, &run_spec, argc, argv);
+    for (int k; (k = cli_next(&p)) != CLI_END;) {
+        switch (k) {
+        case CLI_EXIT: return p.status;
+        case O_GDELT_URL: o.gdelt_url = p.arg; break;
+        case O_WIKI_URL: o.wiki_url = p.arg; break;
+        case O_INTERVAL: o.interval_s = p.arg; break;
+        case O_DURATION: o.duration_s = atof(p.arg); break;
+        }
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     if (resolve_self() != 0) return app_runtime_error("run: cannot find my own executable");
     if (!app_db(a)) return 1;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    stop_install_signals();
     log_info("run", "pipeline started in %s; logs in %s/logs/; Ctrl-C stops", a->home, a->home);
     return run_pipeline(a, &o);
 }
@@ -277,15 +294,29 @@ static void show(app *a, const char *title, const char *sql)
     fflush(stdout);
 }
 
+static const cli_opt demo_opts[] = {
+    {"duration", O_DURATION, required_argument, "SECONDS", "how long the pipeline runs (default 45)"},
+    {"speed", O_SPEED, required_argument, "X", "simulator speed against real time (default 480; simulate.speed)"},
+    {0},
+};
+static const cli_command demo_spec = {
+    "demo", "[--duration SECONDS] [--speed X]",
+    "The whole pipeline offline against the built-in loopback simulator (fed with ../shared/data\n"
+    "when WG_SHARED points at it, generated data otherwise), then what landed in every layer.",
+    demo_opts, "simulate.*, correlate.burst.*, serve.enabled, serve.address", 0};
+
 int cmd_demo(app *a, int argc, char **argv)
 {
     double duration = 45;
     const char *speed = "480";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--duration") && i + 1 < argc) duration = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--speed") && i + 1 < argc) speed = argv[++i];
-        else return app_usage_error("usage: wikigdelt demo [--duration SECONDS] [--speed X]");
+    cli_parser p;
+    cli_begin(&p, &demo_spec, argc, argv);
+    for (int k; (k = cli_next(&p)) != CLI_END;) {
+        if (k == CLI_EXIT) return p.status;
+        if (k == O_DURATION) duration = atof(p.arg);
+        else speed = p.arg;
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     if (resolve_self() != 0) return app_runtime_error("demo: cannot find my own executable");
     if (!app_db(a)) return 1;
 
@@ -348,7 +379,7 @@ int cmd_demo(app *a, int argc, char **argv)
     fflush(stdout);
 
     simulator *sim;
-    char err[1024];
+    char err[WG_ERR_LEN];
     if (simulator_start(a->cfg, &sim, err, sizeof err) != 0) return app_runtime_error("demo: %s", err);
     char gdelt_url[128], wiki_url[128];
     snprintf(gdelt_url, sizeof gdelt_url, "http://127.0.0.1:%d/gdeltv2/", simulator_port(sim));
@@ -360,8 +391,7 @@ int cmd_demo(app *a, int argc, char **argv)
     printf("\nrunning for %.0f s ...\n", duration);
     fflush(stdout);
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    stop_install_signals();
     run_opts o = {gdelt_url, wiki_url, "2", duration};
     run_pipeline(a, &o);
     simulator_stop(sim);
@@ -407,5 +437,5 @@ int cmd_demo(app *a, int argc, char **argv)
          " EventID, ROUND(cosine_sim, 3) AS cosine_sim, substr(event_text, 1, 60) AS news_behind_it"
          " FROM breaking_news_gold ORDER BY last_edit DESC, rank LIMIT 10");
     printf("\nExplore further: build/wikigdelt --home %s sql \"SELECT ...\"\n", a->home);
-    return stop_requested ? 1 : 0;
+    return stop_requested() ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 /* `eval LABELS.tsv`: precision, recall and F1 of the correlation on labelled pairs. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/buf.h"
 #include "correlate/eval.h"
@@ -12,7 +13,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,54 +293,47 @@ static void print_interval(const float *scores, const int *labels, const size_t 
            " with all its pairs)\n", lo, hi, EVAL_BOOTSTRAP_REPS, ngroups, eval_group_word);
 }
 
-static const char eval_usage_line[] =
-    "usage: wikigdelt eval [--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv | eval --country-names OUT.tsv";
-static const char eval_usage[] =
-    "usage: wikigdelt eval [--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv\n"
-    "       wikigdelt eval --country-names OUT.tsv\n"
-    "  LABELS.tsv        event<TAB>title<TAB>related lines (event: a text or a GDELT EventID),\n"
-    "                    or story<TAB>EventID<TAB>title<TAB>label<TAB>kind<TAB>note (label ? skipped)\n"
-    "  --part P          of a story-form file, the dev or the held-out stories (default all)\n"
-    "  --scores OUT.tsv  also write every pair's cosine and match score\n"
-    "  --country-names OUT.tsv  write the localised country names of the home's wikis\n"
-    "  -h, --help        this help\n";
+enum { O_SCORES = 256, O_COUNTRY_NAMES, O_PART };
+static const cli_opt eval_opts[] = {
+    {"scores", O_SCORES, required_argument, "OUT.tsv", "also write every pair's cosine and match score"},
+    {"part", O_PART, required_argument, "P", "of a story-form file: dev, heldout or all (default) stories"},
+    {"country-names", O_COUNTRY_NAMES, required_argument, "OUT.tsv", "write the localised country names of the home's wikis (no LABELS)"},
+    {0},
+};
+static const cli_command eval_spec = {
+    "eval", "[--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv\n--country-names OUT.tsv",
+    "Precision, recall and F1 of the correlation on labelled pairs, first of the decision the gold\n"
+    "flow applies with the current settings, then diagnostics. LABELS.tsv: event<TAB>title<TAB>\n"
+    "related lines (event: a text or a GDELT EventID), or the story form story<TAB>EventID<TAB>\n"
+    "title<TAB>label<TAB>kind<TAB>note (label ? is skipped).",
+    eval_opts, "correlate.*, embed.*", CLI_IN_ORDER};
 
 int cmd_eval(app *a, int argc, char **argv)
 {
     const char *path = NULL, *scores_out = NULL, *names_out = NULL;
     enum eval_part part = PART_ALL;
-    static const struct option opts[] = {
-        {"scores", required_argument, NULL, 's'},
-        {"country-names", required_argument, NULL, 'c'},
-        {"part", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 0; /* GNU: a full re-initialisation (the global options were parsed before) */
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': scores_out = optarg; break;
-        case 'c': names_out = optarg; break;
-        case 'p':
-            if (!strcmp(optarg, "dev")) part = PART_DEV;
-            else if (!strcmp(optarg, "heldout")) part = PART_HELDOUT;
-            else if (!strcmp(optarg, "all")) part = PART_ALL;
-            else return app_usage_error("eval: --part must be dev, heldout or all, got '%s'", optarg);
+    cli_parser p;
+    cli_begin(&p, &eval_spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        switch (o) {
+        case CLI_EXIT: return p.status;
+        case O_SCORES: scores_out = p.arg; break;
+        case O_COUNTRY_NAMES: names_out = p.arg; break;
+        case O_PART:
+            if (!strcmp(p.arg, "dev")) part = PART_DEV;
+            else if (!strcmp(p.arg, "heldout")) part = PART_HELDOUT;
+            else if (!strcmp(p.arg, "all")) part = PART_ALL;
+            else return cli_usage_error(&p, "--part must be dev, heldout or all, got '%s'", p.arg);
             break;
-        case 'h': fputs(eval_usage, stdout); return 0;
-        default:
-            return app_usage_error("eval: unknown option or missing value: '%s' (%s)",
-                                   argv[optind - 1], eval_usage_line);
+        case CLI_ARG:
+            if (path) return cli_unexpected(&p, p.arg);
+            path = p.arg;
+            break;
         }
     }
-    for (int i = optind; i < argc; i++) {
-        if (path) return app_usage_error("eval: one LABELS file, got also '%s' (%s)", argv[i], eval_usage_line);
-        path = argv[i];
-    }
     if (names_out && !path && !scores_out) return dump_country_names(a, names_out);
-    if (!path || names_out) return app_usage_error("%s", eval_usage_line);
+    if (!path || names_out)
+        return cli_usage_error(&p, "give one LABELS.tsv, or --country-names OUT.tsv alone");
     labelled *v = NULL;
     size_t n = 0;
     int rc = read_labels(a, path, part, &v, &n);

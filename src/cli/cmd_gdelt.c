@@ -1,32 +1,39 @@
-/* `ingest gdelt`: the GDELT source into gdelt_bronze.
- *   ingest gdelt --file PATH|DIR [--file ...]          local .zip/.CSV files or directories
- *   ingest gdelt --live [--url BASE] [--once] [--interval S] [--refine]
- *   ingest gdelt --backfill FROM TO [--url BASE]       FROM/TO: YYYYMMDDHHMMSS, YYYYMMDD or ISO
- * BASE defaults to the setting gdelt.base_url (http://data.gdeltproject.org/gdeltv2/). */
+/* `ingest gdelt`: the GDELT source into gdelt_bronze: local files, live polling or a backfill
+ * (the options: `spec` below, or `wikigdelt ingest gdelt --help`). BASE defaults to the setting
+ * gdelt.base_url (http://data.gdeltproject.org/gdeltv2/). */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "refine/gdelt_silver.h"
 #include "source/gdelt.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
-    "usage: wikigdelt ingest gdelt --file PATH|DIR [--file ...]\n"
-    "       wikigdelt ingest gdelt --live [--url BASE] [--once] [--interval SECONDS] [--refine]\n"
-    "       wikigdelt ingest gdelt --backfill FROM TO [--url BASE]\n"
-    "  FROM/TO: YYYYMMDDHHMMSS, YYYYMMDD (TO covers the whole day) or ISO 8601, UTC";
-
-static void on_stop_signal(int sig)
-{
-    (void)sig;
-    gdelt_stop_requested = 1;
-}
+enum { O_FILE = 256, O_LIVE, O_ONCE, O_REFINE, O_URL, O_INTERVAL, O_BACKFILL };
+static const cli_opt opts[] = {
+    {"file", O_FILE, required_argument, "PATH|DIR", "a local .zip/.CSV export or a directory of them (repeatable)"},
+    {"live", O_LIVE, no_argument, NULL, "poll BASE/lastupdate.txt until stopped"},
+    {"once", O_ONCE, no_argument, NULL, "with --live: one poll, then exit"},
+    {"interval", O_INTERVAL, required_argument, "SECONDS", "with --live: seconds between polls (gdelt.poll_interval_seconds)"},
+    {"backfill", O_BACKFILL, required_argument, "FROM TO", "every 15-minute export from FROM to TO"},
+    {"url", O_URL, required_argument, "BASE", "export base URL for --live and --backfill (gdelt.base_url)"},
+    {"refine", O_REFINE, no_argument, NULL, "run the gdelt_silver flow after ingesting"},
+    {0},
+};
+static const cli_command spec = {
+    "ingest gdelt",
+    "--file PATH|DIR [--file ...] [--refine]\n"
+    "--live [--url BASE] [--once] [--interval SECONDS] [--refine]\n"
+    "--backfill FROM TO [--url BASE] [--refine]",
+    "GDELT 2.0 event exports into gdelt_bronze, each file once (gdelt_ledger).\n"
+    "FROM/TO: YYYYMMDDHHMMSS, YYYYMMDD (TO covers the whole day) or ISO 8601, UTC.",
+    opts, "gdelt.* (base_url, poll_interval_seconds, retry and size limits), expect.gdelt_silver.*", 0};
 
 /* FROM/TO of a backfill. A bare date as the end of the range means the whole day. */
 static int parse_range_time(const char *s, int is_end, int64_t *out)
@@ -57,7 +64,7 @@ static int run_refine(app *a, sqlite3 *db)
 {
     flow_stats fs;
     memset(&fs, 0, sizeof fs);
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     if (gdelt_silver_run(db, a->cfg, &fs, err, sizeof err) != 0) {
         log_error("gdelt", "refine: %s", err);
         return -1;
@@ -76,40 +83,40 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     int nfiles = 0, live = 0, once = 0, refine = 0, backfill = 0;
     const char *url = NULL, *from_s = NULL, *to_s = NULL;
     double interval = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--file") && i + 1 < argc) {
+    cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        switch (o) {
+        case CLI_EXIT: return p.status;
+        case O_FILE:
             if (nfiles == (int)(sizeof files / sizeof files[0]))
                 return app_usage_error("ingest gdelt: too many --file options");
-            files[nfiles++] = argv[++i];
-        } else if (!strcmp(arg, "--live")) {
-            live = 1;
-        } else if (!strcmp(arg, "--once")) {
-            once = 1;
-        } else if (!strcmp(arg, "--refine")) {
-            refine = 1;
-        } else if (!strcmp(arg, "--url") && i + 1 < argc) {
-            url = argv[++i];
-        } else if (!strcmp(arg, "--interval") && i + 1 < argc) {
+            files[nfiles++] = p.arg;
+            break;
+        case O_LIVE: live = 1; break;
+        case O_ONCE: once = 1; break;
+        case O_REFINE: refine = 1; break;
+        case O_URL: url = p.arg; break;
+        case O_INTERVAL: {
             char *end;
-            interval = strtod(argv[++i], &end);
-            if (*end || interval <= 0)
+            interval = strtod(p.arg, &end);
+            if (!*p.arg || *end || interval <= 0)
                 return app_usage_error("ingest gdelt: --interval needs a positive number of"
-                                       " seconds, got '%s'", argv[i]);
-        } else if (!strcmp(arg, "--backfill") && i + 2 < argc) {
+                                       " seconds, got '%s'", p.arg);
+            break;
+        }
+        case O_BACKFILL:
             backfill = 1;
-            from_s = argv[++i];
-            to_s = argv[++i];
-        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            puts(usage_text);
-            return 0;
-        } else {
-            return app_usage_error("ingest gdelt: unexpected argument '%s'\n%s", arg, usage_text);
+            from_s = p.arg;
+            if (!(to_s = cli_take_word(&p)))
+                return cli_usage_error(&p, "--backfill needs FROM and TO");
+            break;
         }
     }
+    if (p.ind < argc)
+        return cli_unexpected(&p, argv[p.ind]);
     if ((nfiles > 0) + live + backfill != 1)
-        return app_usage_error("ingest gdelt: choose exactly one of --file, --live, --backfill\n%s",
-                               usage_text);
+        return cli_usage_error(&p, "choose exactly one of --file, --live, --backfill");
     if (!live && (once || interval > 0))
         return app_usage_error("ingest gdelt: --once and --interval go with --live");
     if (nfiles && url) return app_usage_error("ingest gdelt: --url goes with --live or --backfill");
@@ -124,11 +131,10 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     sqlite3 *db = app_db(a);
     if (!db) return 1;
 
-    signal(SIGINT, on_stop_signal);
-    signal(SIGTERM, on_stop_signal);
+    stop_install_signals();
     gdelt_ingest_stats st;
     memset(&st, 0, sizeof st);
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     int rc;
 
     if (nfiles) {
@@ -167,7 +173,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     if (interval <= 0) interval = config_get_double(a->cfg, "gdelt.poll_interval_seconds", 60);
     log_info("gdelt", "live mode: polling %s every %g s", url, interval);
     int exit_code = 0;
-    while (!gdelt_stop_requested) {
+    while (!stop_requested()) {
         rc = gdelt_live_poll(db, a->cfg, url, &st, err, sizeof err);
         if (rc != 0) {
             log_error("gdelt", "live poll: %s", err);
@@ -175,7 +181,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
         }
         if (refine && run_refine(a, db) != 0 && once) exit_code = 1;
         if (once) break;
-        for (double waited = 0; waited < interval && !gdelt_stop_requested; waited += 0.1)
+        for (double waited = 0; waited < interval && !stop_requested(); waited += 0.1)
             usleep(100000);
     }
     print_stats("live", &st);

@@ -3,6 +3,7 @@
  * only its SHA-256 is kept. Usage errors exit 2, a missing principal/group/object or a storage
  * error exits 1. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "govern/govern.h"
 #include "store/store.h"
@@ -39,37 +40,58 @@ static int principal_list(sqlite3 *db)
     return 0;
 }
 
-int cmd_principal(app *a, int argc, char **argv)
+static const cli_command principal_specs[] = {
+    {"principal add", "NAME", "Creates an API user and prints its new token once (only its SHA-256 is kept).", NULL, NULL, 0},
+    {"principal rotate", "NAME", "Prints a new token for NAME once; the old one stops working.", NULL, NULL, 0},
+    {"principal remove", "NAME", "Removes NAME and its group memberships.", NULL, NULL, 0},
+    {"principal list", "", "Every principal with its groups, creation and rotation times.", NULL, NULL, 0},
+};
+
+static int principal_sub(app *a, int argc, char **argv)
 {
-    const char *usage = "usage: wikigdelt principal add|rotate|remove NAME | principal list";
-    if (argc < 2) return app_usage_error("%s", usage);
-    const char *sub = argv[1];
-    if (!strcmp(sub, "list")) {
-        if (argc != 2) return app_usage_error("%s", usage);
-        sqlite3 *db = app_db(a);
-        return db ? principal_list(db) : 1;
-    }
-    if (strcmp(sub, "add") && strcmp(sub, "rotate") && strcmp(sub, "remove"))
-        return app_usage_error("principal: unknown sub-command '%s' (%s)", sub, usage);
-    if (argc != 3) return app_usage_error("%s", usage);
+    const char *sub = argv[0];
+    int list = !strcmp(sub, "list");
+    const cli_command *spec = &principal_specs[!strcmp(sub, "add") ? 0 : !strcmp(sub, "rotate") ? 1 : list ? 3 : 2];
+    int first;
+    int rc = cli_args_only(spec, argc, argv, list ? 0 : 1, list ? 0 : 1, &first);
+    if (rc >= 0) return rc;
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[512], token[GOVERN_TOKEN_BUF];
-    int rc;
+    if (list) return principal_list(db);
+    const char *name = argv[first];
+    char err[WG_ERR_LEN], token[GOVERN_TOKEN_BUF];
     if (!strcmp(sub, "add")) {
-        rc = govern_principal_add(db, argv[2], token, sizeof token, err, sizeof err);
-        if (rc == GOVERN_OK) return print_token(argv[2], token, "new");
+        rc = govern_principal_add(db, name, token, sizeof token, err, sizeof err);
+        if (rc == GOVERN_OK) return print_token(name, token, "new");
     } else if (!strcmp(sub, "rotate")) {
-        rc = govern_principal_rotate(db, argv[2], token, sizeof token, err, sizeof err);
-        if (rc == GOVERN_OK) return print_token(argv[2], token, "rotated: the old token no longer works; new");
+        rc = govern_principal_rotate(db, name, token, sizeof token, err, sizeof err);
+        if (rc == GOVERN_OK) return print_token(name, token, "rotated: the old token no longer works; new");
     } else {
-        rc = govern_principal_remove(db, argv[2], err, sizeof err);
+        rc = govern_principal_remove(db, name, err, sizeof err);
         if (rc == GOVERN_OK) {
-            printf("removed principal %s\n", argv[2]);
+            printf("removed principal %s\n", name);
             return 0;
         }
     }
     return app_runtime_error("principal %s: %s", sub, err);
+}
+
+static const cli_subcommand principal_subs[] = {
+    {"add", principal_sub, "create principal NAME and print its token once"},
+    {"rotate", principal_sub, "a new token for NAME, printed once"},
+    {"remove", principal_sub, "remove NAME"},
+    {"list", principal_sub, "every principal and its groups"},
+    {0},
+};
+
+static const cli_command principal_spec = {
+    "principal", "add|rotate|remove NAME\nlist",
+    "API users (principals) and their tokens; what they may read comes from their groups' grants.",
+    NULL, NULL, 0};
+
+int cmd_principal(app *a, int argc, char **argv)
+{
+    return cli_dispatch(a, &principal_spec, principal_subs, argc, argv);
 }
 
 static int group_list(sqlite3 *db)
@@ -94,51 +116,82 @@ static int group_list(sqlite3 *db)
     return 0;
 }
 
-int cmd_group(app *a, int argc, char **argv)
+static const cli_command group_specs[] = {
+    {"group add-member", "GROUP NAME", "Adds principal NAME to GROUP.", NULL, NULL, 0},
+    {"group remove-member", "GROUP NAME", "Removes principal NAME from GROUP.", NULL, NULL, 0},
+    {"group create", "GROUP [DESCRIPTION]", "Creates GROUP (it reads nothing until granted).", NULL, NULL, 0},
+    {"group list", "", "Every group with its members, what it reads and its description.", NULL, NULL, 0},
+};
+
+static int group_sub(app *a, int argc, char **argv)
 {
-    const char *usage = "usage: wikigdelt group add-member|remove-member GROUP NAME | group create GROUP [DESCRIPTION] | group list";
-    if (argc < 2) return app_usage_error("%s", usage);
-    const char *sub = argv[1];
-    char err[512];
-    if (!strcmp(sub, "list")) {
-        if (argc != 2) return app_usage_error("%s", usage);
-        sqlite3 *db = app_db(a);
-        return db ? group_list(db) : 1;
-    }
-    if (!strcmp(sub, "create")) {
-        if (argc != 3 && argc != 4) return app_usage_error("%s", usage);
-        sqlite3 *db = app_db(a);
-        if (!db) return 1;
-        if (govern_group_create(db, argv[2], argc == 4 ? argv[3] : "", err, sizeof err) != GOVERN_OK)
-            return app_runtime_error("group create: %s", err);
-        printf("created group %s\n", argv[2]);
-        return 0;
-    }
-    int add = !strcmp(sub, "add-member");
-    if (!add && strcmp(sub, "remove-member")) return app_usage_error("group: unknown sub-command '%s' (%s)", sub, usage);
-    if (argc != 4) return app_usage_error("%s", usage);
+    const char *sub = argv[0];
+    int k = !strcmp(sub, "add-member") ? 0 : !strcmp(sub, "remove-member") ? 1 : !strcmp(sub, "create") ? 2 : 3;
+    static const int min[] = {2, 2, 1, 0}, max[] = {2, 2, 2, 0};
+    int first;
+    int rc = cli_args_only(&group_specs[k], argc, argv, min[k], max[k], &first);
+    if (rc >= 0) return rc;
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    int rc = add ? govern_group_add_member(db, argv[2], argv[3], err, sizeof err)
-                 : govern_group_remove_member(db, argv[2], argv[3], err, sizeof err);
+    if (k == 3) return group_list(db);
+    char err[WG_ERR_LEN];
+    if (k == 2) {
+        if (govern_group_create(db, argv[first], first + 1 < argc ? argv[first + 1] : "", err, sizeof err) != GOVERN_OK)
+            return app_runtime_error("group create: %s", err);
+        printf("created group %s\n", argv[first]);
+        return 0;
+    }
+    int add = k == 0;
+    rc = add ? govern_group_add_member(db, argv[first], argv[first + 1], err, sizeof err)
+             : govern_group_remove_member(db, argv[first], argv[first + 1], err, sizeof err);
     if (rc != GOVERN_OK) return app_runtime_error("group %s: %s", sub, err);
-    printf("%s %s %s %s\n", add ? "added" : "removed", argv[3], add ? "to" : "from", argv[2]);
+    printf("%s %s %s %s\n", add ? "added" : "removed", argv[first + 1], add ? "to" : "from", argv[first]);
     return 0;
 }
 
+static const cli_subcommand group_subs[] = {
+    {"add-member", group_sub, "add principal NAME to GROUP"},
+    {"remove-member", group_sub, "remove principal NAME from GROUP"},
+    {"create", group_sub, "create GROUP [DESCRIPTION]"},
+    {"list", group_sub, "every group, its members and what it reads"},
+    {0},
+};
+
+static const cli_command group_spec = {
+    "group", "add-member|remove-member GROUP NAME\ncreate GROUP [DESCRIPTION]\nlist",
+    "Groups of principals; grants give a group the right to read tables, views or layers.",
+    NULL, NULL, 0};
+
+int cmd_group(app *a, int argc, char **argv)
+{
+    return cli_dispatch(a, &group_spec, group_subs, argc, argv);
+}
+
 /* grant select on OBJECT to GROUP / revoke select on OBJECT from GROUP */
+static const cli_command grant_specs[] = {
+    {"revoke", "select on OBJECT from GROUP", "Takes back GROUP's right to read OBJECT.", NULL, NULL, 0},
+    {"grant", "select on OBJECT to GROUP",
+     "Lets GROUP read OBJECT: a table, a view, layer:NAME (bronze, silver, gold, ...) or '*'.\n"
+     "Only select exists: nobody writes through a principal.", NULL, NULL, 0},
+};
+
 static int grant_or_revoke(app *a, int argc, char **argv, int grant)
 {
     const char *word = grant ? "to" : "from";
+    int first;
+    int rc = cli_args_only(&grant_specs[grant], argc, argv, 0, -1, &first);
+    if (rc >= 0) return rc;
+    argc -= first - 1;
+    argv += first - 1;
     if (argc != 6 || strcasecmp(argv[1], "select") || strcasecmp(argv[2], "on") || strcasecmp(argv[4], word))
         return app_usage_error("usage: wikigdelt %s select on OBJECT %s GROUP (OBJECT: a table, a view, layer:NAME or '*';"
                                " only select exists: nobody writes through a principal)",
-                               argv[0], word);
+                               grant ? "grant" : "revoke", word);
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    char err[512];
-    int rc = grant ? govern_grant(db, argv[3], argv[5], err, sizeof err) : govern_revoke(db, argv[3], argv[5], err, sizeof err);
-    if (rc != GOVERN_OK) return app_runtime_error("%s: %s", argv[0], err);
+    char err[WG_ERR_LEN];
+    rc = grant ? govern_grant(db, argv[3], argv[5], err, sizeof err) : govern_revoke(db, argv[3], argv[5], err, sizeof err);
+    if (rc != GOVERN_OK) return app_runtime_error("%s: %s", grant ? "grant" : "revoke", err);
     printf("%s select on %s %s %s\n", grant ? "granted" : "revoked", argv[3], word, argv[5]);
     return 0;
 }

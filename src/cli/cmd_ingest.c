@@ -1,15 +1,21 @@
-/* `ingest gdelt|wiki ...`: dispatch to the source's own command. */
+/* `ingest gdelt|wiki|kafka ...`: dispatch to the source's own command. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
-#include <string.h>
+static const cli_subcommand sources[] = {
+    {"gdelt", cli_ingest_gdelt, "GDELT 2.0 exports: --file PATH|DIR, --live or --backfill FROM TO"},
+    {"wiki", cli_ingest_wiki, "the Wikimedia recentchange stream: --url URL or a recording --file PATH"},
+    {"wikimedia", cli_ingest_wiki, NULL},
+    {"kafka", cli_ingest_kafka, "recentchange events or GDELT rows from a Kafka topic"},
+    {0},
+};
+
+static const cli_command spec = {
+    "ingest", "gdelt|wiki|kafka [OPTIONS]",
+    "One source into its bronze table; `wikigdelt ingest SOURCE --help` lists its options.",
+    NULL, NULL, 0};
 
 int cmd_ingest(app *a, int argc, char **argv)
 {
-    if (argc < 2)
-        return app_usage_error("usage: wikigdelt ingest gdelt|wiki|kafka [--file PATH | --url URL] ...");
-    if (!strcmp(argv[1], "gdelt")) return cli_ingest_gdelt(a, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "kafka")) return cli_ingest_kafka(a, argc - 1, argv + 1);
-    if (!strcmp(argv[1], "wiki") || !strcmp(argv[1], "wikimedia"))
-        return cli_ingest_wiki(a, argc - 1, argv + 1);
-    return app_usage_error("ingest: unknown source '%s' (expected gdelt, wiki or kafka)", argv[1]);
+    return cli_dispatch(a, &spec, sources, argc, argv);
 }

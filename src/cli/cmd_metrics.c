@@ -10,9 +10,11 @@
  * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
  * stops anything. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "cli/metrics_push.h"
 
 #include "core/log.h"
+#include "core/stop.h"
 #include "observe/observe.h"
 #include "store/store.h"
 
@@ -22,6 +24,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +34,9 @@
 #define WIKIGDELT_VERSION "0.1.0"
 #endif
 
-static volatile sig_atomic_t push_stop;
-static void on_push_signal(int sig) { (void)sig; push_stop = 1; }
+/* Set by metrics_push_stop to end the push thread of `run` and `demo` (not a signal flag: the
+ * process's stop flag is core/stop.h). */
+static atomic_int push_thread_quit;
 
 static size_t discard(char *p, size_t s, size_t n, void *u)
 {
@@ -93,7 +97,7 @@ static int push_once(app *a, const char *url, char *err, size_t errlen)
 static void count_outcome(app *a, int ok)
 {
     sqlite3 *db = NULL;
-    char err[512];
+    char err[WG_ERR_LEN];
     if (store_open(a->db_path, a->cfg, STORE_NO_MIGRATE, &db, err, sizeof err) != 0) return;
     obs_count("wikigdelt_otlp_exports_total", ok ? "outcome=\"success\"" : "outcome=\"failure\"", 1);
     if (store_begin(db) == 0) {
@@ -140,7 +144,7 @@ static enum MHD_Result exporter_answer(void *cls, struct MHD_Connection *conn, c
     } else {
         route = is_metrics ? "/metrics" : "/readyz";
         sqlite3 *db = NULL;
-        char err[512];
+        char err[WG_ERR_LEN];
         if (store_open(a->db_path, a->cfg, STORE_READONLY, &db, err, sizeof err) != 0) {
             status = 503;
             buf_appendf(&body, "the store cannot be read: %s\n", err);
@@ -193,9 +197,8 @@ static int exporter(app *a, const char *listen)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     printf("metrics: listening on http://%s:%d/metrics and /readyz\n", host, info ? info->port : (int)port);
     fflush(stdout);
-    signal(SIGINT, on_push_signal);
-    signal(SIGTERM, on_push_signal);
-    while (!push_stop) {
+    stop_install_signals();
+    while (!stop_requested()) {
         struct timespec ts = {0, 100 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -222,12 +225,12 @@ static void make_url(const char *endpoint, char *url, size_t len)
 static void *push_main(void *arg)
 {
     app *a = arg;
-    while (!push_stop) {
-        char err[512] = "";
+    while (!atomic_load(&push_thread_quit) && !stop_requested()) {
+        char err[WG_ERR_LEN] = "";
         int ok = push_once(a, push_url, err, sizeof err) == 0;
         if (!ok) log_warn("otel", "OTLP push failed (counted, retried in %.1f s): %s", push_interval, err);
         count_outcome(a, ok);
-        for (double w = 0; w < push_interval && !push_stop; w += 0.1) {
+        for (double w = 0; w < push_interval && !atomic_load(&push_thread_quit) && !stop_requested(); w += 0.1) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
@@ -252,10 +255,28 @@ int metrics_push_start(app *a)
 void metrics_push_stop(void)
 {
     if (!push_started) return;
-    push_stop = 1;
+    atomic_store(&push_thread_quit, 1);
     pthread_join(push_thread, NULL);
     push_started = 0;
+    atomic_store(&push_thread_quit, 0);
 }
+
+enum { O_FORMAT = 256, O_PUSH, O_ONCE, O_ENDPOINT, O_INTERVAL, O_LISTEN };
+static const cli_opt opts[] = {
+    {"format", O_FORMAT, required_argument, "prometheus|otlp-json", "print the metrics once in this format (default prometheus)"},
+    {"push", O_PUSH, no_argument, NULL, "push OTLP/HTTP JSON to the collector every --interval until stopped"},
+    {"endpoint", O_ENDPOINT, required_argument, "URL", "with --push: the collector (otel.endpoint)"},
+    {"interval", O_INTERVAL, required_argument, "S", "with --push: seconds between pushes (otel.interval_seconds)"},
+    {"once", O_ONCE, no_argument, NULL, "with --push: push once and exit (1 if it failed)"},
+    {"listen", O_LISTEN, required_argument, "[HOST:]PORT", "serve /metrics and /readyz for a Prometheus scraper until stopped"},
+    {0},
+};
+static const cli_command spec = {
+    "metrics", "[--format prometheus|otlp-json]\n"
+               "--push [--endpoint URL] [--interval S] [--once]\n"
+               "--listen [HOST:]PORT",
+    "The metrics of every flow (rows, lag, batches, data quality) from the lakehouse.",
+    opts, "otel.endpoint, otel.interval_seconds, observe.*", 0};
 
 int cmd_metrics(app *a, int argc, char **argv)
 {
@@ -263,18 +284,20 @@ int cmd_metrics(app *a, int argc, char **argv)
     const char *endpoint = config_get_str(a->cfg, "otel.endpoint", NULL);
     double interval = config_get_double(a->cfg, "otel.interval_seconds", 15);
     int push = 0, once = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) format = argv[++i];
-        else if (!strcmp(argv[i], "--push")) push = 1;
-        else if (!strcmp(argv[i], "--once")) once = 1;
-        else if (!strcmp(argv[i], "--endpoint") && i + 1 < argc) endpoint = argv[++i];
-        else if (!strcmp(argv[i], "--interval") && i + 1 < argc) interval = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--listen") && i + 1 < argc) return exporter(a, argv[++i]);
-        else
-            return app_usage_error("usage: wikigdelt metrics [--format prometheus|otlp-json]"
-                                   " | --push [--endpoint URL] [--interval S] [--once]"
-                                   " | --listen [HOST:]PORT");
+    cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        switch (o) {
+        case CLI_EXIT: return p.status;
+        case O_FORMAT: format = p.arg; break;
+        case O_PUSH: push = 1; break;
+        case O_ONCE: once = 1; break;
+        case O_ENDPOINT: endpoint = p.arg; break;
+        case O_INTERVAL: interval = atof(p.arg); break;
+        case O_LISTEN: return exporter(a, p.arg);
+        }
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     if (!push) {
         if (strcmp(format, "prometheus") && strcmp(format, "otlp-json"))
             return app_usage_error("metrics: --format takes prometheus or otlp-json, not %s", format);
@@ -299,11 +322,10 @@ int cmd_metrics(app *a, int argc, char **argv)
         return app_usage_error("metrics --push: --interval takes seconds between 0.1 and 86400");
     char url[2048];
     make_url(endpoint, url, sizeof url);
-    signal(SIGINT, on_push_signal);
-    signal(SIGTERM, on_push_signal);
+    stop_install_signals();
     int failures = 0;
-    while (!push_stop) {
-        char err[512] = "";
+    while (!stop_requested()) {
+        char err[WG_ERR_LEN] = "";
         int ok = push_once(a, url, err, sizeof err) == 0;
         if (!ok) {
             failures++;
@@ -311,7 +333,7 @@ int cmd_metrics(app *a, int argc, char **argv)
         }
         count_outcome(a, ok);
         if (once) return ok ? 0 : 1;
-        for (double w = 0; w < interval && !push_stop; w += 0.1) {
+        for (double w = 0; w < interval && !stop_requested(); w += 0.1) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }

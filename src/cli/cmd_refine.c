@@ -1,5 +1,6 @@
 /* `refine [gdelt|wiki]`: run the silver flows once over everything pending in bronze. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/log.h"
 #include "refine/gdelt_silver.h"
@@ -14,7 +15,7 @@ static int run_one(app *a, sqlite3 *db, const char *name, silver_fn fn)
 {
     flow_stats st;
     memset(&st, 0, sizeof st);
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     if (fn(db, a->cfg, &st, err, sizeof err) != 0)
         return app_runtime_error("refine %s: %s", name, err);
     printf("%s: read %lld, written %lld, warned %lld, dropped %lld, quarantined %lld,"
@@ -25,18 +26,26 @@ static int run_one(app *a, sqlite3 *db, const char *name, silver_fn fn)
     return 0;
 }
 
+static const cli_command spec = {
+    "refine", "[gdelt|wiki]",
+    "Runs the silver flows (gdelt_silver, wikimedia_silver, or the one named) once over every\n"
+    "bronze row past their checkpoints.",
+    NULL, "expect.<flow>.<rule> (data-quality actions), store.*", 0};
+
 int cmd_refine(app *a, int argc, char **argv)
 {
-    int want_gdelt = 1, want_wiki = 1;
-    if (argc > 1) {
-        want_gdelt = !strcmp(argv[1], "gdelt");
-        want_wiki = !strcmp(argv[1], "wiki");
-        if ((!want_gdelt && !want_wiki) || argc > 2)
+    int want_gdelt = 1, want_wiki = 1, first;
+    int rc = cli_args_only(&spec, argc, argv, 0, 1, &first);
+    if (rc >= 0) return rc;
+    if (first < argc) {
+        want_gdelt = !strcmp(argv[first], "gdelt");
+        want_wiki = !strcmp(argv[first], "wiki");
+        if (!want_gdelt && !want_wiki)
             return app_usage_error("usage: wikigdelt refine [gdelt|wiki]");
     }
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    int rc = 0;
+    rc = 0;
     if (want_gdelt && run_one(a, db, "gdelt_silver", gdelt_silver_run) != 0) rc = 1;
     if (want_wiki && run_one(a, db, "wikimedia_silver", wiki_silver_run) != 0) rc = 1;
     return rc;

@@ -1,6 +1,7 @@
 /* `serve`: the HTTP API and the web pages over the lakehouse (src/serve), until SIGINT/SIGTERM.
  * `run` and `demo` start it as one more supervised child. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/log.h"
 #include "serve/serve.h"
@@ -12,21 +13,34 @@
 #include <string.h>
 #include <sys/resource.h>
 
+enum { O_PORT = 256, O_ADDRESS };
+static const cli_opt opts[] = {
+    {"port", O_PORT, required_argument, "N", "port to listen on (0 = any free one), over serve.address's"},
+    {"address", O_ADDRESS, required_argument, "HOST:PORT", "address to listen on (sets serve.address)"},
+    {0},
+};
+static const cli_command spec = {
+    "serve", "[--port N] [--address HOST:PORT]",
+    "The HTTP SQL API and the web pages over the lakehouse, until SIGINT or SIGTERM.",
+    opts, "serve.*, govern.*", 0};
+
 int cmd_serve(app *a, int argc, char **argv)
 {
     int port = -1;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+    cli_parser cp;
+    cli_begin(&cp, &spec, argc, argv);
+    for (int o; (o = cli_next(&cp)) != CLI_END;) {
+        if (o == CLI_EXIT) return cp.status;
+        if (o == O_PORT) {
             char *end;
-            long p = strtol(argv[++i], &end, 10);
-            if (*end || p < 0 || p > 65535) return app_usage_error("serve: --port must be 0-65535, not '%s'", argv[i]);
+            long p = strtol(cp.arg, &end, 10);
+            if (*end || p < 0 || p > 65535) return app_usage_error("serve: --port must be 0-65535, not '%s'", cp.arg);
             port = (int)p;
-        } else if (!strcmp(argv[i], "--address") && i + 1 < argc) {
-            config_set(a->cfg, "serve.address", argv[++i]);
         } else {
-            return app_usage_error("usage: wikigdelt serve [--port N] [--address HOST:PORT]");
+            config_set(a->cfg, "serve.address", cp.arg);
         }
     }
+    if (cp.ind < argc) return cli_unexpected(&cp, argv[cp.ind]);
     if (!app_db(a)) return 1; /* migrates the store before any reader opens it */
     /* Block the stop signals in every thread; this one waits for them. */
     sigset_t set;
@@ -39,7 +53,7 @@ int cmd_serve(app *a, int argc, char **argv)
     int nice_level = (int)config_get_int(a->cfg, "serve.nice", 10);
     if (nice_level > 0 && setpriority(PRIO_PROCESS, 0, nice_level > 19 ? 19 : nice_level) != 0)
         log_warn("serve", "cannot lower the priority (serve.nice = %d)", nice_level);
-    char err[1024];
+    char err[WG_ERR_LEN];
     serve_server *s = serve_start(a->cfg, a->home, a->db_path, port, err, sizeof err);
     if (!s) return app_runtime_error("serve: %s", err);
     const char *addr = serve_bound_address(s);

@@ -8,6 +8,7 @@
  * stopped at serve.query_timeout_ms and past serve.max_limit rows (an error, exit 1), and
  * written to the audit log with client "cli". Without --as they are the local owner's. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
 #include "core/buf.h"
 #include "govern/govern.h"
@@ -328,7 +329,7 @@ static int governed_begin(app *a, const char *name, governed *g)
     g->outcome = "allowed";
     g->rw = app_db(a);
     if (!g->rw) return 1;
-    char err[512];
+    char err[WG_ERR_LEN];
     govern_result gr = govern_principal_load(g->rw, name, &g->p, err, sizeof err);
     if (gr != GOVERN_OK) return app_runtime_error("--as: %s", err);
     g->max_rows = config_get_int(a->cfg, "serve.max_limit", 100000);
@@ -355,7 +356,7 @@ static int sql_as(app *a, const char *name, const char *query, enum format fmt)
     if (!db) return 1;
     rc = maybe_describe(db, query, stdout, &g);
     if (rc < 0) {
-        char err[512];
+        char err[WG_ERR_LEN];
         g.s = govern_session_new(db, err, sizeof err);
         if (!g.s || govern_session_bind(g.s, &g.p, err, sizeof err) != 0) {
             govern_session_free(g.s);
@@ -372,23 +373,35 @@ static int sql_as(app *a, const char *name, const char *query, enum format fmt)
     return rc;
 }
 
+enum { O_FORMAT = 256, O_AS, O_EXTENDED };
+static const cli_opt sql_opts[] = {
+    {"format", O_FORMAT, required_argument, "table|csv|json", "output format (default table)"},
+    {"as", O_AS, required_argument, "NAME", "run with principal NAME's rights, limits and audit, as the HTTP API does"},
+    {0},
+};
+static const cli_command sql_spec = {
+    "sql", "[--format table|csv|json] [--as NAME] \"QUERY\"",
+    "A read-only query over the lakehouse (also DESCRIBE TABLE [EXTENDED] t).",
+    sql_opts, "serve.query_timeout_ms, serve.max_limit (with --as)", CLI_IN_ORDER | CLI_DASH_ARGS};
+
 int cmd_sql(app *a, int argc, char **argv)
 {
     enum format fmt = FMT_TABLE;
     const char *query = NULL, *as = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            const char *f = argv[++i];
+    cli_parser p;
+    cli_begin(&p, &sql_spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        if (o == CLI_EXIT) return p.status;
+        if (o == O_FORMAT) {
+            const char *f = p.arg;
             if (!strcmp(f, "table")) fmt = FMT_TABLE;
             else if (!strcmp(f, "csv")) fmt = FMT_CSV;
             else if (!strcmp(f, "json")) fmt = FMT_JSON;
             else return app_usage_error("sql: --format must be table, csv or json, not '%s'", f);
-        } else if (!strcmp(argv[i], "--as") && i + 1 < argc) {
-            as = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return app_usage_error("sql: unknown option %s", argv[i]);
+        } else if (o == O_AS) {
+            as = p.arg;
         } else if (!query) {
-            query = argv[i];
+            query = p.arg;
         } else {
             return app_usage_error("sql: give the query as one argument (quote it)");
         }
@@ -403,15 +416,27 @@ int cmd_sql(app *a, int argc, char **argv)
     return rc;
 }
 
+static const cli_opt describe_opts[] = {
+    {"extended", O_EXTENDED, no_argument, NULL, "also the layer, comment, owner, row count, indexes and definition"},
+    {"as", O_AS, required_argument, "NAME", "with principal NAME's rights (masked columns shown as such)"},
+    {0},
+};
+static const cli_command describe_spec = {
+    "describe", "[--extended] [--as NAME] TABLE",
+    "The columns of a table or view: names, types and descriptions.",
+    describe_opts, NULL, CLI_IN_ORDER | CLI_DASH_ARGS};
+
 int cmd_describe(app *a, int argc, char **argv)
 {
     int extended = 0;
     const char *table = NULL, *as = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--extended")) extended = 1;
-        else if (!strcmp(argv[i], "--as") && i + 1 < argc) as = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1] == '-') return app_usage_error("describe: unknown option %s", argv[i]);
-        else if (!table) table = argv[i];
+    cli_parser p;
+    cli_begin(&p, &describe_spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        if (o == CLI_EXIT) return p.status;
+        if (o == O_EXTENDED) extended = 1;
+        else if (o == O_AS) as = p.arg;
+        else if (!table) table = p.arg;
         else return app_usage_error("describe: one table at a time");
     }
     if (!table) return app_usage_error("usage: wikigdelt describe [--extended] [--as NAME] TABLE");

@@ -1,11 +1,12 @@
 /* `status`: checkpoints of every flow, table sizes per layer, data-quality totals per rule and
  * the most recent warnings and errors of the event log. */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
+#include "core/stop.h"
 #include "observe/observe.h"
 #include "store/store.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -60,9 +61,6 @@ static void print_table_sizes(sqlite3 *db)
     sqlite3_finalize(st);
 }
 
-static volatile sig_atomic_t watch_stop;
-static void on_watch_signal(int sig) { (void)sig; watch_stop = 1; }
-
 static int status_once(app *a, int json)
 {
     sqlite3 *db = app_db_readonly(a);
@@ -90,37 +88,50 @@ static int status_once(app *a, int json)
     return rc ? 1 : 0;
 }
 
+enum { O_FORMAT = 256, O_WATCH };
+static const cli_opt opts[] = {
+    {"format", O_FORMAT, required_argument, "text|json", "output format (default text)"},
+    {"watch", O_WATCH, optional_argument, "SECONDS", "redraw every SECONDS (0.2-3600, default 2; also --watch S) until interrupted"},
+    {0},
+};
+static const cli_command spec = {
+    "status", "[--format text|json] [--watch [SECONDS]]",
+    "Flows, checkpoints, table sizes, data-quality counts and the latest warnings and errors.",
+    opts, "observe.*", 0};
+
 int cmd_status(app *a, int argc, char **argv)
 {
     int json = 0;
     double watch = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            const char *f = argv[++i];
+    cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        if (o == CLI_EXIT) return p.status;
+        if (o == O_FORMAT) {
+            const char *f = p.arg;
             if (!strcmp(f, "json")) json = 1;
             else if (strcmp(f, "text")) return app_usage_error("status: --format takes text or json, not %s", f);
-        } else if (!strcmp(argv[i], "--watch")) {
+        } else {
             watch = 2;
-            if (i + 1 < argc && argv[i + 1][0] != '-') {
+            const char *s = p.arg ? p.arg : cli_take_word(&p);
+            if (s) {
                 char *end;
-                watch = strtod(argv[++i], &end);
-                if (*end || !(watch >= 0.2 && watch <= 3600))
+                watch = strtod(s, &end);
+                if (!*s || *end || !(watch >= 0.2 && watch <= 3600))
                     return app_usage_error("status: --watch takes seconds between 0.2 and 3600");
             }
-        } else {
-            return app_usage_error("usage: wikigdelt status [--format text|json] [--watch [SECONDS]]");
         }
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     if (watch <= 0) return status_once(a, json);
-    signal(SIGINT, on_watch_signal);
-    signal(SIGTERM, on_watch_signal);
+    stop_install_signals();
     int tty = isatty(1);
-    while (!watch_stop) {
+    while (!stop_requested()) {
         if (tty) printf("\033[H\033[2J");
         int rc = status_once(a, json);
         fflush(stdout);
         if (rc != 0) return rc;
-        for (double w = 0; w < watch && !watch_stop; w += 0.1) {
+        for (double w = 0; w < watch && !stop_requested(); w += 0.1) {
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }

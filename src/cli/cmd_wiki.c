@@ -1,34 +1,35 @@
-/* `ingest wiki`: the Wikimedia recentchange source into wikimedia_bronze.
- *   wikigdelt ingest wiki --file PATH [--max-events N] [--refine]
- *   wikigdelt ingest wiki [--url URL] [--since ISO] [--max-events N] [--duration S] [--refine]
- * Settings: wiki.batch_events, wiki.batch_ms, wiki.stall_timeout_ms, wiki.backoff_initial_ms,
- * wiki.backoff_max_ms, wiki.max_line_bytes, wiki.max_event_bytes, wiki.user_agent, wiki.url. */
+/* `ingest wiki`: the Wikimedia recentchange source into wikimedia_bronze (the options and the
+ * settings it reads: `spec` below, or `wikigdelt ingest wiki --help`). */
 #include "cli/commands.h"
+#include "cli/opts.h"
 
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "refine/wiki_silver.h"
 #include "source/wiki_ingest.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    wiki_ingest_request_stop();
-}
-
-static const char *usage =
-    "usage: wikigdelt ingest wiki --file PATH [--max-events N] [--refine]\n"
-    "       wikigdelt ingest wiki [--url URL] [--since ISO] [--max-events N] [--duration S] [--refine]\n"
-    "  --file PATH      replay a recording: raw SSE (.events), JSON lines (.ndjson) or wikiticker (.json.gz)\n"
-    "  --url URL        stream URL (default: setting wiki.url or " WIKI_DEFAULT_URL ")\n"
-    "  --since ISO      catch up from this time when no resume id is stored\n"
-    "  --max-events N   stop after N events (bronze + quarantined)\n"
-    "  --duration S     stop after S seconds\n"
-    "  --refine         run the wikimedia_silver flow after every committed batch";
+enum { O_FILE = 256, O_URL, O_SINCE, O_MAX_EVENTS, O_DURATION, O_REFINE };
+static const cli_opt opts[] = {
+    {"file", O_FILE, required_argument, "PATH", "replay a recording: raw SSE (.events), JSON lines (.ndjson) or wikiticker (.json.gz)"},
+    {"url", O_URL, required_argument, "URL", "stream URL (default: setting wiki.url or " WIKI_DEFAULT_URL ")"},
+    {"since", O_SINCE, required_argument, "ISO", "catch up from this time when no resume id is stored"},
+    {"max-events", O_MAX_EVENTS, required_argument, "N", "stop after N events (bronze + quarantined)"},
+    {"duration", O_DURATION, required_argument, "S", "stop after S seconds"},
+    {"refine", O_REFINE, no_argument, NULL, "run the wikimedia_silver flow on every committed batch"},
+    {0},
+};
+static const cli_command spec = {
+    "ingest wiki",
+    "--file PATH [--max-events N] [--refine]\n"
+    "[--url URL] [--since ISO] [--max-events N] [--duration S] [--refine]",
+    "The Wikimedia recentchange stream (or a recording of it) into wikimedia_bronze, resuming\n"
+    "where the last committed batch ended.",
+    opts, "wiki.url, wiki.batch_events, wiki.batch_ms, wiki.stall_timeout_ms, wiki.backoff_*,\n"
+          "  wiki.max_line_bytes, wiki.max_event_bytes, wiki.user_agent, expect.wikimedia_silver.*", 0};
 
 static int parse_number(const char *s, double *out)
 {
@@ -46,21 +47,21 @@ typedef struct silver_hook {
     flow_stats stats;
 } silver_hook;
 
-static int silver_start(void *ctx, char *err, size_t errlen)
+static wiki_row_result silver_start(void *ctx, char *err, size_t errlen)
 {
     silver_hook *h = ctx;
     int64_t rows;
     return wiki_silver_writer_pending(h->w, 0, &rows, &h->stats, err, errlen);
 }
 
-static int silver_row(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
+static wiki_row_result silver_row(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
                       size_t raw_len, char *err, size_t errlen)
 {
     silver_hook *h = ctx;
     return wiki_silver_writer_add(h->w, bronze_id, fields, raw, raw_len, &h->stats, err, errlen);
 }
 
-static int silver_flush(void *ctx, char *err, size_t errlen)
+static wiki_row_result silver_flush(void *ctx, char *err, size_t errlen)
 {
     return wiki_silver_writer_flush(((silver_hook *)ctx)->w, err, errlen);
 }
@@ -75,49 +76,44 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
     wiki_ingest_options opt;
     memset(&opt, 0, sizeof opt);
     int refine = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+    cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
+        const char *val = p.arg;
         double num;
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            puts(usage);
-            return 0;
-        } else if (!strcmp(arg, "--refine")) {
-            refine = 1;
-            continue;
-        }
-        if (!val) return app_usage_error("ingest wiki: %s needs a value\n%s", arg, usage);
-        i++;
-        if (!strcmp(arg, "--file")) {
-            opt.file = val;
-        } else if (!strcmp(arg, "--url")) {
-            opt.url = val;
-        } else if (!strcmp(arg, "--since")) {
+        switch (o) {
+        case CLI_EXIT: return p.status;
+        case O_REFINE: refine = 1; break;
+        case O_FILE: opt.file = val; break;
+        case O_URL: opt.url = val; break;
+        case O_SINCE: {
             int64_t t;
             if (time_parse_iso8601(val, &t) != 0)
                 return app_usage_error("ingest wiki: --since '%s' is not an ISO 8601 time", val);
             opt.since = val;
-        } else if (!strcmp(arg, "--max-events")) {
+            break;
+        }
+        case O_MAX_EVENTS:
             if (parse_number(val, &num) != 0 || num != (double)(int64_t)num)
                 return app_usage_error("ingest wiki: --max-events '%s' is not a count", val);
             opt.max_events = (int64_t)num;
-        } else if (!strcmp(arg, "--duration")) {
+            break;
+        case O_DURATION:
             if (parse_number(val, &num) != 0)
                 return app_usage_error("ingest wiki: --duration '%s' is not a number of seconds", val);
             opt.duration_s = num;
-        } else {
-            return app_usage_error("ingest wiki: unknown option %s\n%s", arg, usage);
+            break;
         }
     }
+    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
     if (opt.file && opt.url) return app_usage_error("ingest wiki: give --file or --url, not both");
     if (opt.file && opt.since) return app_usage_error("ingest wiki: --since applies to --url only");
     if (!opt.file && !opt.url) opt.url = config_get_str(a->cfg, "wiki.url", WIKI_DEFAULT_URL);
     sqlite3 *db = app_db(a);
     if (!db) return 1;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    stop_install_signals();
     wiki_ingest_stats st;
-    char err[1024] = "";
+    char err[WG_ERR_LEN] = "";
     silver_hook sh = {0};
     wiki_bronze_hook hook = {"wikimedia_silver", &sh, silver_start, silver_row, silver_flush,
                              silver_rollback};

@@ -67,3 +67,13 @@ char *buf_detach(buf *b)
     b->len = b->cap = 0;
     return p;
 }
+
+const char *text_next_line(const char *text, size_t len, size_t *pos, size_t *line_len)
+{
+    if (*pos >= len) return NULL;
+    const char *line = text + *pos;
+    const char *nl = memchr(line, '\n', len - *pos);
+    *line_len = nl ? (size_t)(nl - line) : len - *pos;
+    *pos += *line_len + (nl ? 1 : 0);
+    return line;
+}

@@ -20,4 +20,9 @@ void buf_reset(buf *b);                           /* len = 0, keeps the memory *
 void buf_free(buf *b);
 char *buf_detach(buf *b);                         /* caller frees; buffer becomes empty */
 
+/* Line iteration over text[0..len): the line starting at *pos (its length, without the '\n', in
+ * *line_len), advancing *pos past its '\n'; NULL once *pos reaches len. A '\r' before the '\n'
+ * stays in the line. */
+const char *text_next_line(const char *text, size_t len, size_t *pos, size_t *line_len);
+
 #endif

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h" /* WG_ERR_LEN: every caller of these takes an error buffer */
+
 typedef struct config config;
 
 config *config_new(void);

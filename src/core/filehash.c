@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int file_sha256(const char *path, char hex[65], long long *size)
+filehash_result file_sha256(const char *path, char hex[65], long long *size)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    if (!f) return FILEHASH_CANNOT_OPEN;
     enum { CHUNK = 1 << 20 };
     unsigned char *chunk = malloc(CHUNK);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -24,8 +24,8 @@ int file_sha256(const char *path, char hex[65], long long *size)
     EVP_MD_CTX_free(ctx);
     free(chunk);
     fclose(f);
-    if (!ok) return -2;
+    if (!ok) return FILEHASH_READ_FAILED;
     for (unsigned i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
     if (size) *size = total;
-    return 0;
+    return FILEHASH_OK;
 }

@@ -10,4 +10,8 @@
  * Returns 0, or -1 out of memory (the array and *cap unchanged). */
 int grow_array(void *arrp, size_t *cap, size_t n, size_t elem, size_t first);
 
+/* Reallocates the array at arrp (any T **) to hold n elements of elem bytes, for arrays that
+ * grow in step and share one capacity. Returns 0, or -1 out of memory (the array unchanged). */
+int grow_to(void *arrp, size_t n, size_t elem);
+
 #endif

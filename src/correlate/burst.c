@@ -3,6 +3,7 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,32 +32,31 @@ burst_detector *burst_open(sqlite3 *db, const burst_params *p)
     if (!d) return NULL;
     d->db = db;
     d->p = *p;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT run_start, last_edit, edits, editors, first_silver_id, burst_id"
-                           " FROM gold_page_activity WHERE wiki = ?1 AND title = ?2",
-                           -1, &d->get, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO gold_page_activity(wiki, title, run_start,"
-                           " last_edit, edits, editors, first_silver_id, burst_id)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           -1, &d->put, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO breaking_news_bursts(wiki, title, time_bucket, burst_start,"
-                           " last_edit, edit_count, editor_count, detected_at, first_silver_id,"
-                           " last_silver_id, breaking_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                           " ?8, ?9, ?10, ?11) ON CONFLICT(wiki, title, burst_start) DO UPDATE SET"
-                           " last_edit = excluded.last_edit, edit_count = excluded.edit_count,"
-                           " breaking_until = excluded.breaking_until,"
-                           " editor_count = excluded.editor_count,"
-                           " last_silver_id = excluded.last_silver_id RETURNING id",
-                           -1, &d->ins_burst, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "UPDATE breaking_news_bursts SET last_edit = ?2, edit_count = ?3,"
-                           " editor_count = ?4, last_silver_id = MAX(last_silver_id, ?5),"
-                           " breaking_until = ?6 WHERE id = ?1",
-                           -1, &d->upd_burst, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "DELETE FROM gold_page_activity WHERE last_edit < ?1", -1,
-                           &d->prune, NULL) != SQLITE_OK) {
+    const store_stmt_def stmts[] = {
+        {&d->get,
+         "SELECT run_start, last_edit, edits, editors, first_silver_id, burst_id"
+         " FROM gold_page_activity WHERE wiki = ?1 AND title = ?2"},
+        {&d->put,
+         "INSERT OR REPLACE INTO gold_page_activity(wiki, title, run_start,"
+         " last_edit, edits, editors, first_silver_id, burst_id)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+        {&d->ins_burst,
+         "INSERT INTO breaking_news_bursts(wiki, title, time_bucket, burst_start,"
+         " last_edit, edit_count, editor_count, detected_at, first_silver_id,"
+         " last_silver_id, breaking_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+         " ?8, ?9, ?10, ?11) ON CONFLICT(wiki, title, burst_start) DO UPDATE SET"
+         " last_edit = excluded.last_edit, edit_count = excluded.edit_count,"
+         " breaking_until = excluded.breaking_until,"
+         " editor_count = excluded.editor_count,"
+         " last_silver_id = excluded.last_silver_id RETURNING id"},
+        {&d->upd_burst,
+         "UPDATE breaking_news_bursts SET last_edit = ?2, edit_count = ?3,"
+         " editor_count = ?4, last_silver_id = MAX(last_silver_id, ?5),"
+         " breaking_until = ?6 WHERE id = ?1"},
+        {&d->prune,
+         "DELETE FROM gold_page_activity WHERE last_edit < ?1"},
+    };
+    if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], NULL, 0) != 0) {
         burst_close(d);
         return NULL;
     }
@@ -66,11 +66,8 @@ burst_detector *burst_open(sqlite3 *db, const burst_params *p)
 void burst_close(burst_detector *d)
 {
     if (!d) return;
-    sqlite3_finalize(d->get);
-    sqlite3_finalize(d->put);
-    sqlite3_finalize(d->ins_burst);
-    sqlite3_finalize(d->upd_burst);
-    sqlite3_finalize(d->prune);
+    sqlite3_stmt **stmts[] = {&d->get, &d->put, &d->ins_burst, &d->upd_burst, &d->prune};
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) sqlite3_finalize(*stmts[i]);
     free(d);
 }
 

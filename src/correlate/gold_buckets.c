@@ -98,26 +98,24 @@ void bucket_set_remove(bucket_set *s, bucket *b)
     bucket_free(b);
 }
 
+/* The capacity (doubling from 256) that holds need elements. */
+static size_t grown_cap(size_t cap, size_t need)
+{
+    cap = cap ? cap : 256;
+    while (cap < need) cap *= 2;
+    return cap;
+}
+
 static int event_reserve(bucket *b, size_t need)
 {
     if (need <= b->ecap) return 0;
-    size_t cap = b->ecap ? b->ecap : 256;
-    while (cap < need) cap *= 2;
-    int64_t *sid = realloc(b->ev_sid, cap * sizeof *sid);
-    if (!sid) return -1;
-    b->ev_sid = sid;
-    float *vec = realloc(b->ev_vec, cap * EMBED_DIM * sizeof *vec);
-    if (!vec) return -1;
-    b->ev_vec = vec;
-    float *fl = realloc(b->ev_floor, cap * sizeof *fl);
-    if (!fl) return -1;
-    b->ev_floor = fl;
-    int *pc = realloc(b->ev_pairs, cap * sizeof *pc);
-    if (!pc) return -1;
-    b->ev_pairs = pc;
-    char **tx = realloc(b->ev_text, cap * sizeof *tx);
-    if (!tx) return -1;
-    b->ev_text = tx;
+    size_t cap = grown_cap(b->ecap, need);
+    if (grow_to(&b->ev_sid, cap, sizeof *b->ev_sid) ||
+        grow_to(&b->ev_vec, cap, EMBED_DIM * sizeof *b->ev_vec) ||
+        grow_to(&b->ev_floor, cap, sizeof *b->ev_floor) ||
+        grow_to(&b->ev_pairs, cap, sizeof *b->ev_pairs) ||
+        grow_to(&b->ev_text, cap, sizeof *b->ev_text))
+        return -1;
     b->ecap = cap;
     return 0;
 }
@@ -177,17 +175,12 @@ long bucket_title_find(const bucket *b, const char *wiki, const char *title)
 
 int bucket_exact_reserve(bucket *b, size_t need)
 {
-    if (need > b->xcap) {
-        size_t cap = b->xcap ? b->xcap : 256;
-        while (cap < need) cap *= 2;
-        uint32_t *xt = realloc(b->x_title, cap * sizeof *xt);
-        if (!xt) return -1;
-        b->x_title = xt;
-        float *v = realloc(b->x_vec, cap * EMBED_DIM * sizeof *v);
-        if (!v) return -1;
-        b->x_vec = v;
-        b->xcap = cap;
-    }
+    if (need <= b->xcap) return 0;
+    size_t cap = grown_cap(b->xcap, need);
+    if (grow_to(&b->x_title, cap, sizeof *b->x_title) ||
+        grow_to(&b->x_vec, cap, EMBED_DIM * sizeof *b->x_vec))
+        return -1;
+    b->xcap = cap;
     return 0;
 }
 

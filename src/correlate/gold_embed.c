@@ -135,7 +135,7 @@ int gold_embed_new(run *r, int events)
     int64_t t0 = time_monotonic_ms();
     size_t n = 0;
     int rc = 0;
-    char eerr[512] = "";
+    char eerr[WG_ERR_LEN] = "";
 #define FLUSH()                                                                          \
     do {                                                                                 \
         if (n && embedder_encode(r->emb, texts, n, out, eerr, sizeof eerr) != 0) {       \
@@ -282,7 +282,7 @@ typedef struct prefetch {
     char *texts[2048]; /* large calls: the embedder splits them over its threads evenly */
     size_t n;
     float *out;
-    char err[256];
+    char err[WG_ERR_LEN];
 } prefetch;
 
 /* Queues a text (copied); encodes and forgets a full chunk. */
@@ -307,7 +307,7 @@ static long read_batch_rows(run *r, int titles, batch_row **out, buf *text)
     batch_row *rows = NULL;
     size_t n = 0, cap = 0;
     long rc = 0;
-    while (gold_silver_next(&rd, &row) == 1) {
+    while (gold_silver_next(&rd, &row) == GOLD_READ_ROW) {
         const char *et = row.event_time;
         int64_t t;
         if (!et || time_parse_iso8601(et, &t) != 0) continue;
@@ -354,7 +354,7 @@ static void prefetch_event_fields(run *r, prefetch *p, rerank_loader *loader, in
 {
     if (!loader) return;
     rerank_event ev = {0};
-    char err[256];
+    char err[WG_ERR_LEN];
     if (rerank_loader_get(loader, sid, &ev, err, sizeof err) == 0)
         for (size_t f = 0; f < ev.nfields; f++) prefetch_add(r, p, ev.field_text[f]);
     rerank_event_free(&ev);
@@ -379,7 +379,7 @@ void gold_prefetch_embeddings(run *r)
             if (start_set_add(&arriving[side], rows[side][i].start)) goto out;
     }
     /* The batch's rows that will be embedded (events with their reranker fields). */
-    char lerr[256];
+    char lerr[WG_ERR_LEN];
     loader = r->s.rerank ? rerank_loader_open(r->db, 0, lerr, sizeof lerr) : NULL;
     for (int side = 0; side < 2; side++)
         for (long i = 0; i < nrows[side]; i++)

@@ -77,25 +77,34 @@ static bucket *open_bucket(run *r, int64_t start)
     return b;
 }
 
+/* Counts a silver row read (its id is the new *last_sid) and moves its stream's newest event
+ * time: 0 with the row's time in *t, -1 when its event_time does not parse (counted as bad). */
+static int take_row(run *r, const gold_silver_row *row, int64_t *last_sid, int64_t *rows,
+                    int64_t *stream_read, int64_t *stream_max, int64_t *t)
+{
+    *last_sid = row->sid;
+    (*rows)++;
+    (*stream_read)++;
+    if (!row->event_time || time_parse_iso8601(row->event_time, t) != 0) {
+        r->stats->bad_rows++;
+        return -1;
+    }
+    if (*stream_max == NO_TIME || *t > *stream_max) *stream_max = *t;
+    return 0;
+}
+
 static int read_wiki(run *r, int64_t *last_sid, int64_t *rows)
 {
     gold_silver_reader rd;
     gold_silver_row row;
     *rows = 0;
     if (gold_silver_open(r, 1, &rd)) return -1;
-    int rc = 0, step;
-    while ((step = gold_silver_next(&rd, &row)) == 1) {
-        int64_t sid = row.sid;
+    int rc = 0;
+    gold_read step;
+    while ((step = gold_silver_next(&rd, &row)) == GOLD_READ_ROW) {
+        int64_t sid = row.sid, t;
         const char *et = row.event_time, *wiki = row.wiki, *title = row.title;
-        *last_sid = sid;
-        (*rows)++;
-        r->stats->edits_read++;
-        int64_t t;
-        if (!et || time_parse_iso8601(et, &t) != 0) {
-            r->stats->bad_rows++;
-            continue;
-        }
-        if (r->max_wiki == NO_TIME || t > r->max_wiki) r->max_wiki = t;
+        if (take_row(r, &row, last_sid, rows, &r->stats->edits_read, &r->max_wiki, &t)) continue;
         if (!row.is_content || !title || !*title) continue;
         if (!wiki) wiki = "";
         int64_t start = time_bucket_start(t, r->s.bucket_seconds);
@@ -133,7 +142,7 @@ static int read_wiki(run *r, int64_t *last_sid, int64_t *rows)
         }
         r->stats->bursts += nb;
     }
-    if (rc == 0 && step < 0) rc = gold_db_fail(r, "reading wikimedia_silver");
+    if (rc == 0 && step == GOLD_READ_ERROR) rc = gold_db_fail(r, "reading wikimedia_silver");
     gold_silver_close(&rd);
     return rc;
 }
@@ -145,19 +154,12 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
     *rows = 0;
     if (gold_silver_open(r, 0, &rd)) return -1;
     buf text = BUF_INIT;
-    int rc = 0, step;
-    while ((step = gold_silver_next(&rd, &row)) == 1) {
-        int64_t sid = row.sid;
+    int rc = 0;
+    gold_read step;
+    while ((step = gold_silver_next(&rd, &row)) == GOLD_READ_ROW) {
+        int64_t sid = row.sid, t;
         const char *et = row.event_time;
-        *last_sid = sid;
-        (*rows)++;
-        r->stats->events_read++;
-        int64_t t;
-        if (!et || time_parse_iso8601(et, &t) != 0) {
-            r->stats->bad_rows++;
-            continue;
-        }
-        if (r->max_gdelt == NO_TIME || t > r->max_gdelt) r->max_gdelt = t;
+        if (take_row(r, &row, last_sid, rows, &r->stats->events_read, &r->max_gdelt, &t)) continue;
         if (event_text_compose(&row.parts, r->s.fields, &text) != 0) {
             snprintf(r->err, r->errlen, "out of memory");
             rc = -1;
@@ -186,7 +188,7 @@ static int read_gdelt(run *r, int64_t *last_sid, int64_t *rows)
         }
         b->batch_events++;
     }
-    if (rc == 0 && step < 0) rc = gold_db_fail(r, "reading gdelt_silver");
+    if (rc == 0 && step == GOLD_READ_ERROR) rc = gold_db_fail(r, "reading gdelt_silver");
     buf_free(&text);
     gold_silver_close(&rd);
     return rc;
@@ -247,7 +249,7 @@ struct gold_flow {
     run r;
     int loaded;  /* checkpoints and open-bucket state match the store */
     int build_reported; /* the static vocabulary's build time went into a step's stats */
-    char err[1024];
+    char err[WG_ERR_LEN];
 };
 
 /* (Re)reads checkpoints and the open buckets from the store: at open, and after a failed batch

@@ -125,8 +125,9 @@ typedef struct gold_silver_row {
 } gold_silver_row;
 
 int gold_silver_open(run *r, int titles, gold_silver_reader *rd);
-/* 1 with the next row (valid until the next call), 0 at the end, -1 on a store error. */
-int gold_silver_next(gold_silver_reader *rd, gold_silver_row *row);
+/* What a read from silver gave: a row (valid until the next call), the end, or a store error. */
+typedef enum gold_read { GOLD_READ_ERROR = -1, GOLD_READ_END = 0, GOLD_READ_ROW = 1 } gold_read;
+gold_read gold_silver_next(gold_silver_reader *rd, gold_silver_row *row);
 void gold_silver_close(gold_silver_reader *rd);
 /* The gold_events row of the reader's current event row. */
 int gold_insert_event(run *r, const gold_silver_reader *rd, const char *bucket_text,

@@ -65,7 +65,7 @@ static int rerank_pending(run *r, pending *p)
         return -1;
     }
     int rc = -1;
-    char err[512] = "";
+    char err[WG_ERR_LEN] = "";
     rerank_loader *loader = rerank_loader_open(r->db, 0, err, sizeof err);
     if (!loader) {
         snprintf(r->err, r->errlen, "reranker: %s", err);

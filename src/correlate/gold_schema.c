@@ -13,10 +13,6 @@
  * in its DDL, so its migrations do not depend on theirs. */
 #include "store/store.h"
 
-#define T(name, desc) "INSERT INTO catalog_tables VALUES ('" name "','gold','" desc "','gold');"
-#define TS(name, desc) "INSERT INTO catalog_tables VALUES ('" name "','system','" desc "','gold');"
-#define C(table, col, desc) "INSERT INTO catalog_columns VALUES ('" table "','" col "','" desc "');"
-
 static const store_migration gold_migrations[] = {
     {1, "gold tables: correlated_gold_events, gold_events, late table, bucket state, bursts",
      "CREATE TABLE correlated_gold_events ("
@@ -155,131 +151,141 @@ static const store_migration gold_migrations[] = {
      "         ROUND(1.0 * COALESCE(SUM(status = 'matched'), 0)"
      "               / NULLIF(SUM(status <> 'open'), 0), 4) AS match_rate"
      "  FROM gold_events;"
-     T("correlated_gold_events", "News events (gdelt_silver) paired with the Wikipedia pages edited in the same time bucket whose title is semantically similar: cosine similarity of all-MiniLM-L6-v2 embeddings >= correlate.threshold, the top correlate.top_k titles per event. Pairs are emitted as soon as both sides are present.")
-     C("correlated_gold_events", "id", "Row id (emission order).")
-     C("correlated_gold_events", "EventID", "GDELT GLOBALEVENTID of the event (joins gdelt_silver.EventID).")
-     C("correlated_gold_events", "event_time", "Time the event was added to GDELT (gdelt_silver.event_time, UTC).")
-     C("correlated_gold_events", "time_bucket", "Start of the event''s time bucket (pipeline.bucket_seconds wide, UTC).")
-     C("correlated_gold_events", "wiki", "Wiki of the edited page, e.g. enwiki (joins wikimedia_silver.wiki).")
-     C("correlated_gold_events", "title", "Title of the edited page as in wikimedia_silver.title.")
-     C("correlated_gold_events", "title_time_bucket", "Bucket of the page''s edits; differs from time_bucket only when neighbouring-bucket matching (correlate.neighbour_buckets) paired them.")
-     C("correlated_gold_events", "edit_count", "Content edits of this page in title_time_bucket so far (kept up to date while the bucket is open).")
-     C("correlated_gold_events", "cosine_sim", "Cosine similarity of the event text and the page title embeddings (-1..1).")
-     C("correlated_gold_events", "rank", "Rank of this title among the event''s matches, 1 = most similar.")
-     C("correlated_gold_events", "EventCode", "CAMEO event code of the event.")
-     C("correlated_gold_events", "AvgTone", "GDELT average tone of the event''s articles.")
-     C("correlated_gold_events", "ActionGeo_Lat", "Latitude of the event''s action location.")
-     C("correlated_gold_events", "ActionGeo_Long", "Longitude of the event''s action location.")
-     C("correlated_gold_events", "ActionGeo_CountryCode", "FIPS 10-4 country code of the action location.")
-     C("correlated_gold_events", "gdelt_silver_id", "Lineage: gdelt_silver.silver_id of the event.")
-     C("correlated_gold_events", "wiki_silver_id", "Lineage: wikimedia_silver.silver_id of the first content edit of this page in its bucket.")
-     C("correlated_gold_events", "wiki_last_silver_id", "Lineage: wikimedia_silver.silver_id of the latest content edit of this page counted in edit_count.")
-     C("correlated_gold_events", "emitted_at", "Wall-clock time (UTC) the pair was first written.")
-     T("gold_events", "One row per GDELT silver event with its location, tone, code, the text that was embedded and its best Wikipedia match; the heatmap''s table.")
-     C("gold_events", "gdelt_silver_id", "Lineage: gdelt_silver.silver_id.")
-     C("gold_events", "EventID", "GDELT GLOBALEVENTID.")
-     C("gold_events", "event_time", "Time the event was added to GDELT (UTC).")
-     C("gold_events", "time_bucket", "Start of the event''s time bucket (UTC).")
-     C("gold_events", "EventCode", "CAMEO event code.")
-     C("gold_events", "event_description", "CAMEO description of EventCode.")
-     C("gold_events", "AvgTone", "GDELT average tone.")
-     C("gold_events", "GoldsteinScale", "Goldstein scale of the event code (-10..10).")
-     C("gold_events", "ActionGeo_FullName", "Name of the action location.")
-     C("gold_events", "ActionGeo_CountryCode", "FIPS 10-4 country code of the action location.")
-     C("gold_events", "ActionGeo_Lat", "Latitude of the action location.")
-     C("gold_events", "ActionGeo_Long", "Longitude of the action location.")
-     C("gold_events", "event_text", "The text embedded for the event, composed by correlate.event_text_fields.")
-     C("gold_events", "text_fields", "The composition used for event_text (the value of correlate.event_text_fields).")
-     C("gold_events", "best_wiki", "Wiki of the best matching page, NULL if none.")
-     C("gold_events", "best_title", "Title of the best matching page, NULL if none.")
-     C("gold_events", "best_cosine_sim", "Cosine similarity of the best match, NULL if none.")
-     C("gold_events", "match_count", "Number of pages paired with the event in correlated_gold_events.")
-     C("gold_events", "status", "open (bucket still open), matched, no_match (edits in the window, none similar enough), no_partner_window (window closed with no content edit), late (arrived after its bucket closed).")
-     C("gold_events", "closed_at", "Wall-clock time (UTC) the event''s bucket was closed.")
-     TS("gold_late", "Rows of either silver stream that arrived after their time bucket had been closed by the watermarks; they took no part in the join and are kept here (and counted in the event log).")
-     C("gold_late", "id", "Row id (arrival order).")
-     C("gold_late", "stream", "gdelt or wiki.")
-     C("gold_late", "silver_id", "silver_id in gdelt_silver or wikimedia_silver.")
-     C("gold_late", "event_time", "Event time of the late row (UTC).")
-     C("gold_late", "time_bucket", "Bucket the row belonged to.")
-     C("gold_late", "closed_before", "Every bucket ending at or before this time was already closed when the row arrived.")
-     C("gold_late", "detail", "EventID (gdelt) or wiki:title (wiki).")
-     C("gold_late", "recorded_at", "Wall-clock time (UTC) the row was recorded.")
-     TS("gold_buckets", "Per time bucket of the gold join: whether its state is open or closed, and how many events, distinct titles, edits and late rows it saw.")
-     C("gold_buckets", "time_bucket", "Start of the bucket (UTC).")
-     C("gold_buckets", "status", "open or closed.")
-     C("gold_buckets", "events", "GDELT events placed in the bucket.")
-     C("gold_buckets", "titles", "Distinct content titles (candidates) in the bucket.")
-     C("gold_buckets", "edits", "Content edits in the bucket.")
-     C("gold_buckets", "late_events", "GDELT events of this bucket that arrived after it closed.")
-     C("gold_buckets", "late_edits", "Content edits of this bucket that arrived after it closed.")
-     C("gold_buckets", "opened_at", "Wall-clock time (UTC) the bucket was opened.")
-     C("gold_buckets", "closed_at", "Wall-clock time (UTC) the bucket was closed (both watermarks passed its end).")
-     TS("gold_open_events", "Join state: embeddings of the events of open buckets (deleted when the bucket closes).")
-     C("gold_open_events", "gdelt_silver_id", "gdelt_silver.silver_id.")
-     C("gold_open_events", "time_bucket", "Bucket of the event.")
-     C("gold_open_events", "vector", "384 float32 (little-endian), unit length.")
-     TS("gold_open_titles", "Join state: the distinct content titles of open buckets with their edit counts and embeddings (deleted when the bucket closes).")
-     C("gold_open_titles", "id", "Row id.")
-     C("gold_open_titles", "time_bucket", "Bucket of the edits.")
-     C("gold_open_titles", "wiki", "Wiki of the page.")
-     C("gold_open_titles", "title", "Title of the page.")
-     C("gold_open_titles", "edit_count", "Content edits of the page in the bucket so far.")
-     C("gold_open_titles", "first_silver_id", "wikimedia_silver.silver_id of the first edit in the bucket.")
-     C("gold_open_titles", "last_silver_id", "wikimedia_silver.silver_id of the latest edit in the bucket.")
-     C("gold_open_titles", "vector", "384 float32 (little-endian), unit length, of the title with underscores as spaces.")
-     TS("gold_page_activity", "Burst detector state: per page, the current run of content edits with no gap over correlate.burst.max_gap_seconds (pruned once the run is over).")
-     C("gold_page_activity", "wiki", "Wiki of the page.")
-     C("gold_page_activity", "title", "Title of the page.")
-     C("gold_page_activity", "run_start", "Epoch seconds of the first edit of the run.")
-     C("gold_page_activity", "last_edit", "Epoch seconds of the latest edit of the run.")
-     C("gold_page_activity", "edits", "Edits in the run.")
-     C("gold_page_activity", "editors", "Distinct editors of the run, one per line (capped).")
-     C("gold_page_activity", "first_silver_id", "wikimedia_silver.silver_id of the first edit of the run.")
-     C("gold_page_activity", "burst_id", "breaking_news_bursts.id once the run qualified as a burst.")
-     T("breaking_news_bursts", "Pages erupting with edits (Wikipedia Live Monitor, Steiner et al. 2013): at least correlate.burst.min_edits content edits by at least correlate.burst.min_editors distinct editors with no gap over correlate.burst.max_gap_seconds, the last edit within correlate.burst.recent_seconds of the stream''s time.")
-     C("breaking_news_bursts", "id", "Burst id.")
-     C("breaking_news_bursts", "wiki", "Wiki of the page.")
-     C("breaking_news_bursts", "title", "Title of the page.")
-     C("breaking_news_bursts", "time_bucket", "Bucket of the edit that made the page a candidate.")
-     C("breaking_news_bursts", "burst_start", "Time of the first edit of the run (UTC).")
-     C("breaking_news_bursts", "last_edit", "Time of the latest edit of the run (UTC).")
-     C("breaking_news_bursts", "edit_count", "Edits in the run so far.")
-     C("breaking_news_bursts", "editor_count", "Distinct editors in the run so far.")
-     C("breaking_news_bursts", "detected_at", "Stream time (UTC) at which the page became a candidate.")
-     C("breaking_news_bursts", "first_silver_id", "Lineage: wikimedia_silver.silver_id of the first edit of the run.")
-     C("breaking_news_bursts", "last_silver_id", "Lineage: wikimedia_silver.silver_id of the latest edit of the run.")
-     T("breaking_news_gold", "View: each breaking-news burst with the GDELT events it correlates with in its window (correlated_gold_events on bucket, wiki and title), so a reader sees the erupting page and the news behind it. Event columns are NULL while no event correlates.")
-     C("breaking_news_gold", "burst_id", "breaking_news_bursts.id.")
-     C("breaking_news_gold", "wiki", "Wiki of the erupting page.")
-     C("breaking_news_gold", "title", "Title of the erupting page.")
-     C("breaking_news_gold", "time_bucket", "Bucket of the burst.")
-     C("breaking_news_gold", "burst_start", "First edit of the run (UTC).")
-     C("breaking_news_gold", "last_edit", "Latest edit of the run (UTC).")
-     C("breaking_news_gold", "burst_edits", "Edits in the run.")
-     C("breaking_news_gold", "burst_editors", "Distinct editors in the run.")
-     C("breaking_news_gold", "detected_at", "Stream time at which the page became a candidate.")
-     C("breaking_news_gold", "EventID", "A correlated GDELT event (NULL while none).")
-     C("breaking_news_gold", "event_time", "Its time (UTC).")
-     C("breaking_news_gold", "cosine_sim", "Similarity of the event and the page title.")
-     C("breaking_news_gold", "rank", "Rank of the page among the event''s matches.")
-     C("breaking_news_gold", "EventCode", "CAMEO code of the event.")
-     C("breaking_news_gold", "AvgTone", "Tone of the event.")
-     C("breaking_news_gold", "ActionGeo_Lat", "Latitude of the event.")
-     C("breaking_news_gold", "ActionGeo_Long", "Longitude of the event.")
-     C("breaking_news_gold", "ActionGeo_CountryCode", "Country of the event (FIPS 10-4).")
-     C("breaking_news_gold", "event_text", "Text embedded for the event.")
-     C("breaking_news_gold", "gdelt_silver_id", "Lineage: gdelt_silver.silver_id.")
-     T("gold_mismatch", "View: how many events found a partner. mismatch_rate = (late + no_partner_window) / closed events: events that missed the join because of late arrival or the watermark, or whose window had no Wikipedia edit at all.")
-     C("gold_mismatch", "events", "GDELT events seen by gold (rows of gold_events).")
-     C("gold_mismatch", "matched", "Events paired with at least one page.")
-     C("gold_mismatch", "no_match", "Events whose closed window had content edits, none similar enough.")
-     C("gold_mismatch", "no_partner_window", "Events whose window closed with no content edit at all.")
-     C("gold_mismatch", "late", "Events that arrived after their window closed.")
-     C("gold_mismatch", "open", "Events whose window is still open.")
-     C("gold_mismatch", "late_edits", "Content edits that arrived after their window closed.")
-     C("gold_mismatch", "mismatch_rate", "(late + no_partner_window) / events whose bucket is closed or who arrived late.")
-     C("gold_mismatch", "match_rate", "matched / events whose bucket is closed or who arrived late.")},
+     "INSERT INTO catalog_tables VALUES ('correlated_gold_events','gold',"
+     "  '" "News events (gdelt_silver) paired with the Wikipedia pages edited in the same time bucket whose title is semantically similar: cosine similarity of all-MiniLM-L6-v2 embeddings >= correlate.threshold, the top correlate.top_k titles per event. Pairs are emitted as soon as both sides are present." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','id','Row id (emission order).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','EventID','GDELT GLOBALEVENTID of the event (joins gdelt_silver.EventID).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','event_time','Time the event was added to GDELT (gdelt_silver.event_time, UTC).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','time_bucket','Start of the event''s time bucket (pipeline.bucket_seconds wide, UTC).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','wiki','Wiki of the edited page, e.g. enwiki (joins wikimedia_silver.wiki).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','title','Title of the edited page as in wikimedia_silver.title.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','title_time_bucket','Bucket of the page''s edits; differs from time_bucket only when neighbouring-bucket matching (correlate.neighbour_buckets) paired them.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','edit_count','Content edits of this page in title_time_bucket so far (kept up to date while the bucket is open).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','cosine_sim','Cosine similarity of the event text and the page title embeddings (-1..1).');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','rank','Rank of this title among the event''s matches, 1 = most similar.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','EventCode','CAMEO event code of the event.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','AvgTone','GDELT average tone of the event''s articles.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','ActionGeo_Lat','Latitude of the event''s action location.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','ActionGeo_Long','Longitude of the event''s action location.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','ActionGeo_CountryCode','FIPS 10-4 country code of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','gdelt_silver_id','Lineage: gdelt_silver.silver_id of the event.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','wiki_silver_id','Lineage: wikimedia_silver.silver_id of the first content edit of this page in its bucket.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','wiki_last_silver_id','Lineage: wikimedia_silver.silver_id of the latest content edit of this page counted in edit_count.');"
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','emitted_at','Wall-clock time (UTC) the pair was first written.');"
+     "INSERT INTO catalog_tables VALUES ('gold_events','gold',"
+     "  '" "One row per GDELT silver event with its location, tone, code, the text that was embedded and its best Wikipedia match; the heatmap''s table." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','gdelt_silver_id','Lineage: gdelt_silver.silver_id.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','EventID','GDELT GLOBALEVENTID.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','event_time','Time the event was added to GDELT (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','time_bucket','Start of the event''s time bucket (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','EventCode','CAMEO event code.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','event_description','CAMEO description of EventCode.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','AvgTone','GDELT average tone.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','GoldsteinScale','Goldstein scale of the event code (-10..10).');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','ActionGeo_FullName','Name of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','ActionGeo_CountryCode','FIPS 10-4 country code of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','ActionGeo_Lat','Latitude of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','ActionGeo_Long','Longitude of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','event_text','The text embedded for the event, composed by correlate.event_text_fields.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','text_fields','The composition used for event_text (the value of correlate.event_text_fields).');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','best_wiki','Wiki of the best matching page, NULL if none.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','best_title','Title of the best matching page, NULL if none.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','best_cosine_sim','Cosine similarity of the best match, NULL if none.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','match_count','Number of pages paired with the event in correlated_gold_events.');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','status','open (bucket still open), matched, no_match (edits in the window, none similar enough), no_partner_window (window closed with no content edit), late (arrived after its bucket closed).');"
+     "INSERT INTO catalog_columns VALUES ('gold_events','closed_at','Wall-clock time (UTC) the event''s bucket was closed.');"
+     "INSERT INTO catalog_tables VALUES ('gold_late','system',"
+     "  '" "Rows of either silver stream that arrived after their time bucket had been closed by the watermarks; they took no part in the join and are kept here (and counted in the event log)." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','id','Row id (arrival order).');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','stream','gdelt or wiki.');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','silver_id','silver_id in gdelt_silver or wikimedia_silver.');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','event_time','Event time of the late row (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','time_bucket','Bucket the row belonged to.');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','closed_before','Every bucket ending at or before this time was already closed when the row arrived.');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','detail','EventID (gdelt) or wiki:title (wiki).');"
+     "INSERT INTO catalog_columns VALUES ('gold_late','recorded_at','Wall-clock time (UTC) the row was recorded.');"
+     "INSERT INTO catalog_tables VALUES ('gold_buckets','system',"
+     "  '" "Per time bucket of the gold join: whether its state is open or closed, and how many events, distinct titles, edits and late rows it saw." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','time_bucket','Start of the bucket (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','status','open or closed.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','events','GDELT events placed in the bucket.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','titles','Distinct content titles (candidates) in the bucket.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','edits','Content edits in the bucket.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','late_events','GDELT events of this bucket that arrived after it closed.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','late_edits','Content edits of this bucket that arrived after it closed.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','opened_at','Wall-clock time (UTC) the bucket was opened.');"
+     "INSERT INTO catalog_columns VALUES ('gold_buckets','closed_at','Wall-clock time (UTC) the bucket was closed (both watermarks passed its end).');"
+     "INSERT INTO catalog_tables VALUES ('gold_open_events','system',"
+     "  '" "Join state: embeddings of the events of open buckets (deleted when the bucket closes)." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_events','gdelt_silver_id','gdelt_silver.silver_id.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_events','time_bucket','Bucket of the event.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_events','vector','384 float32 (little-endian), unit length.');"
+     "INSERT INTO catalog_tables VALUES ('gold_open_titles','system',"
+     "  '" "Join state: the distinct content titles of open buckets with their edit counts and embeddings (deleted when the bucket closes)." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','id','Row id.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','time_bucket','Bucket of the edits.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','wiki','Wiki of the page.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','title','Title of the page.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','edit_count','Content edits of the page in the bucket so far.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','first_silver_id','wikimedia_silver.silver_id of the first edit in the bucket.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','last_silver_id','wikimedia_silver.silver_id of the latest edit in the bucket.');"
+     "INSERT INTO catalog_columns VALUES ('gold_open_titles','vector','384 float32 (little-endian), unit length, of the title with underscores as spaces.');"
+     "INSERT INTO catalog_tables VALUES ('gold_page_activity','system',"
+     "  '" "Burst detector state: per page, the current run of content edits with no gap over correlate.burst.max_gap_seconds (pruned once the run is over)." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','wiki','Wiki of the page.');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','title','Title of the page.');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','run_start','Epoch seconds of the first edit of the run.');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','last_edit','Epoch seconds of the latest edit of the run.');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','edits','Edits in the run.');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','editors','Distinct editors of the run, one per line (capped).');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','first_silver_id','wikimedia_silver.silver_id of the first edit of the run.');"
+     "INSERT INTO catalog_columns VALUES ('gold_page_activity','burst_id','breaking_news_bursts.id once the run qualified as a burst.');"
+     "INSERT INTO catalog_tables VALUES ('breaking_news_bursts','gold',"
+     "  '" "Pages erupting with edits (Wikipedia Live Monitor, Steiner et al. 2013): at least correlate.burst.min_edits content edits by at least correlate.burst.min_editors distinct editors with no gap over correlate.burst.max_gap_seconds, the last edit within correlate.burst.recent_seconds of the stream''s time." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','id','Burst id.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','wiki','Wiki of the page.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','title','Title of the page.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','time_bucket','Bucket of the edit that made the page a candidate.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','burst_start','Time of the first edit of the run (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','last_edit','Time of the latest edit of the run (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','edit_count','Edits in the run so far.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','editor_count','Distinct editors in the run so far.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','detected_at','Stream time (UTC) at which the page became a candidate.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','first_silver_id','Lineage: wikimedia_silver.silver_id of the first edit of the run.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','last_silver_id','Lineage: wikimedia_silver.silver_id of the latest edit of the run.');"
+     "INSERT INTO catalog_tables VALUES ('breaking_news_gold','gold',"
+     "  '" "View: each breaking-news burst with the GDELT events it correlates with in its window (correlated_gold_events on bucket, wiki and title), so a reader sees the erupting page and the news behind it. Event columns are NULL while no event correlates." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','burst_id','breaking_news_bursts.id.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','wiki','Wiki of the erupting page.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','title','Title of the erupting page.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','time_bucket','Bucket of the burst.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','burst_start','First edit of the run (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','last_edit','Latest edit of the run (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','burst_edits','Edits in the run.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','burst_editors','Distinct editors in the run.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','detected_at','Stream time at which the page became a candidate.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','EventID','A correlated GDELT event (NULL while none).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','event_time','Its time (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','cosine_sim','Similarity of the event and the page title.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','rank','Rank of the page among the event''s matches.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','EventCode','CAMEO code of the event.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','AvgTone','Tone of the event.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','ActionGeo_Lat','Latitude of the event.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','ActionGeo_Long','Longitude of the event.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','ActionGeo_CountryCode','Country of the event (FIPS 10-4).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','event_text','Text embedded for the event.');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','gdelt_silver_id','Lineage: gdelt_silver.silver_id.');"
+     "INSERT INTO catalog_tables VALUES ('gold_mismatch','gold',"
+     "  '" "View: how many events found a partner. mismatch_rate = (late + no_partner_window) / closed events: events that missed the join because of late arrival or the watermark, or whose window had no Wikipedia edit at all." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','events','GDELT events seen by gold (rows of gold_events).');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','matched','Events paired with at least one page.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','no_match','Events whose closed window had content edits, none similar enough.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','no_partner_window','Events whose window closed with no content edit at all.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','late','Events that arrived after their window closed.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','open','Events whose window is still open.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','late_edits','Content edits that arrived after their window closed.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','mismatch_rate','(late + no_partner_window) / events whose bucket is closed or who arrived late.');"
+     "INSERT INTO catalog_columns VALUES ('gold_mismatch','match_rate','matched / events whose bucket is closed or who arrived late.');"},
     {2, "breaking news: until when a burst counts as breaking, and whether it still does",
      "ALTER TABLE breaking_news_bursts ADD COLUMN breaking_until TEXT;"
      "UPDATE breaking_news_bursts SET breaking_until = last_edit;"
@@ -299,9 +305,9 @@ static const store_migration gold_migrations[] = {
      "  LEFT JOIN correlated_gold_events c"
      "    ON c.title_time_bucket = b.time_bucket AND c.wiki = b.wiki AND c.title = b.title"
      "  LEFT JOIN gold_events e ON e.gdelt_silver_id = c.gdelt_silver_id;"
-     C("breaking_news_bursts", "breaking_until", "last_edit + correlate.burst.recent_seconds: the page counts as breaking until then (UTC).")
-     C("breaking_news_gold", "breaking_until", "Until when the burst counts as breaking (UTC).")
-     C("breaking_news_gold", "active", "1 while the burst is breaking: breaking_until is not before the latest edit time gold has seen.")},
+     "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','breaking_until','last_edit + correlate.burst.recent_seconds: the page counts as breaking until then (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','breaking_until','Until when the burst counts as breaking (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','active','1 while the burst is breaking: breaking_until is not before the latest edit time gold has seen.');"},
     {3, "cascade prefilter: the static vocabulary vectors; titles of open buckets may be unembedded",
      "CREATE TABLE gold_static_vocab ("
      "  model_sha256 TEXT NOT NULL,"
@@ -315,17 +321,18 @@ static const store_migration gold_migrations[] = {
      "  build_seconds REAL NOT NULL,"
      "  built_at TEXT NOT NULL,"
      "  PRIMARY KEY (model_sha256, kind));"
-     TS("gold_static_vocab", "Static token vectors of the embedding model for the gold join''s cascade prefilter (correlate.prefilter): one row per model file and kind, built once.")
-     C("gold_static_vocab", "model_sha256", "SHA-256 of the model''s model.safetensors.")
-     C("gold_static_vocab", "kind", "pooled (each vocabulary token through the model as a one-token text) or input (the model''s input word embeddings).")
-     C("gold_static_vocab", "model_path", "Path of model.safetensors when built (with size and mtime: a cheap identity that spares hashing the file each run).")
-     C("gold_static_vocab", "file_size", "Size in bytes of model.safetensors.")
-     C("gold_static_vocab", "file_mtime", "Modification time (epoch seconds) of model.safetensors.")
-     C("gold_static_vocab", "vocab_size", "Rows (WordPiece tokens).")
-     C("gold_static_vocab", "dim", "Floats per row.")
-     C("gold_static_vocab", "vectors", "vocab_size x dim IEEE half floats (little-endian), unit-length rows.")
-     C("gold_static_vocab", "build_seconds", "Time the one-time build took.")
-     C("gold_static_vocab", "built_at", "When it was built (UTC).")
+     "INSERT INTO catalog_tables VALUES ('gold_static_vocab','system',"
+     "  '" "Static token vectors of the embedding model for the gold join''s cascade prefilter (correlate.prefilter): one row per model file and kind, built once." "', 'gold');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','model_sha256','SHA-256 of the model''s model.safetensors.');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','kind','pooled (each vocabulary token through the model as a one-token text) or input (the model''s input word embeddings).');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','model_path','Path of model.safetensors when built (with size and mtime: a cheap identity that spares hashing the file each run).');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','file_size','Size in bytes of model.safetensors.');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','file_mtime','Modification time (epoch seconds) of model.safetensors.');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','vocab_size','Rows (WordPiece tokens).');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','dim','Floats per row.');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','vectors','vocab_size x dim IEEE half floats (little-endian), unit-length rows.');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','build_seconds','Time the one-time build took.');"
+     "INSERT INTO catalog_columns VALUES ('gold_static_vocab','built_at','When it was built (UTC).');"
      "UPDATE catalog_columns SET description = '384 float32 (little-endian), unit length, of the"
      " title with underscores as spaces; empty (zero bytes) while the cascade prefilter has not"
      " selected the title for the model.' WHERE table_name = 'gold_open_titles' AND column_name"
@@ -336,7 +343,7 @@ static const store_migration gold_migrations[] = {
     {4, "reranker: match_score of each pair, the order of rank",
      "ALTER TABLE correlated_gold_events ADD COLUMN match_score REAL;"
      "UPDATE correlated_gold_events SET match_score = cosine_sim;"
-     C("correlated_gold_events", "match_score", "Score the pair is kept and ranked by: with correlate.rerank on (the default with the real model), the reranker''s probability (0..1) that the page is related to the event, from the cosines of the title with the event text and with each of its fields and lexical tests (docs/gold.md, Accuracy); with the reranker off, the cosine similarity.")
+     "INSERT INTO catalog_columns VALUES ('correlated_gold_events','match_score','Score the pair is kept and ranked by: with correlate.rerank on (the default with the real model), the reranker''s probability (0..1) that the page is related to the event, from the cosines of the title with the event text and with each of its fields and lexical tests (docs/gold.md, Accuracy); with the reranker off, the cosine similarity.');"
      "UPDATE catalog_columns SET description = 'Rank of this title among the event''s matches by match_score, 1 = best.'"
      " WHERE table_name = 'correlated_gold_events' AND column_name = 'rank';"
      "UPDATE catalog_tables SET description = 'News events (gdelt_silver) paired with the Wikipedia pages edited in the same time bucket whose title is related: cosine similarity of all-MiniLM-L6-v2 embeddings >= correlate.candidate_threshold and reranker score (match_score) >= correlate.rerank.threshold (with the reranker off: cosine >= correlate.threshold), the top correlate.top_k titles per event by match_score. Pairs are emitted as soon as both sides are present.'"
@@ -355,5 +362,4 @@ static const store_migration gold_migrations[] = {
      " WHERE table_name = 'gold_open_events' AND column_name = 'vector';"},
 };
 
-const store_component gold_store_component = {
-    "gold", gold_migrations, sizeof gold_migrations / sizeof gold_migrations[0]};
+STORE_COMPONENT(gold_store_component, "gold", gold_migrations);

@@ -13,8 +13,7 @@
 
 int gold_db_fail(run *r, const char *what)
 {
-    snprintf(r->err, r->errlen, "%s: %s", what, sqlite3_errmsg(r->db));
-    return -1;
+    return store_fail(r->db, r->err, r->errlen, "%s", what);
 }
 
 int gold_prepare(run *r, sqlite3_stmt **st, const char *sql)
@@ -31,84 +30,91 @@ int gold_step_done(run *r, sqlite3_stmt *st, const char *what)
     return 0;
 }
 
+/* Every statement the batch keeps prepared: one list for preparing and finalizing. */
+#define GOLD_STATEMENT_COUNT 15
+
+static size_t gold_statements(run *r, store_stmt_def out[GOLD_STATEMENT_COUNT])
+{
+    const store_stmt_def list[] = {
+        {&r->ins_event,
+         "INSERT INTO gold_events(gdelt_silver_id, EventID, event_time, time_bucket,"
+         " EventCode, event_description, AvgTone, GoldsteinScale, ActionGeo_FullName,"
+         " ActionGeo_CountryCode, ActionGeo_Lat, ActionGeo_Long, event_text,"
+         " text_fields, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+         "?14,?15) ON CONFLICT(gdelt_silver_id) DO NOTHING"},
+        {&r->ins_late,
+         "INSERT INTO gold_late(stream, silver_id, event_time, time_bucket,"
+         " closed_before, detail, recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"
+         " ON CONFLICT(stream, silver_id) DO NOTHING"},
+        {&r->ins_pair,
+         "INSERT INTO correlated_gold_events(EventID, event_time, time_bucket, wiki,"
+         " title, title_time_bucket, edit_count, cosine_sim, rank, EventCode, AvgTone,"
+         " ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id,"
+         " wiki_silver_id, wiki_last_silver_id, emitted_at, match_score)"
+         " SELECT EventID, event_time, time_bucket, ?2, ?3, ?4, ?5, ?6, ?7, EventCode,"
+         " AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode,"
+         " gdelt_silver_id, ?8, ?9, ?10, ?11 FROM gold_events WHERE gdelt_silver_id = ?1"
+         " ON CONFLICT DO NOTHING"},
+        {&r->rank_pairs,
+         "UPDATE correlated_gold_events AS c SET rank = 1 + (SELECT COUNT(*) FROM"
+         " correlated_gold_events d WHERE d.gdelt_silver_id = ?1 AND (d.match_score >"
+         " c.match_score OR (d.match_score = c.match_score AND d.id < c.id)))"
+         " WHERE c.gdelt_silver_id = ?1"},
+        {&r->prune_pairs,
+         "DELETE FROM correlated_gold_events WHERE gdelt_silver_id = ?1 AND rank > ?2"},
+        {&r->best_event,
+         "UPDATE gold_events SET best_wiki = b.wiki, best_title = b.title,"
+         " best_cosine_sim = b.cosine_sim, match_count = b.n FROM (SELECT wiki, title,"
+         " cosine_sim, (SELECT COUNT(*) FROM correlated_gold_events WHERE"
+         " gdelt_silver_id = ?1) AS n FROM correlated_gold_events WHERE"
+         " gdelt_silver_id = ?1 AND rank = 1) AS b WHERE gdelt_silver_id = ?1"},
+        {&r->set_best_event,
+         "UPDATE gold_events SET best_wiki = ?2, best_title = ?3, best_cosine_sim = ?4,"
+         " match_count = ?5 WHERE gdelt_silver_id = ?1"},
+        {&r->event_floor,
+         "SELECT COUNT(*), MIN(match_score) FROM correlated_gold_events"
+         " WHERE gdelt_silver_id = ?1"},
+        {&r->upd_title_pairs,
+         "UPDATE correlated_gold_events SET edit_count = ?4, wiki_last_silver_id = ?5"
+         " WHERE title_time_bucket = ?1 AND wiki = ?2 AND title = ?3"},
+        {&r->ins_open_event,
+         "INSERT OR REPLACE INTO gold_open_events(gdelt_silver_id, time_bucket, vector)"
+         " VALUES (?1, ?2, ?3)"},
+        {&r->ins_open_title,
+         "INSERT OR REPLACE INTO gold_open_titles(time_bucket, wiki, title, edit_count,"
+         " first_silver_id, last_silver_id, vector) VALUES (?1,?2,?3,?4,?5,?6,?7)"},
+        {&r->upd_open_title,
+         "UPDATE gold_open_titles SET edit_count = ?4, last_silver_id = ?5"
+         " WHERE time_bucket = ?1 AND wiki = ?2 AND title = ?3"},
+        {&r->upd_open_title_vec,
+         "UPDATE gold_open_titles SET vector = ?4"
+         " WHERE time_bucket = ?1 AND wiki = ?2 AND title = ?3"},
+        {&r->bucket_upsert,
+         "INSERT INTO gold_buckets(time_bucket, status, events, titles, edits,"
+         " opened_at) VALUES (?1, 'open', ?2, ?3, ?4, ?5) ON CONFLICT(time_bucket)"
+         " DO UPDATE SET events = events + ?2, titles = titles + ?3,"
+         " edits = edits + ?4"},
+        {&r->bucket_late,
+         "INSERT INTO gold_buckets(time_bucket, status, late_events, late_edits,"
+         " opened_at, closed_at) VALUES (?1, 'closed', ?2, ?3, ?4, ?4)"
+         " ON CONFLICT(time_bucket) DO UPDATE SET late_events = late_events + ?2,"
+         " late_edits = late_edits + ?3"},
+    };
+    _Static_assert(sizeof list / sizeof list[0] == GOLD_STATEMENT_COUNT, "GOLD_STATEMENT_COUNT");
+    memcpy(out, list, sizeof list);
+    return GOLD_STATEMENT_COUNT;
+}
+
 void gold_finalize_all(run *r)
 {
-    sqlite3_stmt **all[] = {&r->ins_event, &r->ins_late, &r->ins_pair, &r->rank_pairs,
-                            &r->prune_pairs, &r->best_event, &r->event_floor,
-                            &r->upd_title_pairs, &r->ins_open_event, &r->ins_open_title,
-                            &r->upd_open_title, &r->bucket_upsert, &r->bucket_late,
-                            &r->set_best_event, &r->upd_open_title_vec};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        sqlite3_finalize(*all[i]);
-        *all[i] = NULL;
-    }
+    store_stmt_def list[GOLD_STATEMENT_COUNT];
+    store_finalize_list(list, gold_statements(r, list));
 }
 
 int gold_prepare_all(run *r)
 {
-    return gold_prepare(r, &r->ins_event,
-                   "INSERT INTO gold_events(gdelt_silver_id, EventID, event_time, time_bucket,"
-                   " EventCode, event_description, AvgTone, GoldsteinScale, ActionGeo_FullName,"
-                   " ActionGeo_CountryCode, ActionGeo_Lat, ActionGeo_Long, event_text,"
-                   " text_fields, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-                   "?14,?15) ON CONFLICT(gdelt_silver_id) DO NOTHING") ||
-           gold_prepare(r, &r->ins_late,
-                   "INSERT INTO gold_late(stream, silver_id, event_time, time_bucket,"
-                   " closed_before, detail, recorded_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"
-                   " ON CONFLICT(stream, silver_id) DO NOTHING") ||
-           gold_prepare(r, &r->ins_pair,
-                   "INSERT INTO correlated_gold_events(EventID, event_time, time_bucket, wiki,"
-                   " title, title_time_bucket, edit_count, cosine_sim, rank, EventCode, AvgTone,"
-                   " ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id,"
-                   " wiki_silver_id, wiki_last_silver_id, emitted_at, match_score)"
-                   " SELECT EventID, event_time, time_bucket, ?2, ?3, ?4, ?5, ?6, ?7, EventCode,"
-                   " AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode,"
-                   " gdelt_silver_id, ?8, ?9, ?10, ?11 FROM gold_events WHERE gdelt_silver_id = ?1"
-                   " ON CONFLICT DO NOTHING") ||
-           gold_prepare(r, &r->rank_pairs,
-                   "UPDATE correlated_gold_events AS c SET rank = 1 + (SELECT COUNT(*) FROM"
-                   " correlated_gold_events d WHERE d.gdelt_silver_id = ?1 AND (d.match_score >"
-                   " c.match_score OR (d.match_score = c.match_score AND d.id < c.id)))"
-                   " WHERE c.gdelt_silver_id = ?1") ||
-           gold_prepare(r, &r->prune_pairs,
-                   "DELETE FROM correlated_gold_events WHERE gdelt_silver_id = ?1 AND rank > ?2") ||
-           gold_prepare(r, &r->best_event,
-                   "UPDATE gold_events SET best_wiki = b.wiki, best_title = b.title,"
-                   " best_cosine_sim = b.cosine_sim, match_count = b.n FROM (SELECT wiki, title,"
-                   " cosine_sim, (SELECT COUNT(*) FROM correlated_gold_events WHERE"
-                   " gdelt_silver_id = ?1) AS n FROM correlated_gold_events WHERE"
-                   " gdelt_silver_id = ?1 AND rank = 1) AS b WHERE gdelt_silver_id = ?1") ||
-           gold_prepare(r, &r->set_best_event,
-                   "UPDATE gold_events SET best_wiki = ?2, best_title = ?3, best_cosine_sim = ?4,"
-                   " match_count = ?5 WHERE gdelt_silver_id = ?1") ||
-           gold_prepare(r, &r->event_floor,
-                   "SELECT COUNT(*), MIN(match_score) FROM correlated_gold_events"
-                   " WHERE gdelt_silver_id = ?1") ||
-           gold_prepare(r, &r->upd_title_pairs,
-                   "UPDATE correlated_gold_events SET edit_count = ?4, wiki_last_silver_id = ?5"
-                   " WHERE title_time_bucket = ?1 AND wiki = ?2 AND title = ?3") ||
-           gold_prepare(r, &r->ins_open_event,
-                   "INSERT OR REPLACE INTO gold_open_events(gdelt_silver_id, time_bucket, vector)"
-                   " VALUES (?1, ?2, ?3)") ||
-           gold_prepare(r, &r->ins_open_title,
-                   "INSERT OR REPLACE INTO gold_open_titles(time_bucket, wiki, title, edit_count,"
-                   " first_silver_id, last_silver_id, vector) VALUES (?1,?2,?3,?4,?5,?6,?7)") ||
-           gold_prepare(r, &r->upd_open_title,
-                   "UPDATE gold_open_titles SET edit_count = ?4, last_silver_id = ?5"
-                   " WHERE time_bucket = ?1 AND wiki = ?2 AND title = ?3") ||
-           gold_prepare(r, &r->upd_open_title_vec,
-                   "UPDATE gold_open_titles SET vector = ?4"
-                   " WHERE time_bucket = ?1 AND wiki = ?2 AND title = ?3") ||
-           gold_prepare(r, &r->bucket_upsert,
-                   "INSERT INTO gold_buckets(time_bucket, status, events, titles, edits,"
-                   " opened_at) VALUES (?1, 'open', ?2, ?3, ?4, ?5) ON CONFLICT(time_bucket)"
-                   " DO UPDATE SET events = events + ?2, titles = titles + ?3,"
-                   " edits = edits + ?4") ||
-           gold_prepare(r, &r->bucket_late,
-                   "INSERT INTO gold_buckets(time_bucket, status, late_events, late_edits,"
-                   " opened_at, closed_at) VALUES (?1, 'closed', ?2, ?3, ?4, ?4)"
-                   " ON CONFLICT(time_bucket) DO UPDATE SET late_events = late_events + ?2,"
-                   " late_edits = late_edits + ?3");
+    store_stmt_def list[GOLD_STATEMENT_COUNT];
+    return store_prepare_list(r->db, list, gold_statements(r, list), r->err, r->errlen);
 }
 
 /* The join writes and rereads its state pages within a batch; a page cache that holds a batch's
@@ -500,11 +506,11 @@ int gold_silver_open(run *r, int titles, gold_silver_reader *rd)
     return 0;
 }
 
-int gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
+gold_read gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
 {
     int step = sqlite3_step(rd->q);
-    if (step == SQLITE_DONE) return 0;
-    if (step != SQLITE_ROW) return -1;
+    if (step == SQLITE_DONE) return GOLD_READ_END;
+    if (step != SQLITE_ROW) return GOLD_READ_ERROR;
     sqlite3_stmt *q = rd->q;
 #define COL(i) ((const char *)sqlite3_column_text(q, (i)))
     memset(row, 0, sizeof *row);
@@ -524,7 +530,7 @@ int gold_silver_next(gold_silver_reader *rd, gold_silver_row *row)
         row->codes[2] = COL(8);
     }
 #undef COL
-    return 1;
+    return GOLD_READ_ROW;
 }
 
 void gold_silver_close(gold_silver_reader *rd)

@@ -196,9 +196,10 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
     int found = load_table(p, db, "model_path = ?1 AND file_size = ?2 AND file_mtime = ?3",
                            path, size, mtime, kind);
     if (found == 0) {
-        int hr = file_sha256(path, sha, NULL);
-        if (hr) {
-            snprintf(err, errlen, "%s: %s", path, hr == -1 ? "cannot read" : "cannot hash");
+        filehash_result hr = file_sha256(path, sha, NULL);
+        if (hr != FILEHASH_OK) {
+            snprintf(err, errlen, "%s: %s", path,
+                     hr == FILEHASH_CANNOT_OPEN ? "cannot read" : "cannot hash");
             goto fail;
         }
         found = load_table(p, db, "model_sha256 = ?1 AND ?2 = ?2 AND ?3 = ?3", sha, 0, 0, kind);
@@ -219,7 +220,7 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
         }
     }
     if (found < 0) {
-        snprintf(err, errlen, "gold_static_vocab: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "gold_static_vocab");
         goto fail;
     }
     if (!found) {
@@ -238,7 +239,7 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
                  p->vocab, p->build_seconds);
         if (store_table(p, db, sha, path, size, mtime, kind) != 0)
             log_warn("gold", "could not keep the static vectors in the store (%s): they are"
-                     " rebuilt next time", sqlite3_errmsg(db));
+                     " rebuilt next time", store_errmsg(db));
     }
     *out = p;
     return 0;

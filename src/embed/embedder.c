@@ -6,6 +6,7 @@
 #include "embed/bert.h"
 #include "embed/embed_cache.h"
 #include "embed/tokenizer.h"
+#include "store/store.h"
 
 #include <cblas.h>
 #include <sqlite3.h>
@@ -343,7 +344,7 @@ static void store_put(embedder *e, const char *text, const float *vec)
     sqlite3_bind_text(e->db_put, 2, text, -1, SQLITE_STATIC);
     sqlite3_bind_blob(e->db_put, 3, vec, EMBED_DIM * sizeof(float), SQLITE_STATIC);
     if (sqlite3_step(e->db_put) != SQLITE_DONE)
-        log_warn("embed", "could not persist an embedding: %s", sqlite3_errmsg(e->db));
+        log_warn("embed", "could not persist an embedding: %s", store_errmsg(e->db));
     sqlite3_reset(e->db_put);
 }
 
@@ -367,7 +368,7 @@ int embedder_attach_store(embedder *e, sqlite3 *db)
                                "INSERT OR REPLACE INTO embedding_cache(model, text, vector, created_at) "
                                "VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
                                -1, &e->db_put, NULL) != SQLITE_OK) {
-            log_error("embed", "embedding_cache unavailable: %s", sqlite3_errmsg(db));
+            log_error("embed", "embedding_cache unavailable: %s", store_errmsg(db));
             detach_store(e);
             rc = -1;
         } else {

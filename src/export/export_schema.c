@@ -18,5 +18,4 @@ static const store_migration export_migrations[] = {
      " last commit.');"},
 };
 
-const store_component export_store_component = {
-    "export", export_migrations, sizeof export_migrations / sizeof export_migrations[0]};
+STORE_COMPONENT(export_store_component, "export", export_migrations);

@@ -1,7 +1,9 @@
 /* The Kafka sink (see kafka_sink.h). */
 #include "export/kafka_sink.h"
 
+#include "core/kafka_client.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "export/export_int.h"
 #include "store/store.h"
 
@@ -16,8 +18,6 @@
 #define MARK_HEADER "wikigdelt-mark"
 #define TABLE "correlated_gold_events"
 
-static volatile sig_atomic_t stop_requested;
-void kafka_sink_request_stop(void) { stop_requested = 1; }
 
 /* Orders two "closed_at|id" marks. */
 static int mark_cmp(const char *a, const char *b)
@@ -36,22 +36,10 @@ static int mark_cmp(const char *a, const char *b)
 static int topic_last_mark(const char *brokers, const char *topic, int64_t tail, char *mark, size_t n,
                            char *err, size_t errlen)
 {
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "isolation.level", "read_committed", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka configuration: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        snprintf(err, errlen, "kafka consumer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
+    static const char *const settings[] = {"isolation.level", "read_committed", "enable.partition.eof", "true",
+                                           "allow.auto.create.topics", "false", NULL};
+    rd_kafka_t *rk = kafka_client_new(RD_KAFKA_CONSUMER, brokers, settings, err, errlen);
+    if (!rk) return -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
     int found = 0;
@@ -145,7 +133,6 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
                    kafka_sink_stats *stats, char *err, size_t errlen)
 {
     memset(stats, 0, sizeof *stats);
-    stop_requested = 0;
     const table_spec *sp = export_spec_find(TABLE);
     column_info cols[MAX_COLUMNS];
     int ncols = 0, eventid_col = -1;
@@ -160,22 +147,9 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
     int64_t interval = config_get_int(cfg, "export.kafka.interval_seconds", 5);
     if (batch_events < 1) batch_events = 1;
 
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "transactional.id", txid, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "wikigdelt", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka configuration: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        snprintf(err, errlen, "kafka producer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
+    const char *const settings[] = {"enable.idempotence", "true", "transactional.id", txid, "client.id", "wikigdelt", NULL};
+    rd_kafka_t *rk = kafka_client_new(RD_KAFKA_PRODUCER, brokers, settings, err, errlen);
+    if (!rk) return -1;
     int rc = 0;
     /* Fences an earlier producer with this transactional.id and aborts its open transaction. */
     rd_kafka_error_t *e = rd_kafka_init_transactions(rk, 60000);
@@ -201,7 +175,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         }
         stats->recovered = 1;
     }
-    while (!rc && !stop_requested) {
+    while (!rc && !stop_requested()) {
         char next[160];
         int r = export_next_mark(db, sp, s.mark, batch_events, next, sizeof next, err, errlen);
         if (r < 0) {
@@ -210,7 +184,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         }
         if (r == 1) {
             if (!loop) break;
-            for (int64_t k = 0; k < interval * 10 && !stop_requested; k++) usleep(100 * 1000);
+            for (int64_t k = 0; k < interval * 10 && !stop_requested(); k++) usleep(100 * 1000);
             continue;
         }
         sqlite3_stmt *st = NULL;

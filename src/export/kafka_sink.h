@@ -21,9 +21,8 @@ typedef struct kafka_sink_stats {
 } kafka_sink_stats;
 
 /* Publishes what is pending; with loop, keeps going every export.kafka.interval_seconds until
- * kafka_sink_request_stop. */
+ * stop_request() (core/stop.h). */
 int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const char *topic, int loop,
                    kafka_sink_stats *stats, char *err, size_t errlen);
-void kafka_sink_request_stop(void);
 
 #endif

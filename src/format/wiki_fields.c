@@ -207,17 +207,31 @@ static int scan_value(scanner *s, wiki_value *v, int depth)
     }
 }
 
+/* Past an opening bracket, or after a member or element: 1 when the container closes here
+ * (consumed), 0 when another item follows (a ',' after one is consumed), DECLINE otherwise. */
+static int container_next(scanner *s, unsigned char close, int after_item)
+{
+    skip_ws(s);
+    if (s->p >= s->end) return after_item ? DECLINE : 0;
+    if (*s->p == close) {
+        s->p++;
+        return 1;
+    }
+    if (!after_item) return 0;
+    if (*s->p != ',') return DECLINE;
+    s->p++;
+    skip_ws(s);
+    return 0;
+}
+
 /* An object at '{'. With keys, wanted members go to f; a wanted key seen twice declines
  * (jansson keeps the last one; not worth imitating). */
 static int scan_object(scanner *s, const key_spec *keys, wiki_fields *f, int depth)
 {
     if (depth > MAX_DEPTH) return DECLINE;
     s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
-        return 0;
-    }
+    int next = container_next(s, '}', 0);
+    if (next != 0) return next == 1 ? 0 : DECLINE;
     uint32_t seen = 0;
     for (;;) {
         if (s->p >= s->end || *s->p != '"') return DECLINE;
@@ -248,15 +262,8 @@ static int scan_object(scanner *s, const key_spec *keys, wiki_fields *f, int dep
         else
             rc = scan_value(s, &f->v[match->field], depth + 1);
         if (rc != 0) return DECLINE;
-        skip_ws(s);
-        if (s->p >= s->end) return DECLINE;
-        if (*s->p == '}') {
-            s->p++;
-            return 0;
-        }
-        if (*s->p != ',') return DECLINE;
-        s->p++;
-        skip_ws(s);
+        next = container_next(s, '}', 1);
+        if (next != 0) return next == 1 ? 0 : DECLINE;
     }
 }
 
@@ -264,22 +271,12 @@ static int scan_array(scanner *s, int depth)
 {
     if (depth > MAX_DEPTH) return DECLINE;
     s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
-        return 0;
-    }
+    int next = container_next(s, ']', 0);
+    if (next != 0) return next == 1 ? 0 : DECLINE;
     for (;;) {
         if (scan_value(s, NULL, depth + 1) != 0) return DECLINE;
-        skip_ws(s);
-        if (s->p >= s->end) return DECLINE;
-        if (*s->p == ']') {
-            s->p++;
-            return 0;
-        }
-        if (*s->p != ',') return DECLINE;
-        s->p++;
-        skip_ws(s);
+        next = container_next(s, ']', 1);
+        if (next != 0) return next == 1 ? 0 : DECLINE;
     }
 }
 

@@ -37,13 +37,20 @@ int govern_valid_name(const char *name)
     return 1;
 }
 
+/* Prepares governance's own fixed SQL (a session's authorizer lets it through). */
+static int internal_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+    govern_internal_depth++;
+    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+    govern_internal_depth--;
+    return rc;
+}
+
 /* Runs one statement with up to two text parameters; returns sqlite3_changes or -1. */
 static int exec2(sqlite3 *db, const char *sql, const char *a, const char *b, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    govern_internal_depth++;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    govern_internal_depth--;
+    int rc = internal_prepare(db, sql, &st);
     if (rc != SQLITE_OK) {
         seterr(err, errlen, "governance tables: %s%s", sqlite3_errmsg(db), NULL);
         return -1;
@@ -121,6 +128,21 @@ static int new_token(char *token, size_t tokenlen, char *err, size_t errlen)
     return 0;
 }
 
+/* A new token for principal name into token; sql stores its SHA-256 (?1 = name, ?2 = digest).
+ * The token is wiped when it could not be stored. */
+static int issue_token(sqlite3 *db, const char *sql, const char *name, char *token, size_t tokenlen, char *err,
+                       size_t errlen)
+{
+    if (new_token(token, tokenlen, err, errlen) != 0) return GOVERN_ERROR;
+    char digest[65];
+    govern_sha256_hex(token, digest);
+    if (exec2(db, sql, name, digest, err, errlen) < 0) {
+        OPENSSL_cleanse(token, tokenlen);
+        return GOVERN_ERROR;
+    }
+    return GOVERN_OK;
+}
+
 int govern_principal_add(sqlite3 *db, const char *name, char *token, size_t tokenlen, char *err, size_t errlen)
 {
     if (!govern_valid_name(name)) {
@@ -137,15 +159,8 @@ int govern_principal_add(sqlite3 *db, const char *name, char *token, size_t toke
                                    : "cannot read govern_principals%s%s", ex > 0 ? name : NULL, ex > 0 ? name : NULL);
         return GOVERN_ERROR;
     }
-    if (new_token(token, tokenlen, err, errlen) != 0) return GOVERN_ERROR;
-    char digest[65];
-    govern_sha256_hex(token, digest);
-    if (exec2(db, "INSERT INTO govern_principals(name, token_sha256, created_at) VALUES (?1, ?2, " NOW ")",
-              name, digest, err, errlen) < 0) {
-        OPENSSL_cleanse(token, tokenlen);
-        return GOVERN_ERROR;
-    }
-    return GOVERN_OK;
+    return issue_token(db, "INSERT INTO govern_principals(name, token_sha256, created_at) VALUES (?1, ?2, " NOW ")",
+                       name, token, tokenlen, err, errlen);
 }
 
 int govern_principal_rotate(sqlite3 *db, const char *name, char *token, size_t tokenlen, char *err, size_t errlen)
@@ -155,15 +170,8 @@ int govern_principal_rotate(sqlite3 *db, const char *name, char *token, size_t t
         seterr(err, errlen, ex == 0 ? "no principal named '%s' (list them with: principal list)%s" : "cannot read govern_principals%s%s", ex == 0 ? name : NULL, NULL);
         return ex == 0 ? GOVERN_NOT_FOUND : GOVERN_ERROR;
     }
-    if (new_token(token, tokenlen, err, errlen) != 0) return GOVERN_ERROR;
-    char digest[65];
-    govern_sha256_hex(token, digest);
-    if (exec2(db, "UPDATE govern_principals SET token_sha256 = ?2, rotated_at = " NOW " WHERE name = ?1",
-              name, digest, err, errlen) < 0) {
-        OPENSSL_cleanse(token, tokenlen);
-        return GOVERN_ERROR;
-    }
-    return GOVERN_OK;
+    return issue_token(db, "UPDATE govern_principals SET token_sha256 = ?2, rotated_at = " NOW " WHERE name = ?1", name,
+                       token, tokenlen, err, errlen);
 }
 
 int govern_principal_remove(sqlite3 *db, const char *name, char *err, size_t errlen)
@@ -229,17 +237,26 @@ int govern_group_add_member(sqlite3 *db, const char *group, const char *name, ch
     return GOVERN_OK;
 }
 
-int govern_group_remove_member(sqlite3 *db, const char *group, const char *name, char *err, size_t errlen)
+/* The group must exist; then the DELETE sql with ?1 = p1, ?2 = p2. When it deleted nothing:
+ * GOVERN_NOT_FOUND and none_fmt with a and b. */
+static int delete_in_group(sqlite3 *db, const char *group, const char *sql, const char *p1, const char *p2,
+                           const char *none_fmt, const char *a, const char *b, char *err, size_t errlen)
 {
     int rc = need_group(db, group, err, errlen);
     if (rc != GOVERN_OK) return rc;
-    int n = exec2(db, "DELETE FROM govern_members WHERE group_name = ?1 AND principal = ?2", group, name, err, errlen);
+    int n = exec2(db, sql, p1, p2, err, errlen);
     if (n < 0) return GOVERN_ERROR;
     if (n == 0) {
-        seterr(err, errlen, "'%s' is not a member of '%s'", name, group);
+        seterr(err, errlen, none_fmt, a, b);
         return GOVERN_NOT_FOUND;
     }
     return GOVERN_OK;
+}
+
+int govern_group_remove_member(sqlite3 *db, const char *group, const char *name, char *err, size_t errlen)
+{
+    return delete_in_group(db, group, "DELETE FROM govern_members WHERE group_name = ?1 AND principal = ?2", group, name,
+                           "'%s' is not a member of '%s'", name, group, err, errlen);
 }
 
 /* OBJECT: *, layer:NAME, or the name of a table or view (stored as the schema spells it). */
@@ -264,9 +281,7 @@ static int check_object(sqlite3 *db, const char *object, char *canon, size_t can
         return GOVERN_ERROR;
     }
     sqlite3_stmt *st;
-    govern_internal_depth++;
-    int rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name = ?1 COLLATE NOCASE", -1, &st, NULL);
-    govern_internal_depth--;
+    int rc = internal_prepare(db, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name = ?1 COLLATE NOCASE", &st);
     if (rc != SQLITE_OK) {
         seterr(err, errlen, "cannot read the schema: %s%s", sqlite3_errmsg(db), NULL);
         return GOVERN_ERROR;
@@ -296,15 +311,8 @@ int govern_grant(sqlite3 *db, const char *object, const char *group, char *err, 
 
 int govern_revoke(sqlite3 *db, const char *object, const char *group, char *err, size_t errlen)
 {
-    int rc = need_group(db, group, err, errlen);
-    if (rc != GOVERN_OK) return rc;
-    int n = exec2(db, "DELETE FROM govern_grants WHERE object = ?1 COLLATE NOCASE AND group_name = ?2", object, group, err, errlen);
-    if (n < 0) return GOVERN_ERROR;
-    if (n == 0) {
-        seterr(err, errlen, "no grant of '%s' to '%s' (see: group list)", object, group);
-        return GOVERN_NOT_FOUND;
-    }
-    return GOVERN_OK;
+    return delete_in_group(db, group, "DELETE FROM govern_grants WHERE object = ?1 COLLATE NOCASE AND group_name = ?2",
+                           object, group, "no grant of '%s' to '%s' (see: group list)", object, group, err, errlen);
 }
 
 /* ---- identity ---- */
@@ -458,13 +466,11 @@ char *govern_groups_json(const govern_principal *p)
 int govern_audit_write(sqlite3 *db, const govern_audit_entry *e)
 {
     sqlite3_stmt *st;
-    govern_internal_depth++;
-    int rc = sqlite3_prepare_v2(db,
-                                "INSERT INTO govern_audit(ts, principal, client, route, sql, outcome,"
-                                " reason, rows, duration_ms) VALUES"
-                                " (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                -1, &st, NULL);
-    govern_internal_depth--;
+    int rc = internal_prepare(db,
+                              "INSERT INTO govern_audit(ts, principal, client, route, sql, outcome,"
+                              " reason, rows, duration_ms) VALUES"
+                              " (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                              &st);
     if (rc != SQLITE_OK) return -1;
     sqlite3_bind_text(st, 1, e->principal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, e->client, -1, SQLITE_STATIC);

@@ -6,8 +6,6 @@
  * tables. Its own tables are in the catalog layer 'govern', which no layer wildcard covers. */
 #include "store/store.h"
 
-#define T(name, layer, desc) "INSERT INTO catalog_tables VALUES ('" name "','" layer "','" desc "','govern');"
-#define C(table, col, desc) "INSERT INTO catalog_columns VALUES ('" table "','" col "','" desc "');"
 #define GROUP(name, desc) "INSERT INTO govern_groups VALUES ('" name "','" desc "',strftime('%Y-%m-%d %H:%M:%S','now'));"
 #define GRANT(object, group) "INSERT INTO govern_grants VALUES ('" object "','" group "','select',strftime('%Y-%m-%d %H:%M:%S','now'));"
 #define BUMP(table, ev, EV) "CREATE TRIGGER " table "_" ev "_govern_version AFTER " EV " ON " table \
@@ -101,79 +99,88 @@ static const store_migration govern_migrations[] = {
      MASK("wikimedia_bronze", "raw")
      MASK("wikimedia_quarantine", "raw")
      MASK("gold_page_activity", "editors")
-     T("govern_principals", "govern", "Principals (API and sql --as users): name and the SHA-256 of their bearer token; the token itself is never stored. Readable by no group.")
-     C("govern_principals", "name", "Principal name (letters, digits, . _ - @).")
-     C("govern_principals", "token_sha256", "Hex SHA-256 of the principal''s current bearer token (compared in constant time).")
-     C("govern_principals", "created_at", "When the principal was added (UTC).")
-     C("govern_principals", "rotated_at", "When its token was last replaced (UTC), NULL if never.")
-     T("govern_groups", "govern", "Groups that grants are given to: data_scientists, business_users, compliance and executive exist by default.")
-     C("govern_groups", "name", "Group name, as is_member() takes it.")
-     C("govern_groups", "description", "What the group is for.")
-     C("govern_groups", "created_at", "When the group was created (UTC).")
-     T("govern_members", "govern", "Which principal belongs to which group.")
-     C("govern_members", "group_name", "govern_groups.name.")
-     C("govern_members", "principal", "govern_principals.name.")
-     C("govern_members", "added_at", "When the membership was added (UTC).")
-     T("govern_grants", "govern", "SELECT grants: a group may read an object: a table or view name, layer:NAME (every table and view of that catalog layer), layer:view (every view) or * (every catalogued table and view outside the govern layer). Nobody may write through a principal.")
-     C("govern_grants", "object", "Table or view name, layer:bronze|silver|gold|system|ledger|quarantine|view, or *.")
-     C("govern_grants", "group_name", "govern_groups.name.")
-     C("govern_grants", "privilege", "Always select.")
-     C("govern_grants", "granted_at", "When the grant was given (UTC).")
-     T("govern_masks", "govern", "Personal columns read as NULL by every principal outside unmasked_group, wherever they are read (directly or inside a view).")
-     C("govern_masks", "table_name", "Table holding the column.")
-     C("govern_masks", "column_name", "The masked column.")
-     C("govern_masks", "unmasked_group", "Members of this group read the column as stored.")
-     T("govern_audit", "govern", "Audit log: every query made on behalf of a principal (API, sql --as, describe --as), allowed or refused, and failed authentications. Readable by compliance only; pruned by govern.audit.retention_days and govern.audit.max_rows.")
-     C("govern_audit", "id", "Row id (order of writing).")
-     C("govern_audit", "ts", "When the request ended (UTC, milliseconds).")
-     C("govern_audit", "principal", "Principal name; NULL for a request without a valid token.")
-     C("govern_audit", "client", "Client address and port, or cli.")
-     C("govern_audit", "route", "API route or command, e.g. /api/sql or sql --as.")
-     C("govern_audit", "sql", "The SQL text as given.")
-     C("govern_audit", "outcome", "allowed, refused or error.")
-     C("govern_audit", "reason", "Why it was refused or failed (names the object or the rule); NULL when allowed.")
-     C("govern_audit", "rows", "Rows returned.")
-     C("govern_audit", "duration_ms", "Time spent preparing and running the query, in milliseconds.")
-     T("secure_gdelt", "gold", "The report''s secure view (listing 9): GDELT events with Actor1Name shown only to members of compliance (REDACTED to everyone else) and is_executive telling whether the caller is in the executive group.")
-     C("secure_gdelt", "EventID", "GDELT GLOBALEVENTID.")
-     C("secure_gdelt", "EventCode", "CAMEO event code.")
-     C("secure_gdelt", "Actor", "Actor1Name for members of compliance, the text REDACTED for everyone else.")
-     C("secure_gdelt", "is_executive", "1 when the caller is a member of executive, else 0.")
-     T("business_gold", "gold", "Correlated pairs for business users: each news event paired with a related Wikipedia page (correlated_gold_events) with the event''s description, place and tone from gold_events. No personal data.")
-     C("business_gold", "EventID", "GDELT GLOBALEVENTID.")
-     C("business_gold", "event_time", "Time the event was added to GDELT (UTC).")
-     C("business_gold", "time_bucket", "Start of the event''s time bucket (UTC).")
-     C("business_gold", "EventCode", "CAMEO event code.")
-     C("business_gold", "event_description", "CAMEO description of EventCode.")
-     C("business_gold", "AvgTone", "GDELT average tone of the event''s articles.")
-     C("business_gold", "GoldsteinScale", "Goldstein scale of the event code (-10..10).")
-     C("business_gold", "ActionGeo_FullName", "Name of the action location.")
-     C("business_gold", "ActionGeo_CountryCode", "FIPS 10-4 country code of the action location.")
-     C("business_gold", "ActionGeo_Lat", "Latitude of the action location.")
-     C("business_gold", "ActionGeo_Long", "Longitude of the action location.")
-     C("business_gold", "wiki", "Wiki of the related page, e.g. enwiki.")
-     C("business_gold", "title", "Title of the related page.")
-     C("business_gold", "edit_count", "Content edits of the page in its bucket.")
-     C("business_gold", "cosine_sim", "Cosine similarity of the event text and the page title.")
-     C("business_gold", "match_score", "Score the pair is ranked by (reranker probability, or the cosine with the reranker off).")
-     C("business_gold", "rank", "Rank of the page among the event''s matches, 1 = best.")
-     T("business_wiki_edits", "gold", "Wikipedia changes (wikimedia_silver) for business users: user names and edit comments are REDACTED for everyone outside compliance.")
-     C("business_wiki_edits", "silver_id", "wikimedia_silver.silver_id.")
-     C("business_wiki_edits", "event_time", "Time of the change (UTC).")
-     C("business_wiki_edits", "time_bucket", "Start of the change''s time bucket (UTC).")
-     C("business_wiki_edits", "wiki", "Wiki database name, e.g. enwiki.")
-     C("business_wiki_edits", "server_name", "Host name of the wiki.")
-     C("business_wiki_edits", "namespace", "Namespace number (0 articles).")
-     C("business_wiki_edits", "title", "Page title.")
-     C("business_wiki_edits", "page_url", "URL of the page.")
-     C("business_wiki_edits", "type", "edit, new, log or categorize.")
-     C("business_wiki_edits", "bot", "1 when made by a bot.")
-     C("business_wiki_edits", "minor", "1 for a minor edit.")
-     C("business_wiki_edits", "user", "User name for members of compliance, REDACTED for everyone else.")
-     C("business_wiki_edits", "comment", "Edit summary for members of compliance, REDACTED for everyone else.")
-     C("business_wiki_edits", "length_old", "Page length in bytes before the change.")
-     C("business_wiki_edits", "length_new", "Page length in bytes after the change.")
-     C("business_wiki_edits", "is_content", "1 for the content edits that count for the correlation.")},
+     "INSERT INTO catalog_tables VALUES ('govern_principals','govern',"
+     "  '" "Principals (API and sql --as users): name and the SHA-256 of their bearer token; the token itself is never stored. Readable by no group." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_principals','name','Principal name (letters, digits, . _ - @).');"
+     "INSERT INTO catalog_columns VALUES ('govern_principals','token_sha256','Hex SHA-256 of the principal''s current bearer token (compared in constant time).');"
+     "INSERT INTO catalog_columns VALUES ('govern_principals','created_at','When the principal was added (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('govern_principals','rotated_at','When its token was last replaced (UTC), NULL if never.');"
+     "INSERT INTO catalog_tables VALUES ('govern_groups','govern',"
+     "  '" "Groups that grants are given to: data_scientists, business_users, compliance and executive exist by default." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_groups','name','Group name, as is_member() takes it.');"
+     "INSERT INTO catalog_columns VALUES ('govern_groups','description','What the group is for.');"
+     "INSERT INTO catalog_columns VALUES ('govern_groups','created_at','When the group was created (UTC).');"
+     "INSERT INTO catalog_tables VALUES ('govern_members','govern',"
+     "  '" "Which principal belongs to which group." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_members','group_name','govern_groups.name.');"
+     "INSERT INTO catalog_columns VALUES ('govern_members','principal','govern_principals.name.');"
+     "INSERT INTO catalog_columns VALUES ('govern_members','added_at','When the membership was added (UTC).');"
+     "INSERT INTO catalog_tables VALUES ('govern_grants','govern',"
+     "  '" "SELECT grants: a group may read an object: a table or view name, layer:NAME (every table and view of that catalog layer), layer:view (every view) or * (every catalogued table and view outside the govern layer). Nobody may write through a principal." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_grants','object','Table or view name, layer:bronze|silver|gold|system|ledger|quarantine|view, or *.');"
+     "INSERT INTO catalog_columns VALUES ('govern_grants','group_name','govern_groups.name.');"
+     "INSERT INTO catalog_columns VALUES ('govern_grants','privilege','Always select.');"
+     "INSERT INTO catalog_columns VALUES ('govern_grants','granted_at','When the grant was given (UTC).');"
+     "INSERT INTO catalog_tables VALUES ('govern_masks','govern',"
+     "  '" "Personal columns read as NULL by every principal outside unmasked_group, wherever they are read (directly or inside a view)." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_masks','table_name','Table holding the column.');"
+     "INSERT INTO catalog_columns VALUES ('govern_masks','column_name','The masked column.');"
+     "INSERT INTO catalog_columns VALUES ('govern_masks','unmasked_group','Members of this group read the column as stored.');"
+     "INSERT INTO catalog_tables VALUES ('govern_audit','govern',"
+     "  '" "Audit log: every query made on behalf of a principal (API, sql --as, describe --as), allowed or refused, and failed authentications. Readable by compliance only; pruned by govern.audit.retention_days and govern.audit.max_rows." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','id','Row id (order of writing).');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','ts','When the request ended (UTC, milliseconds).');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','principal','Principal name; NULL for a request without a valid token.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','client','Client address and port, or cli.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','route','API route or command, e.g. /api/sql or sql --as.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','sql','The SQL text as given.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','outcome','allowed, refused or error.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','reason','Why it was refused or failed (names the object or the rule); NULL when allowed.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','rows','Rows returned.');"
+     "INSERT INTO catalog_columns VALUES ('govern_audit','duration_ms','Time spent preparing and running the query, in milliseconds.');"
+     "INSERT INTO catalog_tables VALUES ('secure_gdelt','gold',"
+     "  '" "The report''s secure view (listing 9): GDELT events with Actor1Name shown only to members of compliance (REDACTED to everyone else) and is_executive telling whether the caller is in the executive group." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('secure_gdelt','EventID','GDELT GLOBALEVENTID.');"
+     "INSERT INTO catalog_columns VALUES ('secure_gdelt','EventCode','CAMEO event code.');"
+     "INSERT INTO catalog_columns VALUES ('secure_gdelt','Actor','Actor1Name for members of compliance, the text REDACTED for everyone else.');"
+     "INSERT INTO catalog_columns VALUES ('secure_gdelt','is_executive','1 when the caller is a member of executive, else 0.');"
+     "INSERT INTO catalog_tables VALUES ('business_gold','gold',"
+     "  '" "Correlated pairs for business users: each news event paired with a related Wikipedia page (correlated_gold_events) with the event''s description, place and tone from gold_events. No personal data." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','EventID','GDELT GLOBALEVENTID.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','event_time','Time the event was added to GDELT (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','time_bucket','Start of the event''s time bucket (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','EventCode','CAMEO event code.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','event_description','CAMEO description of EventCode.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','AvgTone','GDELT average tone of the event''s articles.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','GoldsteinScale','Goldstein scale of the event code (-10..10).');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','ActionGeo_FullName','Name of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','ActionGeo_CountryCode','FIPS 10-4 country code of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','ActionGeo_Lat','Latitude of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','ActionGeo_Long','Longitude of the action location.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','wiki','Wiki of the related page, e.g. enwiki.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','title','Title of the related page.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','edit_count','Content edits of the page in its bucket.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','cosine_sim','Cosine similarity of the event text and the page title.');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','match_score','Score the pair is ranked by (reranker probability, or the cosine with the reranker off).');"
+     "INSERT INTO catalog_columns VALUES ('business_gold','rank','Rank of the page among the event''s matches, 1 = best.');"
+     "INSERT INTO catalog_tables VALUES ('business_wiki_edits','gold',"
+     "  '" "Wikipedia changes (wikimedia_silver) for business users: user names and edit comments are REDACTED for everyone outside compliance." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','silver_id','wikimedia_silver.silver_id.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','event_time','Time of the change (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','time_bucket','Start of the change''s time bucket (UTC).');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','wiki','Wiki database name, e.g. enwiki.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','server_name','Host name of the wiki.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','namespace','Namespace number (0 articles).');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','title','Page title.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','page_url','URL of the page.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','type','edit, new, log or categorize.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','bot','1 when made by a bot.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','minor','1 for a minor edit.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','user','User name for members of compliance, REDACTED for everyone else.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','comment','Edit summary for members of compliance, REDACTED for everyone else.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','length_old','Page length in bytes before the change.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','length_new','Page length in bytes after the change.');"
+     "INSERT INTO catalog_columns VALUES ('business_wiki_edits','is_content','1 for the content edits that count for the correlation.');"},
     /* A counter every change of grants, masks or the catalog's layers bumps (by trigger, so
        direct SQL counts too): a governed session reloads what its principal may read only
        when it or the schema changed, instead of on every request. */
@@ -183,9 +190,10 @@ static const store_migration govern_migrations[] = {
      BUMP("govern_grants", "insert", "INSERT") BUMP("govern_grants", "update", "UPDATE") BUMP("govern_grants", "delete", "DELETE")
      BUMP("govern_masks", "insert", "INSERT") BUMP("govern_masks", "update", "UPDATE") BUMP("govern_masks", "delete", "DELETE")
      BUMP("catalog_tables", "insert", "INSERT") BUMP("catalog_tables", "update", "UPDATE") BUMP("catalog_tables", "delete", "DELETE")
-     T("govern_state", "govern", "Version of the grants, masks and catalog layers: bumped by triggers on every change, so API workers reload a principal''s rights only after one.")
-     C("govern_state", "id", "Always 1 (one row).")
-     C("govern_state", "version", "Incremented on every insert, update or delete in govern_grants, govern_masks and catalog_tables.")},
+     "INSERT INTO catalog_tables VALUES ('govern_state','govern',"
+     "  '" "Version of the grants, masks and catalog layers: bumped by triggers on every change, so API workers reload a principal''s rights only after one." "', 'govern');"
+     "INSERT INTO catalog_columns VALUES ('govern_state','id','Always 1 (one row).');"
+     "INSERT INTO catalog_columns VALUES ('govern_state','version','Incremented on every insert, update or delete in govern_grants, govern_masks and catalog_tables.');"},
     /* The catalog (descriptions of every table and column, the same text as the docs) is the
        schema discovery of the report's Genie section: every reading group may read it.
        Compliance reads everything else uncatalogued too, but not the token digests. */
@@ -196,5 +204,4 @@ static const store_migration govern_migrations[] = {
      GRANT("schema_migrations", "compliance") GRANT("govern_state", "compliance")},
 };
 
-const store_component govern_store_component = {
-    "govern", govern_migrations, sizeof govern_migrations / sizeof govern_migrations[0]};
+STORE_COMPONENT(govern_store_component, "govern", govern_migrations);

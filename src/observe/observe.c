@@ -1,6 +1,7 @@
 /* Flow progress, record latency and the lakehouse-backed metrics (see observe.h). */
 #include "observe/observe.h"
 
+#include "core/grow.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "store/store.h"
@@ -221,13 +222,7 @@ static void series_push(series *s, double x)
 {
     if (!(x == x)) return; /* NaN: the time did not parse */
     if (x < 0) x = 0;      /* clocks of the source ahead of ours */
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        obs_value *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv) return;
-        s->v = nv;
-        s->cap = cap;
-    }
+    if (grow_array(&s->v, &s->cap, s->n, sizeof *s->v, 256)) return;
     s->v[s->n].v = x;
     s->v[s->n++].w = 1;
 }

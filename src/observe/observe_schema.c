@@ -31,5 +31,4 @@ static const store_migration observe_migrations[] = {
      "INSERT INTO catalog_columns VALUES ('obs_histograms','counts','Observations per bucket, not cumulative; the bounds are fixed in src/observe/observe.c.');"},
 };
 
-const store_component observe_store_component = {
-    "observe", observe_migrations, sizeof observe_migrations / sizeof observe_migrations[0]};
+STORE_COMPONENT(observe_store_component, "observe", observe_migrations);

@@ -2,6 +2,7 @@
  * serving process's own HTTP request counters; readiness. */
 #include "observe/observe.h"
 
+#include "core/grow.h"
 #include "core/timeutil.h"
 #include "store/store.h"
 
@@ -129,13 +130,7 @@ typedef struct samples {
 
 static sample *samples_push(samples *s)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        sample *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv) return NULL;
-        s->v = nv;
-        s->cap = cap;
-    }
+    if (grow_array(&s->v, &s->cap, s->n, sizeof *s->v, 64)) return NULL;
     sample *x = &s->v[s->n++];
     memset(x, 0, sizeof *x);
     return x;

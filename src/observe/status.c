@@ -15,7 +15,7 @@ typedef struct flow_view {
     int64_t batches, errors, in, out;
     double first_age, duration_sum;
     /* last batch */
-    char last_ts[32], last_error[256];
+    char last_ts[32], last_error[WG_ERR_LEN];
     int64_t last_in, last_out;
     double last_duration, last_age, lag;
     int has_lag;

@@ -1,20 +1,13 @@
-/* Schema of the gdelt component: the file ledger, bronze (raw rows + provenance), silver (the 61
- * typed GDELT 2.0 event columns + derived columns, the contract other flows read by silver_id),
- * the quarantine, per-batch counts and the quality view, each table and column described in the
- * catalog. Forward-only: append a migration, never edit an applied one. */
+/* Schema of the gdelt component (the GDELT silver flow): silver (the 61 typed GDELT 2.0 event
+ * columns + derived columns, the contract other flows read by silver_id), the quarantine,
+ * per-batch counts and the quality view, each table and column described in the catalog. The
+ * ledger and bronze that the source writes are source/gdelt_schema.c's (gdelt_source).
+ * Forward-only: append a migration, never edit an applied one. (Migration 1 created the ledger
+ * and bronze too until they moved: stores where it ran have them, and gdelt_source adopts them.) */
 #include "store/store.h"
 
 static const store_migration gdelt_migrations[] = {
-    {1, "gdelt ledger, bronze, silver, quarantine, batches, quality view",
-     "CREATE TABLE gdelt_ledger ("
-     "  file_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, source TEXT NOT NULL,"
-     "  mode TEXT NOT NULL, size INTEGER, md5 TEXT, expected_size INTEGER, expected_md5 TEXT,"
-     "  rows INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, error TEXT,"
-     "  attempts INTEGER NOT NULL DEFAULT 0, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL);"
-     "CREATE INDEX gdelt_ledger_status ON gdelt_ledger(status);"
-     "CREATE TABLE gdelt_bronze ("
-     "  bronze_id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, source_file TEXT NOT NULL,"
-     "  line_number INTEGER NOT NULL, ingested_at TEXT NOT NULL, raw_line TEXT NOT NULL);"
+    {1, "gdelt silver, quarantine, batches, quality view",
      "CREATE TABLE gdelt_silver ("
      "  silver_id INTEGER PRIMARY KEY AUTOINCREMENT, bronze_id INTEGER,"
      "  GLOBALEVENTID INTEGER NOT NULL UNIQUE,"
@@ -100,32 +93,8 @@ static const store_migration gdelt_migrations[] = {
      "  COALESCE(SUM(rows_duplicate),0) AS rows_duplicate,"
      "  ROUND(1.0 * SUM(rows_valid) / NULLIF(SUM(rows_read),0), 6) AS valid_rate"
      "  FROM gdelt_silver_batches;"
-     "INSERT INTO catalog_tables VALUES ('gdelt_ledger','ledger',"
-     "  'One row per GDELT file (export zip or CSV) seen by the source: where it came from, its size and MD5 (checked against lastupdate.txt/masterfilelist.txt when known), rows written to bronze, status ingested or failed with the reason. Written in the same transaction as the bronze rows, so a file is ingested exactly once.', 'gdelt');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','file_id','Ledger row id; gdelt_bronze.file_id refers to it.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','name','File name (e.g. 20240715000000.export.CSV.zip): the idempotence key, shared by file, live and backfill modes.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','source','URL or local path the file was read from (last attempt).');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','mode','How the file arrived: file, live or backfill.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','size','Size in bytes of the file as downloaded or read.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','md5','MD5 (hex) of the file as downloaded or read.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','expected_size','Size announced by lastupdate.txt or masterfilelist.txt (NULL in file mode).');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','expected_md5','MD5 announced by lastupdate.txt or masterfilelist.txt (NULL in file mode).');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','rows','Raw rows written to gdelt_bronze from this file.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','status','ingested (rows are in bronze) or failed (see error; retried on a later run).');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','error','Why the last attempt failed (HTTP status, timeout, truncated body, MD5 or size mismatch, bad zip).');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','attempts','Download/read attempts so far, retries included.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','first_seen','UTC time the file was first recorded.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_ledger','updated_at','UTC time of the last status change.');"
-     "INSERT INTO catalog_tables VALUES ('gdelt_bronze','bronze',"
-     "  'Every raw GDELT 2.0 event row exactly as read (tab-separated, 61 columns expected), with provenance: source file, line number and ingest time.', 'gdelt');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_bronze','bronze_id','Increasing row id; the silver flow checkpoints on it.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_bronze','file_id','Ledger row (gdelt_ledger.file_id) of the file the row came from.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_bronze','source_file','Name of the file the row came from.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_bronze','line_number','1-based line number of the row inside the (unzipped) file.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_bronze','ingested_at','UTC time the row was written to bronze.');"
-     "INSERT INTO catalog_columns VALUES ('gdelt_bronze','raw_line','The raw line, without its line terminator.');"
      "INSERT INTO catalog_tables VALUES ('gdelt_silver','silver',"
-     "  'GDELT 2.0 events, typed, with GDELT''s own column names, one row per GLOBALEVENTID, plus event_time (UTC, from DATEADDED), time_bucket and the CAMEO descriptions of EventCode and EventRootCode. Only rows that passed the expectations (or failed a warn-only rule). Downstream flows read it by silver_id.', 'gdelt');"
+     "  '" "GDELT 2.0 events, typed, with GDELT''s own column names, one row per GLOBALEVENTID, plus event_time (UTC, from DATEADDED), time_bucket and the CAMEO descriptions of EventCode and EventRootCode. Only rows that passed the expectations (or failed a warn-only rule). Downstream flows read it by silver_id." "', 'gdelt');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver','silver_id','Increasing row id (insertion order); downstream flows checkpoint on it.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver','bronze_id','The gdelt_bronze row this event was refined from.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver','GLOBALEVENTID','Globally unique identifier of the event in GDELT (the report''s EventID).');"
@@ -195,7 +164,7 @@ static const store_migration gdelt_migrations[] = {
      "INSERT INTO catalog_columns VALUES ('gdelt_silver','event_description','CAMEO codebook description of EventCode.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver','event_root_description','CAMEO codebook description of EventRootCode (e.g. PROTEST).');"
      "INSERT INTO catalog_tables VALUES ('gdelt_quarantine','quarantine',"
-     "  'Bronze rows that failed a data-quality rule whose action is quarantine: the raw line, the rule that decided, every rule that failed and where the row came from.', 'gdelt');"
+     "  '" "Bronze rows that failed a data-quality rule whose action is quarantine: the raw line, the rule that decided, every rule that failed and where the row came from." "', 'gdelt');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','quarantine_id','Row id.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','bronze_id','The gdelt_bronze row.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','source_file','File the row came from.');"
@@ -207,7 +176,7 @@ static const store_migration gdelt_migrations[] = {
      "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','quarantined_at','UTC time of quarantine.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quarantine','raw_line','The raw line as in bronze.');"
      "INSERT INTO catalog_tables VALUES ('gdelt_silver_batches','system',"
-     "  'Counts per batch of the gdelt silver flow: rows read from bronze, valid (passed every rule), written, warned, dropped, quarantined, duplicates.', 'gdelt');"
+     "  '" "Counts per batch of the gdelt silver flow: rows read from bronze, valid (passed every rule), written, warned, dropped, quarantined, duplicates." "', 'gdelt');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','batch_id','Batch identifier: gdelt_silver:<first bronze_id of the batch>.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','finished_at','UTC time the batch committed.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','first_bronze_id','First bronze row of the batch.');"
@@ -220,7 +189,7 @@ static const store_migration gdelt_migrations[] = {
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_quarantined','Rows moved to gdelt_quarantine.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_silver_batches','rows_duplicate','Rows skipped because their GLOBALEVENTID was already in silver.');"
      "INSERT INTO catalog_tables VALUES ('gdelt_quality','system',"
-     "  'Data quality of the gdelt silver flow over all batches: totals and valid_rate = rows_valid / rows_read.', 'gdelt');"
+     "  '" "Data quality of the gdelt silver flow over all batches: totals and valid_rate = rows_valid / rows_read." "', 'gdelt');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quality','valid_rate','Share of bronze rows that passed every rule (0..1).');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_read','Bronze rows refined so far.');"
      "INSERT INTO catalog_columns VALUES ('gdelt_quality','rows_valid','Rows that passed every rule.');"
@@ -289,10 +258,9 @@ static const store_migration gdelt_migrations[] = {
      "  ('WE','West Bank'),('WF','Wallis and Futuna'),('WI','Western Sahara'),('WQ','Wake Island'),('WS','Samoa'),"
      "  ('WZ','Swaziland'),('YM','Yemen'),('ZA','Zambia'),('ZI','Zimbabwe');"
      "INSERT INTO catalog_tables VALUES ('gdelt_fips_countries','silver',"
-     "  'FIPS 10-4 country codes and names, the code list of Actor1Geo_CountryCode, Actor2Geo_CountryCode and ActionGeo_CountryCode in gdelt_silver: JOIN gdelt_fips_countries f ON f.code = ActionGeo_CountryCode.', 'gdelt');"
+     "  '" "FIPS 10-4 country codes and names, the code list of Actor1Geo_CountryCode, Actor2Geo_CountryCode and ActionGeo_CountryCode in gdelt_silver: JOIN gdelt_fips_countries f ON f.code = ActionGeo_CountryCode." "', 'gdelt');"
      "INSERT INTO catalog_columns VALUES ('gdelt_fips_countries','code','Two-letter FIPS 10-4 country code (e.g. GM = Germany, UK = United Kingdom).');"
      "INSERT INTO catalog_columns VALUES ('gdelt_fips_countries','name','Country or territory name.');"},
 };
 
-const store_component gdelt_store_component = {
-    "gdelt", gdelt_migrations, sizeof gdelt_migrations / sizeof gdelt_migrations[0]};
+STORE_COMPONENT(gdelt_store_component, "gdelt", gdelt_migrations);

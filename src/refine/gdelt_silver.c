@@ -312,24 +312,24 @@ static int prepare_insert(sqlite3 *db, silver_statements *s, int m)
     return rc == SQLITE_OK ? 0 : -1;
 }
 
-static int prepare_all(sqlite3 *db, silver_statements *s)
+static int prepare_all(sqlite3 *db, silver_statements *s, char *err, size_t errlen)
 {
-    if (sqlite3_prepare_v2(db,
-                           "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
-                           " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2",
-                           -1, &s->read, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
-                           " failed_rules, detail, batch_id, quarantined_at, raw_line)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                           -1, &s->quarantine, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
-                           " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
-                           " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
-                           " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
-                           " ?7, ?8, ?9, ?10)",
-                           -1, &s->batch, NULL) != SQLITE_OK) {
+    const store_stmt_def stmts[] = {
+        {&s->read,
+         "SELECT bronze_id, source_file, line_number, raw_line FROM gdelt_bronze"
+         " WHERE bronze_id > ?1 ORDER BY bronze_id LIMIT ?2"},
+        {&s->quarantine,
+         "INSERT INTO gdelt_quarantine(bronze_id, source_file, line_number, rule,"
+         " failed_rules, detail, batch_id, quarantined_at, raw_line)"
+         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&s->batch,
+         "INSERT INTO gdelt_silver_batches(batch_id, finished_at,"
+         " first_bronze_id, last_bronze_id, rows_read, rows_valid, rows_written,"
+         " rows_warned, rows_dropped, rows_quarantined, rows_duplicate)"
+         " VALUES (?1, strftime('%Y-%m-%d %H:%M:%S','now'), ?2, ?3, ?4, ?5, ?6,"
+         " ?7, ?8, ?9, ?10)"},
+    };
+    if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], err, errlen) != 0) {
         finalize_all(s);
         return -1;
     }
@@ -509,7 +509,7 @@ static int apply_chunk(silver_run *run, chunk *c, batch_counts *bc, char *err, s
             int qrc = sqlite3_step(q);
             sqlite3_reset(q);
             if (qrc != SQLITE_DONE) {
-                snprintf(err, errlen, "writing gdelt_quarantine: %s", sqlite3_errmsg(run->db));
+                store_fail(run->db, err, errlen, "writing gdelt_quarantine");
                 return -1;
             }
             bc->quarantined++;
@@ -529,14 +529,14 @@ static int apply_chunk(silver_run *run, chunk *c, batch_counts *bc, char *err, s
             memcpy(pr->time_bucket, run->cached_bucket, TIME_TEXT_LEN);
         }
         if (++s->pending_count == ROWS_PER_INSERT && flush_pending(run->db, s, bc) != 0) {
-            snprintf(err, errlen, "writing gdelt_silver (rows up to bronze %lld): %s",
-                     (long long)row->bronze_id, sqlite3_errmsg(run->db));
+            store_fail(run->db, err, errlen, "writing gdelt_silver (rows up to bronze %lld)",
+                     (long long)row->bronze_id);
             return -1;
         }
     }
     /* The pending rows point into this chunk, which is about to be reused. */
     if (flush_pending(run->db, s, bc) != 0) {
-        snprintf(err, errlen, "writing gdelt_silver: %s", sqlite3_errmsg(run->db));
+        store_fail(run->db, err, errlen, "writing gdelt_silver");
         return -1;
     }
     return 0;
@@ -550,12 +550,12 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
     sqlite3 *db = run->db;
     int64_t started_ms = time_now_ms();
     if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "cannot start a transaction");
         return -1;
     }
     int64_t checkpoint;
     if (store_checkpoint_get_int(db, CHECKPOINT_NAME, 0, &checkpoint) != 0) {
-        snprintf(err, errlen, "reading checkpoint: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading checkpoint");
         store_rollback(db);
         return -1;
     }
@@ -579,7 +579,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
             m = read_chunk(run, next, last_id, (int)(remaining < CHUNK_ROWS ? remaining : CHUNK_ROWS));
             if (m < 0) {
                 finish_check(c);
-                snprintf(err, errlen, "reading gdelt_bronze: %s", sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "reading gdelt_bronze");
                 failed = 1;
                 break;
             }
@@ -599,7 +599,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
         n = m;
     }
     if (n < 0) {
-        snprintf(err, errlen, "reading gdelt_bronze: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading gdelt_bronze");
         failed = 1;
     }
     if (failed) {
@@ -626,8 +626,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
     sqlite3_reset(b);
     if (brc != SQLITE_DONE || expect_flush(&run->rules, db, run->batch_id) != 0 ||
         store_checkpoint_set_int(db, CHECKPOINT_NAME, last_id) != 0) {
-        snprintf(err, errlen, "recording gdelt silver batch %s: %s", run->batch_id,
-                 sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "recording gdelt silver batch %s", run->batch_id);
         store_rollback(db);
         return -1;
     }
@@ -635,8 +634,7 @@ static int64_t run_batch(silver_run *run, chunk chunks[2], int64_t batch_rows, f
                    .start_ms = started_ms, .input_rows = bc.read, .output_rows = bc.written,
                    .lag_seconds = -1, .latency = OBS_LAT_GDELT_SILVER});
     if (store_commit(db) != 0) {
-        snprintf(err, errlen, "commit of gdelt silver batch %s failed: %s", run->batch_id,
-                 sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "commit of gdelt silver batch %s failed", run->batch_id);
         return -1;
     }
     stats->read += bc.read;
@@ -682,10 +680,7 @@ int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *er
     if (run->bucket_seconds < 1) run->bucket_seconds = 14400;
     time_format(time_now_ms() / 1000, run->now);
     run->cached_added = INT64_MIN;
-    if (rc == 0 && prepare_all(db, &run->s) != 0) {
-        snprintf(err, errlen, "preparing the gdelt silver statements: %s", sqlite3_errmsg(db));
-        rc = -1;
-    }
+    if (rc == 0 && prepare_all(db, &run->s, err, errlen) != 0) rc = -1;
     if (rc == 0) {
         /* Bulk writes: checkpoint the WAL every ~64 MiB instead of every 4 MiB (each checkpoint
          * syncs); this connection-level setting is restored when the run ends. */

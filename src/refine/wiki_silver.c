@@ -286,7 +286,7 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fiel
         sqlite3_clear_bindings(st);
         buf_free(&url);
         if (step != SQLITE_DONE) {
-            snprintf(err, errlen, "inserting into wikimedia_silver: %s", sqlite3_errmsg(c->db));
+            store_fail(c->db, err, errlen, "inserting into wikimedia_silver");
             rc = -1;
         } else if (sqlite3_changes(c->db) == 0) {
             stats->duplicates++;
@@ -294,7 +294,7 @@ static int process_row(silver_ctx *c, int64_t bronze_id, const wiki_fields *fiel
             stats->written++;
         }
     }
-    if (rc == -1 && !err[0]) snprintf(err, errlen, "store error: %s", sqlite3_errmsg(c->db));
+    if (rc == -1 && !err[0]) store_fail(c->db, err, errlen, "store error");
     json_decref(ev);
     return rc;
 }
@@ -336,32 +336,26 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
             return -1;
         }
     }
-    /* a bigger page cache keeps the event_id index's pages in memory during replays */
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld",
-             (long long)config_get_int(cfg, "wiki.cache_mb", 64) * 1024);
-    sqlite3_exec(db, pragma, NULL, NULL, NULL);
-    /* fewer checkpoints during a backfill (see wiki_ingest.c) */
-    snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%lld",
-             (long long)config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
-    sqlite3_exec(db, pragma, NULL, NULL, NULL);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
-                           " ORDER BY bronze_id LIMIT ?2",
-                           -1, &c->select, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO wikimedia_silver(bronze_id, event_id, event_time, time_bucket,"
-                           " wiki, server_name, namespace, title, page_url, type, bot, user, comment,"
-                           " length_old, length_new, revision_old, revision_new, minor, patrolled,"
-                           " is_content) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-                           "?15,?16,?17,?18,?19,?20) ON CONFLICT(event_id) DO NOTHING",
-                           -1, &c->insert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO wikimedia_quarantine(stage, bronze_id, reason, raw,"
-                           " raw_bytes, received_at) VALUES ('silver', ?1, ?2, ?3, ?4,"
-                           " strftime('%Y-%m-%d %H:%M:%f','now'))",
-                           -1, &c->quarantine, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "preparing the silver statements: %s", sqlite3_errmsg(db));
+    /* a bigger page cache keeps the event_id index's pages in memory during replays; fewer
+     * checkpoints during a backfill (see wiki_ingest.c) */
+    store_tune_bulk(db, config_get_int(cfg, "wiki.cache_mb", 64),
+                    config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
+    const store_stmt_def stmts[] = {
+        {&c->select,
+         "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
+         " ORDER BY bronze_id LIMIT ?2"},
+        {&c->insert,
+         "INSERT INTO wikimedia_silver(bronze_id, event_id, event_time, time_bucket,"
+         " wiki, server_name, namespace, title, page_url, type, bot, user, comment,"
+         " length_old, length_new, revision_old, revision_new, minor, patrolled,"
+         " is_content) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+         "?15,?16,?17,?18,?19,?20) ON CONFLICT(event_id) DO NOTHING"},
+        {&c->quarantine,
+         "INSERT INTO wikimedia_quarantine(stage, bronze_id, reason, raw,"
+         " raw_bytes, received_at) VALUES ('silver', ?1, ?2, ?3, ?4,"
+         " strftime('%Y-%m-%d %H:%M:%f','now'))"},
+    };
+    if (store_prepare_list(db, stmts, sizeof stmts / sizeof stmts[0], err, errlen) != 0) {
         wiki_silver_writer_close(w);
         return -1;
     }
@@ -380,7 +374,7 @@ void wiki_silver_writer_close(wiki_silver_writer *w)
     free(w);
 }
 
-int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
+wiki_row_result wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,
                            size_t errlen)
 {
@@ -391,14 +385,14 @@ int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_
     return process_row(&w->c, bronze_id, fields, raw, (int)raw_len, stats, err, errlen);
 }
 
-int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
+wiki_row_result wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
                                flow_stats *stats, char *err, size_t errlen)
 {
     silver_ctx *c = &w->c;
     int64_t mark;
     *rows = 0;
     if (store_checkpoint_get_int(c->db, FLOW, 0, &mark) != 0) {
-        snprintf(err, errlen, "reading checkpoint %s: %s", FLOW, sqlite3_errmsg(c->db));
+        store_fail(c->db, err, errlen, "reading checkpoint %s", FLOW);
         return -1;
     }
     if (w->first >= 0 && w->last > mark) mark = w->last;
@@ -416,7 +410,7 @@ int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *ro
     }
     sqlite3_reset(c->select);
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW) {
-        snprintf(err, errlen, "reading wikimedia_bronze: %s", sqlite3_errmsg(c->db));
+        store_fail(c->db, err, errlen, "reading wikimedia_bronze");
         rc = -1;
     }
     return rc;
@@ -430,7 +424,7 @@ int wiki_silver_writer_flush(wiki_silver_writer *w, char *err, size_t errlen)
              (long long)w->last);
     if (expect_flush(&w->c.rules, w->c.db, batch_id) != 0 ||
         store_checkpoint_set_int(w->c.db, FLOW, w->last) != 0) {
-        snprintf(err, errlen, "writing batch %s: %s", batch_id, sqlite3_errmsg(w->c.db));
+        store_fail(w->c.db, err, errlen, "writing batch %s", batch_id);
         return -1;
     }
     obs_flow_batch(w->c.db, w->cfg, &(obs_batch){.flow = FLOW, .batch_id = batch_id,
@@ -457,7 +451,7 @@ int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err
     int rc = 0;
     for (;;) {
         if (store_begin(db) != 0) {
-            snprintf(err, errlen, "cannot begin: %s", sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "cannot begin");
             rc = -1;
             break;
         }
@@ -474,7 +468,7 @@ int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err
             break;
         }
         if (store_commit(db) != 0) {
-            snprintf(err, errlen, "commit: %s", sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "commit");
             rc = -1;
             break;
         }

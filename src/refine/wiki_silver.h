@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "refine/flow.h"
+#include "source/wiki_ingest.h" /* wiki_row_result: the writer is the ingest's bronze hook */
 
 /* Processes every bronze row past the flow's checkpoint, in batches; each batch's silver rows,
  * quarantine rows, expectation counts and new checkpoint are one transaction. Returns 0, or -1
@@ -22,12 +23,12 @@ typedef struct wiki_fields wiki_fields;
 int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer **out, char *err,
                             size_t errlen);
 /* Processes bronze rows past the checkpoint (and past rows added since the last flush), up to
- * limit (0 = all). Returns 0, 1 (an expectation with action fail; err says which), -1 error. */
-int wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
+ * limit (0 = all). WIKI_ROW_RULE_FAILED: an expectation with action fail (err says which). */
+wiki_row_result wiki_silver_writer_pending(wiki_silver_writer *w, int64_t limit, int64_t *rows,
                                flow_stats *stats, char *err, size_t errlen);
 /* One bronze row; fields are its extracted fields (format/wiki_fields.h, borrowed) or NULL to
  * parse raw. Same returns. */
-int wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
+wiki_row_result wiki_silver_writer_add(wiki_silver_writer *w, int64_t bronze_id, const wiki_fields *fields,
                            const char *raw, size_t raw_len, flow_stats *stats, char *err,
                            size_t errlen);
 /* Expectation counts and the checkpoint (the last bronze id added), before the caller commits. */

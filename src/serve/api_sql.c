@@ -181,7 +181,7 @@ static void prepare_error(serve_response *resp, govern_result gr, const char *er
 /* Maps a failed step onto its status. */
 static void step_error(serve_response *resp, sqlite3 *db, govern_session *s, int rc, const serve_settings *set)
 {
-    char err[512];
+    char err[WG_ERR_LEN];
     govern_result gr = govern_step_result(s, rc, err, sizeof err);
     if (gr == GOVERN_TIMEOUT)
         serve_error(resp, 408, "timeout", "the query ran past the time limit of %lld ms (serve.query_timeout_ms) and was stopped",
@@ -274,7 +274,7 @@ typedef struct row_stream {
     int limit_given;
     int done;                /* no more rows */
     int failed;              /* after the pending bytes, cut the connection */
-    char error[512];
+    char error[WG_ERR_LEN];
     buf pending;
     size_t pos;
     serve_audit_rec *audit;
@@ -433,7 +433,7 @@ static int answer_stream(serve_request *req, serve_response *resp, const sql_bod
 {
     const serve_settings *set = serve_settings_of(req);
     serve_server *srv = serve_server_of(req);
-    char err[1024];
+    char err[WG_ERR_LEN];
     serve_stream_conn *conn = serve_stream_conn_acquire(srv, err, sizeof err);
     if (!conn) {
         serve_error(resp, 503, "overloaded", "%s", err);
@@ -522,7 +522,7 @@ int serve_api_sql(serve_request *req, serve_response *resp)
         return rc;
     }
     sqlite3_stmt *st = NULL;
-    char err[1024];
+    char err[WG_ERR_LEN];
     govern_result gr = govern_prepare(req->session, b.sql, &st, err, sizeof err);
     if (gr != GOVERN_OK) {
         prepare_error(resp, gr, err);

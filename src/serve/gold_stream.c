@@ -51,7 +51,7 @@ static int fetch(gold_stream *gs)
 {
     sqlite3 *db;
     govern_session *sess;
-    char err[512];
+    char err[WG_ERR_LEN];
     if (serve_current_worker(gs->srv, &db, &sess) != 0) {
         event_error(gs, "unavailable", "the lakehouse cannot be opened");
         return 0;
@@ -162,7 +162,7 @@ int serve_api_stream_gold(serve_request *req, serve_response *resp)
     serve_audit_sql(resp, audit_text);
     /* The same rights as /api/sql: the caller must be able to read the table. */
     sqlite3_stmt *st = NULL;
-    char err[512];
+    char err[WG_ERR_LEN];
     govern_result gr = govern_prepare(req->session, GOLD_STREAM_SQL, &st, err, sizeof err);
     sqlite3_finalize(st);
     if (gr != GOVERN_OK) {

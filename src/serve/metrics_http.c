@@ -13,7 +13,7 @@ static sqlite3 *open_store(serve_request *req, char *path, size_t pathlen)
 {
     snprintf(path, pathlen, "%s/wikigdelt.db", req->home ? req->home : ".");
     sqlite3 *db = NULL;
-    char err[512];
+    char err[WG_ERR_LEN];
     if (store_open(path, req->cfg, STORE_READONLY, &db, err, sizeof err) != 0) return NULL;
     return db;
 }

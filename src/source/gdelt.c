@@ -5,6 +5,7 @@
 
 #include "core/grow.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "observe/observe.h"
 #include "source/http.h"
@@ -23,7 +24,6 @@
 #include <unistd.h>
 #include <zip.h>
 
-volatile sig_atomic_t gdelt_stop_requested;
 
 
 /* ------------------------------------------------------------------ checks and unzip */
@@ -163,35 +163,34 @@ static int decode_bytes(const char *name, const char *data, size_t len, size_t m
     return 0;
 }
 
-/* Commits decoded rows and counts the outcome. Returns 0 ingested, 1 already ingested, 2 content
- * rejected (reason in err), -1 store error (in err). */
-static int commit_text(sqlite3 *db, const gdelt_file_meta *meta, const char *text,
+/* Commits decoded rows and counts the outcome. */
+static gdelt_commit_result commit_text(sqlite3 *db, const gdelt_file_meta *meta, const char *text,
                        size_t text_len, size_t file_len, gdelt_ingest_stats *st, char *err,
                        size_t errlen)
 {
     int64_t rows = 0;
-    int rc = gdelt_bronze_commit_file(db, meta, text, text_len, &rows, err, errlen);
-    if (rc == 0) {
+    gdelt_commit_result rc = gdelt_bronze_commit_file(db, meta, text, text_len, &rows, err, errlen);
+    if (rc == GDELT_COMMITTED) {
         st->files_ingested++;
         st->rows += rows;
         st->bytes += (int64_t)file_len;
         log_info("gdelt", "%s: %lld rows to bronze (%s)", meta->name, (long long)rows, meta->mode);
-    } else if (rc == 1) {
+    } else if (rc == GDELT_ALREADY_INGESTED) {
         st->files_skipped++;
         log_info("gdelt", "%s: already ingested, skipped", meta->name);
     }
     return rc;
 }
 
-/* Downloaded bytes to bronze: decode, then commit. Same return codes as commit_text. */
-static int ingest_bytes(sqlite3 *db, const config *cfg, gdelt_file_meta *meta, const char *data,
+/* Downloaded bytes to bronze: decode (a bad zip is GDELT_CONTENT_REJECTED), then commit. */
+static gdelt_commit_result ingest_bytes(sqlite3 *db, const config *cfg, gdelt_file_meta *meta, const char *data,
                         size_t len, buf *csv, gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
     const char *text;
     size_t text_len;
     if (decode_bytes(meta->name, data, len, max_bytes, csv, &text, &text_len, err, errlen) != 0)
-        return 2;
+        return GDELT_CONTENT_REJECTED;
     return commit_text(db, meta, text, text_len, len, st, err, errlen);
 }
 
@@ -278,59 +277,59 @@ static void finish_job(file_job *j)
     j->running = 0;
 }
 
-/* Commits a loaded job. Returns 0 ingested/skipped, 1 failed (recorded), -1 store error. */
-static int commit_job(sqlite3 *db, file_job *j, gdelt_ingest_stats *st, char *err, size_t errlen)
+/* Commits a loaded job: GDELT_OK ingested or skipped, GDELT_SOME_FAILED failed (recorded). */
+static gdelt_result commit_job(sqlite3 *db, file_job *j, gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     const char *name = base_name(j->path);
     gdelt_file_meta meta = {name, j->path, "file", j->md5[0] ? (int64_t)j->raw.len : -1,
                             j->md5[0] ? j->md5 : NULL, -1, NULL, 1};
-    int rc = 2;
+    gdelt_commit_result rc = GDELT_CONTENT_REJECTED;
     if (j->ok) rc = commit_text(db, &meta, j->text, j->text_len, j->raw.len, st, j->reason,
                                 sizeof j->reason);
-    if (rc == -1) {
+    if (rc == GDELT_COMMIT_ERROR) {
         snprintf(err, errlen, "%s", j->reason);
-        return -1;
+        return GDELT_ERROR;
     }
-    if (rc == 2) {
+    if (rc == GDELT_CONTENT_REJECTED) {
         log_error("gdelt", "%s: %s", j->path, j->reason);
         st->files_failed++;
         if (gdelt_ledger_record_failure(db, &meta, j->reason) != 0) {
-            snprintf(err, errlen, "recording failure of %s: %s", name, sqlite3_errmsg(db));
-            return -1;
+            store_fail(db, err, errlen, "recording failure of %s", name);
+            return GDELT_ERROR;
         }
-        return 1;
+        return GDELT_SOME_FAILED;
     }
-    return 0;
+    return GDELT_OK;
 }
 
 /* Advances *i over paths to the next regular file not yet ingested (counting and logging the
- * skipped ones) and copies it into out. 1 found, 0 none left, -1 store error. */
-static int next_pending(sqlite3 *db, char *const *paths, size_t count, size_t *i, char *out,
+ * skipped ones) and copies it into out: STORE_NOT_FOUND when none is left. */
+static store_lookup next_pending(sqlite3 *db, char *const *paths, size_t count, size_t *i, char *out,
                         size_t outlen, gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     for (; *i < count; (*i)++) {
         const char *p = paths[*i];
         struct stat fsb;
         if (stat(p, &fsb) != 0 || !S_ISREG(fsb.st_mode)) continue;
-        int already = gdelt_ledger_is_ingested(db, base_name(p));
-        if (already < 0) {
-            snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
-            return -1;
+        store_lookup already = gdelt_ledger_is_ingested(db, base_name(p));
+        if (already == STORE_LOOKUP_ERROR) {
+            store_fail(db, err, errlen, "reading gdelt_ledger");
+            return STORE_LOOKUP_ERROR;
         }
-        if (already) {
+        if (already == STORE_FOUND) {
             st->files_skipped++;
             log_info("gdelt", "%s: already ingested, skipped", base_name(p));
             continue;
         }
         snprintf(out, outlen, "%s", p);
         (*i)++;
-        return 1;
+        return STORE_FOUND;
     }
-    return 0;
+    return STORE_NOT_FOUND;
 }
 
-/* Ingests the files in order, loading file n+1 while file n commits. 0 / 1 (some failed) / -1. */
-static int ingest_paths(sqlite3 *db, const config *cfg, char *const *paths, size_t count,
+/* Ingests the files in order, loading file n+1 while file n commits. */
+static gdelt_result ingest_paths(sqlite3 *db, const config *cfg, char *const *paths, size_t count,
                         gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     file_job *jobs = calloc(2, sizeof *jobs);
@@ -341,25 +340,27 @@ static int ingest_paths(sqlite3 *db, const config *cfg, char *const *paths, size
     size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
     jobs[0].max_bytes = jobs[1].max_bytes = max_bytes;
     size_t i = 0;
-    int result = 0, cur = 0;
-    int have = next_pending(db, paths, count, &i, jobs[0].path, sizeof jobs[0].path, st, err, errlen);
-    if (have < 0) result = -1;
-    if (have > 0) start_job(&jobs[0]);
-    while (have > 0 && result >= 0) {
+    gdelt_result result = GDELT_OK;
+    int cur = 0;
+    store_lookup have =
+        next_pending(db, paths, count, &i, jobs[0].path, sizeof jobs[0].path, st, err, errlen);
+    if (have == STORE_LOOKUP_ERROR) result = GDELT_ERROR;
+    if (have == STORE_FOUND) start_job(&jobs[0]);
+    while (have == STORE_FOUND && result != GDELT_ERROR) {
         finish_job(&jobs[cur]);
-        int more = 0;
-        if (!gdelt_stop_requested) {
+        store_lookup more = STORE_NOT_FOUND;
+        if (!stop_requested()) {
             more = next_pending(db, paths, count, &i, jobs[1 - cur].path,
                                 sizeof jobs[1 - cur].path, st, err, errlen);
-            if (more < 0) {
-                result = -1;
+            if (more == STORE_LOOKUP_ERROR) {
+                result = GDELT_ERROR;
                 break;
             }
-            if (more > 0) start_job(&jobs[1 - cur]);
+            if (more == STORE_FOUND) start_job(&jobs[1 - cur]);
         }
-        int rc = commit_job(db, &jobs[cur], st, err, errlen);
-        if (rc < 0) result = -1;
-        else if (rc > 0) result = 1;
+        gdelt_result rc = commit_job(db, &jobs[cur], st, err, errlen);
+        if (rc == GDELT_ERROR) result = GDELT_ERROR;
+        else if (rc == GDELT_SOME_FAILED) result = GDELT_SOME_FAILED;
         cur = 1 - cur;
         have = more;
     }
@@ -382,20 +383,20 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
-                             gdelt_ingest_stats *st, char *err, size_t errlen);
+static gdelt_result ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
+                                      gdelt_ingest_stats *st, char *err, size_t errlen);
 
-int gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
-                      char *err, size_t errlen)
+gdelt_result gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path,
+                               gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     int saved = store_set_wal_autocheckpoint(db, 16384);
-    int rc = ingest_path_inner(db, cfg, path, st, err, errlen);
+    gdelt_result rc = ingest_path_inner(db, cfg, path, st, err, errlen);
     store_set_wal_autocheckpoint(db, saved);
     return rc;
 }
 
-static int ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
-                             gdelt_ingest_stats *st, char *err, size_t errlen)
+static gdelt_result ingest_path_inner(sqlite3 *db, const config *cfg, const char *path,
+                                      gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -480,33 +481,33 @@ static void count_fetch(long status)
 
 static void sleep_interruptible(int64_t ms)
 {
-    while (ms > 0 && !gdelt_stop_requested) {
+    while (ms > 0 && !stop_requested()) {
         int64_t slice = ms < 100 ? ms : 100;
         usleep((useconds_t)(slice * 1000));
         ms -= slice;
     }
 }
 
-/* Downloads one announced file and ingests it, retrying faults. Returns 0 ingested or skipped,
- * 1 failed (recorded in the ledger), -1 store error. */
-static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings *fs,
+/* Downloads one announced file and ingests it, retrying faults: GDELT_OK ingested or skipped,
+ * GDELT_SOME_FAILED failed (recorded in the ledger), GDELT_ERROR a store error. */
+static gdelt_result fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings *fs,
                             const gdelt_index_entry *e, const char *mode, buf *csv,
                             gdelt_ingest_stats *st, char *err, size_t errlen)
 {
-    int already = gdelt_ledger_is_ingested(db, e->name);
-    if (already < 0) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
-        return -1;
+    store_lookup already = gdelt_ledger_is_ingested(db, e->name);
+    if (already == STORE_LOOKUP_ERROR) {
+        store_fail(db, err, errlen, "reading gdelt_ledger");
+        return GDELT_ERROR;
     }
-    if (already) {
+    if (already == STORE_FOUND) {
         st->files_skipped++;
-        return 0;
+        return GDELT_OK;
     }
     http_response resp = {0};
-    char reason[1024] = "", md5[33] = "";
+    char reason[WG_ERR_LEN] = "", md5[33] = "";
     gdelt_file_meta meta = {e->name, e->url, mode, -1, NULL, e->size, e->md5, 0};
     int result = 1;
-    for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
+    for (int attempt = 1; attempt <= fs->retry_attempts && !stop_requested(); attempt++) {
         if (attempt > 1) {
             int64_t wait = retry_wait_ms(fs, attempt - 1, resp.retry_after_s);
             log_warn("gdelt", "%s: attempt %d/%d failed (%s); retrying in %lld ms", e->name,
@@ -516,10 +517,10 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
             snprintf(msg, sizeof msg, "%s: attempt %d failed (%s); retrying in %lld ms", e->name,
                      attempt - 1, reason, (long long)wait);
             if (store_event(db, "gdelt_source", "warn", "retry", msg, NULL) != 0)
-                log_warn("gdelt", "cannot record the retry in event_log: %s", sqlite3_errmsg(db));
+                log_warn("gdelt", "cannot record the retry in event_log: %s", store_errmsg(db));
             st->retries++;
             sleep_interruptible(wait);
-            if (gdelt_stop_requested) break;
+            if (stop_requested()) break;
         }
         meta.attempts = attempt;
         http_outcome o = http_get(e->url, &fs->http, &resp);
@@ -541,20 +542,20 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
                      md5);
             continue;
         }
-        int rc = ingest_bytes(db, cfg, &meta, resp.body.data, resp.body.len, csv, st, reason,
-                              sizeof reason);
-        if (rc == -1) {
+        gdelt_commit_result rc = ingest_bytes(db, cfg, &meta, resp.body.data, resp.body.len, csv,
+                                              st, reason, sizeof reason);
+        if (rc == GDELT_COMMIT_ERROR) {
             snprintf(err, errlen, "%s", reason);
             result = -1;
             goto out;
         }
-        if (rc == 0 || rc == 1) {
+        if (rc == GDELT_COMMITTED || rc == GDELT_ALREADY_INGESTED) {
             result = 0;
             goto out;
         }
-        /* rc == 2: content rejected (bad zip); a re-download may fix a corrupted transfer. */
+        /* content rejected (bad zip): a re-download may fix a corrupted transfer */
     }
-    if (gdelt_stop_requested) {
+    if (stop_requested()) {
         /* Interrupted, not failed: the file is not in the ledger as ingested, so the next run
          * fetches it again. */
         result = 0;
@@ -563,7 +564,7 @@ static int fetch_and_ingest(sqlite3 *db, const config *cfg, const fetch_settings
     log_error("gdelt", "%s: giving up after %d attempt(s): %s", e->name, meta.attempts, reason);
     st->files_failed++;
     if (gdelt_ledger_record_failure(db, &meta, reason) != 0) {
-        snprintf(err, errlen, "recording failure of %s: %s", e->name, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "recording failure of %s", e->name);
         result = -1;
     }
 out:
@@ -578,7 +579,7 @@ static int fetch_index(const fetch_settings *fs, const config *cfg, const char *
     (void)cfg;
     http_options o = fs->http;
     o.max_bytes = (size_t)max_bytes;
-    for (int attempt = 1; attempt <= fs->retry_attempts && !gdelt_stop_requested; attempt++) {
+    for (int attempt = 1; attempt <= fs->retry_attempts && !stop_requested(); attempt++) {
         if (attempt > 1) {
             int64_t wait = retry_wait_ms(fs, attempt - 1, resp->retry_after_s);
             log_warn("gdelt", "%s; retrying in %lld ms", resp->error, (long long)wait);
@@ -618,14 +619,11 @@ static int parse_index(const char *what, const char *text, size_t len, int64_t f
     size_t pos = 0;
     int64_t line_no = 0, bad = 0;
     gdelt_index_entry e;
-    while (pos < len) {
-        const char *line = text + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - line) : len - pos;
-        pos += llen + (nl ? 1 : 0);
+    size_t llen;
+    for (const char *line; (line = text_next_line(text, len, &pos, &llen));) {
         line_no++;
         if (llen == 0 || (llen == 1 && line[0] == '\r')) continue;
-        char perr[128];
+        char perr[WG_ERR_LEN];
         if (gdelt_parse_index_line(line, llen, &e, perr, sizeof perr) != 0) {
             if (bad++ < 5) log_warn("gdelt", "%s line %lld skipped: %s", what, (long long)line_no, perr);
             continue;
@@ -653,7 +651,7 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
                            " WHERE status='failed' AND mode IN ('live','backfill')"
                            " AND expected_md5 IS NOT NULL AND attempts < ?1 ORDER BY name",
                            -1, &q, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading gdelt_ledger");
         return -1;
     }
     sqlite3_bind_int64(q, 1, max_attempts);
@@ -673,9 +671,10 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
     }
     sqlite3_finalize(q);
     int rc = 0;
-    for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++) {
+    for (size_t i = 0; i < l.count && rc >= 0 && !stop_requested(); i++) {
         log_info("gdelt", "%s: retrying a file that failed earlier", l.items[i].name);
-        if (fetch_and_ingest(db, cfg, fs, &l.items[i], "live", csv, st, err, errlen) < 0) rc = -1;
+        if (fetch_and_ingest(db, cfg, fs, &l.items[i], "live", csv, st, err, errlen) == GDELT_ERROR)
+            rc = -1;
     }
     free(l.items);
     return rc;
@@ -712,15 +711,16 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
     /* Files that failed on earlier polls first (lastupdate.txt has moved past them), so a file
      * that fails now waits for the next poll instead of being hammered again at once. */
     rc = retry_failed_files(db, cfg, &fs, &csv, &l, st, err, errlen);
-    for (size_t i = 0; i < l.count && rc >= 0 && !gdelt_stop_requested; i++)
-        if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) < 0) rc = -1;
+    for (size_t i = 0; i < l.count && rc >= 0 && !stop_requested(); i++)
+        if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) == GDELT_ERROR)
+            rc = -1;
     free(l.items);
     buf_free(&csv);
     return rc < 0 ? -1 : 0;
 }
 
-int gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
-                   int64_t to, gdelt_ingest_stats *st, char *err, size_t errlen)
+gdelt_result gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
+                            int64_t to, gdelt_ingest_stats *st, char *err, size_t errlen)
 {
     fetch_settings fs;
     load_fetch_settings(cfg, &fs);
@@ -746,14 +746,15 @@ int gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t
     time_format(to, b);
     log_info("gdelt", "backfill %s .. %s: %zu export files listed", a, b, l.count);
     buf csv = BUF_INIT;
-    int result = 0;
-    for (size_t i = 0; i < l.count && !gdelt_stop_requested; i++) {
-        rc = fetch_and_ingest(db, cfg, &fs, &l.items[i], "backfill", &csv, st, err, errlen);
-        if (rc < 0) {
-            result = -1;
+    gdelt_result result = GDELT_OK;
+    for (size_t i = 0; i < l.count && !stop_requested(); i++) {
+        gdelt_result one = fetch_and_ingest(db, cfg, &fs, &l.items[i], "backfill", &csv, st, err,
+                                            errlen);
+        if (one == GDELT_ERROR) {
+            result = GDELT_ERROR;
             break;
         }
-        if (rc > 0) result = 1;
+        if (one == GDELT_SOME_FAILED) result = GDELT_SOME_FAILED;
     }
     free(l.items);
     buf_free(&csv);

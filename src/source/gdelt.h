@@ -19,13 +19,13 @@
 #ifndef WG_GDELT_H
 #define WG_GDELT_H
 
-#include <signal.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "store/store.h"
 
 #define GDELT_DEFAULT_BASE_URL "http://data.gdeltproject.org/gdeltv2/"
 
@@ -56,21 +56,21 @@ typedef struct gdelt_ingest_stats {
     int64_t retries;         /* attempts beyond the first */
 } gdelt_ingest_stats;
 
-/* Set (e.g. by a signal handler) to make live mode and retry waits return early. */
-extern volatile sig_atomic_t gdelt_stop_requested;
+/* What a run over several files did: all ingested (or skipped as already in the ledger), some
+ * failed (recorded in the ledger; the others were still ingested), or an error that stopped it. */
+typedef enum gdelt_result { GDELT_ERROR = -1, GDELT_OK = 0, GDELT_SOME_FAILED = 1 } gdelt_result;
 
-/* File mode. Returns 0 when every file was ingested or skipped, 1 when some failed (recorded in
- * the ledger; the others were still ingested), -1 on a store error or an unreadable PATH. */
-int gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
+/* File mode: GDELT_OK, GDELT_SOME_FAILED, or GDELT_ERROR on a store error or an unreadable PATH. */
+gdelt_result gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path, gdelt_ingest_stats *st,
                       char *err, size_t errlen);
 /* Live mode, one poll of lastupdate.txt (plus a retry of earlier failed files).
  * 0 ok (even if a file failed: it is in the ledger), -1 when lastupdate.txt could not be read
  * after retries or on a store error. */
 int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_ingest_stats *st,
                     char *err, size_t errlen);
-/* Backfill mode: exports with slot time in [from, to] (epoch seconds, inclusive). 0 ok, 1 some
- * files failed, -1 masterfilelist unreadable or store error. */
-int gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
+/* Backfill mode: exports with slot time in [from, to] (epoch seconds, inclusive). GDELT_OK,
+ * GDELT_SOME_FAILED, or GDELT_ERROR when masterfilelist is unreadable or on a store error. */
+gdelt_result gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,
                    int64_t to, gdelt_ingest_stats *st, char *err, size_t errlen);
 
 /* --- building blocks, public for tests --- */
@@ -93,14 +93,21 @@ typedef struct gdelt_file_meta {
     int attempts;           /* attempts made in this run */
 } gdelt_file_meta;
 
+/* What committing a file to bronze did. */
+typedef enum gdelt_commit_result {
+    GDELT_COMMIT_ERROR = -1,     /* a store error (err says which) */
+    GDELT_COMMITTED = 0,         /* rows written, file marked ingested */
+    GDELT_ALREADY_INGESTED = 1,  /* nothing written */
+    GDELT_CONTENT_REJECTED = 2,  /* e.g. a line over 16 MiB; nothing written, err says which */
+} gdelt_commit_result;
+
 /* Writes the rows of csv (one event per line) to bronze and marks the file ingested, in one
- * transaction. Returns 0 written (*rows set), 1 already ingested (nothing written), 2 content
- * rejected (a line over 16 MiB; nothing written, err says which), -1 store error. */
-int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
+ * transaction (*rows set when committed). */
+gdelt_commit_result gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
                              size_t len, int64_t *rows, char *err, size_t errlen);
 /* Records a failed file (status failed, reason) unless it is already ingested. 0 ok, -1 error. */
 int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const char *reason);
-/* 1 if the ledger has the name as ingested, 0 if not, -1 on error. */
-int gdelt_ledger_is_ingested(sqlite3 *db, const char *name);
+/* STORE_FOUND when the ledger has the name as ingested. */
+store_lookup gdelt_ledger_is_ingested(sqlite3 *db, const char *name);
 
 #endif

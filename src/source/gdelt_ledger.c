@@ -15,7 +15,7 @@
  * refuses values over 1e9 bytes anyway. */
 #define GDELT_MAX_LINE_BYTES (16 << 20)
 
-int gdelt_ledger_is_ingested(sqlite3 *db, const char *name)
+store_lookup gdelt_ledger_is_ingested(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT status FROM gdelt_ledger WHERE name=?1", -1, &st, NULL) !=
@@ -44,7 +44,7 @@ static void bind_meta(sqlite3_stmt *st, const gdelt_file_meta *m, const char *no
     sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 }
 
-int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
+gdelt_commit_result gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const char *csv,
                              size_t len, int64_t *rows, char *err, size_t errlen)
 {
     *rows = 0;
@@ -52,15 +52,16 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     int64_t started_ms = time_now_ms();
     time_format(started_ms / 1000, now);
     if (store_begin(db) != 0) {
-        snprintf(err, errlen, "cannot start a transaction: %s", sqlite3_errmsg(db));
-        return -1;
+        store_fail(db, err, errlen, "cannot start a transaction");
+        return GDELT_COMMIT_ERROR;
     }
     /* Checked again inside the transaction: another process may have ingested it meanwhile. */
-    int already = gdelt_ledger_is_ingested(db, meta->name);
-    if (already != 0) {
+    store_lookup already = gdelt_ledger_is_ingested(db, meta->name);
+    if (already != STORE_NOT_FOUND) {
         store_rollback(db);
-        if (already < 0) snprintf(err, errlen, "reading gdelt_ledger: %s", sqlite3_errmsg(db));
-        return already < 0 ? -1 : 1;
+        if (already == STORE_FOUND) return GDELT_ALREADY_INGESTED;
+        store_fail(db, err, errlen, "reading gdelt_ledger");
+        return GDELT_COMMIT_ERROR;
     }
     sqlite3_stmt *ledger = NULL, *bronze = NULL, *done = NULL;
     int64_t file_id = -1, n = 0;
@@ -93,11 +94,8 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
     sqlite3_bind_text(bronze, 4, now, -1, SQLITE_STATIC);
     size_t pos = 0;
     int64_t line_no = 0;
-    while (pos < len) {
-        const char *line = csv + pos;
-        const char *nl = memchr(line, '\n', len - pos);
-        size_t llen = nl ? (size_t)(nl - line) : len - pos;
-        pos += llen + (nl ? 1 : 0);
+    size_t llen;
+    for (const char *line; (line = text_next_line(csv, len, &pos, &llen));) {
         line_no++;
         if (llen > 0 && line[llen - 1] == '\r') llen--;
         if (llen == 0) continue; /* blank lines carry no event (a trailing newline, typically) */
@@ -108,7 +106,7 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
             sqlite3_finalize(bronze);
             sqlite3_finalize(done);
             store_rollback(db);
-            return 2;
+            return GDELT_CONTENT_REJECTED;
         }
         sqlite3_bind_int64(bronze, 3, line_no);
         sqlite3_bind_text(bronze, 5, line, (int)llen, SQLITE_STATIC);
@@ -135,19 +133,19 @@ int gdelt_bronze_commit_file(sqlite3 *db, const gdelt_file_meta *meta, const cha
                        .lag_seconds = has_slot ? (double)time_now_ms() / 1000.0 - (double)slot : -1});
     }
     if (store_commit(db) != 0) {
-        snprintf(err, errlen, "commit of %s failed: %s", meta->name, sqlite3_errmsg(db));
-        return -1;
+        store_fail(db, err, errlen, "commit of %s failed", meta->name);
+        return GDELT_COMMIT_ERROR;
     }
     *rows = n;
-    return 0;
+    return GDELT_COMMITTED;
 
 store_error:
-    snprintf(err, errlen, "writing %s to bronze: %s", meta->name, sqlite3_errmsg(db));
+    store_fail(db, err, errlen, "writing %s to bronze", meta->name);
     sqlite3_finalize(ledger);
     sqlite3_finalize(bronze);
     sqlite3_finalize(done);
     store_rollback(db);
-    return -1;
+    return GDELT_COMMIT_ERROR;
 }
 
 int gdelt_ledger_record_failure(sqlite3 *db, const gdelt_file_meta *meta, const char *reason)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/err.h"
 
 typedef struct http_options {
     long connect_timeout_ms; /* 0 = 10 s */
@@ -30,7 +31,7 @@ typedef enum http_outcome {
 typedef struct http_response {
     long status;          /* HTTP status (0 if no answer) */
     buf body;             /* the body (also filled for non-2xx answers, up to the cap) */
-    char error[512];      /* empty on HTTP_OK */
+    char error[WG_ERR_LEN];      /* empty on HTTP_OK */
     long retry_after_s;   /* the answer's Retry-After in seconds (a 429 or 503), -1 when none */
 } http_response;
 

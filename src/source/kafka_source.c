@@ -2,10 +2,13 @@
 #include "source/kafka_source.h"
 
 #include "core/buf.h"
+#include "core/kafka_client.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "core/timeutil.h"
 #include "source/gdelt.h"
 #include "source/wiki_ingest.h"
+#include "store/store.h"
 
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
@@ -15,8 +18,6 @@
 
 #define MAX_PARTITIONS 256
 
-static volatile sig_atomic_t stop_requested;
-void kafka_source_request_stop(void) { stop_requested = 1; }
 
 typedef struct partition {
     int32_t id;
@@ -77,16 +78,17 @@ static int gdelt_batch(sqlite3 *db, const kafka_source_options *o, partition *p,
     gdelt_md5_hex(csv.data ? csv.data : "", csv.len, md5);
     gdelt_file_meta meta = {name, source, "kafka", (int64_t)csv.len, md5, -1, NULL, 1};
     int64_t rows = 0;
-    int rc = gdelt_bronze_commit_file(db, &meta, csv.data ? csv.data : "", csv.len, &rows, err, errlen);
+    gdelt_commit_result rc =
+        gdelt_bronze_commit_file(db, &meta, csv.data ? csv.data : "", csv.len, &rows, err, errlen);
     buf_free(&csv);
-    if (rc == 2) {
+    if (rc == GDELT_CONTENT_REJECTED) {
         /* a row over the line limit: the whole batch is refused by the bronze writer; record it
            as failed and move past it, as a file would be */
         log_warn("kafka", "%s: batch %s refused: %s", o->topic, name, err);
         gdelt_ledger_record_failure(db, &meta, err);
-        rc = 0;
+        rc = GDELT_COMMITTED;
     }
-    if (rc < 0) return -1;
+    if (rc == GDELT_COMMIT_ERROR) return -1;
     p->next = last + 1;
     stats->rows += rows;
     stats->batches++;
@@ -119,23 +121,10 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
                      kafka_source_stats *stats, char *err, size_t errlen)
 {
     memset(stats, 0, sizeof *stats);
-    stop_requested = 0;
-    char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "isolation.level", "read_committed", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "client.id", "wikigdelt", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-        snprintf(err, errlen, "kafka configuration: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        snprintf(err, errlen, "kafka consumer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return -1;
-    }
+    static const char *const settings[] = {"enable.partition.eof", "true", "isolation.level", "read_committed",
+                                           "client.id", "wikigdelt", NULL};
+    rd_kafka_t *rk = kafka_client_new(RD_KAFKA_CONSUMER, o->brokers, settings, err, errlen);
+    if (!rk) return -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
     int timeout_ms = (int)config_get_int(cfg, "kafka.metadata_timeout_ms", 10000);
@@ -166,13 +155,13 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
             }
             int found = wiki_bronze_position(p->wiki, pos, sizeof pos);
             if (found < 0) {
-                snprintf(err, errlen, "reading the position of %s: %s", p->stream, sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "reading the position of %s", p->stream);
                 rc = -1;
                 break;
             }
             p->next = found ? strtoll(pos, NULL, 10) : 0;
         } else if (gdelt_next_offset(db, p->stream, &p->next) != 0) {
-            snprintf(err, errlen, "reading the ledger for %s: %s", p->stream, sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "reading the ledger for %s", p->stream);
             rc = -1;
             break;
         }
@@ -190,7 +179,7 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
     if (batch > 100000) batch = 100000;
     rd_kafka_message_t **msgs = calloc((size_t)batch, sizeof *msgs);
     int64_t deadline = o->duration_s > 0 ? time_monotonic_ms() + (int64_t)(o->duration_s * 1000) : 0;
-    while (rc == 0 && msgs && !stop_requested && (!deadline || time_monotonic_ms() < deadline)) {
+    while (rc == 0 && msgs && !stop_requested() && (!deadline || time_monotonic_ms() < deadline)) {
         int all_end = 1;
         for (int i = 0; i < np && rc == 0; i++) {
             partition *p = &parts[i];

@@ -34,7 +34,5 @@ typedef struct kafka_source_stats {
 
 int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options *opt,
                      kafka_source_stats *stats, char *err, size_t errlen);
-/* Async-signal-safe: commit what is read and return. */
-void kafka_source_request_stop(void);
 
 #endif

@@ -174,7 +174,7 @@ static int generate_slot(const sim_gdelt *g, sim_file *f)
 {
     const sim_file *src = &g->sources[f->source];
     buf csv = BUF_INIT, out = BUF_INIT;
-    char err[256], added[15], t[TIME_TEXT_LEN];
+    char err[WG_ERR_LEN], added[15], t[TIME_TEXT_LEN];
     time_format(f->slot_time, t);
     snprintf(added, sizeof added, "%.4s%.2s%.2s%.2s%.2s%.2s", t, t + 5, t + 8, t + 11, t + 14, t + 17);
     int rc = -1;
@@ -183,11 +183,8 @@ static int generate_slot(const sim_gdelt *g, sim_file *f)
         goto done;
     }
     size_t pos = 0;
-    while (pos < csv.len) {
-        const char *line = csv.data + pos;
-        const char *nl = memchr(line, '\n', csv.len - pos);
-        size_t len = nl ? (size_t)(nl - line) : csv.len - pos;
-        pos += len + (nl ? 1 : 0);
+    size_t len;
+    for (const char *line; (line = text_next_line(csv.data, csv.len, &pos, &len));) {
         /* Field boundaries: rewrite GLOBALEVENTID and DATEADDED of well-formed rows only. */
         const char *tabs[GDELT_EVENT_COLUMNS];
         int n = 0;
@@ -418,6 +415,16 @@ static ssize_t partial_reader(void *cls, uint64_t pos, char *out, size_t max)
     return (ssize_t)n;
 }
 
+/* Queues r (NULL: it could not be made) as a 200 application/zip answer. */
+static int queue_zip(struct MHD_Connection *conn, struct MHD_Response *r)
+{
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/zip");
+    int ret = (int)MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static int serve_file(sim_gdelt *g, struct MHD_Connection *conn, const sim_file *f)
 {
     sim_fault fault = FAULT_NONE;
@@ -452,14 +459,8 @@ static int serve_file(sim_gdelt *g, struct MHD_Connection *conn, const sim_file 
         else if (f->len) copy[f->len / 2] ^= 0x5a;
         struct MHD_Response *r =
             MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);
-        if (!r) {
-            free(copy);
-            return MHD_NO;
-        }
-        MHD_add_response_header(r, "Content-Type", "application/zip");
-        int ret = (int)MHD_queue_response(conn, 200, r);
-        MHD_destroy_response(r);
-        return ret;
+        if (!r) free(copy);
+        return queue_zip(conn, r);
     }
     case FAULT_TRUNCATE:
     case FAULT_STALL:
@@ -473,24 +474,13 @@ static int serve_file(sim_gdelt *g, struct MHD_Connection *conn, const sim_file 
         /* Content-Length announces the whole file; the truncated body stops halfway. */
         struct MHD_Response *r =
             MHD_create_response_from_callback(f->len, 32 * 1024, partial_reader, p, free);
-        if (!r) {
-            free(p);
-            return MHD_NO;
-        }
-        MHD_add_response_header(r, "Content-Type", "application/zip");
-        int ret = (int)MHD_queue_response(conn, 200, r);
-        MHD_destroy_response(r);
-        return ret;
+        if (!r) free(p);
+        return queue_zip(conn, r);
     }
     default: break;
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(f->len, f->data, MHD_RESPMEM_PERSISTENT);
-    if (!r) return MHD_NO;
-    MHD_add_response_header(r, "Content-Type", "application/zip");
-    int ret = (int)MHD_queue_response(conn, 200, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_zip(conn, MHD_create_response_from_buffer(f->len, f->data,
+                                                           MHD_RESPMEM_PERSISTENT));
 }
 
 int sim_gdelt_handle(sim_gdelt *g, struct MHD_Connection *conn, const char *url, const char *method)

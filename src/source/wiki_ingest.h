@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "store/store.h"
 #include "format/wiki_fields.h"
 
 #define WIKI_DEFAULT_URL "https://stream.wikimedia.org/v2/stream/recentchange"
@@ -29,18 +30,23 @@
 /* What the ingest hands every bronze row to, inside the transaction that writes the row: wired by
  * the caller (`ingest wiki --refine` passes the wikimedia_silver flow's writer, as `ingest gdelt
  * --refine` runs the GDELT silver flow from the CLI), so the source knows nothing of refine.
- * start, row and flush return 0, 1 (a rule with action fail: err says which; the batch is rolled
- * back and logged under name) or -1 (an error). */
+ * start, row and flush say how the row or batch went: */
+typedef enum wiki_row_result {
+    WIKI_ROW_ERROR = -1,      /* an error (err says which) */
+    WIKI_ROW_OK = 0,
+    WIKI_ROW_RULE_FAILED = 1, /* a rule with action fail: err says which; the batch is rolled back
+                                 and logged under the hook's name */
+} wiki_row_result;
 typedef struct wiki_bronze_hook {
     const char *name; /* for errors and the event log, e.g. "wikimedia_silver" */
     void *ctx;
     /* At the start of every batch (bronze rows written without the hook are caught up). */
-    int (*start)(void *ctx, char *err, size_t errlen);
+    wiki_row_result (*start)(void *ctx, char *err, size_t errlen);
     /* One bronze row; fields are its extracted fields (borrowed) or NULL to parse raw. */
-    int (*row)(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
+    wiki_row_result (*row)(void *ctx, int64_t bronze_id, const wiki_fields *fields, const char *raw,
                size_t raw_len, char *err, size_t errlen);
     /* Before the batch commits. */
-    int (*flush)(void *ctx, char *err, size_t errlen);
+    wiki_row_result (*flush)(void *ctx, char *err, size_t errlen);
     /* After the batch was rolled back. */
     void (*rollback)(void *ctx);
 } wiki_bronze_hook;
@@ -64,14 +70,11 @@ typedef struct wiki_ingest_stats {
     int64_t stalls;         /* connections given up for silence (live) */
 } wiki_ingest_stats;
 
-/* Runs until the recording ends (file), or max_events / duration / wiki_ingest_request_stop()
+/* Runs until the recording ends (file), or max_events / duration / stop_request() (core/stop.h)
  * (live). Returns 0, or -1 with err set (cannot open the file, a store error, a 4xx answer that
  * retrying cannot fix). */
 int wiki_ingest_run(sqlite3 *db, const config *cfg, const wiki_ingest_options *opt,
                     wiki_ingest_stats *stats, char *err, size_t errlen);
-
-/* Async-signal-safe: asks a running wiki_ingest_run to commit what it has and return. */
-void wiki_ingest_request_stop(void);
 
 /* Events from another transport (the Kafka source): the caller hands each event with the resume
  * position after it; the position is committed with the bronze rows it covers (batches of
@@ -79,8 +82,8 @@ void wiki_ingest_request_stop(void);
 typedef struct wiki_bronze_writer wiki_bronze_writer;
 int wiki_bronze_open(sqlite3 *db, const config *cfg, const char *stream, wiki_ingest_stats *stats,
                      wiki_bronze_writer **out, char *err, size_t errlen);
-/* The stored position: 1 found (copied to out), 0 none, -1 error. */
-int wiki_bronze_position(wiki_bronze_writer *w, char *out, size_t outlen);
+/* The stored position: STORE_FOUND (copied to out), STORE_NOT_FOUND or STORE_LOOKUP_ERROR. */
+store_lookup wiki_bronze_position(wiki_bronze_writer *w, char *out, size_t outlen);
 int wiki_bronze_event(wiki_bronze_writer *w, const char *data, size_t len, const char *position,
                       char *err, size_t errlen);
 int wiki_bronze_commit(wiki_bronze_writer *w, char *err, size_t errlen);

@@ -2,6 +2,7 @@
  * the UTF-8 / id / time helpers shared by the ingest and the simulator. */
 #include "source/wiki_record.h"
 
+#include "core/err.h"
 #include "core/timeutil.h"
 #include "source/sse.h"
 
@@ -419,7 +420,7 @@ static int handle_json_line(reader *r, const char *s, size_t n, uint64_t start, 
         if (src) {
             /* mapped straight to text (no jansson object for the event); the consumer scans it
              * like any recorded event */
-            char err[160];
+            char err[WG_ERR_LEN];
             r->mapped.len = 0;
             int mapped = wiki_map_wikiticker_text(src, start, s, n, &r->mapped, err, sizeof err);
             json_decref(src);

@@ -32,5 +32,4 @@ static const store_migration core_migrations[] = {
      "INSERT INTO catalog_columns VALUES ('expectation_counts','failed','Rows that broke the rule in this batch.');"},
 };
 
-const store_component store_core_component = {
-    "core", core_migrations, sizeof core_migrations / sizeof core_migrations[0]};
+STORE_COMPONENT(store_core_component, "core", core_migrations);

@@ -3,6 +3,8 @@
 #include "store/store.h"
 
 extern const store_component store_core_component;
+extern const store_component gdelt_source_store_component;
+extern const store_component wiki_source_store_component;
 extern const store_component gdelt_store_component;
 extern const store_component wiki_store_component;
 extern const store_component embed_store_component;
@@ -12,7 +14,9 @@ extern const store_component observe_store_component;
 extern const store_component govern_store_component;
 
 const store_component *const store_components[] = {
-    &store_core_component, &gdelt_store_component, &wiki_store_component,
+    &store_core_component,
+    &gdelt_source_store_component, &wiki_source_store_component,
+    &gdelt_store_component, &wiki_store_component,
     &embed_store_component, &gold_store_component,
     &export_store_component,
     &observe_store_component,

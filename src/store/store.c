@@ -1,9 +1,11 @@
 /* Opening the lakehouse database, migrations, checkpoints, event log and catalog helpers. */
 #include "store/store.h"
 
+#include "core/err.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,48 @@ static const char *core_bootstrap_sql =
     "  applied_at TEXT NOT NULL, PRIMARY KEY (component, version));";
 
 const char *store_errmsg(sqlite3 *db) { return db ? sqlite3_errmsg(db) : "no database"; }
+
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0) return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < errlen)
+        snprintf(err + n, errlen - (size_t)n, ": %s", store_errmsg(db));
+    return -1;
+}
+
+int store_prepare_list(sqlite3 *db, const store_stmt_def *list, size_t n, char *err,
+                       size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sqlite3_prepare_v2(db, list[i].sql, -1, list[i].stmt, NULL) == SQLITE_OK) continue;
+        /* the statement named by its first words: enough to find it in the source */
+        store_fail(db, err, errlen, "preparing \"%.60s%s\"", list[i].sql,
+                   strlen(list[i].sql) > 60 ? "..." : "");
+        store_finalize_list(list, i + 1);
+        return -1;
+    }
+    return 0;
+}
+
+void store_finalize_list(const store_stmt_def *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_finalize(*list[i].stmt);
+        *list[i].stmt = NULL;
+    }
+}
+
+void store_tune_bulk(sqlite3 *db, int64_t cache_mb, int64_t wal_pages)
+{
+    char pragma[96];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size=-%lld; PRAGMA wal_autocheckpoint=%lld",
+             (long long)cache_mb * 1024, (long long)wal_pages);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+}
 
 int store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
@@ -51,7 +95,7 @@ int store_begin(sqlite3 *db)
         int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK) return 0;
         if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-            log_error("store", "BEGIN failed: %s", sqlite3_errmsg(db));
+            log_error("store", "BEGIN failed: %s", store_errmsg(db));
             return -1;
         }
         usleep(100 * 1000);
@@ -64,7 +108,7 @@ int store_commit(sqlite3 *db)
 {
     int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        log_error("store", "COMMIT failed: %s (%s)", sqlite3_errmsg(db),
+        log_error("store", "COMMIT failed: %s (%s)", store_errmsg(db),
                   sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "?");
         /* SQLite has usually rolled back already (disk full, I/O error): a second ROLLBACK
          * would replace the error callers report with "no transaction is active". */
@@ -79,18 +123,89 @@ void store_rollback(sqlite3 *db)
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int migration_applied(sqlite3 *db, const char *component, int version)
+/* Whether component/version is recorded in schema_migrations. */
+static store_lookup migration_applied(sqlite3 *db, const char *component, int version)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT 1 FROM schema_migrations WHERE component=?1 AND version=?2",
                            -1, &st, NULL) != SQLITE_OK)
-        return -1;
+        return STORE_LOOKUP_ERROR;
     sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, version);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW    ? STORE_FOUND
+           : rc == SQLITE_DONE ? STORE_NOT_FOUND
+                               : STORE_LOOKUP_ERROR;
+}
+
+static int record_migration(sqlite3 *db, const char *component, const store_migration *m)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO schema_migrations(component, version, description,"
+                           " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, m->version);
+    sqlite3_bind_text(st, 3, m->description, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A component's first migration whose tables an earlier release created under another
+ * component (comp->moved_from): where that one ran, the tables are there already and the
+ * migration is only recorded: STORE_FOUND. */
+static store_lookup migration_moved_here(sqlite3 *db, const store_component *comp,
+                                         const store_migration *m)
+{
+    if (!comp->moved_from || m != &comp->migrations[0]) return STORE_NOT_FOUND;
+    return migration_applied(db, comp->moved_from, comp->moved_from_version);
+}
+
+/* Applies one migration in its own transaction, unless another process did while we waited
+ * for the lock. 0 ok, -1 with err. */
+static int apply_migration(sqlite3 *db, const store_component *comp, const store_migration *m,
+                           char *err, size_t errlen)
+{
+    if (store_begin(db) != 0) {
+        store_fail(db, err, errlen, "cannot start migration %s/%d", comp->name, m->version);
+        return -1;
+    }
+    store_lookup applied = migration_applied(db, comp->name, m->version);
+    store_lookup moved =
+        applied == STORE_NOT_FOUND ? migration_moved_here(db, comp, m) : STORE_NOT_FOUND;
+    if (applied == STORE_LOOKUP_ERROR || moved == STORE_LOOKUP_ERROR) {
+        store_fail(db, err, errlen, "reading schema_migrations");
+        store_rollback(db);
+        return -1;
+    }
+    if (applied == STORE_FOUND) {
+        store_rollback(db);
+        return 0;
+    }
+    char sub[WG_ERR_LEN] = "";
+    int moved_here = moved == STORE_FOUND;
+    if (!moved_here && store_exec(db, m->sql, sub, sizeof sub) != 0) {
+        store_rollback(db);
+        snprintf(err, errlen, "migration %s/%d (%s) failed: %s", comp->name, m->version,
+                 m->description, sub);
+        return -1;
+    }
+    if (record_migration(db, comp->name, m) != 0 || store_commit(db) != 0) {
+        store_fail(db, err, errlen, "recording migration %s/%d failed", comp->name, m->version);
+        store_rollback(db);
+        return -1;
+    }
+    if (moved_here)
+        log_debug("store", "migration %s/%d: its tables were made by %s/%d, recorded as applied",
+                  comp->name, m->version, comp->moved_from, comp->moved_from_version);
+    else
+        log_debug("store", "applied migration %s/%d: %s", comp->name, m->version, m->description);
+    return 0;
 }
 
 static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t errlen)
@@ -107,47 +222,12 @@ static int run_migrations(sqlite3 *db, int64_t timeout_ms, char *err, size_t err
                 return -1;
             }
             last = m->version;
-            int applied = migration_applied(db, comp->name, m->version);
-            if (applied < 0) {
-                snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+            store_lookup applied = migration_applied(db, comp->name, m->version);
+            if (applied == STORE_LOOKUP_ERROR) {
+                store_fail(db, err, errlen, "reading schema_migrations");
                 return -1;
             }
-            if (applied) continue;
-            if (store_begin(db) != 0) {
-                snprintf(err, errlen, "cannot start migration %s/%d: %s", comp->name,
-                         m->version, sqlite3_errmsg(db));
-                return -1;
-            }
-            /* Another process may have applied it while we waited for the lock. */
-            if (migration_applied(db, comp->name, m->version) == 1) {
-                store_rollback(db);
-                continue;
-            }
-            char sub[512] = "";
-            if (store_exec(db, m->sql, sub, sizeof sub) != 0) {
-                store_rollback(db);
-                snprintf(err, errlen, "migration %s/%d (%s) failed: %s", comp->name, m->version,
-                         m->description, sub);
-                return -1;
-            }
-            sqlite3_stmt *st;
-            sqlite3_prepare_v2(db,
-                               "INSERT INTO schema_migrations(component, version, description,"
-                               " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
-                               -1, &st, NULL);
-            sqlite3_bind_text(st, 1, comp->name, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 2, m->version);
-            sqlite3_bind_text(st, 3, m->description, -1, SQLITE_STATIC);
-            int rc = sqlite3_step(st);
-            sqlite3_finalize(st);
-            if (rc != SQLITE_DONE || store_commit(db) != 0) {
-                store_rollback(db);
-                snprintf(err, errlen, "recording migration %s/%d failed: %s", comp->name,
-                         m->version, sqlite3_errmsg(db));
-                return -1;
-            }
-            log_debug("store", "applied migration %s/%d: %s", comp->name, m->version,
-                      m->description);
+            if (applied == STORE_NOT_FOUND && apply_migration(db, comp, m, err, errlen) != 0) return -1;
         }
     }
     return 0;
@@ -163,7 +243,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
                            -1, &st, NULL) != SQLITE_OK) {
         int code = sqlite3_errcode(db) & 0xff;
         if (code == SQLITE_ERROR) return 0; /* no such table: nothing applied yet */
-        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        snprintf(err, errlen, "%s", store_errmsg(db));
         return -1;
     }
     int rc, bad = 0;
@@ -186,7 +266,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
         }
     }
     if (!bad && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading schema_migrations: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading schema_migrations");
         bad = 1;
     }
     sqlite3_finalize(st);
@@ -196,11 +276,7 @@ static int refuse_newer_schema(sqlite3 *db, char *err, size_t errlen)
 /* Every error of store_open names the database file. */
 static int open_failed(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
-    if (err && errlen && !strstr(err, path)) {
-        char tmp[1024];
-        snprintf(tmp, sizeof tmp, "%s", err);
-        snprintf(err, errlen, "%s: %s", path, tmp);
-    }
+    if (err && errlen && !strstr(err, path)) err_prefix(err, errlen, path);
     sqlite3_close(db);
     return -1;
 }
@@ -216,7 +292,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
     int rc = sqlite3_open_v2(path, &db, oflags, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", path,
-                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+                 db ? store_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return -1;
     }
@@ -234,7 +310,7 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
     }
     if (refuse_newer_schema(db, err, errlen) != 0) return open_failed(db, path, err, errlen);
     if (store_register_functions(db) != 0) {
-        snprintf(err, errlen, "cannot register SQL functions: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "cannot register SQL functions");
         sqlite3_close(db);
         return -1;
     }
@@ -252,20 +328,21 @@ void store_close(sqlite3 *db)
     sqlite3_close_v2(db);
 }
 
-int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen)
+store_lookup store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT value FROM checkpoints WHERE flow=?1", -1, &st, NULL) !=
         SQLITE_OK)
-        return -1;
+        return STORE_LOOKUP_ERROR;
     sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), found = 0;
+    int rc = sqlite3_step(st);
+    store_lookup found = STORE_NOT_FOUND;
     if (rc == SQLITE_ROW) {
         const unsigned char *v = sqlite3_column_text(st, 0);
         snprintf(out, outlen, "%s", v ? (const char *)v : "");
-        found = 1;
+        found = STORE_FOUND;
     } else if (rc != SQLITE_DONE) {
-        found = -1;
+        found = STORE_LOOKUP_ERROR;
     }
     sqlite3_finalize(st);
     return found;
@@ -274,26 +351,37 @@ int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen
 int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t *out)
 {
     char v[64];
-    int rc = store_checkpoint_get(db, flow, v, sizeof v);
-    if (rc < 0) return -1;
-    *out = rc == 1 ? strtoll(v, NULL, 10) : def;
+    store_lookup rc = store_checkpoint_get(db, flow, v, sizeof v);
+    if (rc == STORE_LOOKUP_ERROR) return -1;
+    *out = rc == STORE_FOUND ? strtoll(v, NULL, 10) : def;
     return 0;
+}
+
+/* Runs one statement whose parameters ?1..?n are the texts (NULL binds NULL): 0 done, -1 error
+ * (store_errmsg says why). */
+static int step_texts(sqlite3 *db, const char *sql, const char *const *texts, int n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    for (int i = 0; i < n; i++) {
+        if (texts[i])
+            sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
-                           " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
-                           " SET value=excluded.value, updated_at=excluded.updated_at",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {flow, value};
+    return step_texts(db,
+                      "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
+                      " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
+                      " SET value=excluded.value, updated_at=excluded.updated_at",
+                      texts, 2);
 }
 
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
@@ -306,55 +394,25 @@ int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
 int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
                 const char *message, const char *details_json)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO event_log(ts, flow, level, kind, message, details)"
-                           " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, flow, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
-    if (details_json)
-        sqlite3_bind_text(st, 5, details_json, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 5);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {flow, level, kind, message, details_json};
+    return step_texts(db,
+                      "INSERT INTO event_log(ts, flow, level, kind, message, details)"
+                      " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
+                      texts, 5);
 }
 
 int store_catalog_table(sqlite3 *db, const char *table, const char *layer, const char *description)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
-                           " VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, layer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {table, layer, description};
+    return step_texts(db, "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
+                          " VALUES (?1, ?2, ?3)", texts, 3);
 }
 
 int store_catalog_column(sqlite3 *db, const char *table, const char *column, const char *description)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
-                           " description) VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, description, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    const char *texts[] = {table, column, description};
+    return step_texts(db, "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
+                          " description) VALUES (?1, ?2, ?3)", texts, 3);
 }
 
 int store_set_wal_autocheckpoint(sqlite3 *db, int pages)

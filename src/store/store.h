@@ -23,7 +23,23 @@ typedef struct store_component {
     const char *name;
     const store_migration *migrations;
     size_t count;
+    /* Tables that moved here from another component: when that component's migration
+     * moved_from/moved_from_version is applied, the tables exist already, so this component's
+     * migration 1 is recorded as applied without running. NULL: nothing moved. */
+    const char *moved_from;
+    int moved_from_version;
 } store_component;
+
+/* The one declaration of a component, at the end of its *_schema.c:
+ *   STORE_COMPONENT(gold_store_component, "gold", gold_migrations);
+ * STORE_COMPONENT_MOVED adds where its first migration's tables were created before. */
+#define STORE_COMPONENT(var, name_, list)                                                       \
+    const store_component var = {.name = name_, .migrations = list,                             \
+                                 .count = sizeof list / sizeof list[0]}
+#define STORE_COMPONENT_MOVED(var, name_, list, from, from_version)                             \
+    const store_component var = {.name = name_, .migrations = list,                             \
+                                 .count = sizeof list / sizeof list[0], .moved_from = from,      \
+                                 .moved_from_version = from_version}
 
 /* schema_list.c */
 extern const store_component *const store_components[];
@@ -42,8 +58,11 @@ int store_begin(sqlite3 *db); /* BEGIN IMMEDIATE, retried while busy */
 int store_commit(sqlite3 *db);
 void store_rollback(sqlite3 *db);
 
+/* What a lookup found: the row, no row, or an error (store_errmsg says which). */
+typedef enum store_lookup { STORE_LOOKUP_ERROR = -1, STORE_NOT_FOUND = 0, STORE_FOUND = 1 } store_lookup;
+
 /* Checkpoints: a flow's committed high-water mark, written inside the caller's transaction. */
-int store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen); /* 1 found, 0 none, -1 error */
+store_lookup store_checkpoint_get(sqlite3 *db, const char *flow, char *out, size_t outlen);
 int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t *out);
 int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value);
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value);
@@ -75,5 +94,27 @@ int store_schema_current(sqlite3 *db);
 
 /* Last error text of the connection, for messages. */
 const char *store_errmsg(sqlite3 *db);
+
+/* The one way a store error is reported: writes "<what>: <the connection's last error>" to err
+ * (what is a printf format naming the statement or table) and returns -1. */
+int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A statement a module keeps prepared: where its handle goes, and its SQL. */
+typedef struct store_stmt_def {
+    sqlite3_stmt **stmt;
+    const char *sql;
+} store_stmt_def;
+
+/* Prepares every statement of the list. On the first that fails, finalizes the ones before it
+ * and writes "preparing <the start of its SQL>: <why>" to err (may be NULL). 0 ok, -1. */
+int store_prepare_list(sqlite3 *db, const store_stmt_def *list, size_t n, char *err,
+                       size_t errlen);
+/* Finalizes every statement of the list (NULL ones are skipped) and sets the handles NULL. */
+void store_finalize_list(const store_stmt_def *list, size_t n);
+
+/* For a bulk writer: a page cache of cache_mb MiB and a WAL checkpoint every wal_pages pages
+ * (fewer, larger checkpoints; each one syncs). Best effort: a refused pragma changes nothing. */
+void store_tune_bulk(sqlite3 *db, int64_t cache_mb, int64_t wal_pages);
 
 #endif

@@ -7,6 +7,21 @@ source "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fresh="$WG_TMP/fresh"
 "$WG_BIN" --home "$fresh" sql "SELECT 1" >/dev/null
+# Every table, column, index, view and trigger, the catalog and the seeded rows, in a stable order
+# (times left out): a migrated lakehouse must read the same as a new one, whichever component
+# created a table (the bronze tables moved from the refine components to the sources').
+schema_of() { python3 - "$1" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+for r in con.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"):
+    print("|".join(map(str, r)))
+for t in ("catalog_tables", "catalog_columns", "govern_groups", "govern_grants", "govern_masks", "gdelt_fips_countries"):
+    for r in con.execute("SELECT * FROM %s ORDER BY 1, 2" % t):
+        print(t + "|" + "|".join(str(x) for x in r if not (isinstance(x, str) and x[:2] == "20" and x[4:5] == "-")))
+PY
+}
+schema_of "$fresh/wikigdelt.db" > "$WG_TMP/schema.fresh"
+[ "$(grep -c '^table|' "$WG_TMP/schema.fresh")" -ge 20 ] || fail "the schema listing of a new lakehouse is short"
 migrations() { python3 -c 'import sqlite3,sys; print(";".join("%s/%s" % r for r in sqlite3.connect(sys.argv[1]).execute("SELECT component, version FROM schema_migrations ORDER BY 1, 2")))' "$1"; }
 current=$(migrations "$fresh/wikigdelt.db")
 n=0
@@ -36,6 +51,8 @@ PY
     old=$(migrations "$home/wikigdelt.db")
     "$WG_BIN" --home "$home" refine gdelt >/dev/null 2>"$WG_TMP/err" || fail "$rel: refine on the old lakehouse: $(cat "$WG_TMP/err")"
     assert_eq "$(migrations "$home/wikigdelt.db")" "$current" "$rel: migrated to this release's list"
+    schema_of "$home/wikigdelt.db" > "$WG_TMP/schema.$rel"
+    diff "$WG_TMP/schema.fresh" "$WG_TMP/schema.$rel" >&2 || fail "$rel: the migrated schema or catalog differs from a new lakehouse's (diff above)"
     assert_eq "$("$WG_BIN" --home "$home" sql --format csv "SELECT GLOBALEVENTID || ' ' || event_time FROM gdelt_silver" | sed -n 2p)" \
               "1181281000 2024-07-15 00:00:00" "$rel: the old bronze row refined"
     "$WG_BIN" --home "$home" check >"$WG_TMP/check" || fail "$rel: check after the upgrade: $(grep FAIL "$WG_TMP/check")"

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/err.h"
 #include "core/filehash.h"
 #include "core/timeutil.h"
 #include "refine/expect.h"
@@ -190,9 +191,86 @@ static void test_checkpoints_and_expectations(void **state)
     remove_db(path);
 }
 
+/* store_prepare_list prepares a module's statements or, at the first bad one, names it in the
+ * error and leaves no statement prepared; store_fail says what failed and SQLite's reason. */
+static void test_store_prepare_list(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(store_exec(db, "CREATE TABLE t (a)", NULL, 0), 0);
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    const store_stmt_def good[] = {{&a, "SELECT a FROM t"}, {&b, "INSERT INTO t VALUES (?1)"}};
+    char err[WG_ERR_LEN] = "";
+    assert_int_equal(store_prepare_list(db, good, 2, err, sizeof err), 0);
+    assert_non_null(a);
+    assert_non_null(b);
+    store_finalize_list(good, 2);
+    assert_null(a);
+    assert_null(b);
+    const store_stmt_def bad[] = {{&a, "SELECT a FROM t"},
+                                  {&b, "SELECT nothing_here FROM t WHERE a IN (1, 2, 3, 4, 5, 6, 7, 8, 9)"},
+                                  {&c, "SELECT 1"}};
+    assert_int_equal(store_prepare_list(db, bad, 3, err, sizeof err), -1);
+    assert_null(a);
+    assert_null(b);
+    assert_null(c);
+    assert_string_equal(err, "preparing \"SELECT nothing_here FROM t WHERE a IN (1, 2, 3, 4, 5, 6, 7, ...\":"
+                             " no such column: nothing_here");
+    assert_int_equal(store_fail(db, err, sizeof err, "reading %s", "t"), -1);
+    assert_string_equal(err, "reading t: no such column: nothing_here");
+    sqlite3_close(db);
+}
+
+/* text_next_line: every line once, CR kept, a last line without '\n' included, no phantom
+ * empty line after a final '\n'. */
+static void test_text_next_line(void **state)
+{
+    (void)state;
+    const char *text = "a\r\n\nlast";
+    size_t pos = 0, len = 0, n = 0;
+    const char *want[] = {"a\r", "", "last"};
+    for (const char *line; (line = text_next_line(text, strlen(text), &pos, &len)); n++) {
+        assert_true(n < 3);
+        assert_int_equal(len, strlen(want[n]));
+        assert_memory_equal(line, want[n], len);
+    }
+    assert_int_equal(n, 3);
+    pos = 0, n = 0;
+    while (text_next_line("x\n", 2, &pos, &len)) n++;
+    assert_int_equal(n, 1);
+    pos = 0;
+    assert_null(text_next_line("", 0, &pos, &len));
+}
+
+/* err_prefix names where a callee's error happened, cutting the message's end (never the
+ * prefix) to fit, and always leaves a terminated string. */
+static void test_err_prefix(void **state)
+{
+    (void)state;
+    char err[WG_ERR_LEN] = "no such table: x";
+    err_prefix(err, sizeof err, "lake.db");
+    assert_string_equal(err, "lake.db: no such table: x");
+    char small[12] = "abcdefghij";
+    err_prefix(small, sizeof small, "pre");
+    assert_string_equal(small, "pre: abcdef");
+    char tiny[4] = "ab";
+    err_prefix(tiny, sizeof tiny, "longer");
+    assert_string_equal(tiny, "lon");
+    char full[WG_ERR_LEN];
+    memset(full, 'x', sizeof full - 1);
+    full[sizeof full - 1] = 0;
+    err_prefix(full, sizeof full, "p");
+    assert_int_equal(strlen(full), sizeof full - 1);
+    assert_memory_equal(full, "p: xxx", 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_err_prefix),
+        cmocka_unit_test(test_text_next_line),
+        cmocka_unit_test(test_store_prepare_list),
         cmocka_unit_test(test_time_roundtrip),
         cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_config),
