@@ -49,6 +49,10 @@ static const double rerank_coef[RERANK_NFEATURES] = {
     +0.0000, /* year_match */
     +0.0000, /* entity_in_title */
     +0.0000, /* title_novel */
+    +0.0000, /* name_in_event */
+    +0.0000, /* words_in_event */
+    +0.0000, /* story_entity */
+    +0.0000, /* entity_clean */
 };
 /* The default is the protocol's threshold (the best worst-set cross-validated F1 above); it is
    the decision `wikigdelt eval` leads with. */
@@ -565,6 +569,88 @@ static int entity_in_title(const token_list *names, size_t nnames, const token_l
     return 0;
 }
 
+/* ---- entities of a story ----------------------------------------------------------------- */
+
+/* ASCII lower case of the Latin-1 letters U+00C0..U+00FF (UTF-8 C3 80..C3 BF); '.' keeps the
+   bytes (x, /, thorn). fit.py's FOLD is the same string. */
+static const char fold_latin1[] = "aaaaaaaceeeeiiiidnooooo.ouuuuy.saaaaaaaceeeeiiiidnooooo.ouuuuy.y";
+
+/* Folds every token of l in place ("andrés" -> "andres"): a folded token is never longer. */
+static void fold_tokens(token_list *l)
+{
+    for (size_t k = 0; k < l->n; k++) {
+        char *p = (char *)l->t[k].p;
+        size_t n = l->t[k].n, o = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (c == 0xC3 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
+                (unsigned char)p[i + 1] <= 0xBF && fold_latin1[(unsigned char)p[i + 1] - 0x80] != '.') {
+                p[o++] = fold_latin1[(unsigned char)p[i + 1] - 0x80];
+                i++;
+            } else {
+                p[o++] = (char)c;
+            }
+        }
+        l->t[k].n = o;
+    }
+}
+
+static int is_kind_word(token t)
+{
+    for (size_t k = 0; k < RERANK_NKINDS; k++)
+        if (word_in(rerank_kinds[k].words, t)) return 1;
+    return 0;
+}
+
+/* The phrase l (all of it) occurs in hay. */
+static int list_in(const token_list *hay, const token_list *l)
+{
+    if (!l->n) return 0;
+    for (size_t s = 0; s + l->n <= hay->n; s++) {
+        size_t k = 0;
+        while (k < l->n && token_eq(hay->t[s + k], l->t[k])) k++;
+        if (k == l->n) return 1;
+    }
+    return 0;
+}
+
+/* name_in_event, words_in_event, story_entity, entity_clean (f[0..3]; rerank.h) of folded token
+   lists: the title's core and all its words, the slug, Actor1Name, Actor2Name, the geo. */
+static void entity_features(const token_list *core, int has_qual, const token_list *whole,
+                            const token_list *slug, const token_list *a1, const token_list *a2,
+                            const token_list *geo, int year_mismatch, int kind_other, double *f)
+{
+    const token_list *ev[4] = {slug, a1, a2, geo};
+#define IN_EVENT(t) (list_has(ev[0], (t)) || list_has(ev[1], (t)) || list_has(ev[2], (t)) || \
+                     list_has(ev[3], (t)))
+    int name = 0;
+    if (core->n >= 2 && !has_qual) { /* a person's surname: a title of two words or more */
+        token last = core->t[core->n - 1];
+        name = last.n >= 4 && !is_stop_word(last) && !is_kind_word(last) && !is_year_like(last) &&
+               (list_has(slug, last) || list_has(a1, last) || list_has(a2, last));
+    }
+    if (core->n && !name) name = list_in(a1, core) || list_in(a2, core); /* names an actor */
+    size_t content = 0, found = 0;
+    for (size_t i = 0; i < core->n; i++) {
+        if (is_stop_word(core->t[i])) continue;
+        content++;
+        found += (size_t)IN_EVENT(core->t[i]);
+    }
+    int kind = 0, shared = 0;
+    for (size_t i = 0; i < whole->n; i++) {
+        token t = whole->t[i];
+        int k = is_kind_word(t);
+        kind |= k;
+        if (!k && !is_stop_word(t) && !is_year_like(t) && t.n >= 3 && IN_EVENT(t)) shared = 1;
+    }
+#undef IN_EVENT
+    int story = kind && shared;
+    f[0] = name;
+    f[1] = content && found == content;
+    f[2] = story;
+    f[3] = (name || story) && !year_mismatch && !kind_other;
+}
+
 /* ---- features ---------------------------------------------------------------------------- */
 
 /* Adds the tokens of s to set (up to MAX_TOKENS in all; later ones are dropped, never reached by real titles and slugs). */
@@ -687,6 +773,13 @@ void rerank_features(const rerank_event *ev, const char *wiki, const char *title
     }
     for (size_t i = 0; i < ngeos; i++) tokens_free(&geos[i]);
     tokens_free(&desc);
+    /* the entity features compare folded words (last: folding rewrites the lists in place) */
+    fold_tokens(&core);
+    fold_tokens(&whole);
+    fold_tokens(&slug);
+    for (int i = 0; i < 3; i++) fold_tokens(&parts[i]);
+    entity_features(&core, qual_len > 0, &whole, &slug, &parts[0], &parts[1], &parts[2],
+                    f[5] != 0, f[10] != 0, f + 14);
 out:
     tokens_free(&core);
     tokens_free(&qual);

@@ -39,6 +39,17 @@
  *   title_novel       the title has a word the event never mentions (stop words, kind words and
  *                     four-digit numbers aside): "Bill Haley" for a Nikki Haley story,
  *                     "Milwaukee Brewers" for the convention in Milwaukee
+ * and four about the story's entities (computed on words whose Latin-1 letters are folded to
+ * ASCII, "López" = "LOPEZ"; weighed 0 too: they raise the story sets but lower the development
+ * set by more than the selection's tolerance, docs/gold.md):
+ *   name_in_event     a person's surname (the last word of a title of two words or more without
+ *                     qualifier, >= 4 letters, not a stop, kind or year word) occurs as a word of
+ *                     the slug or an actor name, or the whole title is a phrase of an actor name
+ *   words_in_event    every content word of the title's core occurs in the slug, the actors or
+ *                     the geo
+ *   story_entity      the title has a kind word and shares another word (>= 3 letters, not a
+ *                     stop word or a year) with the slug, the actors or the geo
+ *   entity_clean      name_in_event or story_entity, and neither year_mismatch nor kind_other
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
@@ -57,7 +68,7 @@
 #include "core/config.h"
 #include "embed/embedder.h"
 
-#define RERANK_NFEATURES 14
+#define RERANK_NFEATURES 18
 #define RERANK_MAX_FIELDS 16
 
 /* GDELT's coded fields that the structured features read (any pointer may be NULL). */
