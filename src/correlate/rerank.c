@@ -602,18 +602,6 @@ static int is_kind_word(token t)
     return 0;
 }
 
-/* The phrase l (all of it) occurs in hay. */
-static int list_in(const token_list *hay, const token_list *l)
-{
-    if (!l->n) return 0;
-    for (size_t s = 0; s + l->n <= hay->n; s++) {
-        size_t k = 0;
-        while (k < l->n && token_eq(hay->t[s + k], l->t[k])) k++;
-        if (k == l->n) return 1;
-    }
-    return 0;
-}
-
 /* name_in_event, words_in_event, story_entity, entity_clean (f[0..3]; rerank.h) of folded token
    lists: the title's core and all its words, the slug, Actor1Name, Actor2Name, the geo. */
 static void entity_features(const token_list *core, int has_qual, const token_list *whole,
@@ -623,13 +611,15 @@ static void entity_features(const token_list *core, int has_qual, const token_li
     const token_list *ev[4] = {slug, a1, a2, geo};
 #define IN_EVENT(t) (list_has(ev[0], (t)) || list_has(ev[1], (t)) || list_has(ev[2], (t)) || \
                      list_has(ev[3], (t)))
-    int name = 0;
-    if (core->n >= 2 && !has_qual) { /* a person's surname: a title of two words or more */
+    /* A person's name: two or three words, no stop word ("Economy of Iran" is not one), whose
+       last word (the surname) is a word of the slug or an actor name. */
+    int name = 0, stop = 0;
+    for (size_t i = 0; i < core->n; i++) stop |= is_stop_word(core->t[i]);
+    if (core->n >= 2 && core->n <= 3 && !has_qual && !stop) {
         token last = core->t[core->n - 1];
-        name = last.n >= 4 && !is_stop_word(last) && !is_kind_word(last) && !is_year_like(last) &&
+        name = last.n >= 4 && !is_kind_word(last) && !is_year_like(last) &&
                (list_has(slug, last) || list_has(a1, last) || list_has(a2, last));
     }
-    if (core->n && !name) name = list_in(a1, core) || list_in(a2, core); /* names an actor */
     size_t content = 0, found = 0;
     for (size_t i = 0; i < core->n; i++) {
         if (is_stop_word(core->t[i])) continue;

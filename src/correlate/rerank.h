@@ -42,9 +42,9 @@
  * and four about the story's entities (computed on words whose Latin-1 letters are folded to
  * ASCII, "López" = "LOPEZ"; weighed 0 too: they raise the story sets but lower the development
  * set by more than the selection's tolerance, docs/gold.md):
- *   name_in_event     a person's surname (the last word of a title of two words or more without
- *                     qualifier, >= 4 letters, not a stop, kind or year word) occurs as a word of
- *                     the slug or an actor name, or the whole title is a phrase of an actor name
+ *   name_in_event     a person's surname: the title is two or three words without qualifier or
+ *                     stop word, and its last word (>= 4 letters, not a kind or year word) occurs
+ *                     as a word of the slug or an actor name
  *   words_in_event    every content word of the title's core occurs in the slug, the actors or
  *                     the geo
  *   story_entity      the title has a kind word and shares another word (>= 3 letters, not a

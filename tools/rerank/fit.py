@@ -335,12 +335,12 @@ def entity_features(ev, title, year_match, year_mismatch):
     words = set(slug) | set(geo)
     for x in actors: words |= set(x)
     name = False
-    if len(ct) >= 2 and not qual:  # a person's surname: a title of two words or more
+    if 2 <= len(ct) <= 3 and not qual and not any(t in STOP for t in ct):
+        # a person's name: two or three words, no stop word ("Economy of Iran" is not), its last
+        # word (the surname) in the slug or an actor name
         last = ct[-1]
-        name = (len(last) >= 4 and last not in STOP and not iskind(last) and not year_like(last)
+        name = (len(last) >= 4 and not iskind(last) and not year_like(last)
                 and (last in slug or any(last in x for x in actors)))
-    if ct and not name:  # the whole title names an actor
-        name = any(contains_seq(x, ct) for x in actors)
     content = [t for t in ct if t not in STOP]
     allin = bool(content) and all(t in words for t in content)
     anyk = any(iskind(t) for t in whole)
