@@ -53,7 +53,7 @@
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
- *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.47)
+ *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.46)
  *   correlate.candidate_threshold   (first-stage cosine; default 0.20; the pages of the event's
  *                                    countries in the titles' languages are candidates whatever
  *                                    their cosine: rerank_country_candidate, gold_flow.c)

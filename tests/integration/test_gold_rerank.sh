@@ -66,7 +66,7 @@ cat "$WG_TMP/real"
 # (the 564-pair development set and the story sets' dev parts, on which the coefficients and the
 # threshold are fitted and chosen: the figures of docs/gold.md, Accuracy; refit and update both
 # together)
-head -1 "$WG_TMP/real" | grep -q "^deployed (reranker: match score >= correlate.rerank.threshold) 0.47: precision 0.5290, recall 0.7604, F1 0.6239 (tp 73, fp 65, fn 23, tn 403)" \
+head -1 "$WG_TMP/real" | grep -q "^deployed (reranker: match score >= correlate.rerank.threshold) 0.46: precision 0.5217, recall 0.7500, F1 0.6154 (tp 72, fp 66, fn 24, tn 402)" \
     || fail "real model: the deployed figure on the development set differs from docs/gold.md"
 grep -q "candidate stage keeps 334 pairs, recall 0.9896 (95 of 96 related; of them 5 pairs, 2 related" "$WG_TMP/real" \
     || fail "candidate stage"
@@ -76,6 +76,6 @@ wg --set embed.model_dir="$model" --set embed.precision=fp32 eval "$here/../data
 cat "$WG_TMP/heldout"
 grep -q "pairs: 257 (related 52, unrelated 205)" "$WG_TMP/heldout" || fail "held-out counts"
 grep -q "candidate stage keeps 132 pairs, recall 0.9615 (50 of 52 related" "$WG_TMP/heldout" || fail "real model: held-out candidate recall differs from docs/gold.md"
-head -1 "$WG_TMP/heldout" | grep -q "^deployed (reranker: match score >= correlate.rerank.threshold) 0.47: precision 0.7222, recall 0.5000, F1 0.5909 (tp 26, fp 10, fn 26, tn 195)" \
+head -1 "$WG_TMP/heldout" | grep -q "^deployed (reranker: match score >= correlate.rerank.threshold) 0.46: precision 0.6429, recall 0.5192, F1 0.5745 (tp 27, fp 15, fn 25, tn 190)" \
     || fail "real model: held-out deployed figures differ from docs/gold.md"
 echo ok
