@@ -67,6 +67,14 @@ static void test_config(void **state)
     assert_non_null(strstr(err, "expected key = value"));
     config_set(c, "x", "abc");
     assert_int_equal(config_get_int(c, "x", 5), 5); /* not a number: default */
+    assert_true(config_get_double(c, "x", 2.5) == 2.5);
+    config_set(c, "n", "12x");
+    assert_int_equal(config_get_int(c, "n", 5), 5); /* trailing garbage: default */
+    config_set(c, "n", "-12");
+    assert_int_equal(config_get_int(c, "n", 5), -12);
+    config_set(c, "d", "0.25");
+    assert_true(config_get_double(c, "d", 1) == 0.25);
+    assert_int_equal(config_get_int(c, "d", 3), 3); /* a number, not an integer */
     config_set(c, "flag", "yes");
     assert_true(config_get_bool(c, "flag", 0));
     char path[] = "/tmp/wg-config-XXXXXX";
@@ -97,6 +105,17 @@ static void test_buf(void **state)
     char *s = buf_detach(&b);
     assert_string_equal(s, "");
     free(s);
+    /* buf_copy_out hands out a buffered response in pieces no larger than asked */
+    buf_append_str(&b, "abcdefg");
+    char piece[4];
+    size_t pos = 0;
+    assert_int_equal(buf_copy_out(&b, &pos, piece, 4), 4);
+    assert_memory_equal(piece, "abcd", 4);
+    assert_int_equal(buf_copy_out(&b, &pos, piece, 4), 3);
+    assert_memory_equal(piece, "efg", 3);
+    assert_int_equal(pos, 7);
+    assert_int_equal(buf_copy_out(&b, &pos, piece, 4), 0);
+    buf_free(&b);
 }
 
 static void test_file_sha256(void **state)
