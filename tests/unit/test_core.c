@@ -243,6 +243,33 @@ static void test_store_prepare_list(void **state)
 
 /* text_next_line: every line once, CR kept, a last line without '\n' included, no phantom
  * empty line after a final '\n'. */
+/* store_run binds texts, NULLs and 64-bit integers in order and runs the statement to its end;
+ * a statement that returns rows, a failing one or an unknown type letter is an error. */
+static void test_store_run(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(store_exec(db, "CREATE TABLE t (a TEXT, b INTEGER, c TEXT UNIQUE)", NULL, 0), 0);
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, ?2, ?3)", "tit", "x",
+                               (int64_t)5000000000LL, NULL), 0);
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, ?2, ?3)", "tit", "y", (int64_t)-1, "u"), 0);
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, ?2, ?3)", "tit", "z", (int64_t)0, "u"), -1);
+    assert_string_equal(store_errmsg(db), "UNIQUE constraint failed: t.c");
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, 0, NULL)", "f", 1.0), -1);
+    assert_int_equal(store_run(db, "SELECT a FROM t", ""), -1);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), sum(b), count(c), group_concat(a, '') FROM t",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_true(sqlite3_column_int64(st, 1) == 4999999999LL);
+    assert_int_equal(sqlite3_column_int(st, 2), 1);
+    assert_string_equal((const char *)sqlite3_column_text(st, 3), "xy");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 static void test_text_next_line(void **state)
 {
     (void)state;
@@ -290,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_err_prefix),
         cmocka_unit_test(test_text_next_line),
         cmocka_unit_test(test_store_prepare_list),
+        cmocka_unit_test(test_store_run),
         cmocka_unit_test(test_time_roundtrip),
         cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_config),
