@@ -363,24 +363,15 @@ int export_state_load(sqlite3 *db, const char *target, const char *table, export
 int export_state_save(sqlite3 *db, const char *target, const char *table, const export_state *s,
                       int64_t rows)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO export_state (target, table_name, seq, mark, delta_version,"
-                               " rows, updated_at) VALUES (?1,?2,?3,?4,?5,?6,"
-                               " strftime('%Y-%m-%d %H:%M:%S','now'))"
-                               " ON CONFLICT (target, table_name) DO UPDATE SET seq = excluded.seq,"
-                               " mark = excluded.mark, delta_version = excluded.delta_version,"
-                               " rows = export_state.rows + excluded.rows, updated_at = excluded.updated_at",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, s->seq);
-    sqlite3_bind_text(st, 4, s->mark, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, s->delta_version);
-    sqlite3_bind_int64(st, 6, rows);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return store_run(db,
+                     "INSERT INTO export_state (target, table_name, seq, mark, delta_version,"
+                     " rows, updated_at) VALUES (?1,?2,?3,?4,?5,?6,"
+                     " strftime('%Y-%m-%d %H:%M:%S','now'))"
+                     " ON CONFLICT (target, table_name) DO UPDATE SET seq = excluded.seq,"
+                     " mark = excluded.mark, delta_version = excluded.delta_version,"
+                     " rows = export_state.rows + excluded.rows, updated_at = excluded.updated_at",
+                     "ttitii", target, table, (int64_t)s->seq, s->mark, (int64_t)s->delta_version,
+                     rows);
 }
 
 /* ---- the batch query ---- */

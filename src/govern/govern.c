@@ -493,26 +493,15 @@ int govern_audit_write(sqlite3 *db, const govern_audit_entry *e)
 int govern_audit_prune(sqlite3 *db, int64_t retention_days, int64_t max_rows)
 {
     int rc = 0;
-    sqlite3_stmt *st;
     govern_internal_depth++;
     if (retention_days > 0 &&
-        sqlite3_prepare_v2(db, "DELETE FROM govern_audit WHERE ts < strftime('%Y-%m-%d %H:%M:%f','now', '-' || ?1 || ' days')",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, retention_days);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = -1;
-        sqlite3_finalize(st);
-    } else if (retention_days > 0) {
+        store_run(db, "DELETE FROM govern_audit WHERE ts < strftime('%Y-%m-%d %H:%M:%f','now', '-' || ?1 || ' days')",
+                  "i", retention_days))
         rc = -1;
-    }
     if (max_rows > 0 &&
-        sqlite3_prepare_v2(db, "DELETE FROM govern_audit WHERE id <= (SELECT MAX(id) FROM govern_audit) - ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, max_rows);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = -1;
-        sqlite3_finalize(st);
-    } else if (max_rows > 0) {
+        store_run(db, "DELETE FROM govern_audit WHERE id <= (SELECT MAX(id) FROM govern_audit) - ?1", "i",
+                  max_rows))
         rc = -1;
-    }
     govern_internal_depth--;
     return rc;
 }

@@ -116,10 +116,7 @@ static ssize_t gold_stream_read(void *ctx, char *out, size_t max)
             if (max_id > gs->last_id) gs->last_id = max_id;
         }
     }
-    size_t n = gs->pending.len - gs->pos;
-    if (n > max) n = max;
-    memcpy(out, gs->pending.data + gs->pos, n);
-    gs->pos += n;
+    size_t n = buf_copy_out(&gs->pending, &gs->pos, out, max);
     gs->last_send_ms = time_monotonic_ms();
     return (ssize_t)n;
 }

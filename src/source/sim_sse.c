@@ -366,10 +366,7 @@ static ssize_t conn_read(void *cls, uint64_t pos, char *out, size_t max)
             }
         }
     }
-    size_t n = c->out.len - c->out_pos;
-    if (n > max) n = max;
-    memcpy(out, c->out.data + c->out_pos, n);
-    c->out_pos += n;
+    size_t n = buf_copy_out(&c->out, &c->out_pos, out, max);
     c->last_write_ms = time_monotonic_ms();
     return (ssize_t)n;
 }

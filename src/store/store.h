@@ -67,6 +67,11 @@ int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t
 int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value);
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value);
 
+/* Runs one statement that returns no rows (an INSERT, UPDATE, DELETE...), binding ?1..?n
+ * from the arguments as `types` spells them, one letter each: 't' a const char * (NULL binds
+ * NULL), 'i' an int64_t (pass exactly that type). 0 done, -1 error (store_errmsg says why). */
+int store_run(sqlite3 *db, const char *sql, const char *types, ...);
+
 /* Pipeline event log (table event_log): level is "info", "warn" or "error"; details may be NULL
  * or a JSON text. */
 int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
