@@ -6,7 +6,7 @@
  * file has exactly its row count in bronze; no checkpoint points past the rows of its input;
  * every gold row has its silver event; the schema is one this release knows. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "store/store.h"
 
@@ -94,26 +94,11 @@ static void pragma_check(checker *c, const char *pragma, const char *what, int e
     report(c, ok, what, detail);
 }
 
-static const cli_opt opts[] = {
-    {"quick", 256, no_argument, NULL, "PRAGMA quick_check instead of the full integrity_check"},
-    {0},
-};
-static const cli_command spec = {
-    "check", "[--quick]",
-    "SQLite's integrity check, then the pipeline's invariants, one line each (ok or FAIL).\n"
-    "Read-only: it never repairs or migrates. Exit 1 when a check fails.",
-    opts, NULL, 0};
-
 int cmd_check(app *a, int argc, char **argv)
 {
     int quick = 0;
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        quick = 1;
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    int rc = cli_parse(&cli_check, argc, argv, cli_set_flag, &quick, NULL);
+    if (rc != CLI_GO) return rc;
     sqlite3 *db = NULL;
     char err[WG_ERR_LEN];
     FILE *probe = fopen(a->db_path, "rb");
