@@ -6,6 +6,7 @@
  * rights (ask_run.c), so the authorizer, not the assistant, has the last word. */
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "cli/csv.h"
 
 #include "ask/ask.h"
 #include "ask/ask_run.h"
@@ -63,21 +64,6 @@ static void print_rows_table(const ask_result *r, FILE *out)
     }
     fprintf(out, "(%zu row%s%s)\n", r->nrows, r->nrows == 1 ? "" : "s", r->truncated ? "; truncated" : "");
     free(w);
-}
-
-static void csv_field(FILE *out, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
 }
 
 static void print_rows_csv(const ask_result *r, FILE *out)

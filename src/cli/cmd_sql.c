@@ -9,6 +9,7 @@
  * written to the audit log with client "cli". Without --as they are the local owner's. */
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "cli/csv.h"
 
 #include "core/buf.h"
 #include "govern/govern.h"
@@ -49,21 +50,6 @@ static int next_row(governed *g, sqlite3_stmt *st)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) g->rows++;
     return rc;
-}
-
-static void csv_field(FILE *out, const char *s)
-{
-    if (!s) return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
 }
 
 /* Table output keeps the rows in memory to size the columns; a cap keeps memory bounded. */

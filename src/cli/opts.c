@@ -38,32 +38,17 @@ void cli_begin(cli_parser *p, const cli_command *cmd, int argc, char **argv)
     opterr = 0;
 }
 
-static int vusage_error(const cli_command *cmd, const char *fmt, va_list ap)
+int cli_command_error(const cli_command *cmd, const char *fmt, ...)
 {
     char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     const char *path = cmd->path && *cmd->path ? cmd->path : NULL;
     if (path)
         return app_usage_error("%s: %s (see wikigdelt %s --help)", path, msg, path);
     return app_usage_error("%s (see wikigdelt --help)", msg);
-}
-
-int cli_usage_error(const cli_parser *p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vusage_error(p->cmd, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-int cli_command_error(const cli_command *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = vusage_error(cmd, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 int cli_unexpected(const cli_parser *p, const char *arg)

@@ -79,9 +79,9 @@ const char *cli_take_word(cli_parser *p);
 /* Prints the command's help (synopsis, about, options, sub-commands, settings) to out. */
 void cli_print_help(const cli_command *cmd, FILE *out);
 /* "wikigdelt: PATH: MESSAGE (see wikigdelt PATH --help)" on stderr; returns 2. */
-int cli_usage_error(const cli_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same for a command after its parse, named by its table entry; returns 2. */
 int cli_command_error(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same while parsing. */
+#define cli_usage_error(p, ...) cli_command_error((p)->cmd, __VA_ARGS__)
 /* The usual error for a stray argument; returns 2. */
 int cli_unexpected(const cli_parser *p, const char *arg);
 
