@@ -68,6 +68,12 @@ static const cli_opt correlate_opts[] = {
     {"interval", O_INTERVAL, required_argument, "S", "with --follow: seconds between steps (0 < S <= 86400; correlate.interval_seconds)"},
     {0},
 };
+static const cli_opt eval_opts[] = {
+    {"scores", O_SCORES, required_argument, "OUT.tsv", "also write every pair's cosine and match score"},
+    {"part", O_PART, required_argument, "P", "of a story-form file: dev, heldout or all (default) stories"},
+    {"country-names", O_COUNTRY_NAMES, required_argument, "OUT.tsv", "write the localised country names of the home's wikis (no LABELS)"},
+    {0},
+};
 static const cli_opt embed_opts[] = {
     {"tokens", O_TOKENS, no_argument, NULL, "print the token ids (\"input_ids\") instead of the vector"},
     {"stdin", O_STDIN, no_argument, NULL, "also read one text per line from stdin"},
@@ -273,6 +279,14 @@ const cli_command cli_correlate = {
     .about = "The gold flows once over what is pending in silver: embed the texts, join each GDELT event\n"
              "with the Wikipedia pages edited in its bucket, rerank, and close the buckets past lateness.",
     .opts = correlate_opts, .settings = "correlate.*, embed.*, pipeline.bucket_seconds"};
+
+const cli_command cli_eval = {
+    .path = "eval", .usage = "[--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv\n--country-names OUT.tsv",
+    .about = "Precision, recall and F1 of the correlation on labelled pairs, first of the decision the gold\n"
+             "flow applies with the current settings, then diagnostics. LABELS.tsv: event<TAB>title<TAB>\n"
+             "related lines (event: a text or a GDELT EventID), or the story form story<TAB>EventID<TAB>\n"
+             "title<TAB>label<TAB>kind<TAB>note (label ? is skipped).",
+    .opts = eval_opts, .settings = "correlate.*, embed.*", .flags = CLI_IN_ORDER, .max_args = -1};
 
 const cli_command cli_embed = {
     .path = "embed", .usage = "[--tokens] [--stdin] [--cache] [--] TEXT...",
