@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     }
 
     const char *name = argv[i];
-    log_configure(config_get_str(a.cfg, "log.format", "text"), config_get_int(a.cfg, "log.max_bytes", 50LL << 20), (int)config_get_int(a.cfg, "log.keep", 3));
+    log_configure(setting_str(a.cfg, "log.format"), setting_int(a.cfg, "log.max_bytes"), (int)setting_int(a.cfg, "log.keep"));
     limit_blas_threads(argv, name);
     app_command_fn fn = NULL;
     for (const cli_subcommand *c = cli_global.subs; c->name; c++)

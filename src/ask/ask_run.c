@@ -1,4 +1,5 @@
 /* Running answers with the asker's rights (ask_run.h). */
+#include "core/settings.h"
 #include "ask/ask_run.h"
 
 #include "ask/llm.h"
@@ -34,8 +35,8 @@ int ask_session_open(const config *cfg, sqlite3 *db, const char *as_name, const 
     s->cfg = cfg;
     s->db = db;
     snprintf(s->client, sizeof s->client, "%s", client ? client : "cli");
-    s->max_rows = config_get_int(cfg, "ask.max_rows", 10000);
-    s->timeout_ms = config_get_int(cfg, "ask.timeout_ms", 30000);
+    s->max_rows = setting_int(cfg, "ask.max_rows");
+    s->timeout_ms = setting_int(cfg, "ask.timeout_ms");
     if (open_catalog(s, sqlite3_db_filename(db, "main"), err, errlen) != 0) {
         ask_session_close(s);
         return -1;
@@ -75,8 +76,8 @@ int ask_session_wrap(ask_engine *engine, const config *cfg, sqlite3 *db, const c
     s->gs = gs;
     if (p) s->principal = *p, s->has_principal = 1;
     snprintf(s->client, sizeof s->client, "%s", client ? client : "");
-    s->max_rows = config_get_int(cfg, "ask.max_rows", 10000);
-    s->timeout_ms = config_get_int(cfg, "ask.timeout_ms", 30000);
+    s->max_rows = setting_int(cfg, "ask.max_rows");
+    s->timeout_ms = setting_int(cfg, "ask.timeout_ms");
     if (open_catalog(s, db_path, err, errlen) != 0) {
         ask_session_close(s);
         return -1;

@@ -2,6 +2,7 @@
  * WHERE at its top level (tables, aliases, equality predicates, functions around columns), the
  * schema's indexes and declared types, and from those the warnings and one suggested rewrite
  * (explain_query.c reads the query, explain_checks.c warns; this file: the plan, runs and output). */
+#include "core/settings.h"
 #include "ask/explain_int.h"
 
 /* Plan lines and messages are cut to their buffers on purpose (gcc's warning; clang has none). */
@@ -225,11 +226,11 @@ int explain_sql(sqlite3 *db, sqlite3 *meta, govern_session *gs, const config *cf
 
     qsql q;
     explain_read_query(r->sql, &q);
-    long long large = config_get_int(cfg, "explain.large_rows", 1000);
+    long long large = setting_int(cfg, "explain.large_rows");
     explain_check(meta, &q, r, large, scans, nscans);
 
     if (run) {
-        double timeout = (double)config_get_int(cfg, "explain.timeout_ms", 60000);
+        double timeout = (double)setting_int(cfg, "explain.timeout_ms");
         runstat a1, b1;
         run_once(db, gs, r->sql, timeout, &a1);
         if (a1.error) {

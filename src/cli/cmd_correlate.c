@@ -1,4 +1,5 @@
 /* `correlate [--drain]`: run the gold flows once over what is pending in silver. */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -38,7 +39,7 @@ static void observe_gold(sqlite3 *db, const config *cfg, const embedder *emb, in
     obs_count("wikigdelt_bursts_total", "", (double)st->bursts);
     if (st->late_events) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"gdelt\"", (double)st->late_events);
     if (st->late_edits) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"wiki\"", (double)st->late_edits);
-    if (!config_get_bool(cfg, "observe.enabled", 1) || store_begin(db) != 0) return;
+    if (!setting_bool(cfg, "observe.enabled") || store_begin(db) != 0) return;
     obs_flow_batch(db, cfg, &(obs_batch){.flow = "gold", .start_ms = started_ms,
                    .input_rows = st->events_read + st->edits_read, .output_rows = st->pairs_written,
                    .late_rows = st->late_events + st->late_edits, .lag_seconds = -1,
@@ -154,7 +155,7 @@ static int correlate_opt(cli_parser *p, int key, void *ctx)
 
 int cmd_correlate(app *a, int argc, char **argv)
 {
-    correlate_args args = {0, 0, config_get_double(a->cfg, "correlate.interval_seconds", 5.0)};
+    correlate_args args = {0, 0, setting_double(a->cfg, "correlate.interval_seconds")};
     int parsed = cli_parse(&cli_correlate, argc, argv, correlate_opt, &args, NULL);
     if (parsed != CLI_GO) return parsed;
     int drain = args.drain, follow = args.follow;

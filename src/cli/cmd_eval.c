@@ -1,4 +1,5 @@
 /* `eval LABELS.tsv`: precision, recall and F1 of the correlation on labelled pairs. */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -43,7 +44,7 @@ static char *event_text_by_id(sqlite3 *db, const config *cfg, const char *id, ch
 {
     unsigned mask;
     if (event_text_parse_fields(
-            config_get_str(cfg, "correlate.event_text_fields", EVENT_TEXT_DEFAULT_FIELDS), &mask,
+            setting_str(cfg, "correlate.event_text_fields"), &mask,
             err, errlen))
         return NULL;
     sqlite3_stmt *st;

@@ -1,6 +1,7 @@
 /* `export delta`: silver and gold tables to Delta Lake tables that Spark, delta-rs, DuckDB and
  * pyarrow read, appended exactly once (see export/export.h). With --loop it keeps exporting every
  * export.delta.interval_seconds, as the sink that `run` supervises. */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -40,7 +41,7 @@ static int kafka_opt(cli_parser *p, int key, void *ctx)
 int cli_export_kafka_cmd(app *a, int argc, char **argv)
 {
     kafka_args k = {config_get_str(a->cfg, "kafka.brokers", NULL),
-                    config_get_str(a->cfg, "export.kafka.topic", "wikigdelt.gold"), NULL, 0, {0}};
+                    setting_str(a->cfg, "export.kafka.topic"), NULL, 0, {0}};
     int parsed = cli_parse(&cli_export_kafka, argc, argv, kafka_opt, &k, NULL);
     if (parsed != CLI_GO) return parsed;
     const char *brokers = k.brokers, *topic = k.topic;
@@ -129,7 +130,7 @@ int cli_export_delta_cmd(app *a, int argc, char **argv)
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     stop_install_signals();
-    int64_t interval = config_get_int(a->cfg, "export.delta.interval_seconds", 60);
+    int64_t interval = setting_int(a->cfg, "export.delta.interval_seconds");
     int failed = 0;
     do {
         for (int i = 0; i < ntables && !stop_requested(); i++) {

@@ -1,6 +1,7 @@
 /* `ingest gdelt`: the GDELT source into gdelt_bronze: local files, live polling or a backfill
  * (the options: cli/cmd_table.c, or `wikigdelt ingest gdelt --help`). BASE defaults to the setting
  * gdelt.base_url (http://data.gdeltproject.org/gdeltv2/). */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -115,7 +116,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
                                    " YYYYMMDDHHMMSS, YYYYMMDD or ISO 8601 times", from_s, to_s);
         if (to < from) return app_usage_error("ingest gdelt: --backfill: TO is before FROM");
     }
-    if (!url) url = config_get_str(a->cfg, "gdelt.base_url", GDELT_DEFAULT_BASE_URL);
+    if (!url) url = setting_str(a->cfg, "gdelt.base_url");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
 
@@ -157,7 +158,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     }
 
     /* Live: poll until stopped. A failed poll is logged and retried at the next interval. */
-    if (interval <= 0) interval = config_get_double(a->cfg, "gdelt.poll_interval_seconds", 60);
+    if (interval <= 0) interval = setting_double(a->cfg, "gdelt.poll_interval_seconds");
     log_info("gdelt", "live mode: polling %s every %g s", url, interval);
     int exit_code = 0;
     while (!stop_requested()) {

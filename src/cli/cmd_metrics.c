@@ -9,6 +9,7 @@
  * A push that fails (collector down, refused, non-2xx) is counted in
  * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
  * stops anything. */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 #include "cli/metrics_push.h"
@@ -243,7 +244,7 @@ int metrics_push_start(app *a)
 {
     const char *endpoint = config_get_str(a->cfg, "otel.endpoint", NULL);
     if (!endpoint || !*endpoint) return 0;
-    push_interval = config_get_double(a->cfg, "otel.interval_seconds", 15);
+    push_interval = setting_double(a->cfg, "otel.interval_seconds");
     if (!(push_interval >= 0.1 && push_interval <= 86400)) push_interval = 15;
     make_url(endpoint, push_url, sizeof push_url);
     if (pthread_create(&push_thread, NULL, push_main, a) != 0) return -1;
@@ -285,7 +286,7 @@ static int metrics_opt(cli_parser *p, int key, void *ctx)
 int cmd_metrics(app *a, int argc, char **argv)
 {
     metrics_args m = {a, "prometheus", config_get_str(a->cfg, "otel.endpoint", NULL),
-                      config_get_double(a->cfg, "otel.interval_seconds", 15), 0, 0};
+                      setting_double(a->cfg, "otel.interval_seconds"), 0, 0};
     int parsed = cli_parse(&cli_metrics, argc, argv, metrics_opt, &m, NULL);
     if (parsed != CLI_GO) return parsed;
     const char *format = m.format, *endpoint = m.endpoint;

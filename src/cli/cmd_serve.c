@@ -1,5 +1,6 @@
 /* `serve`: the HTTP API and the web pages over the lakehouse (src/serve), until SIGINT/SIGTERM.
  * `run` and `demo` start it as one more supervised child. */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -47,7 +48,7 @@ int cmd_serve(app *a, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     /* Readers yield the CPU to the pipeline's writers (serve.nice, 0 to turn off): on a small
      * machine a burst of dashboard queries must not slow ingestion. Threads inherit it. */
-    int nice_level = (int)config_get_int(a->cfg, "serve.nice", 10);
+    int nice_level = (int)setting_int(a->cfg, "serve.nice");
     if (nice_level > 0 && setpriority(PRIO_PROCESS, 0, nice_level > 19 ? 19 : nice_level) != 0)
         log_warn("serve", "cannot lower the priority (serve.nice = %d)", nice_level);
     char err[WG_ERR_LEN];

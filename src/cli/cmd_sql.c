@@ -7,6 +7,7 @@
  * is prepared by govern_prepare on a governed session (grants, masks, no writes, one statement),
  * stopped at serve.query_timeout_ms and past serve.max_limit rows (an error, exit 1), and
  * written to the audit log with client "cli". Without --as they are the local owner's. */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 #include "cli/csv.h"
@@ -318,7 +319,7 @@ static int governed_begin(app *a, const char *name, governed *g)
     char err[WG_ERR_LEN];
     govern_result gr = govern_principal_load(g->rw, name, &g->p, err, sizeof err);
     if (gr != GOVERN_OK) return app_runtime_error("--as: %s", err);
-    g->max_rows = config_get_int(a->cfg, "serve.max_limit", 100000);
+    g->max_rows = setting_int(a->cfg, "serve.max_limit");
     return 0;
 }
 
@@ -328,8 +329,8 @@ static void governed_audit(app *a, governed *g, const char *route, const char *s
                             strcmp(g->outcome, "allowed") ? g->reason : NULL, g->rows, now_ms() - t0};
     if (govern_audit_write(g->rw, &e) != 0)
         fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(g->rw));
-    govern_audit_prune(g->rw, config_get_int(a->cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS),
-                       config_get_int(a->cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS));
+    govern_audit_prune(g->rw, setting_int(a->cfg, "govern.audit.retention_days"),
+                       setting_int(a->cfg, "govern.audit.max_rows"));
 }
 
 static int sql_as(app *a, const char *name, const char *query, enum format fmt)
@@ -349,7 +350,7 @@ static int sql_as(app *a, const char *name, const char *query, enum format fmt)
             store_close(db);
             return app_runtime_error("sql --as: %s", err);
         }
-        govern_session_deadline(g.s, config_get_int(a->cfg, "serve.query_timeout_ms", 10000));
+        govern_session_deadline(g.s, setting_int(a->cfg, "serve.query_timeout_ms"));
         rc = run_query(db, query, fmt, stdout, &g);
         govern_session_free(g.s);
     }

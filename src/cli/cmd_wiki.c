@@ -1,5 +1,6 @@
 /* `ingest wiki`: the Wikimedia recentchange source into wikimedia_bronze (the options and the
  * settings it reads: cli/cmd_table.c, or `wikigdelt ingest wiki --help`). */
+#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 
@@ -97,7 +98,7 @@ int cli_ingest_wiki(app *a, int argc, char **argv)
     int refine = args.refine;
     if (opt.file && opt.url) return app_usage_error("ingest wiki: give --file or --url, not both");
     if (opt.file && opt.since) return app_usage_error("ingest wiki: --since applies to --url only");
-    if (!opt.file && !opt.url) opt.url = config_get_str(a->cfg, "wiki.url", WIKI_DEFAULT_URL);
+    if (!opt.file && !opt.url) opt.url = setting_str(a->cfg, "wiki.url");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     stop_install_signals();

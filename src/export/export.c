@@ -1,6 +1,7 @@
 /* The Delta export sink (see export.h): reads a table's rows past its high-water mark, writes
  * them as Parquet files per event date, commits them to the Delta log with a txn action, then
  * records the batch in export_state. */
+#include "core/settings.h"
 #include "export/export.h"
 #include "export/export_int.h"
 
@@ -494,7 +495,7 @@ int64_t export_fault_seq(void)
 
 static pq_codec codec_setting(const config *cfg)
 {
-    const char *c = config_get_str(cfg, "export.delta.compression", "snappy");
+    const char *c = setting_str(cfg, "export.delta.compression");
     if (!strcmp(c, "zstd")) return PQ_ZSTD;
     if (!strcmp(c, "none")) return PQ_UNCOMPRESSED;
     return PQ_SNAPPY;
@@ -576,8 +577,8 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     }
     pq_node nodes[MAX_COLUMNS];
     for (int i = 0; i < ncols; i++) nodes[i] = (pq_node){cols[i].name, 0, cols[i].type, PQ_OPTIONAL, 0};
-    int64_t batch_rows = config_get_int(cfg, "export.delta.batch_rows", 500000);
-    int64_t ckpt_every = config_get_int(cfg, "export.delta.checkpoint_interval", 10);
+    int64_t batch_rows = setting_int(cfg, "export.delta.batch_rows");
+    int64_t ckpt_every = setting_int(cfg, "export.delta.checkpoint_interval");
     if (batch_rows < 1) batch_rows = 1;
     batch *b = calloc(1, sizeof *b);
     if (!b) {
@@ -601,7 +602,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         b->nodes = nodes;
         pq_options_default(&b->opt);
         b->opt.codec = codec_setting(cfg);
-        b->opt.row_group_rows = config_get_int(cfg, "export.delta.row_group_rows", 1 << 20);
+        b->opt.row_group_rows = setting_int(cfg, "export.delta.row_group_rows");
         b->opt.created_by = "wikigdelt";
         b->err = err;
         b->errlen = errlen;

@@ -1,4 +1,5 @@
 /* The Kafka sink (see kafka_sink.h). */
+#include "core/settings.h"
 #include "export/kafka_sink.h"
 
 #include "core/kafka_client.h"
@@ -141,10 +142,10 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         if (!strcmp(cols[c].name, "EventID")) eventid_col = c;
     char target[600], txid[600];
     snprintf(target, sizeof target, "kafka:%s", topic);
-    snprintf(txid, sizeof txid, "%s", config_get_str(cfg, "export.kafka.transactional_id", ""));
+    snprintf(txid, sizeof txid, "%s", setting_str(cfg, "export.kafka.transactional_id"));
     if (!txid[0]) snprintf(txid, sizeof txid, "wikigdelt-gold-%s", topic);
-    int64_t batch_events = config_get_int(cfg, "export.kafka.batch_events", 200);
-    int64_t interval = config_get_int(cfg, "export.kafka.interval_seconds", 5);
+    int64_t batch_events = setting_int(cfg, "export.kafka.batch_events");
+    int64_t interval = setting_int(cfg, "export.kafka.interval_seconds");
     if (batch_events < 1) batch_events = 1;
 
     const char *const settings[] = {"enable.idempotence", "true", "transactional.id", txid, "client.id", "wikigdelt", NULL};

@@ -1,4 +1,5 @@
 /* Flow progress, record latency and the lakehouse-backed metrics (see observe.h). */
+#include "core/settings.h"
 #include "observe/observe.h"
 
 #include "core/grow.h"
@@ -513,7 +514,7 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
     latency_set ls;
     memset(&ls, 0, sizeof ls);
     int64_t measured = 0, pairs = 0; /* pairs: counted by the caller from its statistics */
-    int64_t sample = config_get_int(cfg, "observe.latency_sample", 1000);
+    int64_t sample = setting_int(cfg, "observe.latency_sample");
     if (b->latency == OBS_LAT_GDELT_SILVER) rc |= measure(db, &gdelt_silver_q, now, sample, &ls, &measured);
     if (b->latency == OBS_LAT_WIKI_SILVER) rc |= measure(db, &wiki_silver_q, now, sample, &ls, &measured);
     if (b->latency == OBS_LAT_GOLD) {
@@ -586,7 +587,7 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 
     /* retention: prune old progress rows now and then */
     if (calls_since_prune++ % 200 == 0) {
-        int64_t hours = config_get_int(cfg, "observe.retention_hours", 168);
+        int64_t hours = setting_int(cfg, "observe.retention_hours");
         if (hours > 0) {
             char cutoff[TIME_TEXT_LEN];
             time_format(end_ms / 1000 - hours * 3600, cutoff);
@@ -604,7 +605,7 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 
 static int enabled(const config *cfg)
 {
-    return config_get_bool(cfg, "observe.enabled", 1);
+    return setting_bool(cfg, "observe.enabled");
 }
 
 int obs_flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)

@@ -1,4 +1,5 @@
 /* Opening the lakehouse database, migrations, checkpoints, event log and catalog helpers. */
+#include "core/settings.h"
 #include "store/store.h"
 
 #include "core/err.h"
@@ -288,11 +289,11 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
         sqlite3_close(db);
         return -1;
     }
-    int64_t busy_ms = config_get_int(cfg, "store.busy_timeout_ms", 10000);
+    int64_t busy_ms = setting_int(cfg, "store.busy_timeout_ms");
     sqlite3_busy_timeout(db, (int)busy_ms);
     sqlite3_extended_result_codes(db, 1);
     if (!(flags & STORE_READONLY)) {
-        const char *sync = config_get_str(cfg, "store.synchronous", "normal");
+        const char *sync = setting_str(cfg, "store.synchronous");
         char sql[256];
         snprintf(sql, sizeof sql,
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
