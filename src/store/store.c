@@ -19,16 +19,44 @@ static const char *core_bootstrap_sql =
 
 const char *store_errmsg(sqlite3 *db) { return db ? sqlite3_errmsg(db) : "no database"; }
 
+/* The one wording of a store error: "<what>: <SQLite's reason>", and with `at` the position
+ * SQLite gives for a statement it cannot prepare (" (at character N)", counted from 1). */
+static void store_vformat(sqlite3 *db, int at, char *buf, size_t len, const char *fmt, va_list ap)
+{
+    if (!buf || len == 0) return;
+    int n = vsnprintf(buf, len, fmt, ap);
+    if (n < 0 || (size_t)n >= len) return;
+    int m = snprintf(buf + n, len - (size_t)n, ": %s", store_errmsg(db));
+    int off = at && db ? sqlite3_error_offset(db) : -1;
+    if (m >= 0 && (size_t)(n + m) < len && off >= 0)
+        snprintf(buf + n + m, len - (size_t)(n + m), " (at character %d)", off + 1);
+}
+
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 {
-    if (!err || errlen == 0) return -1;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
+    store_vformat(db, 0, err, errlen, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n < errlen)
-        snprintf(err + n, errlen - (size_t)n, ": %s", store_errmsg(db));
     return -1;
+}
+
+int store_fail_at(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    store_vformat(db, 1, err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+const char *store_errtext(sqlite3 *db, char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    store_vformat(db, 0, buf, len, fmt, ap);
+    va_end(ap);
+    return buf && len ? buf : "";
 }
 
 int store_prepare_list(sqlite3 *db, const store_stmt_def *list, size_t n, char *err,

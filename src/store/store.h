@@ -104,6 +104,14 @@ const char *store_errmsg(sqlite3 *db);
  * (what is a printf format naming the statement or table) and returns -1. */
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* store_fail for a statement SQLite refused to prepare: adds " (at character N)" where SQLite
+ * knows the position of the error in the SQL text. */
+int store_fail_at(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The same wording for a log line or an HTTP error body: writes it to buf (len bytes, e.g.
+ * WG_ERR_LEN) and returns buf. */
+const char *store_errtext(sqlite3 *db, char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* A statement a module keeps prepared: where its handle goes, and its SQL. */
 typedef struct store_stmt_def {
