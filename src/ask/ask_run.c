@@ -160,7 +160,7 @@ static int prepare_governed(ask_session *s, const char *sql, sqlite3_stmt **st, 
         govern_result g = govern_prepare(s->gs, sql, st, err, sizeof err);
         if (g == GOVERN_OK) return 0;
         if (g == GOVERN_DENIED) snprintf(refused, rlen, "%s", err[0] ? err : "refused by the grants");
-        else if (g == GOVERN_BAD_SQL) snprintf(error, elen, "the SQL does not parse: %s", err);
+        else if (g == GOVERN_BAD_SQL) snprintf(error, elen, "%s", err);
         else snprintf(error, elen, "%s", err[0] ? err : "cannot prepare");
         return g == GOVERN_DENIED ? 1 : -1;
     }
