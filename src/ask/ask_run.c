@@ -166,7 +166,7 @@ static int prepare_governed(ask_session *s, const char *sql, sqlite3_stmt **st, 
     }
     const char *tail = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, st, &tail) != SQLITE_OK) {
-        snprintf(error, elen, "the SQL does not parse: %s", sqlite3_errmsg(s->db));
+        store_fail(s->db, error, elen, "the SQL does not parse");
         return -1;
     }
     while (tail && *tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
@@ -256,7 +256,7 @@ int ask_answer_question(ask_session *s, const char *question, int sql_only, ask_
         /* the catalog is read on its own connection; rows are filtered by the asker's grants */
         sqlite3 *cdb = s->catalog_db ? s->catalog_db : s->db;
         if (sqlite3_prepare_v2(cdb, sql, -1, &st, NULL) != SQLITE_OK) {
-            snprintf(ans->error, sizeof ans->error, "%s", sqlite3_errmsg(cdb));
+            store_fail_at(cdb, ans->error, sizeof ans->error, "the SQL does not parse");
             return 0;
         }
     } else if (prepare_governed(s, sql, &st, ans->refused, sizeof ans->refused, ans->error, sizeof ans->error) != 0) {
@@ -273,7 +273,7 @@ int ask_answer_question(ask_session *s, const char *question, int sql_only, ask_
         if (s->gs && govern_session_timed_out(s->gs))
             snprintf(ans->error, sizeof ans->error, "stopped after %lld ms (ask.timeout_ms)", (long long)s->timeout_ms);
         else
-            snprintf(ans->error, sizeof ans->error, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
+            store_fail(sqlite3_db_handle(st), ans->error, sizeof ans->error, "running the query");
     }
     if (s->gs) govern_session_deadline(s->gs, 0);
     sqlite3_finalize(st);

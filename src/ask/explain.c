@@ -100,7 +100,7 @@ static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double ti
     if (gs) {
         /* the session's own deadline stands in for the progress handler */
         sqlite3_progress_handler(db, 0, NULL, NULL);
-        char e[200] = "";
+        char e[WG_ERR_LEN] = "";
         if (govern_prepare(gs, sql, &st, e, sizeof e) != GOVERN_OK) {
             rs->error = 1;
             snprintf(rs->errmsg, sizeof rs->errmsg, "%s", e);
@@ -109,7 +109,7 @@ static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double ti
         govern_session_deadline(gs, (int64_t)timeout_ms);
     } else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         rs->error = 1;
-        snprintf(rs->errmsg, sizeof rs->errmsg, "%s", sqlite3_errmsg(db));
+        store_fail_at(db, rs->errmsg, sizeof rs->errmsg, "the SQL does not parse");
         sqlite3_progress_handler(db, 0, NULL, NULL);
         return;
     }
@@ -126,7 +126,7 @@ static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double ti
         rs->rows++;
     }
     if (rc == SQLITE_INTERRUPT || (gs && govern_session_timed_out(gs))) rs->timed_out = 1;
-    else if (rc != SQLITE_DONE) rs->error = 1, snprintf(rs->errmsg, sizeof rs->errmsg, "%s", sqlite3_errmsg(db));
+    else if (rc != SQLITE_DONE) rs->error = 1, store_fail(db, rs->errmsg, sizeof rs->errmsg, "running the query");
     sqlite3_finalize(st);
     if (gs) govern_session_deadline(gs, 0);
     else sqlite3_progress_handler(db, 0, NULL, NULL);
@@ -180,11 +180,8 @@ int explain_sql(sqlite3 *db, sqlite3 *meta, govern_session *gs, const config *cf
     /* the plan comes from meta: under a principal the query was decided above, and the governed
        connection answers only through govern_prepare */
     if (sqlite3_prepare_v2(meta, r->sql, -1, &st, &tail) != SQLITE_OK || !st) {
-        snprintf(err, errlen, "%s", st ? sqlite3_errmsg(meta) : (sqlite3_errmsg(meta)[0] ? sqlite3_errmsg(meta) : "empty query"));
-        if (sqlite3_error_offset(meta) >= 0) {
-            size_t l = strlen(err);
-            snprintf(err + l, errlen - l, " (at character %d)", sqlite3_error_offset(meta) + 1);
-        }
+        if (st || sqlite3_errcode(meta) != SQLITE_OK) store_fail_at(meta, err, errlen, "the SQL does not parse");
+        else snprintf(err, errlen, "empty query");
         sqlite3_finalize(st);
         return -1;
     }
