@@ -61,7 +61,7 @@ int export_table_columns(sqlite3 *db, const char *table, column_info *cols, int 
     snprintf(sql, sizeof sql, "SELECT name, type, hidden FROM pragma_table_xinfo('%s')", table);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: cannot read columns: %s", table, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "%s: cannot read columns", table);
         return -1;
     }
     int n = 0, rc = 0;
@@ -399,7 +399,7 @@ int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
                  " WHERE closed_at IS NOT NULL AND (closed_at, gdelt_silver_id) > (?1, ?3)"
                  " ORDER BY closed_at, gdelt_silver_id LIMIT 1 OFFSET ?2 - 1");
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading %s", sp->table);
         return -1;
     }
     int rc;
@@ -428,7 +428,7 @@ int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
                                        " WHERE closed_at IS NOT NULL AND (closed_at, gdelt_silver_id) > (?1, ?2)"
                                        " ORDER BY closed_at DESC, gdelt_silver_id DESC LIMIT 1",
                                    -1, &st, NULL) != SQLITE_OK) {
-                snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "reading %s", sp->table);
                 return -1;
             }
             sqlite3_bind_text(st, 1, closed, -1, SQLITE_TRANSIENT);
@@ -443,7 +443,7 @@ int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
             rc = rc == SQLITE_DONE ? 1 : -1;
         }
     }
-    if (rc < 0) snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+    if (rc < 0) store_fail(db, err, errlen, "reading %s", sp->table);
     sqlite3_finalize(st);
     return rc;
 }
@@ -467,7 +467,7 @@ int export_prepare_rows(sqlite3 *db, const table_spec *sp, const column_info *co
     int rc = sqlite3_prepare_v2(db, sql.data, -1, out, NULL);
     buf_free(&sql);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading %s", sp->table);
         return -1;
     }
     if (sp->kind == UNIT_KEY) {
@@ -545,7 +545,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     delta_log log;
     memset(&log, 0, sizeof log);
     if (export_state_load(db, target, table, &s) != 0) {
-        snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading export_state");
         rc = -1;
     }
     if (!rc) rc = delta_log_load(dir, app_id, &log, err, errlen);
@@ -562,7 +562,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
             snprintf(s.mark, sizeof s.mark, "%s", json_string_value(m));
             s.delta_version = log.version;
             if (export_state_save(db, target, table, &s, 0) != 0) {
-                snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "writing export_state");
                 rc = -1;
             }
             stats->recovered++;
@@ -620,7 +620,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
             }
         }
         if (!rc && step != SQLITE_DONE) {
-            snprintf(err, errlen, "%s: %s", table, sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "reading %s", table);
             rc = -1;
         }
         sqlite3_finalize(st);
@@ -677,8 +677,8 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         s.delta_version = log.version;
         if (export_state_save(db, target, table, &s, stats->rows - rows_before) != 0) {
             /* The commit is in the log; the next run recovers the mark from it. */
-            snprintf(err, errlen, "export_state: %s (the Delta commit %lld stands and is recovered"
-                     " on the next run)", sqlite3_errmsg(db), (long long)log.version);
+            store_fail(db, err, errlen, "writing export_state (the Delta commit %lld stands and is recovered"
+                       " on the next run)", (long long)log.version);
             rc = -1;
             break;
         }

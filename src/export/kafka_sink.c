@@ -157,7 +157,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
     if (e) rc = txn_error(rk, e, "init_transactions", err, errlen);
     export_state s;
     if (!rc && export_state_load(db, target, TABLE, &s) != 0) {
-        snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading export_state");
         rc = -1;
     }
     if (!rc && !s.mark[0]) snprintf(s.mark, sizeof s.mark, "|0");
@@ -171,7 +171,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         snprintf(s.mark, sizeof s.mark, "%s", topic_mark);
         s.seq++;
         if (export_state_save(db, target, TABLE, &s, 0) != 0) {
-            snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "writing export_state");
             rc = -1;
         }
         stats->recovered = 1;
@@ -218,7 +218,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
             rd_kafka_poll(rk, 0);
         }
         if (!rc && step != SQLITE_DONE) {
-            snprintf(err, errlen, "%s: %s", TABLE, sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "reading %s", TABLE);
             rc = -1;
         }
         sqlite3_finalize(st);
@@ -237,8 +237,8 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         s.seq++;
         snprintf(s.mark, sizeof s.mark, "%s", next);
         if (export_state_save(db, target, TABLE, &s, sent) != 0) {
-            snprintf(err, errlen, "export_state: %s (the batch is in the topic and is recovered on"
-                     " the next start)", sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "writing export_state (the batch is in the topic and is recovered on"
+                       " the next start)");
             rc = -1;
             break;
         }
