@@ -612,12 +612,13 @@ int obs_flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 {
     if (!enabled(cfg)) return 0;
     /* a savepoint, so a failed metrics write leaves the caller's batch as it was */
+    char why[WG_ERR_LEN];
     if (sqlite3_exec(db, "SAVEPOINT obs", NULL, NULL, NULL) != SQLITE_OK) {
-        log_warn("observe", "%s: cannot record flow progress: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: cannot record flow progress", b->flow));
         return 0;
     }
     if (flow_batch(db, cfg, b) != 0) {
-        log_warn("observe", "%s: flow progress not recorded: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: flow progress not recorded", b->flow));
         sqlite3_exec(db, "ROLLBACK TO obs", NULL, NULL, NULL);
     }
     sqlite3_exec(db, "RELEASE obs", NULL, NULL, NULL);
@@ -627,13 +628,14 @@ int obs_flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 int obs_flow_batch_tx(sqlite3 *db, const config *cfg, const obs_batch *b)
 {
     if (!enabled(cfg)) return 0;
+    char why[WG_ERR_LEN];
     if (store_begin(db) != 0) {
-        log_warn("observe", "%s: cannot record flow progress: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: cannot record flow progress", b->flow));
         return 0;
     }
     obs_flow_batch(db, cfg, b);
     if (store_commit(db) != 0) {
-        log_warn("observe", "%s: flow progress commit failed: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: flow progress commit failed", b->flow));
         store_rollback(db);
     }
     return 0;
