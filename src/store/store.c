@@ -32,30 +32,30 @@ static void store_vformat(sqlite3 *db, int at, char *buf, size_t len, const char
         snprintf(buf + n + m, len - (size_t)(n + m), " (at character %d)", off + 1);
 }
 
+/* The three public spellings below differ only in `at` and in what they return. */
+#define STORE_VFORMAT(db, at, buf, len, fmt)                                                     \
+    do {                                                                                         \
+        va_list ap;                                                                              \
+        va_start(ap, fmt);                                                                       \
+        store_vformat(db, at, buf, len, fmt, ap);                                                \
+        va_end(ap);                                                                              \
+    } while (0)
+
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    store_vformat(db, 0, err, errlen, fmt, ap);
-    va_end(ap);
+    STORE_VFORMAT(db, 0, err, errlen, fmt);
     return -1;
 }
 
 int store_fail_at(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    store_vformat(db, 1, err, errlen, fmt, ap);
-    va_end(ap);
+    STORE_VFORMAT(db, 1, err, errlen, fmt);
     return -1;
 }
 
 const char *store_errtext(sqlite3 *db, char *buf, size_t len, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    store_vformat(db, 0, buf, len, fmt, ap);
-    va_end(ap);
+    STORE_VFORMAT(db, 0, buf, len, fmt);
     return buf && len ? buf : "";
 }
 
