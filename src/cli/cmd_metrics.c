@@ -153,12 +153,12 @@ static enum MHD_Result exporter_answer(void *cls, struct MHD_Connection *conn, c
             if (obs_render_prometheus(db, a->db_path, &body) != 0) {
                 status = 503;
                 buf_reset(&body);
-                buf_appendf(&body, "metrics unavailable: %s\n", sqlite3_errmsg(db));
+                buf_appendf(&body, "%s\n", store_errtext(db, err, sizeof err, "metrics unavailable"));
             } else {
                 type = "text/plain; version=0.0.4; charset=utf-8";
             }
         } else {
-            char reason[512];
+            char reason[WG_ERR_LEN];
             int r = obs_ready(db, a->cfg, a->home, reason, sizeof reason);
             status = r == 1 ? 200 : 503;
             buf_appendf(&body, "%s\n", r < 0 ? "the store could not be read" : reason);

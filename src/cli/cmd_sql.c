@@ -35,7 +35,7 @@ typedef struct governed {
     int64_t rows;
     int over;              /* stopped at max_rows */
     const char *outcome;   /* "allowed", "refused", "error" */
-    char reason[600];
+    char reason[WG_ERR_LEN];
 } governed;
 
 /* sqlite3_step, counting rows and stopping one past the cap of a governed query. */
@@ -118,7 +118,7 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
     sqlite3_stmt *st = NULL;
     int rc;
     if (g) {
-        char err[600];
+        char err[WG_ERR_LEN];
         govern_result gr = govern_prepare(g->s, sql, &st, err, sizeof err);
         if (gr != GOVERN_OK) {
             /* stacked statements are a refusal by rule, a syntax error is the caller's error */
@@ -133,11 +133,9 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
         const char *tail = NULL;
         rc = sqlite3_prepare_v2(db, text, -1, &st, &tail);
         if (rc != SQLITE_OK) {
-            int off = sqlite3_error_offset(db);
-            if (off >= 0)
-                app_runtime_error("sql: %s (at character %d)", sqlite3_errmsg(db), off + 1);
-            else
-                app_runtime_error("sql: %s", sqlite3_errmsg(db));
+            char why[WG_ERR_LEN];
+            store_fail_at(db, why, sizeof why, "sql");
+            app_runtime_error("%s", why);
             free(text);
             return 1;
         }
@@ -198,7 +196,7 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
     }
     int ret = 0;
     if (g) {
-        char err[600];
+        char err[WG_ERR_LEN];
         govern_result gr = govern_step_result(g->s, rc, err, sizeof err);
         if (gr == GOVERN_OK && g->over)
             snprintf(err, sizeof err, "stopped: more than %lld rows (serve.max_limit); the output above is incomplete",
@@ -209,7 +207,8 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
             ret = app_runtime_error("sql: %s", err);
         }
     } else if (rc != SQLITE_DONE) {
-        ret = app_runtime_error("sql: %s", sqlite3_errmsg(db));
+        char why[WG_ERR_LEN];
+        ret = app_runtime_error("%s", store_errtext(db, why, sizeof why, "sql"));
     }
     sqlite3_finalize(st);
     free(text);
@@ -327,8 +326,10 @@ static void governed_audit(app *a, governed *g, const char *route, const char *s
 {
     govern_audit_entry e = {g->p.name, "cli", route, sql, g->outcome,
                             strcmp(g->outcome, "allowed") ? g->reason : NULL, g->rows, now_ms() - t0};
+    char why[WG_ERR_LEN];
     if (govern_audit_write(g->rw, &e) != 0)
-        fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(g->rw));
+        fprintf(stderr, "wikigdelt: warning: %s\n",
+                store_errtext(g->rw, why, sizeof why, "could not write the audit log"));
     govern_audit_prune(g->rw, setting_int(a->cfg, "govern.audit.retention_days"),
                        setting_int(a->cfg, "govern.audit.max_rows"));
 }

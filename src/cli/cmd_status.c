@@ -18,7 +18,8 @@ static int print_rows(sqlite3 *db, const char *title, const char *sql)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "wikigdelt: status: %s %s\n", title, sqlite3_errmsg(db));
+        char why[WG_ERR_LEN];
+        fprintf(stderr, "wikigdelt: status: %s\n", store_errtext(db, why, sizeof why, "%s", title));
         return -1;
     }
     printf("%s\n", title);
