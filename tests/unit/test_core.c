@@ -211,7 +211,8 @@ static void test_checkpoints_and_expectations(void **state)
 }
 
 /* store_prepare_list prepares a module's statements or, at the first bad one, names it in the
- * error and leaves no statement prepared; store_fail says what failed and SQLite's reason. */
+ * error and leaves no statement prepared; store_fail says what failed and SQLite's reason,
+ * store_fail_at also where in the SQL, store_errtext the same words for a log or HTTP body. */
 static void test_store_prepare_list(void **state)
 {
     (void)state;
@@ -238,6 +239,18 @@ static void test_store_prepare_list(void **state)
                              " no such column: nothing_here");
     assert_int_equal(store_fail(db, err, sizeof err, "reading %s", "t"), -1);
     assert_string_equal(err, "reading t: no such column: nothing_here");
+    /* store_fail_at adds where in the SQL SQLite stopped; store_errtext words it the same */
+    sqlite3_stmt *d = NULL;
+    assert_int_not_equal(sqlite3_prepare_v2(db, "SELECT a, nope FROM t", -1, &d, NULL), SQLITE_OK);
+    assert_int_equal(store_fail_at(db, err, sizeof err, "sql"), -1);
+    assert_string_equal(err, "sql: no such column: nope (at character 11)");
+    char text[WG_ERR_LEN];
+    assert_ptr_equal(store_errtext(db, text, sizeof text, "reading %s", "t"), text);
+    assert_string_equal(text, "reading t: no such column: nope");
+    char small[12];
+    assert_int_equal(store_fail_at(db, small, sizeof small, "reading %s", "t"), -1);
+    assert_string_equal(small, "reading t: ");
+    assert_string_equal(store_errtext(NULL, text, sizeof text, "opening"), "opening: no database");
     sqlite3_close(db);
 }
 
