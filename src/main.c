@@ -3,7 +3,7 @@
  * 2 bad usage. */
 #include "cli/app.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/settings.h"
@@ -19,45 +19,6 @@
 #ifndef WG_VERSION
 #define WG_VERSION "unknown"
 #endif
-
-static const cli_subcommand commands[] = {
-    {"run", cmd_run, "continuous: both live sources and all flows"},
-    {"demo", cmd_demo, "the whole pipeline against the built-in simulator on loopback (offline)"},
-    {"simulate", cmd_simulate, "serve GDELT files and an SSE recentchange stream on 127.0.0.1"},
-    {"ingest", cmd_ingest, "ingest gdelt|wiki|kafka: one source into bronze (live URL, file or directory)"},
-    {"refine", cmd_refine, "run the silver flows once over what is pending"},
-    {"correlate", cmd_correlate, "run the gold flows (embed + windowed join) once"},
-    {"eval", cmd_eval, "precision / recall / F1 of the correlation on labelled pairs"},
-    {"embed", cmd_embed, "print sentence embeddings of the given texts as JSON"},
-    {"model", cmd_model, "model fetch|info: install or inspect the embedding model"},
-    {"sql", cmd_sql, "run a read-only SQL query: sql [--format table|csv|json] \"QUERY\""},
-    {"describe", cmd_describe, "describe [--extended] TABLE: columns, types, descriptions"},
-    {"status", cmd_status, "flows, checkpoints, data-quality counts, event log"},
-    {"export", cmd_export, "export delta|kafka: silver and gold tables as Delta Lake tables, gold pairs to Kafka"},
-    {"ask", cmd_ask, "ask [--as NAME] [--sql-only] \"QUESTION\": a plain-language question answered with safe SQL"},
-    {"explain", cmd_explain, "explain [--run] \"SQL\": the query plan in plain words, warnings, a rewrite"},
-    {"metrics", cmd_metrics, "metrics of every flow: Prometheus text, OTLP JSON, or --push to otel.endpoint"},
-    {"check", cmd_check, "integrity check of the lakehouse and the pipeline's invariants"},
-    {"principal", cmd_principal, "principal add|rotate|remove NAME | list: API users and their tokens"},
-    {"group", cmd_group, "group add-member|remove-member GROUP NAME | create GROUP | list"},
-    {"grant", cmd_grant, "grant select on OBJECT to GROUP (a table, a view, layer:NAME or *)"},
-    {"revoke", cmd_revoke, "revoke select on OBJECT from GROUP"},
-    {"config", cmd_config, "config list: every setting with its value, source and description"},
-    {"serve", cmd_serve, "the HTTP SQL API and web pages: serve [--port N] [--address HOST:PORT]"},
-    {0},
-};
-
-enum { O_HOME = 256, O_CONFIG, O_SET, O_VERSION };
-static const cli_opt global_opts[] = {
-    {"home", O_HOME, required_argument, "DIR", "pipeline home (default $WIKIGDELT_HOME or ./lakehouse)"},
-    {"config", O_CONFIG, required_argument, "FILE", "settings file (default HOME/wikigdelt.conf if present)"},
-    {"set", O_SET, required_argument, "KEY=VALUE", "override one setting (repeatable)"},
-    {"version", O_VERSION, no_argument, NULL, "print the version and exit"},
-    {0},
-};
-static const cli_command global_spec = {
-    NULL, "[--home DIR] [--config FILE] [--set KEY=VALUE]... COMMAND [OPTIONS] [ARGS]",
-    "Every command takes --help. Options take `--opt value` or `--opt=value`.", global_opts, NULL, 0};
 
 /* OpenBLAS starts its worker threads when the library loads, and idle workers spin on
  * sched_yield for a while: thousands of calls that cost ingest and refine 7-10% on two cores.
@@ -83,47 +44,53 @@ static void limit_blas_threads(char **argv, const char *command)
     unsetenv("WIKIGDELT_BLAS_REEXEC");
 }
 
+/* The global options; the command line's --set pairs are kept in order, to be replayed over a
+ * settings file's values. */
+typedef struct global_args {
+    config *cfg;
+    const char *home, *config_file;
+    const char **sets;
+    int nsets;
+} global_args;
+
+static int global_opt(cli_parser *p, int key, void *ctx)
+{
+    global_args *g = ctx;
+    char err[WG_ERR_LEN];
+    switch (key) {
+    case O_HOME: g->home = p->arg; break;
+    case O_CONFIG: g->config_file = p->arg; break;
+    case O_SET:
+        g->sets[g->nsets++] = p->arg;
+        if (config_set_pair(g->cfg, p->arg, err, sizeof err) != 0) return app_usage_error("%s", err);
+        break;
+    case O_VERSION:
+        printf("wikigdelt %s\n", WG_VERSION);
+        return 0;
+    }
+    return CLI_GO;
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
     app a;
     memset(&a, 0, sizeof a);
     a.cfg = config_new();
-    const char *home = getenv("WIKIGDELT_HOME");
-    const char *config_file = NULL;
     char err[WG_ERR_LEN];
-    /* The --set pairs in order, replayed over a settings file's values below. */
-    const char **sets = calloc((size_t)argc, sizeof *sets);
-    int nsets = 0;
-    cli_parser p;
-    cli_begin(&p, &global_spec, argc, argv);
-    p.subs = commands;
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        switch (o) {
-        case CLI_EXIT:
-            free(sets);
-            config_free(a.cfg);
-            return p.status;
-        case O_HOME: home = p.arg; break;
-        case O_CONFIG: config_file = p.arg; break;
-        case O_SET:
-            sets[nsets++] = p.arg;
-            if (config_set_pair(a.cfg, p.arg, err, sizeof err) != 0)
-                return free(sets), config_free(a.cfg), app_usage_error("%s", err);
-            break;
-        case O_VERSION:
-            printf("wikigdelt %s\n", WG_VERSION);
-            free(sets);
-            config_free(a.cfg);
-            return 0;
-        }
+    global_args g = {a.cfg, getenv("WIKIGDELT_HOME"), NULL, calloc((size_t)argc, sizeof(char *)), 0};
+    int i;
+    int rc = cli_parse(&cli_global, argc, argv, global_opt, &g, &i);
+    if (rc == CLI_GO && i >= argc) {
+        cli_print_help(&cli_global, stderr);
+        rc = 2;
     }
-    int i = p.ind;
-    if (i >= argc) {
-        cli_print_help(&p, stderr);
+    const char **sets = g.sets, *home = g.home, *config_file = g.config_file;
+    int nsets = g.nsets;
+    if (rc != CLI_GO) {
         free(sets);
         config_free(a.cfg);
-        return 2;
+        return rc;
     }
     a.global_args = argv + 1;
     a.global_nargs = i - 1;
@@ -156,18 +123,18 @@ int main(int argc, char **argv)
     }
 
     const char *name = argv[i];
-    log_configure(config_get_str(a.cfg, "log.format", "text"), config_get_int(a.cfg, "log.max_bytes", 50LL << 20), (int)config_get_int(a.cfg, "log.keep", 3));
+    log_configure(setting_str(a.cfg, "log.format"), setting_int(a.cfg, "log.max_bytes"), (int)setting_int(a.cfg, "log.keep"));
     limit_blas_threads(argv, name);
     app_command_fn fn = NULL;
-    for (const cli_subcommand *c = commands; c->name; c++)
+    for (const cli_subcommand *c = cli_global.subs; c->name; c++)
         if (!strcmp(c->name, name)) fn = c->fn;
     if (!fn) {
-        cli_print_help(&p, stderr);
+        cli_print_help(&cli_global, stderr);
         config_free(a.cfg);
         return app_usage_error("unknown command '%s'", name);
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    int rc = fn(&a, argc - i, argv + i);
+    rc = fn(&a, argc - i, argv + i);
     store_close(a.db);
     config_free(a.cfg);
     curl_global_cleanup();

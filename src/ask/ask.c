@@ -1,5 +1,6 @@
 /* The assistant's parser (ask.h): slots by grammar (slots.c), intent by embedding similarity to
  * described templates, SQL assembled from fixed fragments with every value a bound parameter. */
+#include "core/settings.h"
 #include "ask/ask_int.h"
 
 #include "core/grow.h"
@@ -80,7 +81,7 @@ int ask_engine_open(const config *cfg, sqlite3 *db, ask_engine **out, char *err,
         free(e);
         return -1;
     }
-    const char *rel = config_get_str(cfg, "ask.relative_to", "today");
+    const char *rel = setting_str(cfg, "ask.relative_to");
     if (strcmp(rel, "today") && strcmp(rel, "data")) {
         snprintf(err, errlen, "ask.relative_to = %s: expected today or data", rel);
         ask_engine_close(e);

@@ -1,4 +1,5 @@
 /* Running answers with the asker's rights (ask_run.h). */
+#include "core/settings.h"
 #include "ask/ask_run.h"
 
 #include "ask/llm.h"
@@ -34,8 +35,8 @@ int ask_session_open(const config *cfg, sqlite3 *db, const char *as_name, const 
     s->cfg = cfg;
     s->db = db;
     snprintf(s->client, sizeof s->client, "%s", client ? client : "cli");
-    s->max_rows = config_get_int(cfg, "ask.max_rows", 10000);
-    s->timeout_ms = config_get_int(cfg, "ask.timeout_ms", 30000);
+    s->max_rows = setting_int(cfg, "ask.max_rows");
+    s->timeout_ms = setting_int(cfg, "ask.timeout_ms");
     if (open_catalog(s, sqlite3_db_filename(db, "main"), err, errlen) != 0) {
         ask_session_close(s);
         return -1;
@@ -75,8 +76,8 @@ int ask_session_wrap(ask_engine *engine, const config *cfg, sqlite3 *db, const c
     s->gs = gs;
     if (p) s->principal = *p, s->has_principal = 1;
     snprintf(s->client, sizeof s->client, "%s", client ? client : "");
-    s->max_rows = config_get_int(cfg, "ask.max_rows", 10000);
-    s->timeout_ms = config_get_int(cfg, "ask.timeout_ms", 30000);
+    s->max_rows = setting_int(cfg, "ask.max_rows");
+    s->timeout_ms = setting_int(cfg, "ask.timeout_ms");
     if (open_catalog(s, db_path, err, errlen) != 0) {
         ask_session_close(s);
         return -1;
@@ -159,13 +160,13 @@ static int prepare_governed(ask_session *s, const char *sql, sqlite3_stmt **st, 
         govern_result g = govern_prepare(s->gs, sql, st, err, sizeof err);
         if (g == GOVERN_OK) return 0;
         if (g == GOVERN_DENIED) snprintf(refused, rlen, "%s", err[0] ? err : "refused by the grants");
-        else if (g == GOVERN_BAD_SQL) snprintf(error, elen, "the SQL does not parse: %s", err);
+        else if (g == GOVERN_BAD_SQL) snprintf(error, elen, "%s", err);
         else snprintf(error, elen, "%s", err[0] ? err : "cannot prepare");
         return g == GOVERN_DENIED ? 1 : -1;
     }
     const char *tail = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, st, &tail) != SQLITE_OK) {
-        snprintf(error, elen, "the SQL does not parse: %s", sqlite3_errmsg(s->db));
+        store_fail(s->db, error, elen, "the SQL does not parse");
         return -1;
     }
     while (tail && *tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';')) tail++;
@@ -255,7 +256,7 @@ int ask_answer_question(ask_session *s, const char *question, int sql_only, ask_
         /* the catalog is read on its own connection; rows are filtered by the asker's grants */
         sqlite3 *cdb = s->catalog_db ? s->catalog_db : s->db;
         if (sqlite3_prepare_v2(cdb, sql, -1, &st, NULL) != SQLITE_OK) {
-            snprintf(ans->error, sizeof ans->error, "%s", sqlite3_errmsg(cdb));
+            store_fail_at(cdb, ans->error, sizeof ans->error, "the SQL does not parse");
             return 0;
         }
     } else if (prepare_governed(s, sql, &st, ans->refused, sizeof ans->refused, ans->error, sizeof ans->error) != 0) {
@@ -272,7 +273,7 @@ int ask_answer_question(ask_session *s, const char *question, int sql_only, ask_
         if (s->gs && govern_session_timed_out(s->gs))
             snprintf(ans->error, sizeof ans->error, "stopped after %lld ms (ask.timeout_ms)", (long long)s->timeout_ms);
         else
-            snprintf(ans->error, sizeof ans->error, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
+            store_fail(sqlite3_db_handle(st), ans->error, sizeof ans->error, "running the query");
     }
     if (s->gs) govern_session_deadline(s->gs, 0);
     sqlite3_finalize(st);

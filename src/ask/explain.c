@@ -2,6 +2,7 @@
  * WHERE at its top level (tables, aliases, equality predicates, functions around columns), the
  * schema's indexes and declared types, and from those the warnings and one suggested rewrite
  * (explain_query.c reads the query, explain_checks.c warns; this file: the plan, runs and output). */
+#include "core/settings.h"
 #include "ask/explain_int.h"
 
 /* Plan lines and messages are cut to their buffers on purpose (gcc's warning; clang has none). */
@@ -99,7 +100,7 @@ static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double ti
     if (gs) {
         /* the session's own deadline stands in for the progress handler */
         sqlite3_progress_handler(db, 0, NULL, NULL);
-        char e[200] = "";
+        char e[WG_ERR_LEN] = "";
         if (govern_prepare(gs, sql, &st, e, sizeof e) != GOVERN_OK) {
             rs->error = 1;
             snprintf(rs->errmsg, sizeof rs->errmsg, "%s", e);
@@ -108,7 +109,7 @@ static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double ti
         govern_session_deadline(gs, (int64_t)timeout_ms);
     } else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         rs->error = 1;
-        snprintf(rs->errmsg, sizeof rs->errmsg, "%s", sqlite3_errmsg(db));
+        store_fail_at(db, rs->errmsg, sizeof rs->errmsg, "the SQL does not parse");
         sqlite3_progress_handler(db, 0, NULL, NULL);
         return;
     }
@@ -125,7 +126,7 @@ static void run_once(sqlite3 *db, govern_session *gs, const char *sql, double ti
         rs->rows++;
     }
     if (rc == SQLITE_INTERRUPT || (gs && govern_session_timed_out(gs))) rs->timed_out = 1;
-    else if (rc != SQLITE_DONE) rs->error = 1, snprintf(rs->errmsg, sizeof rs->errmsg, "%s", sqlite3_errmsg(db));
+    else if (rc != SQLITE_DONE) rs->error = 1, store_fail(db, rs->errmsg, sizeof rs->errmsg, "running the query");
     sqlite3_finalize(st);
     if (gs) govern_session_deadline(gs, 0);
     else sqlite3_progress_handler(db, 0, NULL, NULL);
@@ -179,11 +180,8 @@ int explain_sql(sqlite3 *db, sqlite3 *meta, govern_session *gs, const config *cf
     /* the plan comes from meta: under a principal the query was decided above, and the governed
        connection answers only through govern_prepare */
     if (sqlite3_prepare_v2(meta, r->sql, -1, &st, &tail) != SQLITE_OK || !st) {
-        snprintf(err, errlen, "%s", st ? sqlite3_errmsg(meta) : (sqlite3_errmsg(meta)[0] ? sqlite3_errmsg(meta) : "empty query"));
-        if (sqlite3_error_offset(meta) >= 0) {
-            size_t l = strlen(err);
-            snprintf(err + l, errlen - l, " (at character %d)", sqlite3_error_offset(meta) + 1);
-        }
+        if (st || sqlite3_errcode(meta) != SQLITE_OK) store_fail_at(meta, err, errlen, "the SQL does not parse");
+        else snprintf(err, errlen, "empty query");
         sqlite3_finalize(st);
         return -1;
     }
@@ -225,11 +223,11 @@ int explain_sql(sqlite3 *db, sqlite3 *meta, govern_session *gs, const config *cf
 
     qsql q;
     explain_read_query(r->sql, &q);
-    long long large = config_get_int(cfg, "explain.large_rows", 1000);
+    long long large = setting_int(cfg, "explain.large_rows");
     explain_check(meta, &q, r, large, scans, nscans);
 
     if (run) {
-        double timeout = (double)config_get_int(cfg, "explain.timeout_ms", 60000);
+        double timeout = (double)setting_int(cfg, "explain.timeout_ms");
         runstat a1, b1;
         run_once(db, gs, r->sql, timeout, &a1);
         if (a1.error) {

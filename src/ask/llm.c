@@ -1,4 +1,5 @@
 /* OpenAI-compatible chat completions over libcurl (llm.h). */
+#include "core/settings.h"
 #include "ask/llm.h"
 
 #include "core/buf.h"
@@ -60,7 +61,7 @@ int ask_llm_sql(const config *cfg, const char *schema, const char *question, cha
 {
     *sql = NULL;
     const char *url = config_get_str(cfg, "ask.llm.url", NULL);
-    const char *m = config_get_str(cfg, "ask.llm.model", "local");
+    const char *m = setting_str(cfg, "ask.llm.model");
     snprintf(model, modellen, "%s", m);
     if (!url || !*url) {
         snprintf(err, errlen, "no LLM backend (ask.llm.url is not set)");
@@ -99,7 +100,7 @@ int ask_llm_sql(const config *cfg, const char *schema, const char *question, cha
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)config_get_int(cfg, "ask.llm.timeout_ms", 30000));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)setting_int(cfg, "ask.llm.timeout_ms"));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     CURLcode rc = curl_easy_perform(c);

@@ -52,10 +52,13 @@ sqlite3 *app_db_readonly(app *a)
     return db;
 }
 
-static void vprint_error(const char *fmt, va_list ap)
+int app_error(int status, const char *fmt, ...)
 {
     char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     static const char *const file_errors[] = {"disk is full", "disk I/O error", "readonly database",
                                               "database is locked", "malformed", "not a database",
                                               "unable to open database"};
@@ -66,22 +69,5 @@ static void vprint_error(const char *fmt, va_list ap)
         fprintf(stderr, "wikigdelt: %s (lakehouse %s)\n", msg, error_db_path);
     else
         fprintf(stderr, "wikigdelt: %s\n", msg);
-}
-
-int app_usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprint_error(fmt, ap);
-    va_end(ap);
-    return 2;
-}
-
-int app_runtime_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprint_error(fmt, ap);
-    va_end(ap);
-    return 1;
+    return status;
 }

@@ -23,10 +23,12 @@ sqlite3 *app_db(app *a);
 /* A separate read-only connection (the caller closes it with store_close). */
 sqlite3 *app_db_readonly(app *a);
 
-/* Usage errors: print "wikigdelt: <msg>" and return 2, per the CLI contract. */
-int app_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Runtime errors: print "wikigdelt: <msg>" and return 1. */
-int app_runtime_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "wikigdelt: <msg>" on stderr (naming the lakehouse when SQLite's complaint is about
+ * the file) and returns status, the command's exit status. */
+int app_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage errors exit 2, runtime errors 1, per the CLI contract. */
+#define app_usage_error(...) app_error(2, __VA_ARGS__)
+#define app_runtime_error(...) app_error(1, __VA_ARGS__)
 
 /* Sub-commands: int cmd(app *, argc, argv) with argv[0] = the command name. */
 typedef int (*app_command_fn)(app *a, int argc, char **argv);

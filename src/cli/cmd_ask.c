@@ -5,7 +5,8 @@
  * Answers run on a read-only connection; with --as through govern_prepare under that principal's
  * rights (ask_run.c), so the authorizer, not the assistant, has the last word. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
+#include "cli/csv.h"
 
 #include "ask/ask.h"
 #include "ask/ask_run.h"
@@ -65,21 +66,6 @@ static void print_rows_table(const ask_result *r, FILE *out)
     free(w);
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-    if (!s) return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void print_rows_csv(const ask_result *r, FILE *out)
 {
     for (size_t c = 0; c < r->ncols; c++) {
@@ -107,8 +93,10 @@ static void audit_answer(sqlite3 *rw, const ask_session *as, const char *questio
                             ans->refused[0] ? "refused" : ans->error[0] ? "error" : "allowed",
                             ans->refused[0] ? ans->refused : ans->error[0] ? ans->error : NULL,
                             (int64_t)ans->result.nrows, ans->plan.parse_ms + ans->run_ms};
+    char why[WG_ERR_LEN];
     if (govern_audit_write(rw, &e) != 0)
-        fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(rw));
+        fprintf(stderr, "wikigdelt: warning: %s\n",
+                store_errtext(rw, why, sizeof why, "could not write the audit log"));
 }
 
 static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum fmt fmt, int sql_only, int verbose, FILE *out)
@@ -158,47 +146,48 @@ static int answer_one(ask_session *as, sqlite3 *rw, const char *question, enum f
     return rc;
 }
 
-enum { O_AS = 256, O_BATCH, O_SQL_ONLY, O_FORMAT, O_RUN };
-static const cli_opt ask_opts[] = {
-    {"as", O_AS, required_argument, "NAME", "answer with principal NAME's rights (audited)"},
-    {"batch", O_BATCH, required_argument, "FILE", "one question per line (- for stdin), one JSON answer each"},
-    {"sql-only", O_SQL_ONLY, no_argument, NULL, "print the SQL, do not run it"},
-    {"format", O_FORMAT, required_argument, "table|csv|json", "output format (default table)"},
-    {"verbose", 'v', no_argument, NULL, "also how the question was understood"},
-    {0},
-};
-static const cli_command ask_spec = {
-    "ask", "[--as NAME] [--sql-only] [--format table|csv|json] [-v] \"QUESTION\"\n"
-           "[--as NAME] --batch FILE",
-    "A plain-language question answered with safe, read-only SQL over the lakehouse.",
-    ask_opts, "ask.*", CLI_IN_ORDER};
+/* The options of ask and explain, and their one argument (the question, or the query). */
+typedef struct ask_args {
+    int explain;
+    const char *as_name, *batch, *text;
+    enum fmt fmt;
+    int sql_only, verbose, run;
+} ask_args;
+
+static int ask_opt(cli_parser *p, int key, void *ctx)
+{
+    ask_args *q = ctx;
+    const char *cmd = q->explain ? "explain" : "ask";
+    switch (key) {
+    case O_AS: q->as_name = p->arg; break;
+    case O_BATCH: q->batch = p->arg; break;
+    case O_SQL_ONLY: q->sql_only = 1; break;
+    case O_VERBOSE: q->verbose = 1; break;
+    case O_RUN: q->run = 1; break;
+    case O_FORMAT:
+        if (!strcmp(p->arg, "json")) q->fmt = F_JSON;
+        else if (q->explain && !strcmp(p->arg, "text")) q->fmt = F_TABLE;
+        else if (!q->explain && !strcmp(p->arg, "table")) q->fmt = F_TABLE;
+        else if (!q->explain && !strcmp(p->arg, "csv")) q->fmt = F_CSV;
+        else return app_usage_error("%s: --format %s: expected %s", cmd, p->arg,
+                                    q->explain ? "text or json" : "table, csv or json");
+        break;
+    case CLI_ARG:
+        if (q->text) return app_usage_error("%s: one %s at a time (quote it)", cmd, q->explain ? "query" : "question");
+        q->text = p->arg;
+        break;
+    }
+    return CLI_GO;
+}
 
 int cmd_ask(app *a, int argc, char **argv)
 {
-    const char *as_name = NULL, *batch = NULL, *question = NULL;
-    enum fmt fmt = F_TABLE;
-    int sql_only = 0, verbose = 0;
-    cli_parser p;
-    cli_begin(&p, &ask_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        switch (o) {
-        case CLI_EXIT: return p.status;
-        case O_AS: as_name = p.arg; break;
-        case O_BATCH: batch = p.arg; break;
-        case O_SQL_ONLY: sql_only = 1; break;
-        case 'v': verbose = 1; break;
-        case O_FORMAT:
-            if (!strcmp(p.arg, "table")) fmt = F_TABLE;
-            else if (!strcmp(p.arg, "csv")) fmt = F_CSV;
-            else if (!strcmp(p.arg, "json")) fmt = F_JSON;
-            else return app_usage_error("ask: --format %s: expected table, csv or json", p.arg);
-            break;
-        case CLI_ARG:
-            if (question) return app_usage_error("ask: one question at a time (quote it)");
-            question = p.arg;
-            break;
-        }
-    }
+    ask_args q = {.explain = 0, .fmt = F_TABLE};
+    int parsed = cli_parse(&cli_ask, argc, argv, ask_opt, &q, NULL);
+    if (parsed != CLI_GO) return parsed;
+    const char *as_name = q.as_name, *batch = q.batch, *question = q.text;
+    enum fmt fmt = q.fmt;
+    int sql_only = q.sql_only, verbose = q.verbose;
     if (question && !question[strspn(question, " \t\r\n")]) return app_usage_error("ask: the question is empty");
     if (!question && !batch) return app_usage_error("ask: a question is needed: wikigdelt ask \"Which countries had the most protest events last week?\"");
     sqlite3 *db = app_db_readonly(a);
@@ -236,38 +225,13 @@ int cmd_ask(app *a, int argc, char **argv)
     return rc;
 }
 
-static const cli_opt explain_opts[] = {
-    {"as", O_AS, required_argument, "NAME", "explain with principal NAME's rights"},
-    {"run", O_RUN, no_argument, NULL, "also run the query and report its time and rows"},
-    {"format", O_FORMAT, required_argument, "text|json", "output format (default text)"},
-    {0},
-};
-static const cli_command explain_spec = {
-    "explain", "[--as NAME] [--run] [--format text|json] \"SQL\"",
-    "The query plan in plain words, warnings about slow shapes, and a rewrite when one helps.",
-    explain_opts, "explain.*", CLI_IN_ORDER};
-
 int cmd_explain(app *a, int argc, char **argv)
 {
-    const char *sql = NULL, *as_name = NULL;
-    int run = 0, json = 0;
-    cli_parser cp;
-    cli_begin(&cp, &explain_spec, argc, argv);
-    for (int o; (o = cli_next(&cp)) != CLI_END;) {
-        switch (o) {
-        case CLI_EXIT: return cp.status;
-        case O_RUN: run = 1; break;
-        case O_AS: as_name = cp.arg; break;
-        case O_FORMAT:
-            if (!strcmp(cp.arg, "json")) json = 1;
-            else if (strcmp(cp.arg, "text")) return app_usage_error("explain: --format %s: expected text or json", cp.arg);
-            break;
-        case CLI_ARG:
-            if (sql) return app_usage_error("explain: one query at a time (quote it)");
-            sql = cp.arg;
-            break;
-        }
-    }
+    ask_args q = {.explain = 1, .fmt = F_TABLE};
+    int parsed = cli_parse(&cli_explain, argc, argv, ask_opt, &q, NULL);
+    if (parsed != CLI_GO) return parsed;
+    const char *sql = q.text, *as_name = q.as_name;
+    int run = q.run, json = q.fmt == F_JSON;
     if (sql && !sql[strspn(sql, " \t\r\n;")]) return app_usage_error("explain: the query is empty");
     if (!sql) return app_usage_error("explain: a query is needed: wikigdelt explain [--run] \"SELECT ...\"");
     sqlite3 *db = app_db_readonly(a);

@@ -6,7 +6,7 @@
  * file has exactly its row count in bronze; no checkpoint points past the rows of its input;
  * every gold row has its silver event; the schema is one this release knows. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "store/store.h"
 
@@ -45,10 +45,10 @@ static void invariant(checker *c, const char *what, const char *needs1, const ch
 {
     if ((needs1 && !table_exists(c->db, needs1)) || (needs2 && !table_exists(c->db, needs2))) return;
     sqlite3_stmt *st;
-    char detail[512] = "";
+    char detail[WG_ERR_LEN] = "";
     int ok = 0;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(detail, sizeof detail, "cannot run: %s", sqlite3_errmsg(c->db));
+        store_fail(c->db, detail, sizeof detail, "cannot run");
     } else {
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
@@ -58,20 +58,46 @@ static void invariant(checker *c, const char *what, const char *needs1, const ch
             if (!ok) snprintf(detail, sizeof detail, "%lld violation%s%s%s", bad, bad == 1 ? "" : "s",
                               ex ? ", e.g. " : "", ex ? (const char *)ex : "");
         } else {
-            snprintf(detail, sizeof detail, "cannot run: %s", sqlite3_errmsg(c->db));
+            store_fail(c->db, detail, sizeof detail, "cannot run");
         }
     }
     sqlite3_finalize(st);
     report(c, ok, what, detail);
 }
 
+/* Every row of child points at a row of parent (child.key = parent.pkey); rows whose key is
+ * NULL are left out when nullable. The example is the smallest offending value of show. */
+static void has_parent(checker *c, const char *what, const char *child, const char *key,
+                       const char *show, int nullable, const char *parent, const char *pkey,
+                       int needs_parent)
+{
+    char *sql = sqlite3_mprintf("SELECT COUNT(*), MIN(x.\"%w\") FROM \"%w\" x WHERE (%d OR x.\"%w\" IS NOT NULL)"
+                                " AND NOT EXISTS (SELECT 1 FROM \"%w\" p WHERE p.\"%w\" = x.\"%w\")",
+                                show, child, !nullable, key, parent, pkey, key);
+    invariant(c, what, child, needs_parent ? parent : NULL, sql);
+    sqlite3_free(sql);
+}
+
+/* A flow's checkpoint (the last input id it committed) is not past the input's largest id. */
+static void checkpoint_within(checker *c, const char *flow, const char *input, const char *id)
+{
+    char what[160];
+    snprintf(what, sizeof what, "checkpoint %s <= max %s id", flow, input);
+    char *sql = sqlite3_mprintf("SELECT COUNT(*), MIN(value) FROM checkpoints WHERE flow = %Q AND"
+                                " value + 0 > (SELECT COALESCE(MAX(\"%w\"), 0) FROM \"%w\")",
+                                flow, id, input);
+    invariant(c, what, input, NULL, sql);
+    sqlite3_free(sql);
+}
+
 static void pragma_check(checker *c, const char *pragma, const char *what, int expect_ok_row)
 {
     sqlite3_stmt *st;
-    char detail[768] = "";
+    char detail[WG_ERR_LEN] = "";
     int ok = 1, rows = 0;
     if (sqlite3_prepare_v2(c->db, pragma, -1, &st, NULL) != SQLITE_OK) {
-        report(c, 0, what, sqlite3_errmsg(c->db));
+        char why[WG_ERR_LEN];
+        report(c, 0, what, store_errtext(c->db, why, sizeof why, "%s", pragma));
         return;
     }
     int rc;
@@ -88,32 +114,19 @@ static void pragma_check(checker *c, const char *pragma, const char *what, int e
     if (rc != SQLITE_DONE) {
         ok = 0;
         size_t n = strlen(detail);
-        snprintf(detail + n, sizeof detail - n, "%s%s", n ? "; " : "", sqlite3_errmsg(c->db));
+        char why[WG_ERR_LEN];
+        snprintf(detail + n, sizeof detail - n, "%s%s", n ? "; " : "",
+                 store_errtext(c->db, why, sizeof why, "%s", pragma));
     }
     sqlite3_finalize(st);
     report(c, ok, what, detail);
 }
 
-static const cli_opt opts[] = {
-    {"quick", 256, no_argument, NULL, "PRAGMA quick_check instead of the full integrity_check"},
-    {0},
-};
-static const cli_command spec = {
-    "check", "[--quick]",
-    "SQLite's integrity check, then the pipeline's invariants, one line each (ok or FAIL).\n"
-    "Read-only: it never repairs or migrates. Exit 1 when a check fails.",
-    opts, NULL, 0};
-
 int cmd_check(app *a, int argc, char **argv)
 {
     int quick = 0;
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        quick = 1;
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    int rc = cli_parse(&cli_check, argc, argv, cli_set_flag, &quick, NULL);
+    if (rc != CLI_GO) return rc;
     sqlite3 *db = NULL;
     char err[WG_ERR_LEN];
     FILE *probe = fopen(a->db_path, "rb");
@@ -134,41 +147,28 @@ int cmd_check(app *a, int argc, char **argv)
     }
     report(&c, 1, store_schema_current(db) ? "schema is this release's"
                                            : "schema is an older release's (migrated on the next write)", NULL);
-    invariant(&c, "every gdelt_silver row has its gdelt_bronze row", "gdelt_silver", NULL,
-              "SELECT COUNT(*), MIN(s.bronze_id) FROM gdelt_silver s WHERE s.bronze_id IS NOT NULL AND"
-              " NOT EXISTS (SELECT 1 FROM gdelt_bronze b WHERE b.bronze_id = s.bronze_id)");
-    invariant(&c, "every gdelt_quarantine row has its gdelt_bronze row", "gdelt_quarantine", NULL,
-              "SELECT COUNT(*), MIN(q.bronze_id) FROM gdelt_quarantine q WHERE"
-              " NOT EXISTS (SELECT 1 FROM gdelt_bronze b WHERE b.bronze_id = q.bronze_id)");
+    has_parent(&c, "every gdelt_silver row has its gdelt_bronze row", "gdelt_silver", "bronze_id",
+               "bronze_id", 1, "gdelt_bronze", "bronze_id", 0);
+    has_parent(&c, "every gdelt_quarantine row has its gdelt_bronze row", "gdelt_quarantine",
+               "bronze_id", "bronze_id", 0, "gdelt_bronze", "bronze_id", 0);
     invariant(&c, "every ingested gdelt_ledger file has exactly its rows in gdelt_bronze", "gdelt_ledger", NULL,
               "SELECT COUNT(*), MIN(name) FROM gdelt_ledger l WHERE status = 'ingested' AND"
               " rows != (SELECT COUNT(*) FROM gdelt_bronze b WHERE b.file_id = l.file_id)");
     invariant(&c, "every gdelt_bronze row belongs to an ingested ledger file", "gdelt_bronze", NULL,
               "SELECT COUNT(*), MIN(b.source_file) FROM gdelt_bronze b WHERE NOT EXISTS"
               " (SELECT 1 FROM gdelt_ledger l WHERE l.file_id = b.file_id AND l.status = 'ingested')");
-    invariant(&c, "checkpoint gdelt_silver <= max gdelt_bronze id", "gdelt_bronze", NULL,
-              "SELECT COUNT(*), MIN(value) FROM checkpoints WHERE flow = 'gdelt_silver' AND"
-              " value + 0 > (SELECT COALESCE(MAX(bronze_id), 0) FROM gdelt_bronze)");
-    invariant(&c, "every wikimedia_silver row has its wikimedia_bronze row", "wikimedia_silver", NULL,
-              "SELECT COUNT(*), MIN(s.bronze_id) FROM wikimedia_silver s WHERE s.bronze_id IS NOT NULL AND"
-              " NOT EXISTS (SELECT 1 FROM wikimedia_bronze b WHERE b.bronze_id = s.bronze_id)");
-    invariant(&c, "checkpoint wikimedia_silver <= max wikimedia_bronze id", "wikimedia_bronze", NULL,
-              "SELECT COUNT(*), MIN(value) FROM checkpoints WHERE flow = 'wikimedia_silver' AND"
-              " value + 0 > (SELECT COALESCE(MAX(bronze_id), 0) FROM wikimedia_bronze)");
+    checkpoint_within(&c, "gdelt_silver", "gdelt_bronze", "bronze_id");
+    has_parent(&c, "every wikimedia_silver row has its wikimedia_bronze row", "wikimedia_silver",
+               "bronze_id", "bronze_id", 1, "wikimedia_bronze", "bronze_id", 0);
+    checkpoint_within(&c, "wikimedia_silver", "wikimedia_bronze", "bronze_id");
     invariant(&c, "no meta.id twice in wikimedia_silver", "wikimedia_silver", NULL,
               "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM wikimedia_silver");
-    invariant(&c, "checkpoint gold.gdelt_silver_id <= max gdelt_silver id", "gdelt_silver", NULL,
-              "SELECT COUNT(*), MIN(value) FROM checkpoints WHERE flow = 'gold.gdelt_silver_id' AND"
-              " value + 0 > (SELECT COALESCE(MAX(silver_id), 0) FROM gdelt_silver)");
-    invariant(&c, "checkpoint gold.wiki_silver_id <= max wikimedia_silver id", "wikimedia_silver", NULL,
-              "SELECT COUNT(*), MIN(value) FROM checkpoints WHERE flow = 'gold.wiki_silver_id' AND"
-              " value + 0 > (SELECT COALESCE(MAX(silver_id), 0) FROM wikimedia_silver)");
-    invariant(&c, "every gold_events row has its gdelt_silver event", "gold_events", "gdelt_silver",
-              "SELECT COUNT(*), MIN(g.EventID) FROM gold_events g WHERE NOT EXISTS"
-              " (SELECT 1 FROM gdelt_silver s WHERE s.silver_id = g.gdelt_silver_id)");
-    invariant(&c, "every correlated_gold_events row has its gold event", "correlated_gold_events", "gold_events",
-              "SELECT COUNT(*), MIN(c.EventID) FROM correlated_gold_events c WHERE NOT EXISTS"
-              " (SELECT 1 FROM gold_events g WHERE g.gdelt_silver_id = c.gdelt_silver_id)");
+    checkpoint_within(&c, "gold.gdelt_silver_id", "gdelt_silver", "silver_id");
+    checkpoint_within(&c, "gold.wiki_silver_id", "wikimedia_silver", "silver_id");
+    has_parent(&c, "every gold_events row has its gdelt_silver event", "gold_events",
+               "gdelt_silver_id", "EventID", 0, "gdelt_silver", "silver_id", 1);
+    has_parent(&c, "every correlated_gold_events row has its gold event", "correlated_gold_events",
+               "gdelt_silver_id", "EventID", 0, "gold_events", "gdelt_silver_id", 1);
     printf("check: %d of %d checks passed%s\n", c.ran - c.failed, c.ran, c.failed ? "; see FAIL lines" : "");
     store_close(db);
     return c.failed ? 1 : 0;

@@ -2,7 +2,7 @@
  * value came from (default, file, --set) and its description. Families (expect.<flow>.*) are
  * listed once, followed by each key of the family that is set. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/settings.h"
 
@@ -14,16 +14,10 @@ static void print_row(const char *name, const char *value, const char *source, c
     printf("%-38s  %-22s  %-8s  %s\n", name, value, source, desc);   /* columns: 2+ spaces apart */
 }
 
-static const cli_command list_spec = {
-    "config list", "",
-    "Every setting: name, current value, source (default, file, --set) and description.",
-    NULL, NULL, 0};
-
-static int config_list(app *a, int argc, char **argv)
+int cli_config_list_cmd(app *a, int argc, char **argv)
 {
-    int first;
-    int rc = cli_args_only(&list_spec, argc, argv, 0, 0, &first);
-    if (rc >= 0) return rc;
+    int rc = cli_parse(&cli_config_list, argc, argv, NULL, NULL, NULL);
+    if (rc != CLI_GO) return rc;
     size_t n;
     const setting *t = settings_table(&n);
     print_row("name", "value", "source", "description");
@@ -47,18 +41,7 @@ static int config_list(app *a, int argc, char **argv)
     return 0;
 }
 
-static const cli_subcommand subs[] = {
-    {"list", config_list, "every setting with its value, source and description"},
-    {0},
-};
-
-static const cli_command spec = {
-    "config", "list",
-    "Settings come from their defaults, the settings file (--config, or HOME/wikigdelt.conf)\n"
-    "and --set KEY=VALUE, in that order.",
-    NULL, NULL, 0};
-
 int cmd_config(app *a, int argc, char **argv)
 {
-    return cli_dispatch(a, &spec, subs, argc, argv);
+    return cli_dispatch(a, &cli_config, argc, argv);
 }

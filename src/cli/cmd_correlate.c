@@ -1,6 +1,7 @@
 /* `correlate [--drain]`: run the gold flows once over what is pending in silver. */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/log.h"
 #include "core/stop.h"
@@ -38,7 +39,7 @@ static void observe_gold(sqlite3 *db, const config *cfg, const embedder *emb, in
     obs_count("wikigdelt_bursts_total", "", (double)st->bursts);
     if (st->late_events) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"gdelt\"", (double)st->late_events);
     if (st->late_edits) obs_count("wikigdelt_flow_late_rows_total", "flow=\"gold\",stream=\"wiki\"", (double)st->late_edits);
-    if (!config_get_bool(cfg, "observe.enabled", 1) || store_begin(db) != 0) return;
+    if (!setting_bool(cfg, "observe.enabled") || store_begin(db) != 0) return;
     obs_flow_batch(db, cfg, &(obs_batch){.flow = "gold", .start_ms = started_ms,
                    .input_rows = st->events_read + st->edits_read, .output_rows = st->pairs_written,
                    .late_rows = st->late_events + st->late_edits, .lag_seconds = -1,
@@ -133,37 +134,32 @@ static int correlate_follow(app *a, sqlite3 *db, embedder *emb, double interval)
     return 0;
 }
 
-enum { O_DRAIN = 256, O_FOLLOW, O_INTERVAL };
-static const cli_opt correlate_opts[] = {
-    {"drain", O_DRAIN, no_argument, NULL, "the input has ended: close every open bucket"},
-    {"follow", O_FOLLOW, no_argument, NULL, "keep running, one step every --interval, until SIGINT/SIGTERM"},
-    {"interval", O_INTERVAL, required_argument, "S", "with --follow: seconds between steps (0 < S <= 86400; correlate.interval_seconds)"},
-    {0},
-};
-static const cli_command correlate_spec = {
-    "correlate", "[--drain | --follow [--interval S]]",
-    "The gold flows once over what is pending in silver: embed the texts, join each GDELT event\n"
-    "with the Wikipedia pages edited in its bucket, rerank, and close the buckets past lateness.",
-    correlate_opts, "correlate.*, embed.*, pipeline.bucket_seconds", 0};
+typedef struct correlate_args {
+    int drain, follow;
+    double interval;
+} correlate_args;
+
+static int correlate_opt(cli_parser *p, int key, void *ctx)
+{
+    correlate_args *c = ctx;
+    if (key == O_DRAIN) c->drain = 1;
+    else if (key == O_FOLLOW) c->follow = 1;
+    else {
+        char *end;
+        c->interval = strtod(p->arg, &end);
+        if (!*p->arg || *end || !(c->interval > 0 && c->interval <= 86400))
+            return app_usage_error("correlate: --interval takes seconds (0 < S <= 86400)");
+    }
+    return CLI_GO;
+}
 
 int cmd_correlate(app *a, int argc, char **argv)
 {
-    int drain = 0, follow = 0;
-    double interval = config_get_double(a->cfg, "correlate.interval_seconds", 5.0);
-    cli_parser p;
-    cli_begin(&p, &correlate_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_DRAIN) drain = 1;
-        else if (o == O_FOLLOW) follow = 1;
-        else {
-            char *end;
-            interval = strtod(p.arg, &end);
-            if (!*p.arg || *end || !(interval > 0 && interval <= 86400))
-                return app_usage_error("correlate: --interval takes seconds (0 < S <= 86400)");
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    correlate_args args = {0, 0, setting_double(a->cfg, "correlate.interval_seconds")};
+    int parsed = cli_parse(&cli_correlate, argc, argv, correlate_opt, &args, NULL);
+    if (parsed != CLI_GO) return parsed;
+    int drain = args.drain, follow = args.follow;
+    double interval = args.interval;
     if (drain && follow) return app_usage_error("correlate: --drain and --follow exclude each other");
     sqlite3 *db = app_db(a);
     if (!db) return 1;

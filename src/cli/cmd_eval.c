@@ -1,6 +1,7 @@
 /* `eval LABELS.tsv`: precision, recall and F1 of the correlation on labelled pairs. */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/buf.h"
 #include "correlate/eval.h"
@@ -43,7 +44,7 @@ static char *event_text_by_id(sqlite3 *db, const config *cfg, const char *id, ch
 {
     unsigned mask;
     if (event_text_parse_fields(
-            config_get_str(cfg, "correlate.event_text_fields", EVENT_TEXT_DEFAULT_FIELDS), &mask,
+            setting_str(cfg, "correlate.event_text_fields"), &mask,
             err, errlen))
         return NULL;
     sqlite3_stmt *st;
@@ -293,27 +294,12 @@ static void print_interval(const float *scores, const int *labels, const size_t 
            " with all its pairs)\n", lo, hi, EVAL_BOOTSTRAP_REPS, ngroups, eval_group_word);
 }
 
-enum { O_SCORES = 256, O_COUNTRY_NAMES, O_PART };
-static const cli_opt eval_opts[] = {
-    {"scores", O_SCORES, required_argument, "OUT.tsv", "also write every pair's cosine and match score"},
-    {"part", O_PART, required_argument, "P", "of a story-form file: dev, heldout or all (default) stories"},
-    {"country-names", O_COUNTRY_NAMES, required_argument, "OUT.tsv", "write the localised country names of the home's wikis (no LABELS)"},
-    {0},
-};
-static const cli_command eval_spec = {
-    "eval", "[--scores OUT.tsv] [--part dev|heldout|all] LABELS.tsv\n--country-names OUT.tsv",
-    "Precision, recall and F1 of the correlation on labelled pairs, first of the decision the gold\n"
-    "flow applies with the current settings, then diagnostics. LABELS.tsv: event<TAB>title<TAB>\n"
-    "related lines (event: a text or a GDELT EventID), or the story form story<TAB>EventID<TAB>\n"
-    "title<TAB>label<TAB>kind<TAB>note (label ? is skipped).",
-    eval_opts, "correlate.*, embed.*", CLI_IN_ORDER};
-
 int cmd_eval(app *a, int argc, char **argv)
 {
     const char *path = NULL, *scores_out = NULL, *names_out = NULL;
     enum eval_part part = PART_ALL;
     cli_parser p;
-    cli_begin(&p, &eval_spec, argc, argv);
+    cli_begin(&p, &cli_eval, argc, argv);
     for (int o; (o = cli_next(&p)) != CLI_END;) {
         switch (o) {
         case CLI_EXIT: return p.status;

@@ -1,8 +1,9 @@
 /* `export delta`: silver and gold tables to Delta Lake tables that Spark, delta-rs, DuckDB and
  * pyarrow read, appended exactly once (see export/export.h). With --loop it keeps exporting every
  * export.delta.interval_seconds, as the sink that `run` supervises. */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/log.h"
 #include "core/stop.h"
@@ -18,32 +19,33 @@
 #include <unistd.h>
 
 /* `export kafka`: gold pairs to a topic, exactly once (see export/kafka_sink.h). */
-enum { O_BROKERS = 256, O_TOPIC, O_LOOP, O_FORMAT, O_ONCE, O_DURATION, O_TABLE, O_TO };
-static const cli_opt kafka_opts[] = {
-    {"brokers", O_BROKERS, required_argument, "HOST:PORT", "bootstrap brokers (kafka.brokers)"},
-    {"topic", O_TOPIC, required_argument, "T", "topic (export.kafka.topic, default wikigdelt.gold)"},
-    {"loop", O_LOOP, no_argument, NULL, "keep publishing every export.kafka.interval_seconds until stopped"},
-    {0},
-};
-static const cli_command kafka_spec = {
-    "export kafka", "--brokers HOST:PORT [--topic T] [--loop]",
-    "The gold pairs (correlated_gold_events) to a Kafka topic, exactly once.",
-    kafka_opts, "kafka.*, export.kafka.*", 0};
+/* The options of both Kafka commands: export kafka's go to sink, ingest kafka's to source. */
+typedef struct kafka_args {
+    const char *brokers, *topic, *format;
+    int loop;
+    kafka_source_options source;
+} kafka_args;
 
-static int export_kafka(app *a, int argc, char **argv)
+static int kafka_opt(cli_parser *p, int key, void *ctx)
 {
-    const char *brokers = config_get_str(a->cfg, "kafka.brokers", NULL);
-    const char *topic = config_get_str(a->cfg, "export.kafka.topic", "wikigdelt.gold");
-    int loop = 0;
-    cli_parser p;
-    cli_begin(&p, &kafka_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_BROKERS) brokers = p.arg;
-        else if (o == O_TOPIC) topic = p.arg;
-        else loop = 1;
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    kafka_args *k = ctx;
+    if (key == O_BROKERS) k->brokers = p->arg;
+    else if (key == O_TOPIC) k->topic = p->arg;
+    else if (key == O_LOOP) k->loop = 1;
+    else if (key == O_FORMAT) k->format = p->arg;
+    else if (key == O_ONCE) k->source.once = 1;
+    else k->source.duration_s = atof(p->arg);
+    return CLI_GO;
+}
+
+int cli_export_kafka_cmd(app *a, int argc, char **argv)
+{
+    kafka_args k = {config_get_str(a->cfg, "kafka.brokers", NULL),
+                    setting_str(a->cfg, "export.kafka.topic"), NULL, 0, {0}};
+    int parsed = cli_parse(&cli_export_kafka, argc, argv, kafka_opt, &k, NULL);
+    if (parsed != CLI_GO) return parsed;
+    const char *brokers = k.brokers, *topic = k.topic;
+    int loop = k.loop;
     if (!brokers) return app_usage_error("export kafka: no brokers (--brokers or kafka.brokers)");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
@@ -58,36 +60,16 @@ static int export_kafka(app *a, int argc, char **argv)
 }
 
 /* `ingest kafka`: recentchange events or GDELT rows from a topic into bronze, exactly once. */
-static const cli_opt ingest_opts[] = {
-    {"brokers", O_BROKERS, required_argument, "HOST:PORT", "bootstrap brokers (kafka.brokers)"},
-    {"topic", O_TOPIC, required_argument, "T", "topic to read"},
-    {"format", O_FORMAT, required_argument, "wiki|gdelt", "payload: recentchange JSON events or GDELT rows (default wiki)"},
-    {"once", O_ONCE, no_argument, NULL, "stop at the end of every partition"},
-    {"duration", O_DURATION, required_argument, "S", "stop after S seconds"},
-    {0},
-};
-static const cli_command ingest_spec = {
-    "ingest kafka", "--brokers HOST:PORT --topic T --format wiki|gdelt [--once] [--duration S]",
-    "Recentchange events or GDELT rows from a Kafka topic into bronze, exactly once.",
-    ingest_opts, "kafka.*", 0};
-
 int cli_ingest_kafka(app *a, int argc, char **argv)
 {
-    kafka_source_options o = {config_get_str(a->cfg, "kafka.brokers", NULL), NULL, KAFKA_PAYLOAD_WIKI, 0, 0};
-    const char *format = "wiki";
-    cli_parser p;
-    cli_begin(&p, &ingest_spec, argc, argv);
-    for (int k; (k = cli_next(&p)) != CLI_END;) {
-        switch (k) {
-        case CLI_EXIT: return p.status;
-        case O_BROKERS: o.brokers = p.arg; break;
-        case O_TOPIC: o.topic = p.arg; break;
-        case O_FORMAT: format = p.arg; break;
-        case O_ONCE: o.once = 1; break;
-        case O_DURATION: o.duration_s = atof(p.arg); break;
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    kafka_args k = {config_get_str(a->cfg, "kafka.brokers", NULL), NULL, "wiki", 0, {0}};
+    int parsed = cli_parse(&cli_ingest_kafka_spec, argc, argv, kafka_opt, &k, NULL);
+    if (parsed != CLI_GO) return parsed;
+    kafka_source_options o = k.source;
+    o.brokers = k.brokers;
+    o.topic = k.topic;
+    o.payload = KAFKA_PAYLOAD_WIKI;
+    const char *format = k.format;
     if (!o.brokers || !o.topic) return app_usage_error("ingest kafka: --brokers and --topic are needed");
     if (!strcmp(format, "gdelt")) o.payload = KAFKA_PAYLOAD_GDELT;
     else if (strcmp(format, "wiki") != 0) return app_usage_error("ingest kafka: --format is wiki or gdelt");
@@ -104,33 +86,30 @@ int cli_ingest_kafka(app *a, int argc, char **argv)
     return 0;
 }
 
-static const cli_opt delta_opts[] = {
-    {"table", O_TABLE, required_argument, "T", "a table to export (repeatable; default export.delta.tables or all)"},
-    {"to", O_TO, required_argument, "DIR", "where the Delta tables go (export.delta.to, default HOME/delta)"},
-    {"loop", O_LOOP, no_argument, NULL, "keep exporting every export.delta.interval_seconds until stopped"},
-    {0},
-};
-static const cli_command delta_spec = {
-    "export delta", "[--table T]... [--to DIR] [--loop]",
-    "Silver and gold tables as Delta Lake tables (Parquet), appended exactly once.\n"
-    "Tables: gdelt_silver, wikimedia_silver, gold_events, correlated_gold_events.",
-    delta_opts, "export.delta.*", 0};
-
-static int export_delta(app *a, int argc, char **argv)
-{
+typedef struct delta_args {
     const char *tables[16];
-    int ntables = 0, loop = 0;
-    const char *to = config_get_str(a->cfg, "export.delta.to", NULL);
-    cli_parser p;
-    cli_begin(&p, &delta_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_TO) to = p.arg;
-        else if (o == O_LOOP) loop = 1;
-        else if (ntables < 16) tables[ntables++] = p.arg;
-        else return cli_usage_error(&p, "at most 16 --table options");
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    int ntables, loop;
+    const char *to;
+} delta_args;
+
+static int delta_opt(cli_parser *p, int key, void *ctx)
+{
+    delta_args *d = ctx;
+    if (key == O_TO) d->to = p->arg;
+    else if (key == O_LOOP) d->loop = 1;
+    else if (d->ntables < 16) d->tables[d->ntables++] = p->arg;
+    else return cli_usage_error(p, "at most 16 --table options");
+    return CLI_GO;
+}
+
+int cli_export_delta_cmd(app *a, int argc, char **argv)
+{
+    delta_args d = {.to = config_get_str(a->cfg, "export.delta.to", NULL)};
+    int parsed = cli_parse(&cli_export_delta, argc, argv, delta_opt, &d, NULL);
+    if (parsed != CLI_GO) return parsed;
+    const char **tables = d.tables;
+    int ntables = d.ntables, loop = d.loop;
+    const char *to = d.to;
     if (ntables == 0) {
         const char *list = config_get_str(a->cfg, "export.delta.tables", NULL);
         static char copy[512];
@@ -151,7 +130,7 @@ static int export_delta(app *a, int argc, char **argv)
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     stop_install_signals();
-    int64_t interval = config_get_int(a->cfg, "export.delta.interval_seconds", 60);
+    int64_t interval = setting_int(a->cfg, "export.delta.interval_seconds");
     int failed = 0;
     do {
         for (int i = 0; i < ntables && !stop_requested(); i++) {
@@ -177,15 +156,7 @@ static int export_delta(app *a, int argc, char **argv)
     return failed && !loop ? 1 : 0;
 }
 
-static const cli_subcommand sinks[] = {
-    {"delta", export_delta, "silver and gold tables as Delta Lake tables (Parquet)"},
-    {"kafka", export_kafka, "the gold pairs to a Kafka topic"},
-    {0},
-};
-
-static const cli_command spec = {"export", "delta|kafka [OPTIONS]", NULL, NULL, NULL, 0};
-
 int cmd_export(app *a, int argc, char **argv)
 {
-    return cli_dispatch(a, &spec, sinks, argc, argv);
+    return cli_dispatch(a, &cli_export, argc, argv);
 }

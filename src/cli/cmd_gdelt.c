@@ -1,8 +1,9 @@
 /* `ingest gdelt`: the GDELT source into gdelt_bronze: local files, live polling or a backfill
- * (the options: `spec` below, or `wikigdelt ingest gdelt --help`). BASE defaults to the setting
+ * (the options: cli/cmd_table.c, or `wikigdelt ingest gdelt --help`). BASE defaults to the setting
  * gdelt.base_url (http://data.gdeltproject.org/gdeltv2/). */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/log.h"
 #include "core/stop.h"
@@ -14,26 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum { O_FILE = 256, O_LIVE, O_ONCE, O_REFINE, O_URL, O_INTERVAL, O_BACKFILL };
-static const cli_opt opts[] = {
-    {"file", O_FILE, required_argument, "PATH|DIR", "a local .zip/.CSV export or a directory of them (repeatable)"},
-    {"live", O_LIVE, no_argument, NULL, "poll BASE/lastupdate.txt until stopped"},
-    {"once", O_ONCE, no_argument, NULL, "with --live: one poll, then exit"},
-    {"interval", O_INTERVAL, required_argument, "SECONDS", "with --live: seconds between polls (gdelt.poll_interval_seconds)"},
-    {"backfill", O_BACKFILL, required_argument, "FROM TO", "every 15-minute export from FROM to TO"},
-    {"url", O_URL, required_argument, "BASE", "export base URL for --live and --backfill (gdelt.base_url)"},
-    {"refine", O_REFINE, no_argument, NULL, "run the gdelt_silver flow after ingesting"},
-    {0},
-};
-static const cli_command spec = {
-    "ingest gdelt",
-    "--file PATH|DIR [--file ...] [--refine]\n"
-    "--live [--url BASE] [--once] [--interval SECONDS] [--refine]\n"
-    "--backfill FROM TO [--url BASE] [--refine]",
-    "GDELT 2.0 event exports into gdelt_bronze, each file once (gdelt_ledger).\n"
-    "FROM/TO: YYYYMMDDHHMMSS, YYYYMMDD (TO covers the whole day) or ISO 8601, UTC.",
-    opts, "gdelt.* (base_url, poll_interval_seconds, retry and size limits), expect.gdelt_silver.*", 0};
 
 /* FROM/TO of a backfill. A bare date as the end of the range means the whole day. */
 static int parse_range_time(const char *s, int is_end, int64_t *out)
@@ -77,46 +58,54 @@ static int run_refine(app *a, sqlite3 *db)
     return 0;
 }
 
+typedef struct gdelt_args {
+    const char *files[64];
+    int nfiles, live, once, refine, backfill;
+    const char *url, *from_s, *to_s;
+    double interval;
+} gdelt_args;
+
+static int gdelt_opt(cli_parser *p, int key, void *ctx)
+{
+    gdelt_args *g = ctx;
+    switch (key) {
+    case O_FILE:
+        if (g->nfiles == (int)(sizeof g->files / sizeof g->files[0]))
+            return app_usage_error("ingest gdelt: too many --file options");
+        g->files[g->nfiles++] = p->arg;
+        break;
+    case O_LIVE: g->live = 1; break;
+    case O_ONCE: g->once = 1; break;
+    case O_REFINE: g->refine = 1; break;
+    case O_URL: g->url = p->arg; break;
+    case O_INTERVAL: {
+        char *end;
+        g->interval = strtod(p->arg, &end);
+        if (!*p->arg || *end || g->interval <= 0)
+            return app_usage_error("ingest gdelt: --interval needs a positive number of"
+                                   " seconds, got '%s'", p->arg);
+        break;
+    }
+    case O_BACKFILL:
+        g->backfill = 1;
+        g->from_s = p->arg;
+        if (!(g->to_s = cli_take_word(p)))
+            return cli_usage_error(p, "--backfill needs FROM and TO");
+        break;
+    }
+    return CLI_GO;
+}
+
 int cli_ingest_gdelt(app *a, int argc, char **argv)
 {
-    const char *files[64];
-    int nfiles = 0, live = 0, once = 0, refine = 0, backfill = 0;
-    const char *url = NULL, *from_s = NULL, *to_s = NULL;
-    double interval = -1;
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        switch (o) {
-        case CLI_EXIT: return p.status;
-        case O_FILE:
-            if (nfiles == (int)(sizeof files / sizeof files[0]))
-                return app_usage_error("ingest gdelt: too many --file options");
-            files[nfiles++] = p.arg;
-            break;
-        case O_LIVE: live = 1; break;
-        case O_ONCE: once = 1; break;
-        case O_REFINE: refine = 1; break;
-        case O_URL: url = p.arg; break;
-        case O_INTERVAL: {
-            char *end;
-            interval = strtod(p.arg, &end);
-            if (!*p.arg || *end || interval <= 0)
-                return app_usage_error("ingest gdelt: --interval needs a positive number of"
-                                       " seconds, got '%s'", p.arg);
-            break;
-        }
-        case O_BACKFILL:
-            backfill = 1;
-            from_s = p.arg;
-            if (!(to_s = cli_take_word(&p)))
-                return cli_usage_error(&p, "--backfill needs FROM and TO");
-            break;
-        }
-    }
-    if (p.ind < argc)
-        return cli_unexpected(&p, argv[p.ind]);
+    gdelt_args g = {.interval = -1};
+    int rc = cli_parse(&cli_ingest_gdelt_spec, argc, argv, gdelt_opt, &g, NULL);
+    if (rc != CLI_GO) return rc;
+    const char **files = g.files, *url = g.url, *from_s = g.from_s, *to_s = g.to_s;
+    int nfiles = g.nfiles, live = g.live, once = g.once, refine = g.refine, backfill = g.backfill;
+    double interval = g.interval;
     if ((nfiles > 0) + live + backfill != 1)
-        return cli_usage_error(&p, "choose exactly one of --file, --live, --backfill");
+        return cli_command_error(&cli_ingest_gdelt_spec, "choose exactly one of --file, --live, --backfill");
     if (!live && (once || interval > 0))
         return app_usage_error("ingest gdelt: --once and --interval go with --live");
     if (nfiles && url) return app_usage_error("ingest gdelt: --url goes with --live or --backfill");
@@ -127,7 +116,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
                                    " YYYYMMDDHHMMSS, YYYYMMDD or ISO 8601 times", from_s, to_s);
         if (to < from) return app_usage_error("ingest gdelt: --backfill: TO is before FROM");
     }
-    if (!url) url = config_get_str(a->cfg, "gdelt.base_url", GDELT_DEFAULT_BASE_URL);
+    if (!url) url = setting_str(a->cfg, "gdelt.base_url");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
 
@@ -135,7 +124,6 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     gdelt_ingest_stats st;
     memset(&st, 0, sizeof st);
     char err[WG_ERR_LEN] = "";
-    int rc;
 
     if (nfiles) {
         int any_failed = 0;
@@ -170,7 +158,7 @@ int cli_ingest_gdelt(app *a, int argc, char **argv)
     }
 
     /* Live: poll until stopped. A failed poll is logged and retried at the next interval. */
-    if (interval <= 0) interval = config_get_double(a->cfg, "gdelt.poll_interval_seconds", 60);
+    if (interval <= 0) interval = setting_double(a->cfg, "gdelt.poll_interval_seconds");
     log_info("gdelt", "live mode: polling %s every %g s", url, interval);
     int exit_code = 0;
     while (!stop_requested()) {

@@ -3,7 +3,7 @@
  * only its SHA-256 is kept. Usage errors exit 2, a missing principal/group/object or a storage
  * error exits 1. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "govern/govern.h"
 #include "store/store.h"
@@ -23,6 +23,13 @@ static int print_token(const char *name, char *token, const char *what)
     return 0;
 }
 
+/* A listing whose query failed: the store's error, named. */
+static int list_failed(sqlite3 *db, const char *what)
+{
+    char why[WG_ERR_LEN];
+    return app_runtime_error("%s", store_errtext(db, why, sizeof why, "%s", what));
+}
+
 static int principal_list(sqlite3 *db)
 {
     sqlite3_stmt *st;
@@ -31,7 +38,7 @@ static int principal_list(sqlite3 *db)
                            " (SELECT group_name FROM govern_members m WHERE m.principal = p.name ORDER BY 1)), ''),"
                            " p.created_at, COALESCE(p.rotated_at, '') FROM govern_principals p ORDER BY p.name",
                            -1, &st, NULL) != SQLITE_OK)
-        return app_runtime_error("principal list: %s", sqlite3_errmsg(db));
+        return list_failed(db, "principal list");
     printf("%-24s %-40s %-19s %s\n", "name", "groups", "created", "rotated");
     while (sqlite3_step(st) == SQLITE_ROW)
         printf("%-24s %-40s %-19s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
@@ -40,21 +47,14 @@ static int principal_list(sqlite3 *db)
     return 0;
 }
 
-static const cli_command principal_specs[] = {
-    {"principal add", "NAME", "Creates an API user and prints its new token once (only its SHA-256 is kept).", NULL, NULL, 0},
-    {"principal rotate", "NAME", "Prints a new token for NAME once; the old one stops working.", NULL, NULL, 0},
-    {"principal remove", "NAME", "Removes NAME and its group memberships.", NULL, NULL, 0},
-    {"principal list", "", "Every principal with its groups, creation and rotation times.", NULL, NULL, 0},
-};
-
-static int principal_sub(app *a, int argc, char **argv)
+int cli_principal_sub(app *a, int argc, char **argv)
 {
     const char *sub = argv[0];
     int list = !strcmp(sub, "list");
-    const cli_command *spec = &principal_specs[!strcmp(sub, "add") ? 0 : !strcmp(sub, "rotate") ? 1 : list ? 3 : 2];
+    const cli_command *spec = &cli_principal_subs[!strcmp(sub, "add") ? 0 : !strcmp(sub, "rotate") ? 1 : list ? 3 : 2];
     int first;
-    int rc = cli_args_only(spec, argc, argv, list ? 0 : 1, list ? 0 : 1, &first);
-    if (rc >= 0) return rc;
+    int rc = cli_parse(spec, argc, argv, NULL, NULL, &first);
+    if (rc != CLI_GO) return rc;
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     if (list) return principal_list(db);
@@ -76,22 +76,9 @@ static int principal_sub(app *a, int argc, char **argv)
     return app_runtime_error("principal %s: %s", sub, err);
 }
 
-static const cli_subcommand principal_subs[] = {
-    {"add", principal_sub, "create principal NAME and print its token once"},
-    {"rotate", principal_sub, "a new token for NAME, printed once"},
-    {"remove", principal_sub, "remove NAME"},
-    {"list", principal_sub, "every principal and its groups"},
-    {0},
-};
-
-static const cli_command principal_spec = {
-    "principal", "add|rotate|remove NAME\nlist",
-    "API users (principals) and their tokens; what they may read comes from their groups' grants.",
-    NULL, NULL, 0};
-
 int cmd_principal(app *a, int argc, char **argv)
 {
-    return cli_dispatch(a, &principal_spec, principal_subs, argc, argv);
+    return cli_dispatch(a, &cli_principal, argc, argv);
 }
 
 static int group_list(sqlite3 *db)
@@ -105,7 +92,7 @@ static int group_list(sqlite3 *db)
                            "   WHERE r.group_name = g.name ORDER BY 1)), ''),"
                            " g.description FROM govern_groups g ORDER BY g.name",
                            -1, &st, NULL) != SQLITE_OK)
-        return app_runtime_error("group list: %s", sqlite3_errmsg(db));
+        return list_failed(db, "group list");
     while (sqlite3_step(st) == SQLITE_ROW) {
         printf("%s\n  members: %s\n  reads:   %s\n  about:   %s\n", sqlite3_column_text(st, 0),
                *sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "(none)",
@@ -116,21 +103,13 @@ static int group_list(sqlite3 *db)
     return 0;
 }
 
-static const cli_command group_specs[] = {
-    {"group add-member", "GROUP NAME", "Adds principal NAME to GROUP.", NULL, NULL, 0},
-    {"group remove-member", "GROUP NAME", "Removes principal NAME from GROUP.", NULL, NULL, 0},
-    {"group create", "GROUP [DESCRIPTION]", "Creates GROUP (it reads nothing until granted).", NULL, NULL, 0},
-    {"group list", "", "Every group with its members, what it reads and its description.", NULL, NULL, 0},
-};
-
-static int group_sub(app *a, int argc, char **argv)
+int cli_group_sub(app *a, int argc, char **argv)
 {
     const char *sub = argv[0];
     int k = !strcmp(sub, "add-member") ? 0 : !strcmp(sub, "remove-member") ? 1 : !strcmp(sub, "create") ? 2 : 3;
-    static const int min[] = {2, 2, 1, 0}, max[] = {2, 2, 2, 0};
     int first;
-    int rc = cli_args_only(&group_specs[k], argc, argv, min[k], max[k], &first);
-    if (rc >= 0) return rc;
+    int rc = cli_parse(&cli_group_subs[k], argc, argv, NULL, NULL, &first);
+    if (rc != CLI_GO) return rc;
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     if (k == 3) return group_list(db);
@@ -149,38 +128,18 @@ static int group_sub(app *a, int argc, char **argv)
     return 0;
 }
 
-static const cli_subcommand group_subs[] = {
-    {"add-member", group_sub, "add principal NAME to GROUP"},
-    {"remove-member", group_sub, "remove principal NAME from GROUP"},
-    {"create", group_sub, "create GROUP [DESCRIPTION]"},
-    {"list", group_sub, "every group, its members and what it reads"},
-    {0},
-};
-
-static const cli_command group_spec = {
-    "group", "add-member|remove-member GROUP NAME\ncreate GROUP [DESCRIPTION]\nlist",
-    "Groups of principals; grants give a group the right to read tables, views or layers.",
-    NULL, NULL, 0};
-
 int cmd_group(app *a, int argc, char **argv)
 {
-    return cli_dispatch(a, &group_spec, group_subs, argc, argv);
+    return cli_dispatch(a, &cli_group, argc, argv);
 }
 
 /* grant select on OBJECT to GROUP / revoke select on OBJECT from GROUP */
-static const cli_command grant_specs[] = {
-    {"revoke", "select on OBJECT from GROUP", "Takes back GROUP's right to read OBJECT.", NULL, NULL, 0},
-    {"grant", "select on OBJECT to GROUP",
-     "Lets GROUP read OBJECT: a table, a view, layer:NAME (bronze, silver, gold, ...) or '*'.\n"
-     "Only select exists: nobody writes through a principal.", NULL, NULL, 0},
-};
-
 static int grant_or_revoke(app *a, int argc, char **argv, int grant)
 {
     const char *word = grant ? "to" : "from";
     int first;
-    int rc = cli_args_only(&grant_specs[grant], argc, argv, 0, -1, &first);
-    if (rc >= 0) return rc;
+    int rc = cli_parse(grant ? &cli_grant : &cli_revoke, argc, argv, NULL, NULL, &first);
+    if (rc != CLI_GO) return rc;
     argc -= first - 1;
     argv += first - 1;
     if (argc != 6 || strcasecmp(argv[1], "select") || strcasecmp(argv[2], "on") || strcasecmp(argv[4], word))

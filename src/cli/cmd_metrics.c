@@ -9,8 +9,9 @@
  * A push that fails (collector down, refused, non-2xx) is counted in
  * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
  * stops anything. */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 #include "cli/metrics_push.h"
 
 #include "core/log.h"
@@ -152,12 +153,12 @@ static enum MHD_Result exporter_answer(void *cls, struct MHD_Connection *conn, c
             if (obs_render_prometheus(db, a->db_path, &body) != 0) {
                 status = 503;
                 buf_reset(&body);
-                buf_appendf(&body, "metrics unavailable: %s\n", sqlite3_errmsg(db));
+                buf_appendf(&body, "%s\n", store_errtext(db, err, sizeof err, "metrics unavailable"));
             } else {
                 type = "text/plain; version=0.0.4; charset=utf-8";
             }
         } else {
-            char reason[512];
+            char reason[WG_ERR_LEN];
             int r = obs_ready(db, a->cfg, a->home, reason, sizeof reason);
             status = r == 1 ? 200 : 503;
             buf_appendf(&body, "%s\n", r < 0 ? "the store could not be read" : reason);
@@ -243,7 +244,7 @@ int metrics_push_start(app *a)
 {
     const char *endpoint = config_get_str(a->cfg, "otel.endpoint", NULL);
     if (!endpoint || !*endpoint) return 0;
-    push_interval = config_get_double(a->cfg, "otel.interval_seconds", 15);
+    push_interval = setting_double(a->cfg, "otel.interval_seconds");
     if (!(push_interval >= 0.1 && push_interval <= 86400)) push_interval = 15;
     make_url(endpoint, push_url, sizeof push_url);
     if (pthread_create(&push_thread, NULL, push_main, a) != 0) return -1;
@@ -261,43 +262,36 @@ void metrics_push_stop(void)
     atomic_store(&push_thread_quit, 0);
 }
 
-enum { O_FORMAT = 256, O_PUSH, O_ONCE, O_ENDPOINT, O_INTERVAL, O_LISTEN };
-static const cli_opt opts[] = {
-    {"format", O_FORMAT, required_argument, "prometheus|otlp-json", "print the metrics once in this format (default prometheus)"},
-    {"push", O_PUSH, no_argument, NULL, "push OTLP/HTTP JSON to the collector every --interval until stopped"},
-    {"endpoint", O_ENDPOINT, required_argument, "URL", "with --push: the collector (otel.endpoint)"},
-    {"interval", O_INTERVAL, required_argument, "S", "with --push: seconds between pushes (otel.interval_seconds)"},
-    {"once", O_ONCE, no_argument, NULL, "with --push: push once and exit (1 if it failed)"},
-    {"listen", O_LISTEN, required_argument, "[HOST:]PORT", "serve /metrics and /readyz for a Prometheus scraper until stopped"},
-    {0},
-};
-static const cli_command spec = {
-    "metrics", "[--format prometheus|otlp-json]\n"
-               "--push [--endpoint URL] [--interval S] [--once]\n"
-               "--listen [HOST:]PORT",
-    "The metrics of every flow (rows, lag, batches, data quality) from the lakehouse.",
-    opts, "otel.endpoint, otel.interval_seconds, observe.*", 0};
+typedef struct metrics_args {
+    app *a;
+    const char *format, *endpoint;
+    double interval;
+    int push, once;
+} metrics_args;
+
+static int metrics_opt(cli_parser *p, int key, void *ctx)
+{
+    metrics_args *m = ctx;
+    switch (key) {
+    case O_FORMAT: m->format = p->arg; break;
+    case O_PUSH: m->push = 1; break;
+    case O_ONCE: m->once = 1; break;
+    case O_ENDPOINT: m->endpoint = p->arg; break;
+    case O_INTERVAL: m->interval = atof(p->arg); break;
+    case O_LISTEN: return exporter(m->a, p->arg);   /* serves until stopped */
+    }
+    return CLI_GO;
+}
 
 int cmd_metrics(app *a, int argc, char **argv)
 {
-    const char *format = "prometheus";
-    const char *endpoint = config_get_str(a->cfg, "otel.endpoint", NULL);
-    double interval = config_get_double(a->cfg, "otel.interval_seconds", 15);
-    int push = 0, once = 0;
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        switch (o) {
-        case CLI_EXIT: return p.status;
-        case O_FORMAT: format = p.arg; break;
-        case O_PUSH: push = 1; break;
-        case O_ONCE: once = 1; break;
-        case O_ENDPOINT: endpoint = p.arg; break;
-        case O_INTERVAL: interval = atof(p.arg); break;
-        case O_LISTEN: return exporter(a, p.arg);
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    metrics_args m = {a, "prometheus", config_get_str(a->cfg, "otel.endpoint", NULL),
+                      setting_double(a->cfg, "otel.interval_seconds"), 0, 0};
+    int parsed = cli_parse(&cli_metrics, argc, argv, metrics_opt, &m, NULL);
+    if (parsed != CLI_GO) return parsed;
+    const char *format = m.format, *endpoint = m.endpoint;
+    double interval = m.interval;
+    int push = m.push, once = m.once;
     if (!push) {
         if (strcmp(format, "prometheus") && strcmp(format, "otlp-json"))
             return app_usage_error("metrics: --format takes prometheus or otlp-json, not %s", format);

@@ -1,6 +1,6 @@
 /* `refine [gdelt|wiki]`: run the silver flows once over everything pending in bronze. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/log.h"
 #include "refine/gdelt_silver.h"
@@ -26,17 +26,11 @@ static int run_one(app *a, sqlite3 *db, const char *name, silver_fn fn)
     return 0;
 }
 
-static const cli_command spec = {
-    "refine", "[gdelt|wiki]",
-    "Runs the silver flows (gdelt_silver, wikimedia_silver, or the one named) once over every\n"
-    "bronze row past their checkpoints.",
-    NULL, "expect.<flow>.<rule> (data-quality actions), store.*", 0};
-
 int cmd_refine(app *a, int argc, char **argv)
 {
     int want_gdelt = 1, want_wiki = 1, first;
-    int rc = cli_args_only(&spec, argc, argv, 0, 1, &first);
-    if (rc >= 0) return rc;
+    int rc = cli_parse(&cli_refine, argc, argv, NULL, NULL, &first);
+    if (rc != CLI_GO) return rc;
     if (first < argc) {
         want_gdelt = !strcmp(argv[first], "gdelt");
         want_wiki = !strcmp(argv[first], "wiki");

@@ -1,7 +1,8 @@
 /* `serve`: the HTTP API and the web pages over the lakehouse (src/serve), until SIGINT/SIGTERM.
  * `run` and `demo` start it as one more supervised child. */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/log.h"
 #include "serve/serve.h"
@@ -13,34 +14,31 @@
 #include <string.h>
 #include <sys/resource.h>
 
-enum { O_PORT = 256, O_ADDRESS };
-static const cli_opt opts[] = {
-    {"port", O_PORT, required_argument, "N", "port to listen on (0 = any free one), over serve.address's"},
-    {"address", O_ADDRESS, required_argument, "HOST:PORT", "address to listen on (sets serve.address)"},
-    {0},
-};
-static const cli_command spec = {
-    "serve", "[--port N] [--address HOST:PORT]",
-    "The HTTP SQL API and the web pages over the lakehouse, until SIGINT or SIGTERM.",
-    opts, "serve.*, govern.*", 0};
+typedef struct serve_args {
+    app *a;
+    int port;
+} serve_args;
+
+static int serve_opt(cli_parser *cp, int key, void *ctx)
+{
+    serve_args *s = ctx;
+    if (key == O_ADDRESS) {
+        config_set(s->a->cfg, "serve.address", cp->arg);
+        return CLI_GO;
+    }
+    char *end;
+    long p = strtol(cp->arg, &end, 10);
+    if (*end || p < 0 || p > 65535) return app_usage_error("serve: --port must be 0-65535, not '%s'", cp->arg);
+    s->port = (int)p;
+    return CLI_GO;
+}
 
 int cmd_serve(app *a, int argc, char **argv)
 {
-    int port = -1;
-    cli_parser cp;
-    cli_begin(&cp, &spec, argc, argv);
-    for (int o; (o = cli_next(&cp)) != CLI_END;) {
-        if (o == CLI_EXIT) return cp.status;
-        if (o == O_PORT) {
-            char *end;
-            long p = strtol(cp.arg, &end, 10);
-            if (*end || p < 0 || p > 65535) return app_usage_error("serve: --port must be 0-65535, not '%s'", cp.arg);
-            port = (int)p;
-        } else {
-            config_set(a->cfg, "serve.address", cp.arg);
-        }
-    }
-    if (cp.ind < argc) return cli_unexpected(&cp, argv[cp.ind]);
+    serve_args args = {a, -1};
+    int rc = cli_parse(&cli_serve, argc, argv, serve_opt, &args, NULL);
+    if (rc != CLI_GO) return rc;
+    int port = args.port;
     if (!app_db(a)) return 1; /* migrates the store before any reader opens it */
     /* Block the stop signals in every thread; this one waits for them. */
     sigset_t set;
@@ -50,7 +48,7 @@ int cmd_serve(app *a, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     /* Readers yield the CPU to the pipeline's writers (serve.nice, 0 to turn off): on a small
      * machine a burst of dashboard queries must not slow ingestion. Threads inherit it. */
-    int nice_level = (int)config_get_int(a->cfg, "serve.nice", 10);
+    int nice_level = (int)setting_int(a->cfg, "serve.nice");
     if (nice_level > 0 && setpriority(PRIO_PROCESS, 0, nice_level > 19 ? 19 : nice_level) != 0)
         log_warn("serve", "cannot lower the priority (serve.nice = %d)", nice_level);
     char err[WG_ERR_LEN];

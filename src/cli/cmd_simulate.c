@@ -1,7 +1,7 @@
 /* `simulate`: run the loopback simulator in the foreground until interrupted.
  *   --port N  --speed X  --gdelt-dir DIR  --wiki-recording FILE  (map onto simulate.* settings) */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/stop.h"
 #include "source/simulator.h"
@@ -11,29 +11,18 @@
 #include <unistd.h>
 
 /* Each option sets the simulate.* setting of the same name. */
-static const char *const keys[] = {"simulate.port", "simulate.speed", "simulate.gdelt_dir",
-                                   "simulate.wiki_recording"};
-static const cli_opt opts[] = {
-    {"port", 256, required_argument, "N", "port on 127.0.0.1 (simulate.port; 0 = any free one)"},
-    {"speed", 257, required_argument, "X", "replay speed against real time (simulate.speed)"},
-    {"gdelt-dir", 258, required_argument, "DIR", "GDELT export files to serve (simulate.gdelt_dir)"},
-    {"wiki-recording", 259, required_argument, "FILE", "recentchange recording to stream (simulate.wiki_recording)"},
-    {0},
-};
-static const cli_command spec = {
-    "simulate", "[--port N] [--speed X] [--gdelt-dir DIR] [--wiki-recording FILE]",
-    "Serves GDELT files and an SSE recentchange stream on 127.0.0.1 until interrupted.",
-    opts, "simulate.*", 0};
+static int simulate_opt(cli_parser *p, int key, void *ctx)
+{
+    config *cfg = ctx;
+    config_set(cfg, key == O_PORT ? "simulate.port" : key == O_SPEED ? "simulate.speed"
+                    : key == O_GDELT_DIR ? "simulate.gdelt_dir" : "simulate.wiki_recording", p->arg);
+    return CLI_GO;
+}
 
 int cmd_simulate(app *a, int argc, char **argv)
 {
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        config_set(a->cfg, keys[o - 256], p.arg);
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    int rc = cli_parse(&cli_simulate, argc, argv, simulate_opt, a->cfg, NULL);
+    if (rc != CLI_GO) return rc;
     simulator *sim;
     char err[WG_ERR_LEN];
     if (simulator_start(a->cfg, &sim, err, sizeof err) != 0) return app_runtime_error("%s", err);

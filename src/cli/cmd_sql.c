@@ -7,8 +7,10 @@
  * is prepared by govern_prepare on a governed session (grants, masks, no writes, one statement),
  * stopped at serve.query_timeout_ms and past serve.max_limit rows (an error, exit 1), and
  * written to the audit log with client "cli". Without --as they are the local owner's. */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
+#include "cli/csv.h"
 
 #include "core/buf.h"
 #include "govern/govern.h"
@@ -33,7 +35,7 @@ typedef struct governed {
     int64_t rows;
     int over;              /* stopped at max_rows */
     const char *outcome;   /* "allowed", "refused", "error" */
-    char reason[600];
+    char reason[WG_ERR_LEN];
 } governed;
 
 /* sqlite3_step, counting rows and stopping one past the cap of a governed query. */
@@ -49,21 +51,6 @@ static int next_row(governed *g, sqlite3_stmt *st)
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) g->rows++;
     return rc;
-}
-
-static void csv_field(FILE *out, const char *s)
-{
-    if (!s) return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
 }
 
 /* Table output keeps the rows in memory to size the columns; a cap keeps memory bounded. */
@@ -131,7 +118,7 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
     sqlite3_stmt *st = NULL;
     int rc;
     if (g) {
-        char err[600];
+        char err[WG_ERR_LEN];
         govern_result gr = govern_prepare(g->s, sql, &st, err, sizeof err);
         if (gr != GOVERN_OK) {
             /* stacked statements are a refusal by rule, a syntax error is the caller's error */
@@ -146,11 +133,9 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
         const char *tail = NULL;
         rc = sqlite3_prepare_v2(db, text, -1, &st, &tail);
         if (rc != SQLITE_OK) {
-            int off = sqlite3_error_offset(db);
-            if (off >= 0)
-                app_runtime_error("sql: %s (at character %d)", sqlite3_errmsg(db), off + 1);
-            else
-                app_runtime_error("sql: %s", sqlite3_errmsg(db));
+            char why[WG_ERR_LEN];
+            store_fail_at(db, why, sizeof why, "sql");
+            app_runtime_error("%s", why);
             free(text);
             return 1;
         }
@@ -211,7 +196,7 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
     }
     int ret = 0;
     if (g) {
-        char err[600];
+        char err[WG_ERR_LEN];
         govern_result gr = govern_step_result(g->s, rc, err, sizeof err);
         if (gr == GOVERN_OK && g->over)
             snprintf(err, sizeof err, "stopped: more than %lld rows (serve.max_limit); the output above is incomplete",
@@ -222,7 +207,8 @@ static int run_query(sqlite3 *db, const char *sql, enum format fmt, FILE *out, g
             ret = app_runtime_error("sql: %s", err);
         }
     } else if (rc != SQLITE_DONE) {
-        ret = app_runtime_error("sql: %s", sqlite3_errmsg(db));
+        char why[WG_ERR_LEN];
+        ret = app_runtime_error("%s", store_errtext(db, why, sizeof why, "sql"));
     }
     sqlite3_finalize(st);
     free(text);
@@ -332,7 +318,7 @@ static int governed_begin(app *a, const char *name, governed *g)
     char err[WG_ERR_LEN];
     govern_result gr = govern_principal_load(g->rw, name, &g->p, err, sizeof err);
     if (gr != GOVERN_OK) return app_runtime_error("--as: %s", err);
-    g->max_rows = config_get_int(a->cfg, "serve.max_limit", 100000);
+    g->max_rows = setting_int(a->cfg, "serve.max_limit");
     return 0;
 }
 
@@ -340,10 +326,12 @@ static void governed_audit(app *a, governed *g, const char *route, const char *s
 {
     govern_audit_entry e = {g->p.name, "cli", route, sql, g->outcome,
                             strcmp(g->outcome, "allowed") ? g->reason : NULL, g->rows, now_ms() - t0};
+    char why[WG_ERR_LEN];
     if (govern_audit_write(g->rw, &e) != 0)
-        fprintf(stderr, "wikigdelt: warning: could not write the audit log: %s\n", sqlite3_errmsg(g->rw));
-    govern_audit_prune(g->rw, config_get_int(a->cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS),
-                       config_get_int(a->cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS));
+        fprintf(stderr, "wikigdelt: warning: %s\n",
+                store_errtext(g->rw, why, sizeof why, "could not write the audit log"));
+    govern_audit_prune(g->rw, setting_int(a->cfg, "govern.audit.retention_days"),
+                       setting_int(a->cfg, "govern.audit.max_rows"));
 }
 
 static int sql_as(app *a, const char *name, const char *query, enum format fmt)
@@ -363,7 +351,7 @@ static int sql_as(app *a, const char *name, const char *query, enum format fmt)
             store_close(db);
             return app_runtime_error("sql --as: %s", err);
         }
-        govern_session_deadline(g.s, config_get_int(a->cfg, "serve.query_timeout_ms", 10000));
+        govern_session_deadline(g.s, setting_int(a->cfg, "serve.query_timeout_ms"));
         rc = run_query(db, query, fmt, stdout, &g);
         govern_session_free(g.s);
     }
@@ -373,39 +361,42 @@ static int sql_as(app *a, const char *name, const char *query, enum format fmt)
     return rc;
 }
 
-enum { O_FORMAT = 256, O_AS, O_EXTENDED };
-static const cli_opt sql_opts[] = {
-    {"format", O_FORMAT, required_argument, "table|csv|json", "output format (default table)"},
-    {"as", O_AS, required_argument, "NAME", "run with principal NAME's rights, limits and audit, as the HTTP API does"},
-    {0},
-};
-static const cli_command sql_spec = {
-    "sql", "[--format table|csv|json] [--as NAME] \"QUERY\"",
-    "A read-only query over the lakehouse (also DESCRIBE TABLE [EXTENDED] t).",
-    sql_opts, "serve.query_timeout_ms, serve.max_limit (with --as)", CLI_IN_ORDER | CLI_DASH_ARGS};
+/* The options of sql and describe, and their one argument (the query, or the table). */
+typedef struct sql_args {
+    const char *cmd, *arg, *as;
+    enum format fmt;
+    int extended;
+} sql_args;
+
+static int sql_opt(cli_parser *p, int key, void *ctx)
+{
+    sql_args *s = ctx;
+    if (key == O_FORMAT) {
+        const char *f = p->arg;
+        if (!strcmp(f, "table")) s->fmt = FMT_TABLE;
+        else if (!strcmp(f, "csv")) s->fmt = FMT_CSV;
+        else if (!strcmp(f, "json")) s->fmt = FMT_JSON;
+        else return app_usage_error("sql: --format must be table, csv or json, not '%s'", f);
+    } else if (key == O_AS) {
+        s->as = p->arg;
+    } else if (key == O_EXTENDED) {
+        s->extended = 1;
+    } else if (!s->arg) {
+        s->arg = p->arg;
+    } else {
+        return app_usage_error("%s", !strcmp(s->cmd, "sql") ? "sql: give the query as one argument (quote it)"
+                                                            : "describe: one table at a time");
+    }
+    return CLI_GO;
+}
 
 int cmd_sql(app *a, int argc, char **argv)
 {
-    enum format fmt = FMT_TABLE;
-    const char *query = NULL, *as = NULL;
-    cli_parser p;
-    cli_begin(&p, &sql_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_FORMAT) {
-            const char *f = p.arg;
-            if (!strcmp(f, "table")) fmt = FMT_TABLE;
-            else if (!strcmp(f, "csv")) fmt = FMT_CSV;
-            else if (!strcmp(f, "json")) fmt = FMT_JSON;
-            else return app_usage_error("sql: --format must be table, csv or json, not '%s'", f);
-        } else if (o == O_AS) {
-            as = p.arg;
-        } else if (!query) {
-            query = p.arg;
-        } else {
-            return app_usage_error("sql: give the query as one argument (quote it)");
-        }
-    }
+    sql_args s = {"sql", NULL, NULL, FMT_TABLE, 0};
+    int parsed = cli_parse(&cli_sql, argc, argv, sql_opt, &s, NULL);
+    if (parsed != CLI_GO) return parsed;
+    enum format fmt = s.fmt;
+    const char *query = s.arg, *as = s.as;
     if (!query) return app_usage_error("usage: wikigdelt sql [--format table|csv|json] [--as NAME] \"QUERY\"");
     if (as) return sql_as(a, as, query, fmt);
     sqlite3 *db = app_db_readonly(a);
@@ -416,29 +407,13 @@ int cmd_sql(app *a, int argc, char **argv)
     return rc;
 }
 
-static const cli_opt describe_opts[] = {
-    {"extended", O_EXTENDED, no_argument, NULL, "also the layer, comment, owner, row count, indexes and definition"},
-    {"as", O_AS, required_argument, "NAME", "with principal NAME's rights (masked columns shown as such)"},
-    {0},
-};
-static const cli_command describe_spec = {
-    "describe", "[--extended] [--as NAME] TABLE",
-    "The columns of a table or view: names, types and descriptions.",
-    describe_opts, NULL, CLI_IN_ORDER | CLI_DASH_ARGS};
-
 int cmd_describe(app *a, int argc, char **argv)
 {
-    int extended = 0;
-    const char *table = NULL, *as = NULL;
-    cli_parser p;
-    cli_begin(&p, &describe_spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_EXTENDED) extended = 1;
-        else if (o == O_AS) as = p.arg;
-        else if (!table) table = p.arg;
-        else return app_usage_error("describe: one table at a time");
-    }
+    sql_args s = {"describe", NULL, NULL, FMT_TABLE, 0};
+    int parsed = cli_parse(&cli_describe, argc, argv, sql_opt, &s, NULL);
+    if (parsed != CLI_GO) return parsed;
+    int extended = s.extended;
+    const char *table = s.arg, *as = s.as;
     if (!table) return app_usage_error("usage: wikigdelt describe [--extended] [--as NAME] TABLE");
     double t0 = now_ms();
     governed g;

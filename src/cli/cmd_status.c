@@ -1,7 +1,7 @@
 /* `status`: checkpoints of every flow, table sizes per layer, data-quality totals per rule and
  * the most recent warnings and errors of the event log. */
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/stop.h"
 #include "observe/observe.h"
@@ -18,7 +18,8 @@ static int print_rows(sqlite3 *db, const char *title, const char *sql)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "wikigdelt: status: %s %s\n", title, sqlite3_errmsg(db));
+        char why[WG_ERR_LEN];
+        fprintf(stderr, "wikigdelt: status: %s\n", store_errtext(db, why, sizeof why, "%s", title));
         return -1;
     }
     printf("%s\n", title);
@@ -88,41 +89,37 @@ static int status_once(app *a, int json)
     return rc ? 1 : 0;
 }
 
-enum { O_FORMAT = 256, O_WATCH };
-static const cli_opt opts[] = {
-    {"format", O_FORMAT, required_argument, "text|json", "output format (default text)"},
-    {"watch", O_WATCH, optional_argument, "SECONDS", "redraw every SECONDS (0.2-3600, default 2; also --watch S) until interrupted"},
-    {0},
-};
-static const cli_command spec = {
-    "status", "[--format text|json] [--watch [SECONDS]]",
-    "Flows, checkpoints, table sizes, data-quality counts and the latest warnings and errors.",
-    opts, "observe.*", 0};
+typedef struct status_args {
+    int json;
+    double watch;
+} status_args;
+
+static int status_opt(cli_parser *p, int key, void *ctx)
+{
+    status_args *s = ctx;
+    if (key == O_FORMAT) {
+        if (!strcmp(p->arg, "json")) s->json = 1;
+        else if (strcmp(p->arg, "text")) return app_usage_error("status: --format takes text or json, not %s", p->arg);
+        return CLI_GO;
+    }
+    s->watch = 2;
+    const char *w = p->arg ? p->arg : cli_take_word(p);
+    if (w) {
+        char *end;
+        s->watch = strtod(w, &end);
+        if (!*w || *end || !(s->watch >= 0.2 && s->watch <= 3600))
+            return app_usage_error("status: --watch takes seconds between 0.2 and 3600");
+    }
+    return CLI_GO;
+}
 
 int cmd_status(app *a, int argc, char **argv)
 {
-    int json = 0;
-    double watch = 0;
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        if (o == CLI_EXIT) return p.status;
-        if (o == O_FORMAT) {
-            const char *f = p.arg;
-            if (!strcmp(f, "json")) json = 1;
-            else if (strcmp(f, "text")) return app_usage_error("status: --format takes text or json, not %s", f);
-        } else {
-            watch = 2;
-            const char *s = p.arg ? p.arg : cli_take_word(&p);
-            if (s) {
-                char *end;
-                watch = strtod(s, &end);
-                if (!*s || *end || !(watch >= 0.2 && watch <= 3600))
-                    return app_usage_error("status: --watch takes seconds between 0.2 and 3600");
-            }
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    status_args args = {0, 0};
+    int rc = cli_parse(&cli_status, argc, argv, status_opt, &args, NULL);
+    if (rc != CLI_GO) return rc;
+    int json = args.json;
+    double watch = args.watch;
     if (watch <= 0) return status_once(a, json);
     stop_install_signals();
     int tty = isatty(1);

@@ -1,7 +1,8 @@
 /* `ingest wiki`: the Wikimedia recentchange source into wikimedia_bronze (the options and the
- * settings it reads: `spec` below, or `wikigdelt ingest wiki --help`). */
+ * settings it reads: cli/cmd_table.c, or `wikigdelt ingest wiki --help`). */
+#include "core/settings.h"
 #include "cli/commands.h"
-#include "cli/opts.h"
+#include "cli/cmd_table.h"
 
 #include "core/stop.h"
 #include "core/timeutil.h"
@@ -11,25 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { O_FILE = 256, O_URL, O_SINCE, O_MAX_EVENTS, O_DURATION, O_REFINE };
-static const cli_opt opts[] = {
-    {"file", O_FILE, required_argument, "PATH", "replay a recording: raw SSE (.events), JSON lines (.ndjson) or wikiticker (.json.gz)"},
-    {"url", O_URL, required_argument, "URL", "stream URL (default: setting wiki.url or " WIKI_DEFAULT_URL ")"},
-    {"since", O_SINCE, required_argument, "ISO", "catch up from this time when no resume id is stored"},
-    {"max-events", O_MAX_EVENTS, required_argument, "N", "stop after N events (bronze + quarantined)"},
-    {"duration", O_DURATION, required_argument, "S", "stop after S seconds"},
-    {"refine", O_REFINE, no_argument, NULL, "run the wikimedia_silver flow on every committed batch"},
-    {0},
-};
-static const cli_command spec = {
-    "ingest wiki",
-    "--file PATH [--max-events N] [--refine]\n"
-    "[--url URL] [--since ISO] [--max-events N] [--duration S] [--refine]",
-    "The Wikimedia recentchange stream (or a recording of it) into wikimedia_bronze, resuming\n"
-    "where the last committed batch ended.",
-    opts, "wiki.url, wiki.batch_events, wiki.batch_ms, wiki.stall_timeout_ms, wiki.backoff_*,\n"
-          "  wiki.max_line_bytes, wiki.max_event_bytes, wiki.user_agent, expect.wikimedia_silver.*", 0};
 
 static int parse_number(const char *s, double *out)
 {
@@ -71,44 +53,52 @@ static void silver_rollback(void *ctx)
     wiki_silver_writer_rollback(((silver_hook *)ctx)->w);
 }
 
+typedef struct wiki_args {
+    wiki_ingest_options opt;
+    int refine;
+} wiki_args;
+
+static int wiki_opt(cli_parser *p, int key, void *ctx)
+{
+    wiki_ingest_options *opt = &((wiki_args *)ctx)->opt;
+    const char *val = p->arg;
+    double num;
+    switch (key) {
+    case O_REFINE: ((wiki_args *)ctx)->refine = 1; break;
+    case O_FILE: opt->file = val; break;
+    case O_URL: opt->url = val; break;
+    case O_SINCE: {
+        int64_t t;
+        if (time_parse_iso8601(val, &t) != 0)
+            return app_usage_error("ingest wiki: --since '%s' is not an ISO 8601 time", val);
+        opt->since = val;
+        break;
+    }
+    case O_MAX_EVENTS:
+        if (parse_number(val, &num) != 0 || num != (double)(int64_t)num)
+            return app_usage_error("ingest wiki: --max-events '%s' is not a count", val);
+        opt->max_events = (int64_t)num;
+        break;
+    case O_DURATION:
+        if (parse_number(val, &num) != 0)
+            return app_usage_error("ingest wiki: --duration '%s' is not a number of seconds", val);
+        opt->duration_s = num;
+        break;
+    }
+    return CLI_GO;
+}
+
 int cli_ingest_wiki(app *a, int argc, char **argv)
 {
-    wiki_ingest_options opt;
-    memset(&opt, 0, sizeof opt);
-    int refine = 0;
-    cli_parser p;
-    cli_begin(&p, &spec, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;) {
-        const char *val = p.arg;
-        double num;
-        switch (o) {
-        case CLI_EXIT: return p.status;
-        case O_REFINE: refine = 1; break;
-        case O_FILE: opt.file = val; break;
-        case O_URL: opt.url = val; break;
-        case O_SINCE: {
-            int64_t t;
-            if (time_parse_iso8601(val, &t) != 0)
-                return app_usage_error("ingest wiki: --since '%s' is not an ISO 8601 time", val);
-            opt.since = val;
-            break;
-        }
-        case O_MAX_EVENTS:
-            if (parse_number(val, &num) != 0 || num != (double)(int64_t)num)
-                return app_usage_error("ingest wiki: --max-events '%s' is not a count", val);
-            opt.max_events = (int64_t)num;
-            break;
-        case O_DURATION:
-            if (parse_number(val, &num) != 0)
-                return app_usage_error("ingest wiki: --duration '%s' is not a number of seconds", val);
-            opt.duration_s = num;
-            break;
-        }
-    }
-    if (p.ind < argc) return cli_unexpected(&p, argv[p.ind]);
+    wiki_args args;
+    memset(&args, 0, sizeof args);
+    int parsed = cli_parse(&cli_ingest_wiki_spec, argc, argv, wiki_opt, &args, NULL);
+    if (parsed != CLI_GO) return parsed;
+    wiki_ingest_options opt = args.opt;
+    int refine = args.refine;
     if (opt.file && opt.url) return app_usage_error("ingest wiki: give --file or --url, not both");
     if (opt.file && opt.since) return app_usage_error("ingest wiki: --since applies to --url only");
-    if (!opt.file && !opt.url) opt.url = config_get_str(a->cfg, "wiki.url", WIKI_DEFAULT_URL);
+    if (!opt.file && !opt.url) opt.url = setting_str(a->cfg, "wiki.url");
     sqlite3 *db = app_db(a);
     if (!db) return 1;
     stop_install_signals();

@@ -30,5 +30,13 @@ int cmd_grant(app *a, int argc, char **argv);      /* cmd_govern.c */
 int cmd_revoke(app *a, int argc, char **argv);     /* cmd_govern.c */
 int cmd_config(app *a, int argc, char **argv);     /* cmd_config.c */
 int cmd_serve(app *a, int argc, char **argv);      /* cmd_serve.c */
+/* Sub-commands listed in cli/cmd_table.c */
+int cli_model_fetch_cmd(app *a, int argc, char **argv);  /* cmd_embed.c */
+int cli_model_info_cmd(app *a, int argc, char **argv);   /* cmd_embed.c */
+int cli_export_delta_cmd(app *a, int argc, char **argv); /* cmd_export.c */
+int cli_export_kafka_cmd(app *a, int argc, char **argv); /* cmd_export.c */
+int cli_config_list_cmd(app *a, int argc, char **argv);  /* cmd_config.c */
+int cli_principal_sub(app *a, int argc, char **argv);    /* cmd_govern.c */
+int cli_group_sub(app *a, int argc, char **argv);        /* cmd_govern.c */
 
 #endif

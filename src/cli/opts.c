@@ -38,19 +38,14 @@ void cli_begin(cli_parser *p, const cli_command *cmd, int argc, char **argv)
     opterr = 0;
 }
 
-static const char *path_of(const cli_parser *p)
-{
-    return p->cmd->path && *p->cmd->path ? p->cmd->path : NULL;
-}
-
-int cli_usage_error(const cli_parser *p, const char *fmt, ...)
+int cli_command_error(const cli_command *cmd, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *path = path_of(p);
+    const char *path = cmd->path && *cmd->path ? cmd->path : NULL;
     if (path)
         return app_usage_error("%s: %s (see wikigdelt %s --help)", path, msg, path);
     return app_usage_error("%s (see wikigdelt --help)", msg);
@@ -148,7 +143,7 @@ int cli_next(cli_parser *p)
             return CLI_EXIT;
         }
         if (c == 'h') {
-            cli_print_help(p, stdout);
+            cli_print_help(p->cmd, stdout);
             p->status = 0;
             return CLI_EXIT;
         }
@@ -171,10 +166,9 @@ void cli_print_subcommands(const cli_subcommand *subs, FILE *out)
         if (s->help) fprintf(out, "  %-13s %s\n", s->name, s->help);
 }
 
-void cli_print_help(const cli_parser *p, FILE *out)
+void cli_print_help(const cli_command *cmd, FILE *out)
 {
-    const cli_command *cmd = p->cmd;
-    const char *path = path_of(p);
+    const char *path = cmd->path && *cmd->path ? cmd->path : NULL;
     const char *u = cmd->usage ? cmd->usage : "";
     for (int first = 1;; first = 0) {
         size_t n = strcspn(u, "\n");
@@ -194,40 +188,48 @@ void cli_print_help(const cli_parser *p, FILE *out)
         fprintf(out, "  %-28s %s\n", left, o->help ? o->help : "");
         if (o == &help_opt) break;
     }
-    if (p->subs) cli_print_subcommands(p->subs, out);
+    if (cmd->subs) cli_print_subcommands(cmd->subs, out);
     if (cmd->settings) fprintf(out, "\nsettings read: %s\n", cmd->settings);
 }
 
-int cli_dispatch(app *a, const cli_command *parent, const cli_subcommand *subs, int argc,
-                 char **argv)
-{
-    cli_parser p;
-    cli_begin(&p, parent, argc, argv);
-    p.subs = subs;
-    for (int o; (o = cli_next(&p)) != CLI_END;)
-        if (o == CLI_EXIT) return p.status;
-    if (p.ind >= argc) {
-        cli_print_help(&p, stderr);
-        return cli_usage_error(&p, "a sub-command is needed");
-    }
-    const char *name = argv[p.ind];
-    for (const cli_subcommand *s = subs; s->name; s++)
-        if (!strcmp(s->name, name)) return s->fn(a, argc - p.ind, argv + p.ind);
-    return cli_usage_error(&p, "unknown command '%s'", name);
-}
-
-int cli_args_only(const cli_command *cmd, int argc, char **argv, int min, int max, int *first)
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_handler on_opt, void *ctx,
+              int *first)
 {
     cli_parser p;
     cli_begin(&p, cmd, argc, argv);
-    for (int o; (o = cli_next(&p)) != CLI_END;)
+    for (int o; (o = cli_next(&p)) != CLI_END;) {
         if (o == CLI_EXIT) return p.status;
-    int n = argc - p.ind;
-    if (n < min || (max >= 0 && n > max)) {
-        if (n > max && max >= 0) return cli_unexpected(&p, argv[p.ind + max]);
+        int rc = on_opt ? on_opt(&p, o, ctx) : CLI_GO;
+        if (rc != CLI_GO) return rc;
+    }
+    int n = argc - p.ind, min = cmd->min_args, max = cmd->max_args;
+    if (max >= 0 && n > max) return cli_unexpected(&p, argv[p.ind + max]);
+    if (n < min)
         return cli_usage_error(&p, "%s", min - n == 1 && min == 1 ? "an argument is missing"
                                                                    : "arguments are missing");
+    if (first) *first = p.ind;
+    return CLI_GO;
+}
+
+int cli_set_flag(cli_parser *p, int key, void *ctx)
+{
+    (void)p, (void)key;
+    *(int *)ctx = 1;
+    return CLI_GO;
+}
+
+int cli_dispatch(app *a, const cli_command *parent, int argc, char **argv)
+{
+    cli_parser p;
+    cli_begin(&p, parent, argc, argv);
+    for (int o; (o = cli_next(&p)) != CLI_END;)
+        if (o == CLI_EXIT) return p.status;
+    if (p.ind >= argc) {
+        cli_print_help(parent, stderr);
+        return cli_usage_error(&p, "a sub-command is needed");
     }
-    *first = p.ind;
-    return -1;
+    const char *name = argv[p.ind];
+    for (const cli_subcommand *s = parent->subs; s->name; s++)
+        if (!strcmp(s->name, name)) return s->fn(a, argc - p.ind, argv + p.ind);
+    return cli_usage_error(&p, "unknown command '%s'", name);
 }

@@ -1,20 +1,18 @@
-/* Command-line options, declared once per command: one table gives both glibc getopt_long's
- * `struct option[]` and the --help text, so the two cannot drift apart.
+/* Command-line options over glibc getopt_long. One table per command gives both getopt_long's
+ * `struct option[]` and the --help text, so the two cannot drift apart; the commands' tables
+ * all live in cli/cmd_table.c. A command then parses with one call and a small handler:
  *
- *   enum { O_FILE = 256, O_LIVE };
- *   static const cli_opt opts[] = {
- *       {"file", O_FILE, required_argument, "PATH", "a local .zip/.CSV file or a directory"},
- *       {"live", O_LIVE, no_argument, NULL, "poll lastupdate.txt until stopped"},
- *       {0}};
- *   static const cli_command spec = {"ingest gdelt", "--file PATH | --live", NULL, opts, NULL, 0};
- *   cli_parser p;
- *   cli_begin(&p, &spec, argc, argv);
- *   for (int o; (o = cli_next(&p)) != CLI_END;)
- *       switch (o) {
- *       case CLI_EXIT: return p.status;          (--help printed: 0; usage error printed: 2)
- *       case O_FILE: ... p.arg ...
- *       }
- *   remaining arguments: argv[p.ind .. argc-1]
+ *   static int on_opt(cli_parser *p, int key, void *ctx)
+ *   {
+ *       struct gdelt_args *g = ctx;
+ *       if (key == O_FILE) g->file = p->arg;
+ *       return CLI_GO;                            (or an exit status, which ends the parse)
+ *   }
+ *   int rc = cli_parse(&cli_ingest_gdelt_spec, argc, argv, on_opt, &g, &first);
+ *   if (rc != CLI_GO) return rc;                 (--help printed: 0; usage error printed: 2)
+ *   remaining arguments: argv[first .. argc-1]
+ *
+ * (cli_begin and cli_next are the loop underneath, for a caller that wants to drive it.)
  *
  * Every option takes both `--opt value` and `--opt=value`; long names must be given in full
  * (no abbreviations); -h and --help are added to every command. A key below 128 is also the
@@ -49,9 +47,14 @@ typedef struct cli_command {
     const cli_opt *opts;  /* NULL or a table ending with {0} */
     const char *settings; /* the settings it reads, e.g. "wiki.url, wiki.batch_events", or NULL */
     int flags;            /* CLI_IN_ORDER | CLI_DASH_ARGS */
+    int min_args;         /* cli_parse: how many arguments follow the options, at least ... */
+    int max_args;         /* ... and at most (-1: no limit) */
+    const struct cli_subcommand *subs; /* its sub-commands (cli_dispatch), or NULL */
 } cli_command;
 
 enum { CLI_END = -1, CLI_ARG = -2, CLI_EXIT = -3 };
+/* What cli_parse and its handlers return to go on (any other value is an exit status). */
+enum { CLI_GO = -1 };
 
 typedef struct cli_parser {
     const cli_command *cmd;
@@ -62,7 +65,6 @@ typedef struct cli_parser {
     int status;        /* after CLI_EXIT: the command's exit status (0 help, 2 usage error) */
     int tail;          /* CLI_IN_ORDER: past "--" */
     int cluster;       /* index of an element whose short flags are being read, else -1 */
-    const struct cli_subcommand *subs;   /* listed under "commands:" in the help, or NULL */
     struct option lo[CLI_MAX_OPTS + 2];
     char so[3 * CLI_MAX_OPTS + 8];
 } cli_parser;
@@ -74,10 +76,12 @@ int cli_next(cli_parser *p);
 /* The next word as the extra value of an option (--backfill FROM TO, --watch [S]) when there is
  * one that does not start with '-': consumed and returned; else NULL. */
 const char *cli_take_word(cli_parser *p);
-/* Prints the command's help (synopsis, about, options, settings) to out. */
-void cli_print_help(const cli_parser *p, FILE *out);
+/* Prints the command's help (synopsis, about, options, sub-commands, settings) to out. */
+void cli_print_help(const cli_command *cmd, FILE *out);
 /* "wikigdelt: PATH: MESSAGE (see wikigdelt PATH --help)" on stderr; returns 2. */
-int cli_usage_error(const cli_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_command_error(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same while parsing. */
+#define cli_usage_error(p, ...) cli_command_error((p)->cmd, __VA_ARGS__)
 /* The usual error for a stray argument; returns 2. */
 int cli_unexpected(const cli_parser *p, const char *arg);
 
@@ -89,14 +93,19 @@ typedef struct cli_subcommand {
 } cli_subcommand;
 
 /* Parses the parent's own options (only --help), finds the sub-command named by the first
- * argument and runs it with argv starting at its name. subs ends with {0}. */
-int cli_dispatch(app *a, const cli_command *parent, const cli_subcommand *subs, int argc,
-                 char **argv);
+ * argument in parent->subs and runs it with argv starting at its name. */
+int cli_dispatch(app *a, const cli_command *parent, int argc, char **argv);
 /* Prints "commands:" and one line per listed sub-command (the form the tests read). */
 void cli_print_subcommands(const cli_subcommand *subs, FILE *out);
-/* Parses a command that takes no option but --help and exactly between min and max arguments
- * (max -1: no limit). Returns -1 when parsing succeeded (first argument at *first), else the
- * exit status to return. */
-int cli_args_only(const cli_command *cmd, int argc, char **argv, int min, int max, int *first);
+/* Called for every option (key, value in p->arg) and, for a CLI_IN_ORDER command, every
+ * argument (CLI_ARG). Returns CLI_GO, or the exit status that ends the parse. */
+typedef int (*cli_handler)(cli_parser *p, int key, void *ctx);
+/* Parses argv against cmd, calling on_opt (NULL: a command with no options of its own), then
+ * checks that between cmd->min_args and cmd->max_args arguments follow. Returns CLI_GO with
+ * the first argument's index in *first (may be NULL), else the exit status to return. */
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_handler on_opt, void *ctx,
+              int *first);
+/* A handler for a command whose only option is a flag: sets *(int *)ctx to 1. */
+int cli_set_flag(cli_parser *p, int key, void *ctx);
 
 #endif

@@ -52,6 +52,15 @@ void buf_reset(buf *b)
     if (b->data) b->data[0] = '\0';
 }
 
+size_t buf_copy_out(const buf *b, size_t *pos, void *out, size_t max)
+{
+    size_t n = *pos < b->len ? b->len - *pos : 0;
+    if (n > max) n = max;
+    if (n) memcpy(out, b->data + *pos, n);
+    *pos += n;
+    return n;
+}
+
 void buf_free(buf *b)
 {
     free(b->data);

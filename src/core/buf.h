@@ -19,6 +19,9 @@ int buf_appendf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_reset(buf *b);                           /* len = 0, keeps the memory */
 void buf_free(buf *b);
 char *buf_detach(buf *b);                         /* caller frees; buffer becomes empty */
+/* Copies up to max bytes of b from *pos into out and advances *pos: a reader handing out a
+ * buffered response piece by piece. Returns how many bytes it copied. */
+size_t buf_copy_out(const buf *b, size_t *pos, void *out, size_t max);
 
 /* Line iteration over text[0..len): the line starting at *pos (its length, without the '\n', in
  * *line_len), advancing *pos past its '\n'; NULL once *pos reaches len. A '\r' before the '\n'

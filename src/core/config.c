@@ -155,32 +155,48 @@ const char *config_get_str(const config *cfg, const char *key, const char *def)
     return def;
 }
 
-int64_t config_get_int(const config *cfg, const char *key, int64_t def)
+/* Parses the setting key as an integer (integer = 1, into *ix) or a number (into *dx); 1 when it
+ * is set and whole, 0 (warned when set but malformed) when the caller's default stands. */
+static int get_number(const config *cfg, const char *key, int integer, long long *ix, double *dx)
 {
     const char *v = config_get_str(cfg, key, NULL);
-    if (!v) return def;
+    if (!v) return 0;
     char *end;
     errno = 0;
-    long long x = strtoll(v, &end, 10);
+    long long i = 0;
+    double d = 0;
+    if (integer)
+        i = strtoll(v, &end, 10);
+    else
+        d = strtod(v, &end);
     if (errno || end == v || *end) {
-        log_warn("config", "setting %s = '%s' is not an integer; using %lld", key, v,
-                 (long long)def);
-        return def;
+        char def[64];
+        if (integer)
+            snprintf(def, sizeof def, "%lld", *ix);
+        else
+            snprintf(def, sizeof def, "%g", *dx);
+        log_warn("config", "setting %s = '%s' is not %s; using %s", key, v,
+                 integer ? "an integer" : "a number", def);
+        return 0;
     }
+    if (integer)
+        *ix = i;
+    else
+        *dx = d;
+    return 1;
+}
+
+int64_t config_get_int(const config *cfg, const char *key, int64_t def)
+{
+    long long x = def;
+    get_number(cfg, key, 1, &x, NULL);
     return x;
 }
 
 double config_get_double(const config *cfg, const char *key, double def)
 {
-    const char *v = config_get_str(cfg, key, NULL);
-    if (!v) return def;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || end == v || *end) {
-        log_warn("config", "setting %s = '%s' is not a number; using %g", key, v, def);
-        return def;
-    }
+    double x = def;
+    get_number(cfg, key, 0, NULL, &x);
     return x;
 }
 

@@ -1,7 +1,7 @@
 /* Configuration: flat `key = value` settings from a file (# comments), overridden by
  * `--set key=value` on the command line. Every setting is declared in the table of
  * core/settings.c (type, default, range, description), which validates them at start and which
- * `wikigdelt config list` prints; a getter's default must equal the table's. */
+ * `wikigdelt config list` prints; read them with core/settings.h's setting_*(), which take the default from there. */
 #ifndef WG_CONFIG_H
 #define WG_CONFIG_H
 

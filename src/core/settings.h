@@ -7,10 +7,11 @@
  * Types: INT and DBL take the inclusive range [min, max]; BOOL takes 1/0, true/false, yes/no,
  * on/off; ENUM takes one of the '|'-separated choices; STR any text. A default of NULL means
  * the code decides at run time (the description says how). A name ending in ".*" declares a
- * family of keys (expect.gdelt_silver.*). The code still reads a value with config_get_*(cfg,
- * key, default): keep that default equal to the table's (tests/integration/test_config.sh
- * checks it for every call with a literal default). New code reads with setting_int(cfg, key)
- * and friends below, which take the default from the table, so it is written once. */
+ * family of keys (expect.gdelt_silver.*). The code reads a value with setting_int(cfg, key) and
+ * friends below, which take the default from the table, so it is written once
+ * (tests/integration/test_config.sh fails on a call that writes a default of its own);
+ * config_get_*(cfg, key, def) is left for the settings whose default the code decides at run
+ * time (the table's default is NULL: cores, the embedder in use, "unset"). */
 #ifndef WG_SETTINGS_H
 #define WG_SETTINGS_H
 

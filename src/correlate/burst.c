@@ -1,4 +1,5 @@
 /* Edit-burst detection on wikimedia_silver (see burst.h). */
+#include "core/settings.h"
 #include "correlate/burst.h"
 
 #include "core/buf.h"
@@ -20,10 +21,10 @@ struct burst_detector {
 
 void burst_params_from_config(const config *cfg, burst_params *p)
 {
-    p->min_edits = config_get_int(cfg, "correlate.burst.min_edits", 5);
-    p->min_editors = config_get_int(cfg, "correlate.burst.min_editors", 2);
-    p->max_gap_seconds = config_get_int(cfg, "correlate.burst.max_gap_seconds", 60);
-    p->recent_seconds = config_get_int(cfg, "correlate.burst.recent_seconds", 240);
+    p->min_edits = setting_int(cfg, "correlate.burst.min_edits");
+    p->min_editors = setting_int(cfg, "correlate.burst.min_editors");
+    p->max_gap_seconds = setting_int(cfg, "correlate.burst.max_gap_seconds");
+    p->recent_seconds = setting_int(cfg, "correlate.burst.recent_seconds");
 }
 
 burst_detector *burst_open(sqlite3 *db, const burst_params *p)

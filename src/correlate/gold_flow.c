@@ -1,6 +1,7 @@
 /* The gold flow: a stream-stream join of news events and Wikipedia edits in time buckets
  * (gold_flow.h). This file: the public API, the settings and the batch driver; the rest of the
  * flow is described in gold_int.h. */
+#include "core/settings.h"
 #include "correlate/gold_int.h"
 
 #include "core/buf.h"
@@ -23,16 +24,16 @@ double gold_threshold(const config *cfg, const embedder *emb)
 int gold_load_settings(const config *cfg, const embedder *emb, settings *s, char *err,
                          size_t errlen)
 {
-    s->bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
-    s->lateness = config_get_int(cfg, "correlate.allowed_lateness_seconds", 14400);
+    s->bucket_seconds = setting_int(cfg, "pipeline.bucket_seconds");
+    s->lateness = setting_int(cfg, "correlate.allowed_lateness_seconds");
     s->threshold = (float)gold_threshold(cfg, emb);
-    s->top_k = (int)config_get_int(cfg, "correlate.top_k", 5);
-    s->neighbours = config_get_bool(cfg, "correlate.neighbour_buckets", 0);
-    s->batch_rows = config_get_int(cfg, "correlate.batch_rows", 4096);
+    s->top_k = (int)setting_int(cfg, "correlate.top_k");
+    s->neighbours = setting_bool(cfg, "correlate.neighbour_buckets");
+    s->batch_rows = setting_int(cfg, "correlate.batch_rows");
     /* A stream that stops (a source down) holds its watermark back and no bucket would ever
        close; this cap keeps memory bounded anyway: past it the oldest bucket is closed early. */
-    s->max_open_buckets = config_get_int(cfg, "correlate.max_open_buckets", 12);
-    s->fields_text = config_get_str(cfg, "correlate.event_text_fields", EVENT_TEXT_DEFAULT_FIELDS);
+    s->max_open_buckets = setting_int(cfg, "correlate.max_open_buckets");
+    s->fields_text = setting_str(cfg, "correlate.event_text_fields");
     burst_params_from_config(cfg, &s->burst);
     s->rerank = rerank_enabled(cfg, emb);
     s->candidate_threshold = (float)rerank_candidate_threshold(cfg);

@@ -13,6 +13,21 @@
  * in its DDL, so its migrations do not depend on theirs. */
 #include "store/store.h"
 
+/* The view breaking_news_gold is created by migration 1 and again, with the breaking columns
+ * between these two parts, by a later one: the burst's columns, then the correlated event's
+ * columns and the joins that bring them. */
+#define BREAKING_NEWS_BURST_COLUMNS                                                               \
+    "  SELECT b.id AS burst_id, b.wiki, b.title, b.time_bucket, b.burst_start, b.last_edit,"     \
+    "         b.edit_count AS burst_edits, b.editor_count AS burst_editors, b.detected_at,"
+#define BREAKING_NEWS_EVENT_COLUMNS_AND_JOINS                                                     \
+    "         c.EventID, c.event_time, c.cosine_sim, c.rank, c.EventCode, c.AvgTone,"             \
+    "         c.ActionGeo_Lat, c.ActionGeo_Long, c.ActionGeo_CountryCode,"                        \
+    "         e.event_text, c.gdelt_silver_id"                                                    \
+    "  FROM breaking_news_bursts b"                                                              \
+    "  LEFT JOIN correlated_gold_events c"                                                       \
+    "    ON c.title_time_bucket = b.time_bucket AND c.wiki = b.wiki AND c.title = b.title"        \
+    "  LEFT JOIN gold_events e ON e.gdelt_silver_id = c.gdelt_silver_id;"
+
 static const store_migration gold_migrations[] = {
     {1, "gold tables: correlated_gold_events, gold_events, late table, bucket state, bursts",
      "CREATE TABLE correlated_gold_events ("
@@ -125,15 +140,8 @@ static const store_migration gold_migrations[] = {
      /* The news behind an erupting page: every correlated event whose window holds the burst's
         bucket, best first. Bursts with no correlated event yet are kept (event columns NULL). */
      "CREATE VIEW breaking_news_gold AS"
-     "  SELECT b.id AS burst_id, b.wiki, b.title, b.time_bucket, b.burst_start, b.last_edit,"
-     "         b.edit_count AS burst_edits, b.editor_count AS burst_editors, b.detected_at,"
-     "         c.EventID, c.event_time, c.cosine_sim, c.rank, c.EventCode, c.AvgTone,"
-     "         c.ActionGeo_Lat, c.ActionGeo_Long, c.ActionGeo_CountryCode,"
-     "         e.event_text, c.gdelt_silver_id"
-     "  FROM breaking_news_bursts b"
-     "  LEFT JOIN correlated_gold_events c"
-     "    ON c.title_time_bucket = b.time_bucket AND c.wiki = b.wiki AND c.title = b.title"
-     "  LEFT JOIN gold_events e ON e.gdelt_silver_id = c.gdelt_silver_id;"
+     BREAKING_NEWS_BURST_COLUMNS
+     BREAKING_NEWS_EVENT_COLUMNS_AND_JOINS
      /* Mismatch: events that could not meet a partner because of stream synchronisation, i.e.
         they arrived after their bucket closed (late) or their bucket closed with no content edit
         at all on the other side. Events whose window had edits but none similar enough are a
@@ -293,18 +301,11 @@ static const store_migration gold_migrations[] = {
      /* active: the page's last edit is still within correlate.burst.recent_seconds of the
         latest edit time the gold flow has seen (its checkpoint), i.e. it is erupting now. */
      "CREATE VIEW breaking_news_gold AS"
-     "  SELECT b.id AS burst_id, b.wiki, b.title, b.time_bucket, b.burst_start, b.last_edit,"
-     "         b.edit_count AS burst_edits, b.editor_count AS burst_editors, b.detected_at,"
+     BREAKING_NEWS_BURST_COLUMNS
      "         b.breaking_until,"
      "         COALESCE(b.breaking_until >= (SELECT value FROM checkpoints"
      "                  WHERE flow = 'gold.wiki_max_event_time'), 0) AS active,"
-     "         c.EventID, c.event_time, c.cosine_sim, c.rank, c.EventCode, c.AvgTone,"
-     "         c.ActionGeo_Lat, c.ActionGeo_Long, c.ActionGeo_CountryCode,"
-     "         e.event_text, c.gdelt_silver_id"
-     "  FROM breaking_news_bursts b"
-     "  LEFT JOIN correlated_gold_events c"
-     "    ON c.title_time_bucket = b.time_bucket AND c.wiki = b.wiki AND c.title = b.title"
-     "  LEFT JOIN gold_events e ON e.gdelt_silver_id = c.gdelt_silver_id;"
+     BREAKING_NEWS_EVENT_COLUMNS_AND_JOINS
      "INSERT INTO catalog_columns VALUES ('breaking_news_bursts','breaking_until','last_edit + correlate.burst.recent_seconds: the page counts as breaking until then (UTC).');"
      "INSERT INTO catalog_columns VALUES ('breaking_news_gold','breaking_until','Until when the burst counts as breaking (UTC).');"
      "INSERT INTO catalog_columns VALUES ('breaking_news_gold','active','1 while the burst is breaking: breaking_until is not before the latest edit time gold has seen.');"},

@@ -1,5 +1,6 @@
 /* The cascade's first stage: settings, the stored vocabulary table, static text vectors
  * (prefilter.h). */
+#include "core/settings.h"
 #include "correlate/prefilter.h"
 
 #include "core/filehash.h"
@@ -132,7 +133,7 @@ out:
 int prefilter_mode_get(const config *cfg, embedder *emb, prefilter_mode *mode, char *err,
                        size_t errlen)
 {
-    const char *v = config_get_str(cfg, "correlate.prefilter", "lazy");
+    const char *v = setting_str(cfg, "correlate.prefilter");
     if (!strcmp(v, "lazy")) {
         *mode = PREFILTER_LAZY;
     } else if (!strcmp(v, "static") || !strcmp(v, "on")) {
@@ -159,13 +160,13 @@ int prefilter_open(sqlite3 *db, const config *cfg, embedder *emb, prefilter **ou
     if (prefilter_mode_get(cfg, emb, &mode, err, errlen)) return -1;
     if (mode != PREFILTER_STATIC) return 0;
     const char *kind = "pooled"; /* the only kind in the model's output space */
-    const char *weights = config_get_str(cfg, "correlate.prefilter.weights", "zipf");
+    const char *weights = setting_str(cfg, "correlate.prefilter.weights");
     if (strcmp(weights, "zipf") && strcmp(weights, "uniform")) {
         snprintf(err, errlen, "correlate.prefilter.weights = %s: must be zipf or uniform", weights);
         return -1;
     }
-    double threshold = config_get_double(cfg, "correlate.prefilter.threshold", 0.20);
-    int64_t top_n = config_get_int(cfg, "correlate.prefilter.top_n", 200);
+    double threshold = setting_double(cfg, "correlate.prefilter.threshold");
+    int64_t top_n = setting_int(cfg, "correlate.prefilter.top_n");
     if (!(threshold >= -1.0 && threshold <= 1.0)) {
         snprintf(err, errlen, "correlate.prefilter.threshold must be between -1 and 1");
         return -1;

@@ -1,6 +1,7 @@
 /* The gold reranker: features of a candidate (event, page) pair and the logistic model over them
  * (rerank.h). The lexical rules here are mirrored line for line by tools/rerank/fit.py, which
  * fits the table below; tests/unit/test_rerank.c checks that both give the same score. */
+#include "core/settings.h"
 #include "correlate/rerank.h"
 
 #include "core/buf.h"
@@ -77,17 +78,17 @@ int rerank_enabled(const config *cfg, const embedder *emb)
 
 double rerank_threshold(const config *cfg)
 {
-    return config_get_double(cfg, "correlate.rerank.threshold", RERANK_DEFAULT_THRESHOLD);
+    return setting_double(cfg, "correlate.rerank.threshold");
 }
 
 double rerank_candidate_threshold(const config *cfg)
 {
-    return config_get_double(cfg, "correlate.candidate_threshold", RERANK_DEFAULT_CANDIDATE);
+    return setting_double(cfg, "correlate.candidate_threshold");
 }
 
 int rerank_candidate_k(const config *cfg)
 {
-    return (int)config_get_int(cfg, "correlate.rerank.candidates", 20);
+    return (int)setting_int(cfg, "correlate.rerank.candidates");
 }
 
 /* ---- words ------------------------------------------------------------------------------- */

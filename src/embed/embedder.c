@@ -1,5 +1,6 @@
 /* Embedder front: picks the backend (embed.backend), keeps the cache, splits a call into packed
  * batches of similar length and runs them on worker threads (one workspace each). */
+#include "core/settings.h"
 #include "embed/embedder.h"
 
 #include "core/log.h"
@@ -124,10 +125,10 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
     /* auto (the default): int8 where the CPU has AVX512-VNNI, else bf16, else fp32; measured
      * within the labelled sets' noise of fp32 (docs/embed.md, "Choosing the precision").
      * fp32 stays the exact path (the reference vectors) when asked for by name. */
-    const char *prec = config_get_str(cfg, "embed.precision", "auto");
+    const char *prec = setting_str(cfg, "embed.precision");
     if (!strcmp(prec, "auto")) prec = embedder_auto_precision();
     enum bert_precision p;
-    const char *gemm = config_get_str(cfg, "embed.fp32_gemm", "openblas");
+    const char *gemm = setting_str(cfg, "embed.fp32_gemm");
     if (strcmp(gemm, "openblas") && strcmp(gemm, "avx512")) {
         snprintf(err, errlen, "embed.fp32_gemm = %s: expected openblas or avx512", gemm);
         return -1;
@@ -143,7 +144,7 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
     unsigned keep_bf16 = 0;
     char kept[32] = ""; /* at most "qkv+attn_out+ffn_in+ffn_out" */
     if (p == BERT_INT8 &&
-        parse_int8_bf16(config_get_str(cfg, "embed.int8_bf16", INT8_BF16_DEFAULT), &keep_bf16,
+        parse_int8_bf16(setting_str(cfg, "embed.int8_bf16"), &keep_bf16,
                         kept, sizeof kept, err, errlen))
         return -1;
     char vocab[4200];
@@ -166,9 +167,9 @@ static int open_minilm(embedder *e, const config *cfg, char *err, size_t errlen)
     e->threads = (int)config_get_int(cfg, "embed.threads", cores > 0 ? cores : 1);
     if (e->threads < 1) e->threads = 1;
     if (e->threads > 64) e->threads = 64;
-    e->batch_size = (int)config_get_int(cfg, "embed.batch_size", 128);
+    e->batch_size = (int)setting_int(cfg, "embed.batch_size");
     if (e->batch_size < 1) e->batch_size = 1;
-    e->batch_tokens = (int)config_get_int(cfg, "embed.batch_tokens", 2048);
+    e->batch_tokens = (int)setting_int(cfg, "embed.batch_tokens");
     if (e->batch_tokens < e->max_len) e->batch_tokens = e->max_len;
     e->ws = calloc((size_t)e->threads, sizeof *e->ws);
     if (!e->ws) return -1;
@@ -203,7 +204,7 @@ int embedder_open(const config *cfg, embedder **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (errlen) err[0] = '\0';
-    const char *backend = config_get_str(cfg, "embed.backend", "auto");
+    const char *backend = setting_str(cfg, "embed.backend");
     if (strcmp(backend, "auto") && strcmp(backend, "minilm") && strcmp(backend, "hash")) {
         snprintf(err, errlen, "embed.backend = %s: expected auto, minilm or hash", backend);
         return -1;
@@ -212,7 +213,7 @@ int embedder_open(const config *cfg, embedder **out, char *err, size_t errlen)
     if (!e) return -1;
     pthread_mutex_init(&e->lock, NULL);
     embedder_default_model_dir(cfg, e->model_dir, sizeof e->model_dir);
-    int64_t cache_size = config_get_int(cfg, "embed.cache_size", 20000);
+    int64_t cache_size = setting_int(cfg, "embed.cache_size");
     e->cache = embed_cache_new(cache_size > 0 ? (size_t)cache_size : 0, EMBED_DIM);
     int want_model = !strcmp(backend, "minilm") ||
                      (!strcmp(backend, "auto") && file_exists(e->model_dir, "model.safetensors"));

@@ -235,6 +235,10 @@ static int replay_action(json_t *a, void *p)
     return 0;
 }
 
+/* An optional map<string,string> of the schema: its group, the repeated key_value, key, value. */
+#define STRING_MAP(name)                                                                         \
+    {name, 1, 0, PQ_OPTIONAL, PQ_GROUP_MAP}, {"key_value", 2, 0, PQ_REPEATED, 0},                 \
+        {"key", 0, PQ_STRING, PQ_REQUIRED, 0}, {"value", 0, PQ_STRING, PQ_OPTIONAL, 0}
 /* The checkpoint schema of the Delta protocol (the actions a reader needs). */
 static const pq_node checkpoint_schema[] = {
     {"txn", 3, 0, PQ_OPTIONAL, 0},
@@ -243,10 +247,7 @@ static const pq_node checkpoint_schema[] = {
     {"lastUpdated", 0, PQ_INT64, PQ_OPTIONAL, 0},
     {"add", 6, 0, PQ_OPTIONAL, 0},
     {"path", 0, PQ_STRING, PQ_OPTIONAL, 0},
-    {"partitionValues", 1, 0, PQ_OPTIONAL, PQ_GROUP_MAP},
-    {"key_value", 2, 0, PQ_REPEATED, 0},
-    {"key", 0, PQ_STRING, PQ_REQUIRED, 0},
-    {"value", 0, PQ_STRING, PQ_OPTIONAL, 0},
+    STRING_MAP("partitionValues"),
     {"size", 0, PQ_INT64, PQ_OPTIONAL, 0},
     {"modificationTime", 0, PQ_INT64, PQ_OPTIONAL, 0},
     {"dataChange", 0, PQ_BOOLEAN, PQ_OPTIONAL, 0},
@@ -261,18 +262,12 @@ static const pq_node checkpoint_schema[] = {
     {"description", 0, PQ_STRING, PQ_OPTIONAL, 0},
     {"format", 2, 0, PQ_OPTIONAL, 0},
     {"provider", 0, PQ_STRING, PQ_OPTIONAL, 0},
-    {"options", 1, 0, PQ_OPTIONAL, PQ_GROUP_MAP},
-    {"key_value", 2, 0, PQ_REPEATED, 0},
-    {"key", 0, PQ_STRING, PQ_REQUIRED, 0},
-    {"value", 0, PQ_STRING, PQ_OPTIONAL, 0},
+    STRING_MAP("options"),
     {"schemaString", 0, PQ_STRING, PQ_OPTIONAL, 0},
     {"partitionColumns", 1, 0, PQ_OPTIONAL, PQ_GROUP_LIST},
     {"list", 1, 0, PQ_REPEATED, 0},
     {"element", 0, PQ_STRING, PQ_OPTIONAL, 0},
-    {"configuration", 1, 0, PQ_OPTIONAL, PQ_GROUP_MAP},
-    {"key_value", 2, 0, PQ_REPEATED, 0},
-    {"key", 0, PQ_STRING, PQ_REQUIRED, 0},
-    {"value", 0, PQ_STRING, PQ_OPTIONAL, 0},
+    STRING_MAP("configuration"),
     {"createdTime", 0, PQ_INT64, PQ_OPTIONAL, 0},
     {"protocol", 2, 0, PQ_OPTIONAL, 0},
     {"minReaderVersion", 0, PQ_INT32, PQ_OPTIONAL, 0},
@@ -300,34 +295,29 @@ static void put(ckpt_row *r, int col, int rep, int def, const pq_value *v)
     if (!r->rc) r->rc = pq_put(r->w, col, rep, def, v);
 }
 
+/* An optional leaf under a parent at definition level parent_def: present with v, absent when
+ * v is NULL. */
+static void put_opt(ckpt_row *r, int col, int parent_def, const pq_value *v)
+{
+    put(r, col, 0, v ? parent_def + 1 : parent_def, v);
+}
+
 static void put_str(ckpt_row *r, int col, int parent_def, json_t *s)
 {
-    if (json_is_string(s)) {
-        pq_value v = {.s = json_string_value(s), .len = json_string_length(s)};
-        put(r, col, 0, parent_def + 1, &v);
-    } else {
-        put(r, col, 0, parent_def, NULL);
-    }
+    pq_value v = {.s = json_string_value(s), .len = json_string_length(s)};
+    put_opt(r, col, parent_def, json_is_string(s) ? &v : NULL);
 }
 
 static void put_int(ckpt_row *r, int col, int parent_def, json_t *x)
 {
-    if (json_is_integer(x)) {
-        pq_value v = {.i = json_integer_value(x)};
-        put(r, col, 0, parent_def + 1, &v);
-    } else {
-        put(r, col, 0, parent_def, NULL);
-    }
+    pq_value v = {.i = json_integer_value(x)};
+    put_opt(r, col, parent_def, json_is_integer(x) ? &v : NULL);
 }
 
 static void put_bool(ckpt_row *r, int col, int parent_def, json_t *x)
 {
-    if (json_is_boolean(x)) {
-        pq_value v = {.i = json_is_true(x)};
-        put(r, col, 0, parent_def + 1, &v);
-    } else {
-        put(r, col, 0, parent_def, NULL);
-    }
+    pq_value v = {.i = json_is_true(x)};
+    put_opt(r, col, parent_def, json_is_boolean(x) ? &v : NULL);
 }
 
 /* A map<string,string> whose group sits at definition level parent_def + 1 when present. */

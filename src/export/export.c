@@ -1,6 +1,7 @@
 /* The Delta export sink (see export.h): reads a table's rows past its high-water mark, writes
  * them as Parquet files per event date, commits them to the Delta log with a txn action, then
  * records the batch in export_state. */
+#include "core/settings.h"
 #include "export/export.h"
 #include "export/export_int.h"
 
@@ -60,7 +61,7 @@ int export_table_columns(sqlite3 *db, const char *table, column_info *cols, int 
     snprintf(sql, sizeof sql, "SELECT name, type, hidden FROM pragma_table_xinfo('%s')", table);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: cannot read columns: %s", table, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "%s: cannot read columns", table);
         return -1;
     }
     int n = 0, rc = 0;
@@ -363,24 +364,15 @@ int export_state_load(sqlite3 *db, const char *target, const char *table, export
 int export_state_save(sqlite3 *db, const char *target, const char *table, const export_state *s,
                       int64_t rows)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO export_state (target, table_name, seq, mark, delta_version,"
-                               " rows, updated_at) VALUES (?1,?2,?3,?4,?5,?6,"
-                               " strftime('%Y-%m-%d %H:%M:%S','now'))"
-                               " ON CONFLICT (target, table_name) DO UPDATE SET seq = excluded.seq,"
-                               " mark = excluded.mark, delta_version = excluded.delta_version,"
-                               " rows = export_state.rows + excluded.rows, updated_at = excluded.updated_at",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, s->seq);
-    sqlite3_bind_text(st, 4, s->mark, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, s->delta_version);
-    sqlite3_bind_int64(st, 6, rows);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return store_run(db,
+                     "INSERT INTO export_state (target, table_name, seq, mark, delta_version,"
+                     " rows, updated_at) VALUES (?1,?2,?3,?4,?5,?6,"
+                     " strftime('%Y-%m-%d %H:%M:%S','now'))"
+                     " ON CONFLICT (target, table_name) DO UPDATE SET seq = excluded.seq,"
+                     " mark = excluded.mark, delta_version = excluded.delta_version,"
+                     " rows = export_state.rows + excluded.rows, updated_at = excluded.updated_at",
+                     "ttitii", target, table, (int64_t)s->seq, s->mark, (int64_t)s->delta_version,
+                     rows);
 }
 
 /* ---- the batch query ---- */
@@ -407,7 +399,7 @@ int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
                  " WHERE closed_at IS NOT NULL AND (closed_at, gdelt_silver_id) > (?1, ?3)"
                  " ORDER BY closed_at, gdelt_silver_id LIMIT 1 OFFSET ?2 - 1");
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading %s", sp->table);
         return -1;
     }
     int rc;
@@ -436,7 +428,7 @@ int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
                                        " WHERE closed_at IS NOT NULL AND (closed_at, gdelt_silver_id) > (?1, ?2)"
                                        " ORDER BY closed_at DESC, gdelt_silver_id DESC LIMIT 1",
                                    -1, &st, NULL) != SQLITE_OK) {
-                snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "reading %s", sp->table);
                 return -1;
             }
             sqlite3_bind_text(st, 1, closed, -1, SQLITE_TRANSIENT);
@@ -451,7 +443,7 @@ int export_next_mark(sqlite3 *db, const table_spec *sp, const char *mark, int64_
             rc = rc == SQLITE_DONE ? 1 : -1;
         }
     }
-    if (rc < 0) snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+    if (rc < 0) store_fail(db, err, errlen, "reading %s", sp->table);
     sqlite3_finalize(st);
     return rc;
 }
@@ -475,7 +467,7 @@ int export_prepare_rows(sqlite3 *db, const table_spec *sp, const column_info *co
     int rc = sqlite3_prepare_v2(db, sql.data, -1, out, NULL);
     buf_free(&sql);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", sp->table, sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading %s", sp->table);
         return -1;
     }
     if (sp->kind == UNIT_KEY) {
@@ -503,7 +495,7 @@ int64_t export_fault_seq(void)
 
 static pq_codec codec_setting(const config *cfg)
 {
-    const char *c = config_get_str(cfg, "export.delta.compression", "snappy");
+    const char *c = setting_str(cfg, "export.delta.compression");
     if (!strcmp(c, "zstd")) return PQ_ZSTD;
     if (!strcmp(c, "none")) return PQ_UNCOMPRESSED;
     return PQ_SNAPPY;
@@ -553,7 +545,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     delta_log log;
     memset(&log, 0, sizeof log);
     if (export_state_load(db, target, table, &s) != 0) {
-        snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading export_state");
         rc = -1;
     }
     if (!rc) rc = delta_log_load(dir, app_id, &log, err, errlen);
@@ -570,7 +562,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
             snprintf(s.mark, sizeof s.mark, "%s", json_string_value(m));
             s.delta_version = log.version;
             if (export_state_save(db, target, table, &s, 0) != 0) {
-                snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+                store_fail(db, err, errlen, "writing export_state");
                 rc = -1;
             }
             stats->recovered++;
@@ -585,8 +577,8 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
     }
     pq_node nodes[MAX_COLUMNS];
     for (int i = 0; i < ncols; i++) nodes[i] = (pq_node){cols[i].name, 0, cols[i].type, PQ_OPTIONAL, 0};
-    int64_t batch_rows = config_get_int(cfg, "export.delta.batch_rows", 500000);
-    int64_t ckpt_every = config_get_int(cfg, "export.delta.checkpoint_interval", 10);
+    int64_t batch_rows = setting_int(cfg, "export.delta.batch_rows");
+    int64_t ckpt_every = setting_int(cfg, "export.delta.checkpoint_interval");
     if (batch_rows < 1) batch_rows = 1;
     batch *b = calloc(1, sizeof *b);
     if (!b) {
@@ -610,7 +602,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         b->nodes = nodes;
         pq_options_default(&b->opt);
         b->opt.codec = codec_setting(cfg);
-        b->opt.row_group_rows = config_get_int(cfg, "export.delta.row_group_rows", 1 << 20);
+        b->opt.row_group_rows = setting_int(cfg, "export.delta.row_group_rows");
         b->opt.created_by = "wikigdelt";
         b->err = err;
         b->errlen = errlen;
@@ -628,7 +620,7 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
             }
         }
         if (!rc && step != SQLITE_DONE) {
-            snprintf(err, errlen, "%s: %s", table, sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "reading %s", table);
             rc = -1;
         }
         sqlite3_finalize(st);
@@ -685,8 +677,8 @@ int export_delta_table(sqlite3 *db, const config *cfg, const char *table, const 
         s.delta_version = log.version;
         if (export_state_save(db, target, table, &s, stats->rows - rows_before) != 0) {
             /* The commit is in the log; the next run recovers the mark from it. */
-            snprintf(err, errlen, "export_state: %s (the Delta commit %lld stands and is recovered"
-                     " on the next run)", sqlite3_errmsg(db), (long long)log.version);
+            store_fail(db, err, errlen, "writing export_state (the Delta commit %lld stands and is recovered"
+                       " on the next run)", (long long)log.version);
             rc = -1;
             break;
         }

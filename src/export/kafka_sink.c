@@ -1,4 +1,5 @@
 /* The Kafka sink (see kafka_sink.h). */
+#include "core/settings.h"
 #include "export/kafka_sink.h"
 
 #include "core/kafka_client.h"
@@ -141,10 +142,10 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         if (!strcmp(cols[c].name, "EventID")) eventid_col = c;
     char target[600], txid[600];
     snprintf(target, sizeof target, "kafka:%s", topic);
-    snprintf(txid, sizeof txid, "%s", config_get_str(cfg, "export.kafka.transactional_id", ""));
+    snprintf(txid, sizeof txid, "%s", setting_str(cfg, "export.kafka.transactional_id"));
     if (!txid[0]) snprintf(txid, sizeof txid, "wikigdelt-gold-%s", topic);
-    int64_t batch_events = config_get_int(cfg, "export.kafka.batch_events", 200);
-    int64_t interval = config_get_int(cfg, "export.kafka.interval_seconds", 5);
+    int64_t batch_events = setting_int(cfg, "export.kafka.batch_events");
+    int64_t interval = setting_int(cfg, "export.kafka.interval_seconds");
     if (batch_events < 1) batch_events = 1;
 
     const char *const settings[] = {"enable.idempotence", "true", "transactional.id", txid, "client.id", "wikigdelt", NULL};
@@ -156,7 +157,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
     if (e) rc = txn_error(rk, e, "init_transactions", err, errlen);
     export_state s;
     if (!rc && export_state_load(db, target, TABLE, &s) != 0) {
-        snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "reading export_state");
         rc = -1;
     }
     if (!rc && !s.mark[0]) snprintf(s.mark, sizeof s.mark, "|0");
@@ -170,7 +171,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         snprintf(s.mark, sizeof s.mark, "%s", topic_mark);
         s.seq++;
         if (export_state_save(db, target, TABLE, &s, 0) != 0) {
-            snprintf(err, errlen, "export_state: %s", sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "writing export_state");
             rc = -1;
         }
         stats->recovered = 1;
@@ -217,7 +218,7 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
             rd_kafka_poll(rk, 0);
         }
         if (!rc && step != SQLITE_DONE) {
-            snprintf(err, errlen, "%s: %s", TABLE, sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "reading %s", TABLE);
             rc = -1;
         }
         sqlite3_finalize(st);
@@ -236,8 +237,8 @@ int kafka_sink_run(sqlite3 *db, const config *cfg, const char *brokers, const ch
         s.seq++;
         snprintf(s.mark, sizeof s.mark, "%s", next);
         if (export_state_save(db, target, TABLE, &s, sent) != 0) {
-            snprintf(err, errlen, "export_state: %s (the batch is in the topic and is recovered on"
-                     " the next start)", sqlite3_errmsg(db));
+            store_fail(db, err, errlen, "writing export_state (the batch is in the topic and is recovered on"
+                       " the next start)");
             rc = -1;
             break;
         }

@@ -52,7 +52,7 @@ static int exec2(sqlite3 *db, const char *sql, const char *a, const char *b, cha
     sqlite3_stmt *st;
     int rc = internal_prepare(db, sql, &st);
     if (rc != SQLITE_OK) {
-        seterr(err, errlen, "governance tables: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "governance tables");
         return -1;
     }
     if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
@@ -60,7 +60,7 @@ static int exec2(sqlite3 *db, const char *sql, const char *a, const char *b, cha
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        seterr(err, errlen, "governance tables: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "governance tables");
         return -1;
     }
     return sqlite3_changes(db);
@@ -177,7 +177,7 @@ int govern_principal_rotate(sqlite3 *db, const char *name, char *token, size_t t
 int govern_principal_remove(sqlite3 *db, const char *name, char *err, size_t errlen)
 {
     if (store_begin(db) != 0) {
-        seterr(err, errlen, "cannot start a transaction: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot start a transaction");
         return GOVERN_ERROR;
     }
     int n = exec2(db, "DELETE FROM govern_principals WHERE name = ?1", name, NULL, err, errlen);
@@ -191,7 +191,7 @@ int govern_principal_remove(sqlite3 *db, const char *name, char *err, size_t err
         return GOVERN_NOT_FOUND;
     }
     if (store_commit(db) != 0) {
-        seterr(err, errlen, "cannot commit: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot commit");
         return GOVERN_ERROR;
     }
     return GOVERN_OK;
@@ -283,7 +283,7 @@ static int check_object(sqlite3 *db, const char *object, char *canon, size_t can
     sqlite3_stmt *st;
     int rc = internal_prepare(db, "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name = ?1 COLLATE NOCASE", &st);
     if (rc != SQLITE_OK) {
-        seterr(err, errlen, "cannot read the schema: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot read the schema");
         return GOVERN_ERROR;
     }
     sqlite3_bind_text(st, 1, object, -1, SQLITE_TRANSIENT);
@@ -340,7 +340,7 @@ govern_result govern_principal_load(sqlite3 *db, const char *name, govern_princi
                                 -1, &st, NULL);
     if (rc != SQLITE_OK) {
         govern_internal_depth--;
-        seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot read govern_principals");
         return GOVERN_ERROR;
     }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -355,7 +355,7 @@ govern_result govern_principal_load(sqlite3 *db, const char *name, govern_princi
     sqlite3_finalize(st);
     govern_internal_depth--;
     if (rc != SQLITE_DONE) {
-        seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot read govern_principals");
         return GOVERN_ERROR;
     }
     if (!found) {
@@ -376,7 +376,7 @@ govern_result govern_authenticate(sqlite3 *db, const char *token, govern_princip
     int rc = sqlite3_prepare_v2(db, "SELECT name, token_sha256 FROM govern_principals", -1, &st, NULL);
     if (rc != SQLITE_OK) {
         govern_internal_depth--;
-        seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot read govern_principals");
         return GOVERN_ERROR;
     }
     char match[GOVERN_NAME_MAX] = "";
@@ -393,7 +393,7 @@ govern_result govern_authenticate(sqlite3 *db, const char *token, govern_princip
     sqlite3_finalize(st);
     govern_internal_depth--;
     if (rc != SQLITE_DONE) {
-        seterr(err, errlen, "cannot read govern_principals: %s%s", sqlite3_errmsg(db), NULL);
+        store_fail(db, err, errlen, "cannot read govern_principals");
         return GOVERN_ERROR;
     }
     size_t tl = token ? strlen(token) : 0;
@@ -493,26 +493,15 @@ int govern_audit_write(sqlite3 *db, const govern_audit_entry *e)
 int govern_audit_prune(sqlite3 *db, int64_t retention_days, int64_t max_rows)
 {
     int rc = 0;
-    sqlite3_stmt *st;
     govern_internal_depth++;
     if (retention_days > 0 &&
-        sqlite3_prepare_v2(db, "DELETE FROM govern_audit WHERE ts < strftime('%Y-%m-%d %H:%M:%f','now', '-' || ?1 || ' days')",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, retention_days);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = -1;
-        sqlite3_finalize(st);
-    } else if (retention_days > 0) {
+        store_run(db, "DELETE FROM govern_audit WHERE ts < strftime('%Y-%m-%d %H:%M:%f','now', '-' || ?1 || ' days')",
+                  "i", retention_days))
         rc = -1;
-    }
     if (max_rows > 0 &&
-        sqlite3_prepare_v2(db, "DELETE FROM govern_audit WHERE id <= (SELECT MAX(id) FROM govern_audit) - ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, max_rows);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = -1;
-        sqlite3_finalize(st);
-    } else if (max_rows > 0) {
+        store_run(db, "DELETE FROM govern_audit WHERE id <= (SELECT MAX(id) FROM govern_audit) - ?1", "i",
+                  max_rows))
         rc = -1;
-    }
     govern_internal_depth--;
     return rc;
 }

@@ -21,6 +21,7 @@
 #include "govern/session_int.h"
 
 #include "core/grow.h"
+#include "store/store.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -139,7 +140,7 @@ govern_session *govern_session_new(sqlite3 *db, char *err, size_t errlen)
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)0);
     if (sqlite3_create_function(db, "current_user", 0, fl, s, fn_current_user, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "is_member", 1, fl, s, fn_is_member, NULL, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot register current_user()/is_member(): %s", sqlite3_errmsg(db));
+        store_fail(db, err, errlen, "cannot register current_user()/is_member()");
         free(s);
         return NULL;
     }
@@ -169,7 +170,7 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) {
         govern_internal_depth--;
-        snprintf(err, errlen, "reading the grants: %s", sqlite3_errmsg(s->db));
+        store_fail(s->db, err, errlen, "reading the grants");
         return -1;
     }
     if (param) sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
@@ -180,7 +181,7 @@ static int load_list(govern_session *s, const char *sql, const char *param, name
     sqlite3_finalize(st);
     govern_internal_depth--;
     if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "reading the grants: %s", sqlite3_errmsg(s->db));
+        store_fail(s->db, err, errlen, "reading the grants");
         return -1;
     }
     return 0;
@@ -205,7 +206,7 @@ static int read_versions(govern_session *s, int64_t *version, int64_t *schema, c
     }
     govern_internal_depth--;
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "reading the grants' version: %s", sqlite3_errmsg(s->db));
+        store_fail(s->db, err, errlen, "reading the grants' version");
         return -1;
     }
     return 0;
@@ -339,11 +340,7 @@ govern_result govern_prepare(govern_session *s, const char *sql, sqlite3_stmt **
             snprintf(err, errlen, "%s", s->reason);
             res = GOVERN_DENIED;
         } else {
-            int off = sqlite3_error_offset(s->db);
-            if (off >= 0)
-                snprintf(err, errlen, "%s (at character %d)", sqlite3_errmsg(s->db), off + 1);
-            else
-                snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+            store_fail_at(s->db, err, errlen, "the SQL does not parse");
             res = GOVERN_BAD_SQL;
         }
     } else if (!st) {
@@ -392,7 +389,7 @@ govern_result govern_step_result(govern_session *s, int rc, char *err, size_t er
         snprintf(err, errlen, "%s", s->reason[0] ? s->reason : "refused");
         return GOVERN_DENIED;
     }
-    snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+    store_fail(s->db, err, errlen, "running the query");
     return GOVERN_ERROR;
 }
 

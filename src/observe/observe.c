@@ -1,4 +1,5 @@
 /* Flow progress, record latency and the lakehouse-backed metrics (see observe.h). */
+#include "core/settings.h"
 #include "observe/observe.h"
 
 #include "core/grow.h"
@@ -513,7 +514,7 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
     latency_set ls;
     memset(&ls, 0, sizeof ls);
     int64_t measured = 0, pairs = 0; /* pairs: counted by the caller from its statistics */
-    int64_t sample = config_get_int(cfg, "observe.latency_sample", 1000);
+    int64_t sample = setting_int(cfg, "observe.latency_sample");
     if (b->latency == OBS_LAT_GDELT_SILVER) rc |= measure(db, &gdelt_silver_q, now, sample, &ls, &measured);
     if (b->latency == OBS_LAT_WIKI_SILVER) rc |= measure(db, &wiki_silver_q, now, sample, &ls, &measured);
     if (b->latency == OBS_LAT_GOLD) {
@@ -586,7 +587,7 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 
     /* retention: prune old progress rows now and then */
     if (calls_since_prune++ % 200 == 0) {
-        int64_t hours = config_get_int(cfg, "observe.retention_hours", 168);
+        int64_t hours = setting_int(cfg, "observe.retention_hours");
         if (hours > 0) {
             char cutoff[TIME_TEXT_LEN];
             time_format(end_ms / 1000 - hours * 3600, cutoff);
@@ -604,19 +605,20 @@ static int flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 
 static int enabled(const config *cfg)
 {
-    return config_get_bool(cfg, "observe.enabled", 1);
+    return setting_bool(cfg, "observe.enabled");
 }
 
 int obs_flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 {
     if (!enabled(cfg)) return 0;
     /* a savepoint, so a failed metrics write leaves the caller's batch as it was */
+    char why[WG_ERR_LEN];
     if (sqlite3_exec(db, "SAVEPOINT obs", NULL, NULL, NULL) != SQLITE_OK) {
-        log_warn("observe", "%s: cannot record flow progress: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: cannot record flow progress", b->flow));
         return 0;
     }
     if (flow_batch(db, cfg, b) != 0) {
-        log_warn("observe", "%s: flow progress not recorded: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: flow progress not recorded", b->flow));
         sqlite3_exec(db, "ROLLBACK TO obs", NULL, NULL, NULL);
     }
     sqlite3_exec(db, "RELEASE obs", NULL, NULL, NULL);
@@ -626,13 +628,14 @@ int obs_flow_batch(sqlite3 *db, const config *cfg, const obs_batch *b)
 int obs_flow_batch_tx(sqlite3 *db, const config *cfg, const obs_batch *b)
 {
     if (!enabled(cfg)) return 0;
+    char why[WG_ERR_LEN];
     if (store_begin(db) != 0) {
-        log_warn("observe", "%s: cannot record flow progress: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: cannot record flow progress", b->flow));
         return 0;
     }
     obs_flow_batch(db, cfg, b);
     if (store_commit(db) != 0) {
-        log_warn("observe", "%s: flow progress commit failed: %s", b->flow, sqlite3_errmsg(db));
+        log_warn("observe", "%s", store_errtext(db, why, sizeof why, "%s: flow progress commit failed", b->flow));
         store_rollback(db);
     }
     return 0;

@@ -1,5 +1,6 @@
 /* Rendering the metrics: Prometheus text exposition (GET /metrics) and OTLP/HTTP JSON; the
  * serving process's own HTTP request counters; readiness. */
+#include "core/settings.h"
 #include "observe/observe.h"
 
 #include "core/grow.h"
@@ -473,7 +474,7 @@ int obs_ready(sqlite3 *db, const config *cfg, const char *home, char *reason, si
         }
     }
     /* flows: the last batch did not fail, and none stalled while its input grew */
-    int64_t stall = config_get_int(cfg, "observe.stall_seconds", 600);
+    int64_t stall = setting_int(cfg, "observe.stall_seconds");
     if (sqlite3_prepare_v2(db,
                            "SELECT e.flow, e.level, e.message, (julianday('now') - julianday(e.ts)) * 86400"
                            " FROM event_log e JOIN (SELECT flow, MAX(id) AS id FROM event_log"
@@ -509,7 +510,7 @@ int obs_ready(sqlite3 *db, const config *cfg, const char *home, char *reason, si
         }
     /* disk */
     struct statvfs vf;
-    int64_t min_free = config_get_int(cfg, "observe.min_free_mb", 100);
+    int64_t min_free = setting_int(cfg, "observe.min_free_mb");
     if (home && statvfs(home, &vf) == 0) {
         double free_mb = (double)vf.f_bavail * (double)vf.f_frsize / 1048576.0;
         if (free_mb < (double)min_free) {

@@ -1,4 +1,5 @@
 /* `status` per flow, from the flow_progress rows of the event log over a sliding window. */
+#include "core/settings.h"
 #include "observe/observe.h"
 
 #include "core/timeutil.h"
@@ -127,7 +128,7 @@ static int load(sqlite3 *db, double window, flow_view **out, int *nout)
 
 int obs_status(sqlite3 *db, const config *cfg, int json, FILE *out)
 {
-    double window = config_get_double(cfg, "observe.window_seconds", 900);
+    double window = setting_double(cfg, "observe.window_seconds");
     if (!(window > 0)) window = 900;
     flow_view *v = NULL;
     int n = 0;

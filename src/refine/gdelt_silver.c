@@ -4,6 +4,7 @@
  *
  * The hot path does no heap allocation: fields are (pointer, length) views into the text SQLite
  * returns for the bronze row, bound with SQLITE_STATIC and consumed before the next step. */
+#include "core/settings.h"
 #include "refine/gdelt_silver.h"
 
 #include "core/buf.h"
@@ -674,9 +675,9 @@ int gdelt_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *er
                      " quarantine or fail)", rule_names[r]);
             rc = -1;
         }
-    int64_t batch_rows = config_get_int(cfg, "gdelt.silver_batch_rows", 50000);
+    int64_t batch_rows = setting_int(cfg, "gdelt.silver_batch_rows");
     if (batch_rows < 1) batch_rows = 1;
-    run->bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
+    run->bucket_seconds = setting_int(cfg, "pipeline.bucket_seconds");
     if (run->bucket_seconds < 1) run->bucket_seconds = 14400;
     time_format(time_now_ms() / 1000, run->now);
     run->cached_added = INT64_MIN;

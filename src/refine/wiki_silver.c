@@ -11,6 +11,7 @@
  *   wiki.content_exclude_bots bot changes never count as content (false: bots are kept, flagged
  *                             by the bot column, and the consumer decides)
  *   pipeline.bucket_seconds   width of time_bucket (14400) */
+#include "core/settings.h"
 #include "refine/wiki_silver.h"
 
 #include "core/buf.h"
@@ -76,11 +77,11 @@ typedef struct content_filter {
 
 static void filter_init(content_filter *f, const config *cfg)
 {
-    list_parse(&f->servers, config_get_str(cfg, "wiki.content_servers", "*.wikipedia.org"));
-    list_parse(&f->wikis, config_get_str(cfg, "wiki.content_wikis", ""));
-    list_parse(&f->namespaces, config_get_str(cfg, "wiki.content_namespaces", "0"));
-    list_parse(&f->types, config_get_str(cfg, "wiki.content_types", "edit,new"));
-    f->exclude_bots = config_get_bool(cfg, "wiki.content_exclude_bots", 0);
+    list_parse(&f->servers, setting_str(cfg, "wiki.content_servers"));
+    list_parse(&f->wikis, setting_str(cfg, "wiki.content_wikis"));
+    list_parse(&f->namespaces, setting_str(cfg, "wiki.content_namespaces"));
+    list_parse(&f->types, setting_str(cfg, "wiki.content_types"));
+    f->exclude_bots = setting_bool(cfg, "wiki.content_exclude_bots");
 }
 
 static void filter_free(content_filter *f)
@@ -318,7 +319,7 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
     c->db = db;
     w->first = -1;
     w->cfg = cfg;
-    c->bucket_seconds = config_get_int(cfg, "pipeline.bucket_seconds", 14400);
+    c->bucket_seconds = setting_int(cfg, "pipeline.bucket_seconds");
     if (c->bucket_seconds <= 0) c->bucket_seconds = 14400;
     expect_set_init(&c->rules, FLOW);
     static const struct { const char *name; expect_action def; } rules[R_COUNT] = {
@@ -338,8 +339,8 @@ int wiki_silver_writer_open(sqlite3 *db, const config *cfg, wiki_silver_writer *
     }
     /* a bigger page cache keeps the event_id index's pages in memory during replays; fewer
      * checkpoints during a backfill (see wiki_ingest.c) */
-    store_tune_bulk(db, config_get_int(cfg, "wiki.cache_mb", 64),
-                    config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
+    store_tune_bulk(db, setting_int(cfg, "wiki.cache_mb"),
+                    setting_int(cfg, "wiki.wal_autocheckpoint"));
     const store_stmt_def stmts[] = {
         {&c->select,
          "SELECT bronze_id, raw FROM wikimedia_bronze WHERE bronze_id > ?1"
@@ -444,7 +445,7 @@ void wiki_silver_writer_rollback(wiki_silver_writer *w)
 int wiki_silver_run(sqlite3 *db, const config *cfg, flow_stats *stats, char *err, size_t errlen)
 {
     err[0] = '\0';
-    int64_t batch = config_get_int(cfg, "wiki.silver_batch", 5000);
+    int64_t batch = setting_int(cfg, "wiki.silver_batch");
     if (batch < 1) batch = 1;
     wiki_silver_writer *w;
     if (wiki_silver_writer_open(db, cfg, &w, err, errlen) != 0) return -1;

@@ -7,6 +7,7 @@
 #include "serve/serve_internal.h"
 
 #include "core/timeutil.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@ int serve_healthz(serve_request *req, serve_response *resp)
              sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     if (!ok) {
-        serve_error(resp, 503, "unavailable", "the lakehouse cannot be read: %s", sqlite3_errmsg(db));
+        char why[WG_ERR_LEN];
+        serve_error(resp, 503, "unavailable", "%s", store_errtext(db, why, sizeof why, "the lakehouse cannot be read"));
         return 0;
     }
     return serve_json(resp, 200, json_pack("{s:s}", "status", "ok"));
@@ -48,7 +50,8 @@ int serve_api_tables(serve_request *req, serve_response *resp)
                            " LEFT JOIN catalog_tables c ON c.table_name = s.name"
                            " WHERE s.type IN ('table', 'view') AND s.name NOT LIKE 'sqlite_%' ORDER BY s.name",
                            -1, &st, NULL) != SQLITE_OK) {
-        serve_error(resp, 500, "internal", "cannot read the catalog: %s", sqlite3_errmsg(db));
+        char why[WG_ERR_LEN];
+        serve_error(resp, 500, "internal", "%s", store_errtext(db, why, sizeof why, "cannot read the catalog"));
         return 0;
     }
     json_t *list = json_array();

@@ -10,6 +10,7 @@
 #include "serve/serve_internal.h"
 
 #include "core/timeutil.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +191,9 @@ static void step_error(serve_response *resp, sqlite3 *db, govern_session *s, int
         serve_error(resp, 403, "forbidden", "%s", err);
     else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || (rc & 0xff) == SQLITE_NOMEM ||
              (rc & 0xff) == SQLITE_INTERRUPT)
-        serve_error(resp, 503, "unavailable", "%s", sqlite3_errmsg(db));
+        serve_error(resp, 503, "unavailable", "%s", store_errtext(db, err, sizeof err, "running the query"));
     else
-        serve_error(resp, 400, "sql_error", "%s", err[0] ? err : sqlite3_errmsg(db));
+        serve_error(resp, 400, "sql_error", "%s", err);
 }
 
 static const char *storage_name(int t)
@@ -329,7 +330,7 @@ static void stream_fill(row_stream *rs, size_t target, const serve_settings *set
                 snprintf(rs->error, sizeof rs->error, "the query ran past the time limit of %lld ms (serve.query_timeout_ms) and was stopped",
                          (long long)rs->query_timeout_ms);
             else
-                snprintf(rs->error, sizeof rs->error, "%s", sqlite3_errmsg(rs->conn->db));
+                store_fail(rs->conn->db, rs->error, sizeof rs->error, "running the query");
             break;
         }
         if (rs->rows >= rs->limit) {

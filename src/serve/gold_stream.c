@@ -11,6 +11,7 @@
 #include "serve/serve_internal.h"
 
 #include "core/timeutil.h"
+#include "store/store.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -85,7 +86,10 @@ static int fetch(gold_stream *gs)
         if (id > gs->last_id) gs->last_id = id;
         n++;
     }
-    if (rc != SQLITE_DONE) event_error(gs, "sql_error", sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE) {
+        char why[WG_ERR_LEN];
+        event_error(gs, "sql_error", store_errtext(db, why, sizeof why, "reading the gold rows"));
+    }
     govern_session_deadline(sess, 0);
     sqlite3_finalize(st);
     gs->rows += n;
@@ -116,10 +120,7 @@ static ssize_t gold_stream_read(void *ctx, char *out, size_t max)
             if (max_id > gs->last_id) gs->last_id = max_id;
         }
     }
-    size_t n = gs->pending.len - gs->pos;
-    if (n > max) n = max;
-    memcpy(out, gs->pending.data + gs->pos, n);
-    gs->pos += n;
+    size_t n = buf_copy_out(&gs->pending, &gs->pos, out, max);
     gs->last_send_ms = time_monotonic_ms();
     return (ssize_t)n;
 }

@@ -8,6 +8,7 @@
  * produced by callbacks on that same thread. Those callbacks never rely on the worker's session
  * staying bound between calls: row streams borrow a connection of their own, the gold stream
  * rebinds on every call. */
+#include "core/settings.h"
 #include "serve/server_int.h"
 #include "observe/observe.h"
 
@@ -263,31 +264,31 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
     snprintf(s->home, sizeof s->home, "%s", home);
     snprintf(s->db_path, sizeof s->db_path, "%s", db_path);
     serve_settings *t = &s->set;
-    t->max_body_bytes = config_get_int(cfg, "serve.max_body_bytes", 1 << 20);
-    t->query_timeout_ms = config_get_int(cfg, "serve.query_timeout_ms", 10000);
-    t->default_limit = config_get_int(cfg, "serve.default_limit", 1000);
-    t->max_limit = config_get_int(cfg, "serve.max_limit", 100000);
-    t->max_stream_rows = config_get_int(cfg, "serve.max_stream_rows", 5000000);
-    t->max_response_bytes = config_get_int(cfg, "serve.max_response_bytes", 64 << 20);
-    t->max_streams = (int)config_get_int(cfg, "serve.max_streams", 8);
-    t->max_sse = (int)config_get_int(cfg, "serve.max_sse", 64);
-    t->sse_poll_ms = config_get_int(cfg, "serve.sse_poll_ms", 500);
-    t->sse_keepalive_ms = config_get_int(cfg, "serve.sse_keepalive_ms", 15000);
-    t->auth_fail_limit = (int)config_get_int(cfg, "serve.auth_fail_limit", 20);
-    t->auth_fail_window_s = config_get_int(cfg, "serve.auth_fail_window_s", 60);
+    t->max_body_bytes = setting_int(cfg, "serve.max_body_bytes");
+    t->query_timeout_ms = setting_int(cfg, "serve.query_timeout_ms");
+    t->default_limit = setting_int(cfg, "serve.default_limit");
+    t->max_limit = setting_int(cfg, "serve.max_limit");
+    t->max_stream_rows = setting_int(cfg, "serve.max_stream_rows");
+    t->max_response_bytes = setting_int(cfg, "serve.max_response_bytes");
+    t->max_streams = (int)setting_int(cfg, "serve.max_streams");
+    t->max_sse = (int)setting_int(cfg, "serve.max_sse");
+    t->sse_poll_ms = setting_int(cfg, "serve.sse_poll_ms");
+    t->sse_keepalive_ms = setting_int(cfg, "serve.sse_keepalive_ms");
+    t->auth_fail_limit = (int)setting_int(cfg, "serve.auth_fail_limit");
+    t->auth_fail_window_s = setting_int(cfg, "serve.auth_fail_window_s");
     if (t->max_body_bytes < 1024) t->max_body_bytes = 1024;
     if (t->sse_poll_ms < 20) t->sse_poll_ms = 20;
     if (t->auth_fail_window_s < 1) t->auth_fail_window_s = 1;
     if (t->max_streams < 1) t->max_streams = 1;
-    s->audit_retention_days = config_get_int(cfg, "govern.audit.retention_days", GOVERN_AUDIT_RETENTION_DAYS);
-    s->audit_max_rows = config_get_int(cfg, "govern.audit.max_rows", GOVERN_AUDIT_MAX_ROWS);
-    s->audit_flush_ms = config_get_int(cfg, "serve.audit_flush_ms", 200);
+    s->audit_retention_days = setting_int(cfg, "govern.audit.retention_days");
+    s->audit_max_rows = setting_int(cfg, "govern.audit.max_rows");
+    s->audit_flush_ms = setting_int(cfg, "serve.audit_flush_ms");
     if (s->audit_flush_ms < 1) s->audit_flush_ms = 1;
     if (s->audit_flush_ms > 5000) s->audit_flush_ms = 5000;
-    int threads = (int)config_get_int(cfg, "serve.threads", 4);
+    int threads = (int)setting_int(cfg, "serve.threads");
     if (threads < 1) threads = 1;
     if (threads > 256) threads = 256;
-    int max_conn = (int)config_get_int(cfg, "serve.max_connections", 1000);
+    int max_conn = (int)setting_int(cfg, "serve.max_connections");
     find_web_dir(s);
 
     pthread_mutex_init(&s->workers_mu, NULL);
@@ -306,7 +307,7 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
     s->max_gold_id = serve_hub_max_gold_id(s);
     if (s->max_gold_id < 0) s->max_gold_id = 0;
 
-    const char *addr = config_get_str(cfg, "serve.address", "127.0.0.1:8080");
+    const char *addr = setting_str(cfg, "serve.address");
     struct sockaddr_storage ss;
     socklen_t sl;
     if (parse_address(addr, port_override, &ss, &sl, err, errlen) != 0) {
@@ -322,7 +323,7 @@ serve_server *serve_start(const config *cfg, const char *home, const char *db_pa
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)config_get_int(cfg, "serve.idle_timeout_s", 60),
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)setting_int(cfg, "serve.idle_timeout_s"),
                                  MHD_OPTION_NOTIFY_COMPLETED, serve_on_completed, s,
                                  MHD_OPTION_UNESCAPE_CALLBACK, serve_unescape_url, NULL,
                                  MHD_OPTION_END);

@@ -37,8 +37,9 @@ static void audit_write_batch(serve_server *s, serve_audit_rec *batch)
     for (serve_audit_rec *r = batch; r; r = r->next) {
         govern_audit_entry e = {r->principal[0] ? r->principal : NULL, r->client, r->route, r->sql,
                                 r->outcome, r->reason[0] ? r->reason : NULL, r->rows, r->duration_ms};
+        char why[WG_ERR_LEN];
         if (govern_audit_write(s->audit_db, &e) != 0)
-            log_warn("serve", "audit write failed: %s", sqlite3_errmsg(s->audit_db));
+            log_warn("serve", "%s", store_errtext(s->audit_db, why, sizeof why, "audit write failed"));
     }
     if (in_tx) store_commit(s->audit_db);
     while (batch) {

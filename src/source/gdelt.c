@@ -5,6 +5,7 @@
 
 #include "core/grow.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/stop.h"
 #include "core/timeutil.h"
 #include "observe/observe.h"
@@ -135,13 +136,6 @@ done:
     return rc;
 }
 
-/* ------------------------------------------------------------------ settings */
-
-static int64_t opt_int(const config *cfg, const char *key, int64_t def)
-{
-    return config_get_int(cfg, key, def);
-}
-
 /* ------------------------------------------------------------------ one file, from bytes */
 
 /* Decodes file bytes (a zip, recognised by its signature, or plain CSV) into the text of its
@@ -186,7 +180,7 @@ static gdelt_commit_result commit_text(sqlite3 *db, const gdelt_file_meta *meta,
 static gdelt_commit_result ingest_bytes(sqlite3 *db, const config *cfg, gdelt_file_meta *meta, const char *data,
                         size_t len, buf *csv, gdelt_ingest_stats *st, char *err, size_t errlen)
 {
-    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    size_t max_bytes = (size_t)setting_int(cfg, "gdelt.max_file_bytes");
     const char *text;
     size_t text_len;
     if (decode_bytes(meta->name, data, len, max_bytes, csv, &text, &text_len, err, errlen) != 0)
@@ -337,7 +331,7 @@ static gdelt_result ingest_paths(sqlite3 *db, const config *cfg, char *const *pa
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    size_t max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
+    size_t max_bytes = (size_t)setting_int(cfg, "gdelt.max_file_bytes");
     jobs[0].max_bytes = jobs[1].max_bytes = max_bytes;
     size_t i = 0;
     gdelt_result result = GDELT_OK;
@@ -448,16 +442,16 @@ typedef struct fetch_settings {
 
 static void load_fetch_settings(const config *cfg, fetch_settings *fs)
 {
-    fs->retry_attempts = (int)opt_int(cfg, "gdelt.retry_attempts", 5);
+    fs->retry_attempts = (int)setting_int(cfg, "gdelt.retry_attempts");
     if (fs->retry_attempts < 1) fs->retry_attempts = 1;
-    fs->retry_initial_ms = opt_int(cfg, "gdelt.retry_initial_ms", 1000);
-    fs->retry_max_ms = opt_int(cfg, "gdelt.retry_max_ms", 60000);
+    fs->retry_initial_ms = setting_int(cfg, "gdelt.retry_initial_ms");
+    fs->retry_max_ms = setting_int(cfg, "gdelt.retry_max_ms");
     memset(&fs->http, 0, sizeof fs->http);
-    fs->http.connect_timeout_ms = (long)opt_int(cfg, "gdelt.connect_timeout_ms", 10000);
-    fs->http.timeout_ms = (long)opt_int(cfg, "gdelt.timeout_ms", 300000);
-    fs->http.max_bytes = (size_t)opt_int(cfg, "gdelt.max_file_bytes", (int64_t)1 << 30);
-    fs->http.low_speed_bytes = (long)opt_int(cfg, "gdelt.low_speed_bytes", 1);
-    fs->http.low_speed_seconds = (long)opt_int(cfg, "gdelt.low_speed_seconds", 60);
+    fs->http.connect_timeout_ms = (long)setting_int(cfg, "gdelt.connect_timeout_ms");
+    fs->http.timeout_ms = (long)setting_int(cfg, "gdelt.timeout_ms");
+    fs->http.max_bytes = (size_t)setting_int(cfg, "gdelt.max_file_bytes");
+    fs->http.low_speed_bytes = (long)setting_int(cfg, "gdelt.low_speed_bytes");
+    fs->http.low_speed_seconds = (long)setting_int(cfg, "gdelt.low_speed_seconds");
 }
 
 /* The wait before retry number `retry`: the backoff, or longer when the server asked for it
@@ -644,7 +638,7 @@ static int retry_failed_files(sqlite3 *db, const config *cfg, const fetch_settin
                               const entry_list *announced, gdelt_ingest_stats *st, char *err,
                               size_t errlen)
 {
-    int64_t max_attempts = opt_int(cfg, "gdelt.max_file_attempts", 15);
+    int64_t max_attempts = setting_int(cfg, "gdelt.max_file_attempts");
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
                            "SELECT name, source, expected_size, expected_md5 FROM gdelt_ledger"
@@ -727,7 +721,7 @@ gdelt_result gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url
     char url[4096];
     join_url(url, sizeof url, base_url, "masterfilelist.txt");
     http_response resp = {0};
-    if (fetch_index(&fs, cfg, url, opt_int(cfg, "gdelt.max_index_bytes", (int64_t)1 << 30), &resp,
+    if (fetch_index(&fs, cfg, url, setting_int(cfg, "gdelt.max_index_bytes"), &resp,
                     err, errlen) != 0) {
         http_response_free(&resp);
         return -1;

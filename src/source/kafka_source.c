@@ -1,4 +1,5 @@
 /* The Kafka source (see kafka_source.h). */
+#include "core/settings.h"
 #include "source/kafka_source.h"
 
 #include "core/buf.h"
@@ -127,7 +128,7 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
     if (!rk) return -1;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
-    int timeout_ms = (int)config_get_int(cfg, "kafka.metadata_timeout_ms", 10000);
+    int timeout_ms = (int)setting_int(cfg, "kafka.metadata_timeout_ms");
     rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
     int rc = 0, np = 0;
     partition *parts = NULL;
@@ -174,7 +175,7 @@ int kafka_source_run(sqlite3 *db, const config *cfg, const kafka_source_options 
         p->started = 1;
         log_info("kafka", "%s: reading from offset %lld", p->stream, (long long)p->next);
     }
-    int64_t batch = config_get_int(cfg, "kafka.batch_messages", 1000);
+    int64_t batch = setting_int(cfg, "kafka.batch_messages");
     if (batch < 1) batch = 1;
     if (batch > 100000) batch = 100000;
     rd_kafka_message_t **msgs = calloc((size_t)batch, sizeof *msgs);

@@ -28,6 +28,7 @@
  *   simulate.gdelt_slow_ms = M       for slow: pause M ms per 1 KiB (default 200)
  *   simulate.gdelt_retry_after = S   for 429: Retry-After seconds (default 2)
  *   simulate.gdelt_stall_ms = M      for stall: the silence (default 20000) */
+#include "core/settings.h"
 #include "source/simulator.h"
 #include "source/sim_world.h"
 
@@ -251,7 +252,7 @@ static int use_synthetic_source(const config *cfg, sim_gdelt *g, char *err, size
     g->source_count = 1;
     log_warn("simulate", "GDELT half: no simulate.gdelt_dir and no ../shared/data/gdelt: serving"
                          " SYNTHETIC exports built from the simulator's topic list");
-    int64_t slots = config_get_int(cfg, "simulate.gdelt_slots", 0);
+    int64_t slots = setting_int(cfg, "simulate.gdelt_slots");
     return setup_slots(g, slots > 0 ? slots : 96, "(synthetic)", "none", err, errlen);
 }
 
@@ -264,7 +265,7 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     pthread_mutex_init(&g->lock, NULL);
     *out = g;
 
-    const char *fault = config_get_str(cfg, "simulate.gdelt_fault", "none");
+    const char *fault = setting_str(cfg, "simulate.gdelt_fault");
     static const char *fault_names[] = {"none", "404", "500", "truncate", "md5", "slow", "size", "429", "stall"};
     int known = 0;
     for (int i = 0; i < 9; i++)
@@ -277,10 +278,10 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
                  fault);
         return -1;
     }
-    g->fault_remaining = (long)config_get_int(cfg, "simulate.gdelt_fault_count", -1);
-    g->slow_ms = (long)config_get_int(cfg, "simulate.gdelt_slow_ms", 200);
-    g->retry_after_s = (long)config_get_int(cfg, "simulate.gdelt_retry_after", 2);
-    g->stall_ms = (long)config_get_int(cfg, "simulate.gdelt_stall_ms", 20000);
+    g->fault_remaining = (long)setting_int(cfg, "simulate.gdelt_fault_count");
+    g->slow_ms = (long)setting_int(cfg, "simulate.gdelt_slow_ms");
+    g->retry_after_s = (long)setting_int(cfg, "simulate.gdelt_retry_after");
+    g->stall_ms = (long)setting_int(cfg, "simulate.gdelt_stall_ms");
 
     char dbuf[4096];
     const char *dir = config_get_str(cfg, "simulate.gdelt_dir", NULL);
@@ -316,7 +317,7 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     }
     closedir(d);
     qsort(g->sources, g->source_count, sizeof *g->sources, compare_files);
-    return setup_slots(g, config_get_int(cfg, "simulate.gdelt_slots", 0), dir, fault, err, errlen);
+    return setup_slots(g, setting_int(cfg, "simulate.gdelt_slots"), dir, fault, err, errlen);
 }
 
 /* Publishes the sources as they are, or as `slots` generated 15-minute slots inflated from them. */

@@ -28,6 +28,7 @@
  *   clock_jump_every=N  every Nth event's times (meta.dt, timestamp, the id's timestamp) are
  *                     moved by clock_jump_ms (default -86400000: a day back)
  *   speed=X           overrides the replay speed for this connection */
+#include "core/settings.h"
 #include "source/simulator.h"
 #include "source/sim_world.h"
 
@@ -145,7 +146,7 @@ int sim_sse_create(const config *cfg, const simulator *sim, sim_sse **out, char 
             log_info("simulate", "wiki: replaying %zu events from %s (%s)",
                      list.len / sizeof(sim_event), path, wiki_format_name(fmt));
     } else {
-        rc = generate(&list, config_get_int(cfg, "simulate.wiki_generated_events", 10000));
+        rc = generate(&list, setting_int(cfg, "simulate.wiki_generated_events"));
         if (rc != 0) snprintf(err, errlen, "simulator: cannot generate events");
     }
     s->events = (sim_event *)list.data;
@@ -185,13 +186,13 @@ int sim_sse_create(const config *cfg, const simulator *sim, sim_sse **out, char 
                  (long long)(shift / 1000), origin);
     }
     s->span_ms = hi - lo;
-    s->loops = config_get_int(cfg, "simulate.wiki_loops", 1);
+    s->loops = setting_int(cfg, "simulate.wiki_loops");
     s->speed = config_get_double(cfg, "simulate.wiki_speed",
-                                 config_get_double(cfg, "simulate.speed", 1.0));
-    s->hold_at_end = strcmp(config_get_str(cfg, "simulate.wiki_at_end", "hold"), "close") != 0;
-    s->heartbeat_ms = config_get_int(cfg, "simulate.wiki_heartbeat_ms", 2000);
+                                 setting_double(cfg, "simulate.speed"));
+    s->hold_at_end = strcmp(setting_str(cfg, "simulate.wiki_at_end"), "close") != 0;
+    s->heartbeat_ms = setting_int(cfg, "simulate.wiki_heartbeat_ms");
     if (s->heartbeat_ms < 10) s->heartbeat_ms = 10;
-    s->retry_ms = config_get_int(cfg, "simulate.wiki_retry_ms", -1);
+    s->retry_ms = setting_int(cfg, "simulate.wiki_retry_ms");
     *out = s;
     return 0;
 }
@@ -366,10 +367,7 @@ static ssize_t conn_read(void *cls, uint64_t pos, char *out, size_t max)
             }
         }
     }
-    size_t n = c->out.len - c->out_pos;
-    if (n > max) n = max;
-    memcpy(out, c->out.data + c->out_pos, n);
-    c->out_pos += n;
+    size_t n = buf_copy_out(&c->out, &c->out_pos, out, max);
     c->last_write_ms = time_monotonic_ms();
     return (ssize_t)n;
 }

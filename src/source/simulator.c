@@ -1,5 +1,6 @@
 /* Loopback simulator server: libmicrohttpd, one thread per connection (SSE responses stay open
  * for minutes), bound to 127.0.0.1 only. Routing is by path prefix to the two halves. */
+#include "core/settings.h"
 #include "source/simulator.h"
 
 #include "core/log.h"
@@ -71,7 +72,7 @@ int simulator_start(const config *cfg, simulator **out, char *err, size_t errlen
 {
     simulator *sim = calloc(1, sizeof *sim);
     if (!sim) return -1;
-    sim->speed = config_get_double(cfg, "simulate.speed", 1.0);
+    sim->speed = setting_double(cfg, "simulate.speed");
     if (sim->speed <= 0) sim->speed = 1.0;
     sim->started_ms = time_monotonic_ms();
     if (sim_gdelt_create(cfg, sim, &sim->gdelt, err, errlen) != 0 ||
@@ -82,7 +83,7 @@ int simulator_start(const config *cfg, simulator **out, char *err, size_t errlen
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)config_get_int(cfg, "simulate.port", 0));
+    addr.sin_port = htons((uint16_t)setting_int(cfg, "simulate.port"));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sim->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                                        MHD_USE_ERROR_LOG,

@@ -2,6 +2,7 @@
  * wikimedia_bronze with the resume token in the same transaction, the ingest-stage quarantine,
  * the events held in memory between live commits, and the wiki_bronze_* API for other
  * transports (the Kafka source). */
+#include "core/settings.h"
 #include "source/wiki_bronze_int.h"
 
 #include "core/log.h"
@@ -28,8 +29,8 @@ int wiki_sink_open(wiki_sink *s, sqlite3 *db, const config *cfg, const char *str
     s->db = db;
     s->cfg = cfg;
     snprintf(s->stream, sizeof s->stream, "%s", stream);
-    s->batch_events = config_get_int(cfg, "wiki.batch_events", 1000);
-    s->batch_ms = config_get_int(cfg, "wiki.batch_ms", 1000);
+    s->batch_events = setting_int(cfg, "wiki.batch_events");
+    s->batch_ms = setting_int(cfg, "wiki.batch_ms");
     if (s->batch_events < 1) s->batch_events = 1;
     if (s->batch_ms < 1) s->batch_ms = 1;
     s->stats = stats;
@@ -37,8 +38,8 @@ int wiki_sink_open(wiki_sink *s, sqlite3 *db, const config *cfg, const char *str
      * per event, so the default checkpoints (copies, reads back and fsyncs) after nearly every
      * batch, and the event_id index's pages are copied once per batch instead of once per
      * checkpoint. 10000 pages (40 MB of WAL) gave ~15% more replay throughput. */
-    store_tune_bulk(db, config_get_int(cfg, "wiki.cache_mb", 64),
-                    config_get_int(cfg, "wiki.wal_autocheckpoint", 10000));
+    store_tune_bulk(db, setting_int(cfg, "wiki.cache_mb"),
+                    setting_int(cfg, "wiki.wal_autocheckpoint"));
     s->hook = hook;
     const store_stmt_def stmts[] = {
         {&s->ins_bronze,

@@ -1,5 +1,6 @@
 /* Wikimedia recentchange source: file replay and the libcurl SSE client with reconnect,
  * backoff and stall detection, both writing through the bronze writer (wiki_bronze.c). */
+#include "core/settings.h"
 #include "source/wiki_ingest.h"
 #include "source/wiki_bronze_int.h"
 #include "format/utf8.h"
@@ -76,7 +77,7 @@ static int ingest_file(wiki_sink *s, const wiki_ingest_options *opt, const confi
     if (found == STORE_FOUND) log_info("wiki", "resuming %s at byte %llu", opt->file, (unsigned long long)start);
     file_ctx f = {s, opt->max_events, 0};
     if (opt->duration_s > 0) f.deadline_ms = time_monotonic_ms() + (int64_t)(opt->duration_s * 1000);
-    size_t max_event = (size_t)config_get_int(cfg, "wiki.max_event_bytes", 1 << 20);
+    size_t max_event = (size_t)setting_int(cfg, "wiki.max_event_bytes");
     wiki_format fmt = 0;
     int rc = wiki_recording_read(opt->file, start, max_event, file_on_record, &f, &fmt, err, errlen);
     if (rc < 0 && s->failed) snprintf(err, errlen, "%s", s->err);
@@ -224,13 +225,13 @@ static int ingest_live(wiki_sink *s, const wiki_ingest_options *opt, const confi
     l.s = s;
     l.max_events = opt->max_events;
     if (opt->duration_s > 0) l.deadline_ms = time_monotonic_ms() + (int64_t)(opt->duration_s * 1000);
-    l.stall_ms = config_get_int(cfg, "wiki.stall_timeout_ms", 60000);
+    l.stall_ms = setting_int(cfg, "wiki.stall_timeout_ms");
     l.server_retry_ms = -1;
-    int64_t backoff_initial = config_get_int(cfg, "wiki.backoff_initial_ms", 1000);
-    int64_t backoff_max = config_get_int(cfg, "wiki.backoff_max_ms", 60000);
-    int64_t connect_timeout = config_get_int(cfg, "wiki.connect_timeout_ms", 15000);
-    size_t max_line = (size_t)config_get_int(cfg, "wiki.max_line_bytes", 1 << 20);
-    size_t max_event = (size_t)config_get_int(cfg, "wiki.max_event_bytes", 1 << 20);
+    int64_t backoff_initial = setting_int(cfg, "wiki.backoff_initial_ms");
+    int64_t backoff_max = setting_int(cfg, "wiki.backoff_max_ms");
+    int64_t connect_timeout = setting_int(cfg, "wiki.connect_timeout_ms");
+    size_t max_line = (size_t)setting_int(cfg, "wiki.max_line_bytes");
+    size_t max_event = (size_t)setting_int(cfg, "wiki.max_event_bytes");
     /* Wikimedia's User-Agent policy: name the client and give a way to reach its operator */
     char ua[512];
     const char *contact = config_get_str(cfg, "wiki.contact", NULL);

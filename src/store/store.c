@@ -1,4 +1,5 @@
 /* Opening the lakehouse database, migrations, checkpoints, event log and catalog helpers. */
+#include "core/settings.h"
 #include "store/store.h"
 
 #include "core/err.h"
@@ -18,16 +19,44 @@ static const char *core_bootstrap_sql =
 
 const char *store_errmsg(sqlite3 *db) { return db ? sqlite3_errmsg(db) : "no database"; }
 
+/* The one wording of a store error: "<what>: <SQLite's reason>", and with `at` the position
+ * SQLite gives for a statement it cannot prepare (" (at character N)", counted from 1). */
+static void store_vformat(sqlite3 *db, int at, char *buf, size_t len, const char *fmt, va_list ap)
+{
+    if (!buf || len == 0) return;
+    int n = vsnprintf(buf, len, fmt, ap);
+    if (n < 0 || (size_t)n >= len) return;
+    int m = snprintf(buf + n, len - (size_t)n, ": %s", store_errmsg(db));
+    int off = at && db ? sqlite3_error_offset(db) : -1;
+    if (m >= 0 && (size_t)(n + m) < len && off >= 0)
+        snprintf(buf + n + m, len - (size_t)(n + m), " (at character %d)", off + 1);
+}
+
+/* The three public spellings below differ only in `at` and in what they return. */
+#define STORE_VFORMAT(db, at, buf, len, fmt)                                                     \
+    do {                                                                                         \
+        va_list ap;                                                                              \
+        va_start(ap, fmt);                                                                       \
+        store_vformat(db, at, buf, len, fmt, ap);                                                \
+        va_end(ap);                                                                              \
+    } while (0)
+
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 {
-    if (!err || errlen == 0) return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n < errlen)
-        snprintf(err + n, errlen - (size_t)n, ": %s", store_errmsg(db));
+    STORE_VFORMAT(db, 0, err, errlen, fmt);
     return -1;
+}
+
+int store_fail_at(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+    STORE_VFORMAT(db, 1, err, errlen, fmt);
+    return -1;
+}
+
+const char *store_errtext(sqlite3 *db, char *buf, size_t len, const char *fmt, ...)
+{
+    STORE_VFORMAT(db, 0, buf, len, fmt);
+    return buf && len ? buf : "";
 }
 
 int store_prepare_list(sqlite3 *db, const store_stmt_def *list, size_t n, char *err,
@@ -142,18 +171,10 @@ static store_lookup migration_applied(sqlite3 *db, const char *component, int ve
 
 static int record_migration(sqlite3 *db, const char *component, const store_migration *m)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO schema_migrations(component, version, description,"
-                           " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, component, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, m->version);
-    sqlite3_bind_text(st, 3, m->description, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return store_run(db,
+                     "INSERT INTO schema_migrations(component, version, description,"
+                     " applied_at) VALUES (?1, ?2, ?3, strftime('%Y-%m-%d %H:%M:%S','now'))",
+                     "tit", component, (int64_t)m->version, m->description);
 }
 
 /* A component's first migration whose tables an earlier release created under another
@@ -296,11 +317,11 @@ int store_open(const char *path, const config *cfg, int flags, sqlite3 **out, ch
         sqlite3_close(db);
         return -1;
     }
-    int64_t busy_ms = config_get_int(cfg, "store.busy_timeout_ms", 10000);
+    int64_t busy_ms = setting_int(cfg, "store.busy_timeout_ms");
     sqlite3_busy_timeout(db, (int)busy_ms);
     sqlite3_extended_result_codes(db, 1);
     if (!(flags & STORE_READONLY)) {
-        const char *sync = config_get_str(cfg, "store.synchronous", "normal");
+        const char *sync = setting_str(cfg, "store.synchronous");
         char sql[256];
         snprintf(sql, sizeof sql,
                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;"
@@ -357,31 +378,36 @@ int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t
     return 0;
 }
 
-/* Runs one statement whose parameters ?1..?n are the texts (NULL binds NULL): 0 done, -1 error
- * (store_errmsg says why). */
-static int step_texts(sqlite3 *db, const char *sql, const char *const *texts, int n)
+int store_run(sqlite3 *db, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-    for (int i = 0; i < n; i++) {
-        if (texts[i])
-            sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(st, i + 1);
+    va_list ap;
+    va_start(ap, types);
+    int rc = SQLITE_OK;
+    for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
+        if (types[i] == 'i') {
+            rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        } else if (types[i] == 't') {
+            const char *t = va_arg(ap, const char *);
+            rc = t ? sqlite3_bind_text(st, i + 1, t, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i + 1);
+        } else {
+            rc = SQLITE_MISUSE; /* a caller's typo: no statement runs half-bound */
+        }
     }
-    int rc = sqlite3_step(st);
+    va_end(ap);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value)
 {
-    const char *texts[] = {flow, value};
-    return step_texts(db,
-                      "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
-                      " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
-                      " SET value=excluded.value, updated_at=excluded.updated_at",
-                      texts, 2);
+    return store_run(db,
+                     "INSERT INTO checkpoints(flow, value, updated_at) VALUES (?1, ?2,"
+                     " strftime('%Y-%m-%d %H:%M:%f','now')) ON CONFLICT(flow) DO UPDATE"
+                     " SET value=excluded.value, updated_at=excluded.updated_at",
+                     "tt", flow, value);
 }
 
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
@@ -394,25 +420,22 @@ int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value)
 int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
                 const char *message, const char *details_json)
 {
-    const char *texts[] = {flow, level, kind, message, details_json};
-    return step_texts(db,
-                      "INSERT INTO event_log(ts, flow, level, kind, message, details)"
-                      " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
-                      texts, 5);
+    return store_run(db,
+                     "INSERT INTO event_log(ts, flow, level, kind, message, details)"
+                     " VALUES (strftime('%Y-%m-%d %H:%M:%f','now'), ?1, ?2, ?3, ?4, ?5)",
+                     "ttttt", flow, level, kind, message, details_json);
 }
 
 int store_catalog_table(sqlite3 *db, const char *table, const char *layer, const char *description)
 {
-    const char *texts[] = {table, layer, description};
-    return step_texts(db, "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
-                          " VALUES (?1, ?2, ?3)", texts, 3);
+    return store_run(db, "INSERT OR REPLACE INTO catalog_tables(table_name, layer, description)"
+                         " VALUES (?1, ?2, ?3)", "ttt", table, layer, description);
 }
 
 int store_catalog_column(sqlite3 *db, const char *table, const char *column, const char *description)
 {
-    const char *texts[] = {table, column, description};
-    return step_texts(db, "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
-                          " description) VALUES (?1, ?2, ?3)", texts, 3);
+    return store_run(db, "INSERT OR REPLACE INTO catalog_columns(table_name, column_name,"
+                         " description) VALUES (?1, ?2, ?3)", "ttt", table, column, description);
 }
 
 int store_set_wal_autocheckpoint(sqlite3 *db, int pages)

@@ -67,6 +67,11 @@ int store_checkpoint_get_int(sqlite3 *db, const char *flow, int64_t def, int64_t
 int store_checkpoint_set(sqlite3 *db, const char *flow, const char *value);
 int store_checkpoint_set_int(sqlite3 *db, const char *flow, int64_t value);
 
+/* Runs one statement that returns no rows (an INSERT, UPDATE, DELETE...), binding ?1..?n
+ * from the arguments as `types` spells them, one letter each: 't' a const char * (NULL binds
+ * NULL), 'i' an int64_t (pass exactly that type). 0 done, -1 error (store_errmsg says why). */
+int store_run(sqlite3 *db, const char *sql, const char *types, ...);
+
 /* Pipeline event log (table event_log): level is "info", "warn" or "error"; details may be NULL
  * or a JSON text. */
 int store_event(sqlite3 *db, const char *flow, const char *level, const char *kind,
@@ -98,6 +103,14 @@ const char *store_errmsg(sqlite3 *db);
 /* The one way a store error is reported: writes "<what>: <the connection's last error>" to err
  * (what is a printf format naming the statement or table) and returns -1. */
 int store_fail(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* store_fail for a statement SQLite refused to prepare: adds " (at character N)" where SQLite
+ * knows the position of the error in the SQL text. */
+int store_fail_at(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The same wording for a log line or an HTTP error body: writes it to buf (len bytes, e.g.
+ * WG_ERR_LEN) and returns buf. */
+const char *store_errtext(sqlite3 *db, char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* A statement a module keeps prepared: where its handle goes, and its SQL. */

@@ -65,9 +65,12 @@ static char *parse(const cli_command *cmd, const char *const *words, char *out, 
     return out;
 }
 
-static const cli_command first = {"t", "[OPTIONS] ARGS", NULL, opts, NULL, 0};
-static const cli_command in_order = {"t", "[OPTIONS] ARGS", NULL, opts, NULL, CLI_IN_ORDER};
-static const cli_command dash = {"t", "[OPTIONS] ARGS", NULL, opts, NULL, CLI_IN_ORDER | CLI_DASH_ARGS};
+static const cli_command first = {.path = "t", .usage = "[OPTIONS] ARGS", .opts = opts};
+static const cli_command in_order = {.path = "t", .usage = "[OPTIONS] ARGS", .opts = opts, .flags = CLI_IN_ORDER};
+static const cli_command dash = {.path = "t", .usage = "[OPTIONS] ARGS", .opts = opts,
+                                 .flags = CLI_IN_ORDER | CLI_DASH_ARGS};
+/* cli_parse: one or two arguments after the options */
+static const cli_command one_or_two = {.path = "t", .usage = "A [B]", .opts = opts, .min_args = 1, .max_args = 2};
 
 #define PARSE(cmd, ...) parse(&(cmd), (const char *const[]){"t", __VA_ARGS__, NULL}, buf, sizeof buf)
 
@@ -160,6 +163,55 @@ static void test_help(void **state)
     assert_non_null(strstr(text, "-h, --help"));
 }
 
+/* The handler cli_parse calls: counts --live, stops at --file stop with exit status 7. */
+static int count_live(cli_parser *p, int key, void *ctx)
+{
+    if (key == O_FILE && !strcmp(p->arg, "stop")) return 7;
+    if (key == O_LIVE) ++*(int *)ctx;
+    return CLI_GO;
+}
+
+static int run_parse(const cli_command *cmd, const char *const *words, int *lives, int *first)
+{
+    char *argv[32];
+    int argc = 0;
+    for (; words[argc]; argc++) argv[argc] = (char *)words[argc];
+    argv[argc] = NULL;
+    *lives = 0;
+    *first = -1;
+    return cli_parse(cmd, argc, argv, count_live, lives, first);
+}
+
+#define RUN(cmd, ...) run_parse(&(cmd), (const char *const[]){"t", __VA_ARGS__, NULL}, &lives, &at)
+
+static void test_parse(void **state)
+{
+    (void)state;
+    int lives, at;
+    assert_int_equal(RUN(one_or_two, "--live", "a", "b"), CLI_GO);
+    assert_int_equal(lives, 1);
+    assert_int_equal(at, 2);
+    int saved = dup(2);
+    silence_stderr();
+    assert_int_equal(RUN(one_or_two, "--live", "--live=x", "a"), 2); /* the parser's own error */
+    assert_int_equal(RUN(one_or_two, "--live", "--file", "stop", "a"), 7); /* the handler's */
+    assert_int_equal(lives, 1);
+    assert_int_equal(RUN(one_or_two, "--live"), 2);            /* an argument is missing */
+    assert_int_equal(RUN(one_or_two, "a", "b", "c"), 2);       /* one too many */
+    assert_int_equal(RUN(first, "a"), 2);                      /* max_args 0: none */
+    assert_int_equal(RUN(first, "--help"), 0);
+    assert_int_equal(at, -1);
+    /* the same error, named by the command after its parse */
+    assert_int_equal(cli_command_error(&first, "%s", "both"), 2);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    int flag = 0;
+    char *argv[] = {"t", "--live", NULL};
+    assert_int_equal(cli_parse(&first, 2, argv, cli_set_flag, &flag, NULL), CLI_GO);
+    assert_int_equal(flag, 1);
+}
+
 static void test_stop_flag(void **state)
 {
     (void)state;
@@ -187,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_modes),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help),
+        cmocka_unit_test(test_parse),
         cmocka_unit_test(test_stop_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

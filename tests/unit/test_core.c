@@ -67,6 +67,14 @@ static void test_config(void **state)
     assert_non_null(strstr(err, "expected key = value"));
     config_set(c, "x", "abc");
     assert_int_equal(config_get_int(c, "x", 5), 5); /* not a number: default */
+    assert_true(config_get_double(c, "x", 2.5) == 2.5);
+    config_set(c, "n", "12x");
+    assert_int_equal(config_get_int(c, "n", 5), 5); /* trailing garbage: default */
+    config_set(c, "n", "-12");
+    assert_int_equal(config_get_int(c, "n", 5), -12);
+    config_set(c, "d", "0.25");
+    assert_true(config_get_double(c, "d", 1) == 0.25);
+    assert_int_equal(config_get_int(c, "d", 3), 3); /* a number, not an integer */
     config_set(c, "flag", "yes");
     assert_true(config_get_bool(c, "flag", 0));
     char path[] = "/tmp/wg-config-XXXXXX";
@@ -97,6 +105,17 @@ static void test_buf(void **state)
     char *s = buf_detach(&b);
     assert_string_equal(s, "");
     free(s);
+    /* buf_copy_out hands out a buffered response in pieces no larger than asked */
+    buf_append_str(&b, "abcdefg");
+    char piece[4];
+    size_t pos = 0;
+    assert_int_equal(buf_copy_out(&b, &pos, piece, 4), 4);
+    assert_memory_equal(piece, "abcd", 4);
+    assert_int_equal(buf_copy_out(&b, &pos, piece, 4), 3);
+    assert_memory_equal(piece, "efg", 3);
+    assert_int_equal(pos, 7);
+    assert_int_equal(buf_copy_out(&b, &pos, piece, 4), 0);
+    buf_free(&b);
 }
 
 static void test_file_sha256(void **state)
@@ -192,7 +211,8 @@ static void test_checkpoints_and_expectations(void **state)
 }
 
 /* store_prepare_list prepares a module's statements or, at the first bad one, names it in the
- * error and leaves no statement prepared; store_fail says what failed and SQLite's reason. */
+ * error and leaves no statement prepared; store_fail says what failed and SQLite's reason,
+ * store_fail_at also where in the SQL, store_errtext the same words for a log or HTTP body. */
 static void test_store_prepare_list(void **state)
 {
     (void)state;
@@ -219,11 +239,50 @@ static void test_store_prepare_list(void **state)
                              " no such column: nothing_here");
     assert_int_equal(store_fail(db, err, sizeof err, "reading %s", "t"), -1);
     assert_string_equal(err, "reading t: no such column: nothing_here");
+    /* store_fail_at adds where in the SQL SQLite stopped; store_errtext words it the same */
+    sqlite3_stmt *d = NULL;
+    assert_int_not_equal(sqlite3_prepare_v2(db, "SELECT a, nope FROM t", -1, &d, NULL), SQLITE_OK);
+    assert_int_equal(store_fail_at(db, err, sizeof err, "sql"), -1);
+    assert_string_equal(err, "sql: no such column: nope (at character 11)");
+    char text[WG_ERR_LEN];
+    assert_ptr_equal(store_errtext(db, text, sizeof text, "reading %s", "t"), text);
+    assert_string_equal(text, "reading t: no such column: nope");
+    char small[12];
+    assert_int_equal(store_fail_at(db, small, sizeof small, "reading %s", "t"), -1);
+    assert_string_equal(small, "reading t: ");
+    assert_string_equal(store_errtext(NULL, text, sizeof text, "opening"), "opening: no database");
     sqlite3_close(db);
 }
 
 /* text_next_line: every line once, CR kept, a last line without '\n' included, no phantom
  * empty line after a final '\n'. */
+/* store_run binds texts, NULLs and 64-bit integers in order and runs the statement to its end;
+ * a statement that returns rows, a failing one or an unknown type letter is an error. */
+static void test_store_run(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(store_exec(db, "CREATE TABLE t (a TEXT, b INTEGER, c TEXT UNIQUE)", NULL, 0), 0);
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, ?2, ?3)", "tit", "x",
+                               (int64_t)5000000000LL, NULL), 0);
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, ?2, ?3)", "tit", "y", (int64_t)-1, "u"), 0);
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, ?2, ?3)", "tit", "z", (int64_t)0, "u"), -1);
+    assert_string_equal(store_errmsg(db), "UNIQUE constraint failed: t.c");
+    assert_int_equal(store_run(db, "INSERT INTO t VALUES (?1, 0, NULL)", "f", 1.0), -1);
+    assert_int_equal(store_run(db, "SELECT a FROM t", ""), -1);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), sum(b), count(c), group_concat(a, '') FROM t",
+                                        -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 2);
+    assert_true(sqlite3_column_int64(st, 1) == 4999999999LL);
+    assert_int_equal(sqlite3_column_int(st, 2), 1);
+    assert_string_equal((const char *)sqlite3_column_text(st, 3), "xy");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 static void test_text_next_line(void **state)
 {
     (void)state;
@@ -271,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_err_prefix),
         cmocka_unit_test(test_text_next_line),
         cmocka_unit_test(test_store_prepare_list),
+        cmocka_unit_test(test_store_run),
         cmocka_unit_test(test_time_roundtrip),
         cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_config),
