@@ -73,6 +73,19 @@ def f1(tp, fp, fn):
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def cohen_kappa(c):
+    """(pairs both readings decided, observed agreement, Cohen's kappa) of a confusion
+    {(reading 1, reading 2): count} over the answers 1 and 0 (? of either reading left out)."""
+    n = sum(c.get((a, b), 0) for a in "10" for b in "10")
+    if not n:
+        return 0, 0.0, 1.0
+    po = (c.get(("1", "1"), 0) + c.get(("0", "0"), 0)) / n
+    pa = (c.get(("1", "1"), 0) + c.get(("1", "0"), 0)) / n
+    pb = (c.get(("1", "1"), 0) + c.get(("0", "1"), 0)) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return n, po, (po - pe) / (1 - pe) if pe < 1 else 1.0
+
+
 def report(name, first, second):
     c = {(a, b): 0 for a in "10" for b in "10?"}
     for (_, _, a), (_, _, b) in zip(first, second):
@@ -81,13 +94,7 @@ def report(name, first, second):
     print(f"  reading 1 \\ reading 2     1     0     ?")
     for a, label in (("1", "related"), ("0", "unrelated")):
         print(f"  {label:<20} {c[(a,'1')]:5} {c[(a,'0')]:5} {c[(a,'?')]:5}")
-    n = sum(c[(a, b)] for a in "10" for b in "10")
-    agree = c[("1", "1")] + c[("0", "0")]
-    po = agree / n if n else 0.0
-    pa = (c[("1", "1")] + c[("1", "0")]) / n if n else 0.0
-    pb = (c[("1", "1")] + c[("0", "1")]) / n if n else 0.0
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    kappa = (po - pe) / (1 - pe) if pe < 1 else 1.0
+    n, po, kappa = cohen_kappa(c)
     print(f"  decided by both: {n}; observed agreement {po:.3f}; Cohen's kappa {kappa:.3f}")
     tp, fp, fn = c[("1", "1")], c[("0", "1")], c[("1", "0")]
     q1, q0 = c[("1", "?")], c[("0", "?")]

@@ -14,7 +14,11 @@ spelling judgements (the n titles listed).
 
 Usage: agreement_story.py READING2.tsv SET.tsv [SET.tsv ...]
 """
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from agreement import cohen_kappa, f1  # noqa: E402  (the same figures as the older sets')
 
 
 def rows(path, ncols):
@@ -30,24 +34,11 @@ def rows(path, ncols):
     return out
 
 
-def f1(tp, fp, fn):
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
 def report(name, pairs):
     conf = {}
     for a, b in pairs:
         conf[(a, b)] = conf.get((a, b), 0) + 1
-    both = [(a, b) for a, b in pairs if a in "01" and b in "01"]
-    agree = sum(a == b for a, b in both)
-    n = len(both)
-    po = agree / n if n else 0
-    pa1 = sum(a == "1" for a, _ in both) / n if n else 0
-    pb1 = sum(b == "1" for _, b in both) / n if n else 0
-    pe = pa1 * pb1 + (1 - pa1) * (1 - pb1)
-    kappa = (po - pe) / (1 - pe) if pe < 1 else 1.0
+    n, po, kappa = cohen_kappa(conf)
     figs = []
     for q in ("0", None, "1"):
         tp = fp = fn = 0
@@ -61,7 +52,7 @@ def report(name, pairs):
             tp += a == "1" and b == "1"
             fp += a == "0" and b == "1"
             fn += a == "1" and b == "0"
-        figs.append(f1(tp, fp, fn))
+        figs.append(f1(tp, fp, fn)[2])
     print(f"{name}: {len(pairs)} pairs; reading1 1/0/? = "
           f"{sum(a=='1' for a,_ in pairs)}/{sum(a=='0' for a,_ in pairs)}/{sum(a=='?' for a,_ in pairs)}; "
           f"reading2 1/0/? = {sum(b=='1' for _,b in pairs)}/{sum(b=='0' for _,b in pairs)}/{sum(b=='?' for _,b in pairs)}")
