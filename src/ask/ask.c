@@ -1,7 +1,7 @@
 /* The assistant's parser (ask.h): slots by grammar (slots.c), intent by embedding similarity to
  * described templates, SQL assembled from fixed fragments with every value a bound parameter. */
-#include "core/settings.h"
 #include "ask/ask_int.h"
+#include "core/settings.h"
 
 #include "core/grow.h"
 #include "correlate/countries.h"

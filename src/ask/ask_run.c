@@ -1,9 +1,9 @@
 /* Running answers with the asker's rights (ask_run.h). */
-#include "core/settings.h"
 #include "ask/ask_run.h"
 
 #include "ask/llm.h"
 #include "core/buf.h"
+#include "core/settings.h"
 #include "store/store.h"
 
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * WHERE at its top level (tables, aliases, equality predicates, functions around columns), the
  * schema's indexes and declared types, and from those the warnings and one suggested rewrite
  * (explain_query.c reads the query, explain_checks.c warns; this file: the plan, runs and output). */
-#include "core/settings.h"
 #include "ask/explain_int.h"
+#include "core/settings.h"
 
 /* Plan lines and messages are cut to their buffers on purpose (gcc's warning; clang has none). */
 #if defined(__GNUC__) && !defined(__clang__)

@@ -1,8 +1,8 @@
 /* OpenAI-compatible chat completions over libcurl (llm.h). */
-#include "core/settings.h"
 #include "ask/llm.h"
 
 #include "core/buf.h"
+#include "core/settings.h"
 
 #include <ctype.h>
 #include <curl/curl.h>

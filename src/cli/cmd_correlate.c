@@ -1,7 +1,7 @@
 /* `correlate [--drain]`: run the gold flows once over what is pending in silver. */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/log.h"
 #include "core/stop.h"

@@ -1,8 +1,8 @@
 /* `wikigdelt embed` (vectors or token ids as JSON lines) and `wikigdelt model fetch|info`
  * (install all-MiniLM-L6-v2, every file checked by its official sha256: embed/model_fetch.h). */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/filehash.h"
 #include "embed/embedder.h"

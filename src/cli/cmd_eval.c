@@ -1,7 +1,7 @@
 /* `eval LABELS.tsv`: precision, recall and F1 of the correlation on labelled pairs. */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/buf.h"
 #include "correlate/eval.h"

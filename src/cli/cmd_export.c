@@ -1,9 +1,9 @@
 /* `export delta`: silver and gold tables to Delta Lake tables that Spark, delta-rs, DuckDB and
  * pyarrow read, appended exactly once (see export/export.h). With --loop it keeps exporting every
  * export.delta.interval_seconds, as the sink that `run` supervises. */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/log.h"
 #include "core/stop.h"

@@ -1,9 +1,9 @@
 /* `ingest gdelt`: the GDELT source into gdelt_bronze: local files, live polling or a backfill
  * (the options: cli/cmd_table.c, or `wikigdelt ingest gdelt --help`). BASE defaults to the setting
  * gdelt.base_url (http://data.gdeltproject.org/gdeltv2/). */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/log.h"
 #include "core/stop.h"

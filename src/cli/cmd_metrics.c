@@ -9,10 +9,10 @@
  * A push that fails (collector down, refused, non-2xx) is counted in
  * wikigdelt_otlp_exports_total{outcome="failure"} and retried at the next interval; it never
  * stops anything. */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 #include "cli/metrics_push.h"
+#include "core/settings.h"
 
 #include "core/log.h"
 #include "core/stop.h"

@@ -1,8 +1,8 @@
 /* `serve`: the HTTP API and the web pages over the lakehouse (src/serve), until SIGINT/SIGTERM.
  * `run` and `demo` start it as one more supervised child. */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/log.h"
 #include "serve/serve.h"

@@ -7,10 +7,10 @@
  * is prepared by govern_prepare on a governed session (grants, masks, no writes, one statement),
  * stopped at serve.query_timeout_ms and past serve.max_limit rows (an error, exit 1), and
  * written to the audit log with client "cli". Without --as they are the local owner's. */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
 #include "cli/csv.h"
+#include "core/settings.h"
 
 #include "core/buf.h"
 #include "govern/govern.h"

@@ -1,8 +1,8 @@
 /* `ingest wiki`: the Wikimedia recentchange source into wikimedia_bronze (the options and the
  * settings it reads: cli/cmd_table.c, or `wikigdelt ingest wiki --help`). */
-#include "core/settings.h"
 #include "cli/commands.h"
 #include "cli/cmd_table.h"
+#include "core/settings.h"
 
 #include "core/stop.h"
 #include "core/timeutil.h"

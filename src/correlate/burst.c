@@ -1,8 +1,8 @@
 /* Edit-burst detection on wikimedia_silver (see burst.h). */
-#include "core/settings.h"
 #include "correlate/burst.h"
 
 #include "core/buf.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "store/store.h"
 

@@ -1,10 +1,10 @@
 /* The cascade's first stage: settings, the stored vocabulary table, static text vectors
  * (prefilter.h). */
-#include "core/settings.h"
 #include "correlate/prefilter.h"
 
 #include "core/filehash.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "embed/static_vocab.h"
 #include "store/store.h"

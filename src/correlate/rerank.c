@@ -1,10 +1,10 @@
 /* The gold reranker: features of a candidate (event, page) pair and the logistic model over them
  * (rerank.h). The lexical rules here are mirrored line for line by tools/rerank/fit.py, which
  * fits the table below; tests/unit/test_rerank.c checks that both give the same score. */
-#include "core/settings.h"
 #include "correlate/rerank.h"
 
 #include "core/buf.h"
+#include "core/settings.h"
 #include "correlate/countries.h"
 #include "correlate/country_names.h"
 #include "correlate/event_text.h"

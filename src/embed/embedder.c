@@ -1,9 +1,9 @@
 /* Embedder front: picks the backend (embed.backend), keeps the cache, splits a call into packed
  * batches of similar length and runs them on worker threads (one workspace each). */
-#include "core/settings.h"
 #include "embed/embedder.h"
 
 #include "core/log.h"
+#include "core/settings.h"
 #include "embed/bert.h"
 #include "embed/embed_cache.h"
 #include "embed/tokenizer.h"

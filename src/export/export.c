@@ -1,8 +1,8 @@
 /* The Delta export sink (see export.h): reads a table's rows past its high-water mark, writes
  * them as Parquet files per event date, commits them to the Delta log with a txn action, then
  * records the batch in export_state. */
-#include "core/settings.h"
 #include "export/export.h"
+#include "core/settings.h"
 #include "export/export_int.h"
 
 #include "core/buf.h"

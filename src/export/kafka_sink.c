@@ -1,9 +1,9 @@
 /* The Kafka sink (see kafka_sink.h). */
-#include "core/settings.h"
 #include "export/kafka_sink.h"
 
 #include "core/kafka_client.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/stop.h"
 #include "export/export_int.h"
 #include "store/store.h"

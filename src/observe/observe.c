@@ -1,9 +1,9 @@
 /* Flow progress, record latency and the lakehouse-backed metrics (see observe.h). */
-#include "core/settings.h"
 #include "observe/observe.h"
 
 #include "core/grow.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "store/store.h"
 

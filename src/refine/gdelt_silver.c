@@ -4,11 +4,11 @@
  *
  * The hot path does no heap allocation: fields are (pointer, length) views into the text SQLite
  * returns for the bronze row, bound with SQLITE_STATIC and consumed before the next step. */
-#include "core/settings.h"
 #include "refine/gdelt_silver.h"
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "refine/cameo.h"
 #include "observe/observe.h"

@@ -11,11 +11,11 @@
  *   wiki.content_exclude_bots bot changes never count as content (false: bots are kept, flagged
  *                             by the bot column, and the consumer decides)
  *   pipeline.bucket_seconds   width of time_bucket (14400) */
-#include "core/settings.h"
 #include "refine/wiki_silver.h"
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 #include "observe/observe.h"
 #include "refine/expect.h"

@@ -1,10 +1,10 @@
 /* The Kafka source (see kafka_source.h). */
-#include "core/settings.h"
 #include "source/kafka_source.h"
 
 #include "core/buf.h"
 #include "core/kafka_client.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/stop.h"
 #include "core/timeutil.h"
 #include "source/gdelt.h"

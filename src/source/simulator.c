@@ -1,9 +1,9 @@
 /* Loopback simulator server: libmicrohttpd, one thread per connection (SSE responses stay open
  * for minutes), bound to 127.0.0.1 only. Routing is by path prefix to the two halves. */
-#include "core/settings.h"
 #include "source/simulator.h"
 
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 
 #include <arpa/inet.h>

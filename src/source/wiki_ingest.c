@@ -1,7 +1,7 @@
 /* Wikimedia recentchange source: file replay and the libcurl SSE client with reconnect,
  * backoff and stall detection, both writing through the bronze writer (wiki_bronze.c). */
-#include "core/settings.h"
 #include "source/wiki_ingest.h"
+#include "core/settings.h"
 #include "source/wiki_bronze_int.h"
 #include "format/utf8.h"
 

@@ -1,9 +1,9 @@
 /* Opening the lakehouse database, migrations, checkpoints, event log and catalog helpers. */
-#include "core/settings.h"
 #include "store/store.h"
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/settings.h"
 #include "core/timeutil.h"
 
 #include <stdarg.h>
