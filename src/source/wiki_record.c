@@ -165,13 +165,17 @@ json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, cons
     if (wikiticker_identify(src, source_offset, line, len, &id, err, errlen) != 0) return NULL;
     int64_t ms = id.ms;
     const char *page = id.page;
-    const char *time = json_string_value(json_object_get(src, "time")); /* validated above */
+    /* lengths, not NUL ends: a JSON string may hold \u0000, and the text mapping keeps it */
+    size_t page_len = json_string_length(id.page_v);
+    const json_t *time_v = json_object_get(src, "time"); /* validated above */
+    const char *time = json_string_value(time_v);
+    size_t time_len = json_string_length(time_v);
     const char *server = id.server, *wiki = id.wiki, *uuid = id.uuid;
 
     buf uri = BUF_INIT;
     buf_appendf(&uri, "https://%s/wiki/", server);
     size_t title_start = uri.len;
-    buf_append_str(&uri, page);
+    buf_append(&uri, page, page_len);
     for (size_t i = title_start; i < uri.len; i++)
         if (uri.data[i] == ' ') uri.data[i] = '_';
 
@@ -181,8 +185,8 @@ json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, cons
     snprintf(server_url, sizeof server_url, "https://%s", server);
 
     json_t *ev = json_object();
-    json_t *meta = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "uri", uri.data, "id",
-                             uuid, "dt", time, "domain", server, "stream",
+    json_t *meta = json_pack("{s:s#, s:s, s:s#, s:s, s:s, s:s, s:i, s:I}", "uri", uri.data,
+                             (int)uri.len, "id", uuid, "dt", time, (int)time_len, "domain", server, "stream",
                              "mediawiki.recentchange", "topic", "wikiticker", "partition", 0,
                              "offset", (json_int_t)source_offset);
     buf_free(&uri);
@@ -190,7 +194,7 @@ json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, cons
     json_object_set_new(ev, "meta", meta);
     json_object_set_new(ev, "type", json_string(bool_field(src, "isNew") ? "new" : "edit"));
     json_object_set_new(ev, "namespace", ns >= 0 ? json_integer(ns) : json_null());
-    json_object_set_new(ev, "title", json_string(page));
+    json_object_set_new(ev, "title", json_stringn(page, page_len));
     json_t *comment = json_object_get(src, "comment");
     json_object_set_new(ev, "comment", json_is_string(comment) ? json_copy(comment) : json_string(""));
     json_object_set_new(ev, "timestamp", json_integer((json_int_t)(ms / 1000)));

@@ -85,6 +85,25 @@ static void test_wikiticker_mapping(void **state)
     assert_true(json_is_false(json_object_get(ev, "patrolled")));
     json_decref(ev);
     json_decref(src);
+    /* a title holding \u0000: both mappings keep the whole title, and agree byte for byte */
+    const char *l3 = "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"#de.wikipedia\","
+                     "\"page\":\"A\\u0000B\",\"namespace\":\"Main\"}";
+    src = json_loadb(l3, strlen(l3), JSON_ALLOW_NUL, NULL);
+    assert_non_null(src);
+    json_t *obj = wiki_map_wikiticker_json(src, 5, l3, strlen(l3), err, sizeof err);
+    assert_non_null(obj);
+    assert_int_equal(json_string_length(json_object_get(obj, "title")), 3);
+    assert_int_equal(json_string_length(json_object_get(json_object_get(obj, "meta"), "uri")),
+                     strlen("https://de.wikipedia.org/wiki/") + 3);
+    char *dump = json_dumps(obj, JSON_COMPACT);
+    buf text = BUF_INIT;
+    assert_int_equal(wiki_map_wikiticker_text(src, 5, l3, strlen(l3), &text, err, sizeof err), 0);
+    assert_int_equal(text.len, strlen(dump));
+    assert_memory_equal(text.data, dump, text.len);
+    free(dump);
+    buf_free(&text);
+    json_decref(obj);
+    json_decref(src);
     assert_int_equal(wiki_namespace_number("Benutzer"), -1);
     assert_int_equal(wiki_namespace_number("Category"), 14);
     /* missing fields are named */
