@@ -128,8 +128,8 @@ const tmpl ask_templates[] = {
       "events matched to page", "why was page edited, which events"}},
     {"gold_breaking", D_BURST, 0, 20, "breaking-news bursts and the news behind them",
      "SELECT b.wiki, b.title, b.burst_start, b.burst_edits, b.burst_editors, b.EventID,"
-     " ROUND(b.cosine_sim, 4) AS cosine_sim, b.event_text FROM breaking_news_gold b{W}"
-     " ORDER BY b.burst_start DESC, b.burst_id, b.cosine_sim DESC LIMIT {N}",
+     " ROUND(b.match_score, 4) AS match_score, b.event_text FROM breaking_news_gold b{W}"
+     " ORDER BY b.burst_start DESC, b.burst_id, b.match_score DESC LIMIT {N}",
      {"which pages had breaking news bursts", "show editing bursts and the news behind them",
       "what is breaking right now", "pages erupting with edits", "breaking news on wikipedia"}},
     {"gold_by_country", D_GOLD, 0, 10, "correlated pairs grouped by action country",

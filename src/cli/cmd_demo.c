@@ -412,7 +412,7 @@ int cmd_demo(app *a, int argc, char **argv)
          " GROUP BY 1, 2 ORDER BY 4 DESC LIMIT 10");
     show(a, "breaking news: erupting pages and the news behind them",
          "SELECT wiki, title, burst_edits AS edits, burst_editors AS editors, burst_start, last_edit,"
-         " EventID, ROUND(cosine_sim, 3) AS cosine_sim, substr(event_text, 1, 60) AS news_behind_it"
+         " EventID, ROUND(match_score, 3) AS match_score, substr(event_text, 1, 60) AS news_behind_it"
          " FROM breaking_news_gold ORDER BY last_edit DESC, rank LIMIT 10");
     printf("\nExplore further: build/wikigdelt --home %s sql \"SELECT ...\"\n", a->home);
     return stop_requested() ? 1 : 0;

@@ -20,9 +20,13 @@
     "  SELECT b.id AS burst_id, b.wiki, b.title, b.time_bucket, b.burst_start, b.last_edit,"     \
     "         b.edit_count AS burst_edits, b.editor_count AS burst_editors, b.detected_at,"
 #define BREAKING_NEWS_EVENT_COLUMNS_AND_JOINS                                                     \
+    BREAKING_NEWS_EVENT_COLUMNS                                                                   \
+    BREAKING_NEWS_JOINS
+#define BREAKING_NEWS_EVENT_COLUMNS                                                               \
     "         c.EventID, c.event_time, c.cosine_sim, c.rank, c.EventCode, c.AvgTone,"             \
     "         c.ActionGeo_Lat, c.ActionGeo_Long, c.ActionGeo_CountryCode,"                        \
-    "         e.event_text, c.gdelt_silver_id"                                                    \
+    "         e.event_text, c.gdelt_silver_id"
+#define BREAKING_NEWS_JOINS                                                                       \
     "  FROM breaking_news_bursts b"                                                              \
     "  LEFT JOIN correlated_gold_events c"                                                       \
     "    ON c.title_time_bucket = b.time_bucket AND c.wiki = b.wiki AND c.title = b.title"        \
@@ -361,6 +365,21 @@ static const store_migration gold_migrations[] = {
      " event text; empty (zero bytes) while the event waits: in the lazy mode (the default) a"
      " window''s events are embedded only once it or a partner window has a title.'"
      " WHERE table_name = 'gold_open_events' AND column_name = 'vector';"},
+    /* The news behind a burst is decided by the reranker like every gold pair; the view shows
+       the score it was kept by (rank already orders by it). */
+    {6, "breaking news: the match_score of the news behind a burst",
+     "DROP VIEW breaking_news_gold;"
+     "CREATE VIEW breaking_news_gold AS"
+     BREAKING_NEWS_BURST_COLUMNS
+     "         b.breaking_until,"
+     "         COALESCE(b.breaking_until >= (SELECT value FROM checkpoints"
+     "                  WHERE flow = 'gold.wiki_max_event_time'), 0) AS active,"
+     BREAKING_NEWS_EVENT_COLUMNS ","
+     "         c.match_score"
+     BREAKING_NEWS_JOINS
+     "INSERT INTO catalog_columns VALUES ('breaking_news_gold','match_score','Score the event and the page were paired by (correlated_gold_events.match_score): the reranker''s probability that they are related, or the cosine with the reranker off.');"
+     "UPDATE catalog_columns SET description = 'Rank of the page among the event''s matches by match_score, 1 = best.'"
+     " WHERE table_name = 'breaking_news_gold' AND column_name = 'rank';"},
 };
 
 STORE_COMPONENT(gold_store_component, "gold", gold_migrations);

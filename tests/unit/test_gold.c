@@ -449,6 +449,11 @@ static void test_bursts(void **state)
     assert_string_equal(q_text(db, "SELECT breaking_until FROM breaking_news_bursts"), "2024-07-15 01:07:50");
     /* The news behind it. No longer breaking: the stream has reached 01:08 (the slow page). */
     assert_int_equal(q_int(db, "SELECT EventID FROM breaking_news_gold WHERE title = 'Attempted assassination of Donald Trump'"), 9);
+    /* with the score it was paired by: the pair's own match_score */
+    assert_int_equal(q_int(db, "SELECT COUNT(*) FROM breaking_news_gold b JOIN correlated_gold_events c"
+                               " ON c.EventID = b.EventID AND c.title = b.title"
+                               " WHERE b.match_score IS NOT NULL AND b.match_score = c.match_score"
+                               " AND b.title = 'Attempted assassination of Donald Trump'"), 1);
     /* A page erupting at the head of the stream is active. */
     for (int i = 0; i < 5; i++) {
         char id[16], t[TIME_TEXT_LEN];

@@ -210,11 +210,11 @@ export async function explorer(main) {
 
 async function loadBursts(p) {
   try {
-    const r = await sql("SELECT wiki, title, burst_edits, burst_editors, burst_start, last_edit, EventID, cosine_sim, event_text FROM breaking_news_gold ORDER BY EventID IS NULL, last_edit DESC, rank LIMIT 30", [], 30);
+    const r = await sql("SELECT wiki, title, burst_edits, burst_editors, burst_start, last_edit, EventID, match_score, event_text FROM breaking_news_gold ORDER BY EventID IS NULL, last_edit DESC, rank LIMIT 30", [], 30);
     const rows = r.objects();
     p.info(rows.length ? "" : "No bursts yet.");
     p.body.replaceChildren(h("div", { class: "scroll" }, h("table", { class: "data", id: "bursts-table" },
-      h("thead", {}, h("tr", {}, ["Page", "Edits", "Editors", "Burst (UTC)", "News behind it", "Similarity"].map((c) => h("th", { scope: "col" }, c)))),
+      h("thead", {}, h("tr", {}, ["Page", "Edits", "Editors", "Burst (UTC)", "News behind it", "Match score"].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, rows.map((b) => {
         const wu = wikiUrl(b.wiki, b.title);
         return h("tr", {},
@@ -223,7 +223,7 @@ async function loadBursts(p) {
           h("td", { class: "num" }, fmtInt(b.burst_editors)),
           h("td", {}, `${b.burst_start} – ${String(b.last_edit || "").slice(11)}`),
           h("td", {}, b.event_text ? String(b.event_text).slice(0, 120) : h("span", { class: "muted" }, "no correlated event yet")),
-          h("td", { class: "num" }, b.cosine_sim == null ? "–" : fmt(b.cosine_sim, 3)));
+          h("td", { class: "num" }, b.match_score == null ? "–" : fmt(b.match_score, 3)));
       })))));
     p.ok();
   } catch (e) {
