@@ -19,6 +19,9 @@ const tokens = JSON.parse(process.env.WG_TOKENS || "{}");
 const shots = process.env.WG_SHOTS || "build/screenshots";
 const home = process.env.WG_HOME;
 const bin = process.env.WG_BIN;
+// Waits and the load-time bound stretch by this factor for a sanitizer build of the server
+// (test_web_browser.sh sets it), which answers several times slower on a busy machine.
+const slow = Math.max(1, Number(process.env.WG_SLOW || 1));
 mkdirSync(shots, { recursive: true });
 
 let passed = 0;
@@ -61,6 +64,7 @@ const browser = await chromium.launchPersistentContext(profile, {
 // A tab that records console errors, uncaught exceptions, requests to other hosts and API calls.
 async function open(viewport = { width: 1366, height: 900 }) {
   const page = await browser.newPage();
+  page.setDefaultTimeout(30000 * slow);
   await page.setViewportSize(viewport);
   const context = { close: () => page.close() };
   const log = { console: [], errors: [], foreign: [], api: [] };
@@ -80,9 +84,9 @@ async function signIn(page, token) {
   await page.waitForSelector("#token");
   await page.fill("#token", token);
   await page.press("#token", "Enter");
-  await page.waitForSelector('main[data-loaded="dashboard"]', { timeout: 20000 });
+  await page.waitForSelector('main[data-loaded="dashboard"]', { timeout: 20000 * slow });
 }
-const loaded = (page, name) => page.waitForSelector(`main[data-loaded="${name}"]`, { timeout: 20000 });
+const loaded = (page, name) => page.waitForSelector(`main[data-loaded="${name}"]`, { timeout: 20000 * slow });
 async function goto(page, name) {
   await page.evaluate((n) => (location.hash = `#${n}`), name);
   await loaded(page, name);
@@ -109,7 +113,7 @@ for (const [group, token] of Object.entries(tokens)) {
   await page.screenshot({ path: join(shots, `dashboard-${group}.png`), fullPage: true });
   await check(`${group}: explorer shows actor names masked or not`, async () => {
     await goto(page, "explorer");
-    await page.waitForFunction(() => document.querySelectorAll("#strongest tbody td.actor").length > 0 && ![...document.querySelectorAll("#strongest tbody td.actor")].some((t) => t.textContent === "–"), null, { timeout: 15000 });
+    await page.waitForFunction(() => document.querySelectorAll("#strongest tbody td.actor").length > 0 && ![...document.querySelectorAll("#strongest tbody td.actor")].some((t) => t.textContent === "–"), null, { timeout: 15000 * slow });
     const actors = await page.$$eval("#strongest tbody td.actor", (tds) => tds.map((t) => t.textContent));
     actorsByGroup[group] = actors;
     const redacted = actors.filter((a) => a === "REDACTED").length;
@@ -200,7 +204,7 @@ const token = tokens.compliance;
     const names = await page.$$eval("#matrix tbody th", (t) => t.map((x) => x.textContent));
     assert(names.every((n) => /^[A-Z][a-z].* \(\d\d\)$/.test(n)), `named rows: ${names.slice(0, 3)}`);
     await page.focus("#matrix td.cell");
-    await page.waitForSelector("#tooltip ol li", { timeout: 5000 });
+    await page.waitForSelector("#tooltip ol li", { timeout: 5000 * slow });
     const tip = await page.textContent("#tooltip");
     assert(/Top titles/.test(tip) && /average similarity/.test(tip), `tooltip: ${tip}`);
     const cell = await page.$eval("#matrix td.cell", (td) => td.getAttribute("aria-label"));
@@ -266,7 +270,7 @@ const token = tokens.compliance;
     eq(await page.$$eval("#bursts-table tbody tr", (t) => t.length), want, "burst rows");
   });
   await check("explorer: a gold row written while the page is open appears without reload", async () => {
-    await page.waitForFunction(() => /live/.test(document.querySelector("#live").className) && document.querySelector("#live").classList.contains("live"), null, { timeout: 10000 });
+    await page.waitForFunction(() => /live/.test(document.querySelector("#live").className) && document.querySelector("#live").classList.contains("live"), null, { timeout: 10000 * slow });
     await page.$eval("#threshold", (s) => {
       s.value = s.min;
       s.dispatchEvent(new Event("input", { bubbles: true }));
@@ -276,7 +280,7 @@ const token = tokens.compliance;
     const navs = await page.evaluate(() => performance.getEntriesByType("navigation").length);
     await page.evaluate(() => (window.__noReload = 1));
     execFileSync("sqlite3", [join(home, "wikigdelt.db"), `INSERT INTO correlated_gold_events (EventID, event_time, time_bucket, wiki, title, title_time_bucket, edit_count, cosine_sim, rank, EventCode, AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id, wiki_silver_id, wiki_last_silver_id, emitted_at, match_score) SELECT EventID, event_time, time_bucket, wiki, '${live}', title_time_bucket, edit_count, 0.99, rank + 100, EventCode, AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id, wiki_silver_id, wiki_last_silver_id, datetime('now'), match_score FROM correlated_gold_events ORDER BY id LIMIT 1`]);
-    await page.waitForFunction((t) => document.querySelector("#strongest").textContent.includes(t), live, { timeout: 15000 });
+    await page.waitForFunction((t) => document.querySelector("#strongest").textContent.includes(t), live, { timeout: 15000 * slow });
     eq(Number(await page.getAttribute("#pair-count", "data-count")), before + 1, "count after the live row");
     eq(await page.evaluate(() => window.__noReload), 1, "no reload");
     eq(await page.evaluate(() => performance.getEntriesByType("navigation").length), navs, "navigations");
@@ -295,7 +299,7 @@ const token = tokens.compliance;
   });
   await check("status: refreshed live", async () => {
     const t0 = await page.textContent("#refreshed");
-    await page.waitForFunction((t) => document.querySelector("#refreshed").textContent !== t, t0, { timeout: 12000 });
+    await page.waitForFunction((t) => document.querySelector("#refreshed").textContent !== t, t0, { timeout: 12000 * slow });
   });
   await page.screenshot({ path: join(shots, "status.png"), fullPage: true });
   await check("compliance: no console errors, no request to another host", async () => {
@@ -317,7 +321,7 @@ const token = tokens.compliance;
     await check(`ask (${group}): the question box answers "${question}" as the API's rights allow`, async () => {
       await page.fill("#question", question);
       await page.press("#question", "Enter");
-      await page.waitForSelector('#ask-answer[data-done="1"]', { timeout: 30000 });
+      await page.waitForSelector('#ask-answer[data-done="1"]', { timeout: 30000 * slow });
       const state = await page.getAttribute("#ask-answer", "data-state");
       const sql = await page.textContent("#ask-sql");
       assert(sql.includes("wikimedia_silver"), `the SQL is shown: ${sql}`);
@@ -362,7 +366,7 @@ const token = tokens.compliance;
 {
   const { context, page } = await open();
   await signIn(page, token);
-  await check("the dashboard loads in under a second (best of 3)", async () => {
+  await check(`the dashboard loads in under ${slow} s (best of 3)`, async () => {
     const times = [];
     for (let i = 0; i < 3; i++) {
       await page.reload();
@@ -370,7 +374,7 @@ const token = tokens.compliance;
       times.push(Number(await page.getAttribute("main", "data-load-ms")));
     }
     console.log(`     load times (ms, navigation start to all panels drawn): ${times.join(", ")}`);
-    assert(Math.min(...times) < 1000, `load ${Math.min(...times)} ms`);
+    assert(Math.min(...times) < 1000 * slow, `load ${Math.min(...times)} ms`);
   });
   await context.close();
 }

@@ -49,7 +49,10 @@ bg "$WG_BIN" --home "$WG_TMP/home" --set "serve.web_dir=$repo/build/web" serve -
 wait_http "http://127.0.0.1:$port/healthz" 20
 
 shots="${WG_SCREENSHOTS:-$repo/build/screenshots}"
-WG_URL="http://127.0.0.1:$port" WG_HOME="$WG_TMP/home" WG_TOKENS="$tokens" WG_SHOTS="$shots" \
+# A sanitizer build serves several times slower: the page waits and the load bound stretch x4.
+slow=1
+ldd "$WG_BIN" 2>/dev/null | grep -q 'libasan' && slow=4
+WG_SLOW=$slow WG_URL="http://127.0.0.1:$port" WG_HOME="$WG_TMP/home" WG_TOKENS="$tokens" WG_SHOTS="$shots" \
     node "$repo/tests/browser/pages.mjs" || { tail -n 20 "$WG_TMP/serve.log"; fail "browser checks"; }
 ls "$shots"/*.png >/dev/null || fail "no screenshots saved"
 echo ok
