@@ -37,6 +37,7 @@ static const setting table[] = {
     S("gdelt.low_speed_seconds", INT, "60", 0, 86400, NULL, "... for this many seconds"),
     S("gdelt.max_file_bytes", INT, "1073741824", 1, BIG, NULL, "largest zip or unzipped CSV accepted, bytes"),
     S("gdelt.max_index_bytes", INT, "1073741824", 1, BIG, NULL, "largest lastupdate/masterfilelist accepted, bytes"),
+    S("gdelt.live.catchup_hours", DBL, "24", 0, 8760, NULL, "after a gap between live polls, fetch the exports published in it up to this many hours back (0: off)"),
     S("gdelt.max_file_attempts", INT, "15", 1, 1000000, NULL, "failed attempts across polls before a file is given up"),
     S("gdelt.silver_batch_rows", INT, "50000", 1, BIG, NULL, "bronze rows per silver transaction"),
     /* wiki */

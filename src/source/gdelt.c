@@ -701,15 +701,29 @@ int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_
         return -1;
     }
     if (l.count == 0) log_warn("gdelt", "%s announces no export file", url);
+    int64_t announced = -1;
+    for (size_t i = 0; i < l.count; i++)
+        if (l.items[i].slot_time > announced) announced = l.items[i].slot_time;
     buf csv = BUF_INIT;
     /* Files that failed on earlier polls first (lastupdate.txt has moved past them), so a file
-     * that fails now waits for the next poll instead of being hammered again at once. */
+     * that fails now waits for the next poll instead of being hammered again at once. Then the
+     * exports of a gap since the last poll, oldest first, before the newest: bronze stays in
+     * time order. A catch-up that could not read its list does not keep the newest file out. */
     rc = retry_failed_files(db, cfg, &fs, &csv, &l, st, err, errlen);
+    int caught = 0;
+    if (rc >= 0 && announced >= 0 && !stop_requested())
+        caught = gdelt_catch_up(db, cfg, base_url, announced, st, err, errlen);
+    char catch_err[WG_ERR_LEN] = "";
+    if (caught != 0) snprintf(catch_err, sizeof catch_err, "catching up: %s", err);
     for (size_t i = 0; i < l.count && rc >= 0 && !stop_requested(); i++)
         if (fetch_and_ingest(db, cfg, &fs, &l.items[i], "live", &csv, st, err, errlen) == GDELT_ERROR)
             rc = -1;
     free(l.items);
     buf_free(&csv);
+    if (rc >= 0 && caught != 0) {
+        snprintf(err, errlen, "%s", catch_err);
+        rc = -1;
+    }
     return rc < 0 ? -1 : 0;
 }
 

@@ -2,7 +2,8 @@
  *
  * Three ways in, one path to bronze:
  *   file mode      a local .zip or .CSV, or a directory of them (name order);
- *   live mode      poll <base>/lastupdate.txt, fetch each new *.export.CSV.zip it announces;
+ *   live mode      poll <base>/lastupdate.txt, fetch each new *.export.CSV.zip it announces
+ *                  (and, after a gap between polls, the exports published in it);
  *   backfill mode  read <base>/masterfilelist.txt, fetch every export whose slot time falls in
  *                  [from, to].
  * Downloads are checked against the announced size and MD5, unzipped in memory (libzip) and
@@ -28,6 +29,7 @@
 #include "store/store.h"
 
 #define GDELT_DEFAULT_BASE_URL "http://data.gdeltproject.org/gdeltv2/"
+#define GDELT_SLOT_SECONDS 900 /* one export per 15 minutes */
 
 /* One line of lastupdate.txt or masterfilelist.txt: "<size> <md5> <url>". */
 typedef struct gdelt_index_entry {
@@ -68,6 +70,14 @@ gdelt_result gdelt_ingest_path(sqlite3 *db, const config *cfg, const char *path,
  * after retries or on a store error. */
 int gdelt_live_poll(sqlite3 *db, const config *cfg, const char *base_url, gdelt_ingest_stats *st,
                     char *err, size_t errlen);
+/* Live mode's catch-up (gdelt_catchup.c), called by each poll with the newest slot time
+ * lastupdate.txt announces: when that is more than one slot past the newest one an earlier poll
+ * saw (checkpoint gdelt.live_through), the exports in between (at most
+ * gdelt.live.catchup_hours back; older ones are named in event_log) are fetched by
+ * gdelt_backfill, then the checkpoint moves on. 0 ok (a file that failed is in the ledger), -1
+ * when masterfilelist.txt could not be read (the checkpoint stays) or on a store error. */
+int gdelt_catch_up(sqlite3 *db, const config *cfg, const char *base_url, int64_t announced,
+                   gdelt_ingest_stats *st, char *err, size_t errlen);
 /* Backfill mode: exports with slot time in [from, to] (epoch seconds, inclusive). GDELT_OK,
  * GDELT_SOME_FAILED, or GDELT_ERROR when masterfilelist is unreadable or on a store error. */
 gdelt_result gdelt_backfill(sqlite3 *db, const config *cfg, const char *base_url, int64_t from,

@@ -1,7 +1,7 @@
 # GDELT live and backfill modes against the loopback simulator: lastupdate.txt polling with the
 # simulated clock advancing, faults (wrong MD5, HTTP 500, truncated body, refused connection)
-# retried with backoff then recorded in the ledger, a later poll recovering the failed file, and
-# backfill over masterfilelist.txt by time range.
+# retried with backoff then recorded in the ledger, a later poll recovering the failed file,
+# backfill over masterfilelist.txt by time range, and the catch-up of a gap between polls.
 source "$(dirname "$0")/lib.sh"
 need_shared
 data="$WG_SHARED/data/gdelt"
@@ -99,4 +99,32 @@ h4="$WG_TMP/h4"
 grep -q "files ingested 4, .* rows 10610" "$WG_TMP/o9" || fail "generated slots: $(cat "$WG_TMP/o9")"
 assert_eq "$(qh "$h4" "SELECT group_concat(n, ' ') FROM (SELECT COUNT(DISTINCT GLOBALEVENTID) AS n FROM gdelt_silver GROUP BY event_time ORDER BY event_time)")" \
           "1766 3539 1766 3539" "one slot per 15 minutes, fresh ids"
+
+# --- catch-up: a poll after a gap also fetches the exports published while no poll ran (one slot
+#     per simulated 900 s at x900: one per second). Home h5 catches up on all of them; home h6
+#     may reach back only one slot, and the older part of the gap is named in event_log.
+start_sim --set simulate.speed=900 --set simulate.gdelt_slots=40
+h5="$WG_TMP/h5" h6="$WG_TMP/h6"
+wg_home() { local h=$1; shift; "$WG_BIN" --home "$h" "$@"; }
+wg_home "$h5" ingest gdelt --live --once --url "$base" >/dev/null 2>&1 || fail "first poll (h5)"
+wg_home "$h6" ingest gdelt --live --once --url "$base" >/dev/null 2>&1 || fail "first poll (h6)"
+first5=$(qh "$h5" "SELECT MAX(name) FROM gdelt_ledger")
+sleep 5
+wg_home "$h5" ingest gdelt --live --once --url "$base" >"$WG_TMP/o10" 2>"$WG_TMP/e10" || fail "catch-up poll: $(cat "$WG_TMP/e10")"
+grep -q "catching up" "$WG_TMP/e10" || fail "the poll after the gap says it catches up: $(cat "$WG_TMP/e10")"
+slots="SELECT (strftime('%s', MAX(substr(name,1,4)||'-'||substr(name,5,2)||'-'||substr(name,7,2)||' '||substr(name,9,2)||':'||substr(name,11,2))) - strftime('%s', MIN(substr(name,1,4)||'-'||substr(name,5,2)||'-'||substr(name,7,2)||' '||substr(name,9,2)||':'||substr(name,11,2)))) / 900 + 1 FROM gdelt_ledger"
+n5=$(qh "$h5" "SELECT COUNT(*) FROM gdelt_ledger WHERE status = 'ingested'")
+[ "$n5" -ge 4 ] || fail "at least four slots after five simulated hours' worth of seconds, got $n5"
+assert_eq "$(qh "$h5" "$slots")" "$n5" "no slot missing between the first poll and the one after the gap"
+assert_eq "$(qh "$h5" "SELECT MIN(name) FROM gdelt_ledger")" "$first5" "nothing older than the first poll"
+assert_eq "$(qh "$h5" "SELECT COUNT(*) FROM gdelt_ledger WHERE mode = 'live'")" "2" "the two announced files came live"
+assert_eq "$(qh "$h5" "SELECT COUNT(*) FROM gdelt_ledger WHERE mode = 'backfill'")" "$((n5 - 2))" "the gap came through masterfilelist"
+[ "$(qh "$h5" "SELECT datetime(value, 'unixepoch', 'utc') FROM checkpoints WHERE flow = 'gdelt.live_through'" | tr -d ' :-')" = "$(qh "$h5" "SELECT substr(MAX(name), 1, 14) FROM gdelt_ledger")" ] ||
+    fail "gdelt.live_through is the newest slot: $(qh "$h5" "SELECT value FROM checkpoints WHERE flow = 'gdelt.live_through'")"
+# bronze in time order: each file's rows after the previous file's
+assert_eq "$(qh "$h5" "SELECT COUNT(*) FROM (SELECT source_file AS f, MIN(bronze_id) AS lo FROM gdelt_bronze GROUP BY 1) a JOIN (SELECT source_file AS f, MIN(bronze_id) AS lo FROM gdelt_bronze GROUP BY 1) b ON a.f < b.f AND a.lo > b.lo")" "0" "bronze in slot order"
+wg_home "$h6" --set gdelt.live.catchup_hours=0.25 ingest gdelt --live --once --url "$base" >/dev/null 2>"$WG_TMP/e11" || fail "limited catch-up poll: $(cat "$WG_TMP/e11")"
+n6=$(qh "$h6" "SELECT COUNT(*) FROM gdelt_ledger WHERE status = 'ingested'")
+assert_eq "$n6" "3" "with catchup_hours 0.25: the first slot, one slot of the gap, the newest"
+assert_eq "$(qh "$h6" "SELECT COUNT(*) FROM event_log WHERE kind = 'catchup_limited' AND message LIKE '%--backfill%'")" "1" "the older part of the gap named in event_log"
 echo ok
