@@ -121,6 +121,22 @@ typedef struct wikiticker_identity {
     char server[160], wiki[140], uuid[37];
 } wikiticker_identity;
 
+static int channel_ok(const char *channel)
+{
+    if (!channel || channel[0] != '#') return 0;
+    const char *dot = strchr(channel, '.');
+    if (!dot || dot - channel - 1 < 1 || dot - channel - 1 > 63) return 0;
+    size_t plen = strlen(dot + 1);
+    if (plen < 1 || plen > 63) return 0;
+    for (const char *p = channel + 1; *p; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || (c == '.' && p >= dot);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
 static int wikiticker_identify(const json_t *src, uint64_t source_offset, const char *line,
                                size_t len, wikiticker_identity *id, char *err, size_t errlen)
 {
@@ -132,9 +148,11 @@ static int wikiticker_identify(const json_t *src, uint64_t source_offset, const 
         snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
         return -1;
     }
-    /* "#en.wikipedia" -> lang "en", project "wikipedia" */
-    if (!channel || channel[0] != '#' || !strchr(channel, '.') || strlen(channel) > 100) {
-        snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'");
+    /* "#en.wikipedia" -> lang "en", project "wikipedia"; both become host and wiki names, so
+       only the bytes those can hold (no cut multi-byte character, no '/' in a host) */
+    if (!channel_ok(channel)) {
+        snprintf(err, errlen, "wikiticker: field 'channel' missing or not '#<lang>.<project>'"
+                              " (letters, digits, '-', '_'; project also '.'; at most 63 each)");
         return -1;
     }
     if (!id->page) {

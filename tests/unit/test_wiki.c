@@ -106,6 +106,21 @@ static void test_wikiticker_mapping(void **state)
     json_decref(src);
     assert_int_equal(wiki_namespace_number("Benutzer"), -1);
     assert_int_equal(wiki_namespace_number("Category"), 14);
+    /* a channel must make a host and a wiki name: no '/', no cut or foreign characters */
+    static const char *const bad_channels[] = {
+        "#en.wiki/pedia", "#en.wiki\\u00e9", "#.wikipedia", "#en.",
+        "#en.wikipediawikipediawikipediawikipediawikipediawikipediawikipedia1"};
+    for (size_t i = 0; i < sizeof bad_channels / sizeof bad_channels[0]; i++) {
+        char l4[256];
+        snprintf(l4, sizeof l4, "{\"time\":\"2015-09-12T01:00:00Z\",\"channel\":\"%s\",\"page\":\"A\"}",
+                 bad_channels[i]);
+        src = json_loads(l4, 0, NULL);
+        assert_non_null(src);
+        err[0] = '\0';
+        assert_int_equal(wiki_map_wikiticker(src, 0, l4, strlen(l4), &out, err, sizeof err), -1);
+        assert_non_null(strstr(err, "channel"));
+        json_decref(src);
+    }
     /* missing fields are named */
     src = json_loads("{\"time\":\"x\"}", 0, NULL);
     assert_int_equal(wiki_map_wikiticker(src, 0, "", 0, &out, err, sizeof err), -1);
