@@ -574,9 +574,14 @@ static void set_add(token_list *set, const token_list *l)
         if (!list_has(set, l->t[i])) set->t[set->n++] = l->t[i];
 }
 
-void rerank_features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
-                     const float *field_cos, double f[RERANK_NFEATURES])
+/* all: every feature (rerank_features: the parity dump and the fit); else only what the model
+   weighs (rerank_pair_score, the gold flow's hot path): a feature whose coefficient is 0 and that
+   no weighed feature reads is left 0. */
+static void features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
+                     const float *field_cos, double f[RERANK_NFEATURES], int all)
 {
+    int kinds = all || rerank_coef[9] || rerank_coef[10] || rerank_coef[17]; /* clean reads f[10] */
+    int novel = all || rerank_coef[13], ent = all || rerank_coef[12];
     memset(f, 0, RERANK_NFEATURES * sizeof *f);
     f[0] = cos_text;
     for (size_t i = 0; i < ev->nfields; i++)
@@ -649,10 +654,10 @@ void rerank_features(const rerank_event *ev, const char *wiki, const char *title
     }
     f[5] = any_year && !match;
     f[11] = any_year && match; /* year_match */
-    kind_features(ev, &whole, &slug, &f[9], &f[10]);
+    if (kinds) kind_features(ev, &whole, &slug, &f[9], &f[10]);
     /* title_novel: a word of the title (qualifier included) that the event never mentions,
        stop words, words of a kind of event and four-digit numbers aside. */
-    for (size_t i = 0; i < whole.n && !f[13]; i++) {
+    for (size_t i = 0; novel && i < whole.n && !f[13]; i++) {
         token t = whole.t[i];
         if (is_stop_word(t) || is_year_like(t)) continue;
         int kind = 0;
@@ -677,7 +682,7 @@ void rerank_features(const rerank_event *ev, const char *wiki, const char *title
     size_t nlocal = country_page_rows(wiki, title, local_rows);
     if (geo_ok) structured_features(ev, &whole, local_rows, nlocal, geos, ngeos, &slug, f + 6);
     /* entity_in_title: the actors and each part of the geo. */
-    if (geo_ok) {
+    if (geo_ok && ent) {
         token_list names[2 + RERANK_MAX_FIELDS];
         size_t nn = 0;
         names[nn++] = parts[0];
@@ -702,6 +707,12 @@ out:
     for (int i = 0; i < 3; i++) tokens_free(&parts[i]);
 }
 
+void rerank_features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
+                     const float *field_cos, double f[RERANK_NFEATURES])
+{
+    features(ev, wiki, title, cos_text, field_cos, f, 1);
+}
+
 double rerank_pair_score(const rerank_event *ev, const char *wiki, const char *title,
                          const float *title_vec, float cos_text)
 {
@@ -713,7 +724,7 @@ double rerank_pair_score(const rerank_event *ev, const char *wiki, const char *t
         field_cos[i] = s;
     }
     double f[RERANK_NFEATURES];
-    rerank_features(ev, wiki, title, cos_text, field_cos, f);
+    features(ev, wiki, title, cos_text, field_cos, f, 0);
     return rerank_model_score(f);
 }
 
