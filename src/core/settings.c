@@ -178,6 +178,7 @@ static const setting table[] = {
     S("simulate.gdelt_fault", ENUM, "none", 0, 0, "none|404|500|truncate|md5|slow|size|429|stall", "fault injected into GDELT file downloads"),
     S("simulate.gdelt_fault_count", INT, "-1", -1, BIG, NULL, "downloads that get the fault (-1: all)"),
     S("simulate.gdelt_slow_ms", INT, "200", 0, 3600000, NULL, "delay of the slow fault, ms"),
+    S("simulate.gdelt_masterfilelist", BOOL, "1", 0, 0, NULL, "serve masterfilelist.txt (0: 404)"),
     S("simulate.gdelt_retry_after", INT, "2", 0, 86400, NULL, "Retry-After of the 429 fault, s"),
     S("simulate.gdelt_stall_ms", INT, "20000", 0, 3600000, NULL, "silence of the stall fault before the connection closes, ms"),
     S("simulate.wiki_recording", STR, NULL, 0, 0, NULL, "recording replayed on the SSE stream (default: generated)"),

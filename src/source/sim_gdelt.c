@@ -27,7 +27,9 @@
  *                                    normally (default -1: every download)
  *   simulate.gdelt_slow_ms = M       for slow: pause M ms per 1 KiB (default 200)
  *   simulate.gdelt_retry_after = S   for 429: Retry-After seconds (default 2)
- *   simulate.gdelt_stall_ms = M      for stall: the silence (default 20000) */
+ *   simulate.gdelt_stall_ms = M      for stall: the silence (default 20000)
+ *   simulate.gdelt_masterfilelist = 0  masterfilelist.txt answers 404 (a backfill or a live
+ *                                    catch-up that cannot read its list) */
 #include "core/settings.h"
 #include "source/simulator.h"
 #include "source/sim_world.h"
@@ -71,6 +73,7 @@ struct sim_gdelt {
     long slow_ms;
     long retry_after_s;  /* 429: the Retry-After header */
     long stall_ms;       /* stall: silence after half the body */
+    int no_master;       /* masterfilelist.txt answers 404 (simulate.gdelt_masterfilelist off) */
     pthread_mutex_t lock;
 };
 
@@ -282,6 +285,7 @@ int sim_gdelt_create(const config *cfg, const simulator *sim, sim_gdelt **out, c
     g->slow_ms = (long)setting_int(cfg, "simulate.gdelt_slow_ms");
     g->retry_after_s = (long)setting_int(cfg, "simulate.gdelt_retry_after");
     g->stall_ms = (long)setting_int(cfg, "simulate.gdelt_stall_ms");
+    g->no_master = !setting_bool(cfg, "simulate.gdelt_masterfilelist");
 
     char dbuf[4096];
     const char *dir = config_get_str(cfg, "simulate.gdelt_dir", NULL);
@@ -496,6 +500,8 @@ int sim_gdelt_handle(sim_gdelt *g, struct MHD_Connection *conn, const char *url,
         snprintf(host_buf, sizeof host_buf, "127.0.0.1:%d", simulator_port(g->sim));
         host = host_buf;
     }
+    if (g->no_master && !strcmp(name, "masterfilelist.txt"))
+        return sim_respond(conn, 404, "text/plain", "not found\n", 10);
     if (!strcmp(name, "lastupdate.txt") || !strcmp(name, "masterfilelist.txt")) {
         buf b = BUF_INIT;
         buf_append_str(&b, "");

@@ -127,4 +127,19 @@ wg_home "$h6" --set gdelt.live.catchup_hours=0.25 ingest gdelt --live --once --u
 n6=$(qh "$h6" "SELECT COUNT(*) FROM gdelt_ledger WHERE status = 'ingested'")
 assert_eq "$n6" "3" "with catchup_hours 0.25: the first slot, one slot of the gap, the newest"
 assert_eq "$(qh "$h6" "SELECT COUNT(*) FROM event_log WHERE kind = 'catchup_limited' AND message LIKE '%--backfill%'")" "1" "the older part of the gap named in event_log"
+# --- a catch-up whose masterfilelist.txt cannot be read: the newest file still comes in, the
+#     poll fails naming the list, and the checkpoint stays at the first slot for the next poll
+start_sim --set simulate.speed=900 --set simulate.gdelt_slots=40 --set simulate.gdelt_masterfilelist=0
+h7="$WG_TMP/h7"
+wg_home "$h7" ingest gdelt --live --once --url "$base" >/dev/null 2>&1 || fail "first poll (h7)"
+through7=$(qh "$h7" "SELECT value FROM checkpoints WHERE flow = 'gdelt.live_through'")
+[ -n "$through7" ] || fail "the first poll sets gdelt.live_through"
+sleep 3
+wg_home "$h7" "${fast_retry[@]}" ingest gdelt --live --once --url "$base" >"$WG_TMP/o12" 2>"$WG_TMP/e12" &&
+    fail "a catch-up that cannot read masterfilelist.txt must fail the poll"
+grep -q "catching up: .*masterfilelist.txt" "$WG_TMP/e12" || fail "the error names the list: $(tail -n 3 "$WG_TMP/e12")"
+assert_eq "$(qh "$h7" "SELECT COUNT(*) FROM gdelt_ledger WHERE status = 'ingested' AND mode = 'live'")" "2" "the newest file still ingested"
+assert_eq "$(qh "$h7" "SELECT COUNT(*) FROM gdelt_ledger WHERE mode = 'backfill'")" "0" "nothing of the gap"
+assert_eq "$(qh "$h7" "SELECT value FROM checkpoints WHERE flow = 'gdelt.live_through'")" "$through7" "the checkpoint stays for the next poll"
+
 echo ok
