@@ -31,7 +31,14 @@ for t in "$here"/test_*.sh; do
         why=$(tail -n 1 "$WG_TMP.log")
         skip=$((skip+1)); skipped+=("$name: $why")
         echo "[ SKIP ] $name: $why"
-    else fail=$((fail+1)); failed_names+=("$name"); echo "[ FAIL ] $name (${secs}s, exit $rc), last lines:"; tail -n 30 "$WG_TMP.log" | sed 's/^/    /'; fi
+    else
+        fail=$((fail+1)); failed_names+=("$name")
+        # the failing checks by name (a long test's tail may not hold them), then the tail
+        echo "[ FAIL ] $name (${secs}s, exit $rc), failing checks:"
+        grep -E '^ *(FAIL|not ok)\b' "$WG_TMP.log" | head -n 10 | sed 's/^/    /'
+        echo "    last lines:"
+        tail -n 30 "$WG_TMP.log" | sed 's/^/    /'
+    fi
     # Leave nothing behind: servers the test started are stopped by its own trap.
     rm -rf "$WG_TMP" "$WG_TMP.log"
 done
