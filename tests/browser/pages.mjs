@@ -19,9 +19,12 @@ const tokens = JSON.parse(process.env.WG_TOKENS || "{}");
 const shots = process.env.WG_SHOTS || "build/screenshots";
 const home = process.env.WG_HOME;
 const bin = process.env.WG_BIN;
-// Waits and the load-time bound stretch by this factor for a sanitizer build of the server
-// (test_web_browser.sh sets it), which answers several times slower on a busy machine.
+// The load-time bound stretches by this factor for a sanitizer build of the server
+// (test_web_browser.sh sets it), which answers several times slower on a busy machine. Waits
+// are upper bounds of polls that end as soon as their condition holds: three times that, so a
+// busy two-core machine does not fail a check on time alone.
 const slow = Math.max(1, Number(process.env.WG_SLOW || 1));
+const wait = 3 * slow;
 mkdirSync(shots, { recursive: true });
 
 let passed = 0;
@@ -64,7 +67,7 @@ const browser = await chromium.launchPersistentContext(profile, {
 // A tab that records console errors, uncaught exceptions, requests to other hosts and API calls.
 async function open(viewport = { width: 1366, height: 900 }) {
   const page = await browser.newPage();
-  page.setDefaultTimeout(30000 * slow);
+  page.setDefaultTimeout(30000 * wait);
   await page.setViewportSize(viewport);
   const context = { close: () => page.close() };
   const log = { console: [], errors: [], foreign: [], api: [] };
@@ -84,9 +87,9 @@ async function signIn(page, token) {
   await page.waitForSelector("#token");
   await page.fill("#token", token);
   await page.press("#token", "Enter");
-  await page.waitForSelector('main[data-loaded="dashboard"]', { timeout: 20000 * slow });
+  await page.waitForSelector('main[data-loaded="dashboard"]', { timeout: 20000 * wait });
 }
-const loaded = (page, name) => page.waitForSelector(`main[data-loaded="${name}"]`, { timeout: 20000 * slow });
+const loaded = (page, name) => page.waitForSelector(`main[data-loaded="${name}"]`, { timeout: 20000 * wait });
 async function goto(page, name) {
   await page.evaluate((n) => (location.hash = `#${n}`), name);
   await loaded(page, name);
@@ -113,7 +116,7 @@ for (const [group, token] of Object.entries(tokens)) {
   await page.screenshot({ path: join(shots, `dashboard-${group}.png`), fullPage: true });
   await check(`${group}: explorer shows actor names masked or not`, async () => {
     await goto(page, "explorer");
-    await page.waitForFunction(() => document.querySelectorAll("#strongest tbody td.actor").length > 0 && ![...document.querySelectorAll("#strongest tbody td.actor")].some((t) => t.textContent === "–"), null, { timeout: 15000 * slow });
+    await page.waitForFunction(() => document.querySelectorAll("#strongest tbody td.actor").length > 0 && ![...document.querySelectorAll("#strongest tbody td.actor")].some((t) => t.textContent === "–"), null, { timeout: 15000 * wait });
     const actors = await page.$$eval("#strongest tbody td.actor", (tds) => tds.map((t) => t.textContent));
     actorsByGroup[group] = actors;
     const redacted = actors.filter((a) => a === "REDACTED").length;
@@ -204,7 +207,7 @@ const token = tokens.compliance;
     const names = await page.$$eval("#matrix tbody th", (t) => t.map((x) => x.textContent));
     assert(names.every((n) => /^[A-Z][a-z].* \(\d\d\)$/.test(n)), `named rows: ${names.slice(0, 3)}`);
     await page.focus("#matrix td.cell");
-    await page.waitForSelector("#tooltip ol li", { timeout: 5000 * slow });
+    await page.waitForSelector("#tooltip ol li", { timeout: 5000 * wait });
     const tip = await page.textContent("#tooltip");
     assert(/Top titles/.test(tip) && /average similarity/.test(tip), `tooltip: ${tip}`);
     const cell = await page.$eval("#matrix td.cell", (td) => td.getAttribute("aria-label"));
@@ -270,7 +273,7 @@ const token = tokens.compliance;
     eq(await page.$$eval("#bursts-table tbody tr", (t) => t.length), want, "burst rows");
   });
   await check("explorer: a gold row written while the page is open appears without reload", async () => {
-    await page.waitForFunction(() => /live/.test(document.querySelector("#live").className) && document.querySelector("#live").classList.contains("live"), null, { timeout: 10000 * slow });
+    await page.waitForFunction(() => /live/.test(document.querySelector("#live").className) && document.querySelector("#live").classList.contains("live"), null, { timeout: 10000 * wait });
     await page.$eval("#threshold", (s) => {
       s.value = s.min;
       s.dispatchEvent(new Event("input", { bubbles: true }));
@@ -280,7 +283,7 @@ const token = tokens.compliance;
     const navs = await page.evaluate(() => performance.getEntriesByType("navigation").length);
     await page.evaluate(() => (window.__noReload = 1));
     execFileSync("sqlite3", [join(home, "wikigdelt.db"), `INSERT INTO correlated_gold_events (EventID, event_time, time_bucket, wiki, title, title_time_bucket, edit_count, cosine_sim, rank, EventCode, AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id, wiki_silver_id, wiki_last_silver_id, emitted_at, match_score) SELECT EventID, event_time, time_bucket, wiki, '${live}', title_time_bucket, edit_count, 0.99, rank + 100, EventCode, AvgTone, ActionGeo_Lat, ActionGeo_Long, ActionGeo_CountryCode, gdelt_silver_id, wiki_silver_id, wiki_last_silver_id, datetime('now'), match_score FROM correlated_gold_events ORDER BY id LIMIT 1`]);
-    await page.waitForFunction((t) => document.querySelector("#strongest").textContent.includes(t), live, { timeout: 15000 * slow });
+    await page.waitForFunction((t) => document.querySelector("#strongest").textContent.includes(t), live, { timeout: 15000 * wait });
     eq(Number(await page.getAttribute("#pair-count", "data-count")), before + 1, "count after the live row");
     eq(await page.evaluate(() => window.__noReload), 1, "no reload");
     eq(await page.evaluate(() => performance.getEntriesByType("navigation").length), navs, "navigations");
@@ -299,7 +302,7 @@ const token = tokens.compliance;
   });
   await check("status: refreshed live", async () => {
     const t0 = await page.textContent("#refreshed");
-    await page.waitForFunction((t) => document.querySelector("#refreshed").textContent !== t, t0, { timeout: 12000 * slow });
+    await page.waitForFunction((t) => document.querySelector("#refreshed").textContent !== t, t0, { timeout: 12000 * wait });
   });
   await page.screenshot({ path: join(shots, "status.png"), fullPage: true });
   await check("compliance: no console errors, no request to another host", async () => {
@@ -321,7 +324,7 @@ const token = tokens.compliance;
     await check(`ask (${group}): the question box answers "${question}" as the API's rights allow`, async () => {
       await page.fill("#question", question);
       await page.press("#question", "Enter");
-      await page.waitForSelector('#ask-answer[data-done="1"]', { timeout: 30000 * slow });
+      await page.waitForSelector('#ask-answer[data-done="1"]', { timeout: 30000 * wait });
       const state = await page.getAttribute("#ask-answer", "data-state");
       const sql = await page.textContent("#ask-sql");
       assert(sql.includes("wikimedia_silver"), `the SQL is shown: ${sql}`);
