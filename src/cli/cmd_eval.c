@@ -383,7 +383,8 @@ int cmd_eval(app *a, int argc, char **argv)
                 goto out;
             }
             match[i] = (float)rerank_pair_score(v[i].rev, v[i].wiki, v[i].title,
-                                                vec + (n + i) * EMBED_DIM, scores[i]);
+                                                vec + i * EMBED_DIM, vec + (n + i) * EMBED_DIM,
+                                                scores[i]);
         }
     }
     if (scores_out) {

@@ -88,7 +88,7 @@ static const setting table[] = {
     S("correlate.prefilter.threshold", DBL, "0.20", -1, 1, NULL, "static prefilter cosine threshold"),
     S("correlate.prefilter.top_n", INT, "200", 1, 1000, NULL, "titles the static prefilter keeps per event"),
     S("correlate.rerank", BOOL, NULL, 0, 0, NULL, "rerank candidates (default: on with the real model)"),
-    S("correlate.rerank.threshold", DBL, "0.46", 0, 1, NULL, "reranked score above which a pair matches"),
+    S("correlate.rerank.threshold", DBL, "0.48", 0, 1, NULL, "reranked score above which a pair matches"),
     S("correlate.rerank.candidates", INT, "20", 1, 1000, NULL, "candidates reranked per event"),
     S("correlate.candidate_threshold", DBL, "0.20", -1, 1, NULL, "cosine above which a title is a rerank candidate"),
     S("correlate.burst.min_edits", INT, "5", 1, 1000000, NULL, "breaking news: edits in a burst"),

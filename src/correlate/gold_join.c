@@ -97,6 +97,7 @@ static int rerank_pending(run *r, pending *p)
             const title_entry *te = &pp.tb->titles[pp.t];
             /* a hit of the exact join: the title has its model vector (xrow >= 0) */
             pp.score = (float)rerank_pair_score(&evs[g], te->wiki, te->title,
+                                                eb->ev_vec + (size_t)ev * EMBED_DIM,
                                                 pp.tb->x_vec + (size_t)te->xrow * EMBED_DIM,
                                                 pp.sim);
             if (pp.score >= r->s.rerank_threshold && pp.score > floor) p->v[kept++] = pp;

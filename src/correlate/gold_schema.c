@@ -367,7 +367,7 @@ static const store_migration gold_migrations[] = {
      " WHERE table_name = 'gold_open_events' AND column_name = 'vector';"},
     /* The news behind a burst is decided by the reranker like every gold pair; the view shows
        the score it was kept by (rank already orders by it). */
-    {6, "breaking news: the match_score of the news behind a burst",
+    {6, "breaking news: the match_score of the news behind a burst; match_score's description",
      "DROP VIEW breaking_news_gold;"
      "CREATE VIEW breaking_news_gold AS"
      BREAKING_NEWS_BURST_COLUMNS
@@ -379,7 +379,9 @@ static const store_migration gold_migrations[] = {
      BREAKING_NEWS_JOINS
      "INSERT INTO catalog_columns VALUES ('breaking_news_gold','match_score','Score the event and the page were paired by (correlated_gold_events.match_score): the reranker''s probability that they are related, or the cosine with the reranker off.');"
      "UPDATE catalog_columns SET description = 'Rank of the page among the event''s matches by match_score, 1 = best.'"
-     " WHERE table_name = 'breaking_news_gold' AND column_name = 'rank';"},
+     " WHERE table_name = 'breaking_news_gold' AND column_name = 'rank';"
+     "UPDATE catalog_columns SET description = 'Score the pair is kept and ranked by: with correlate.rerank on (the default with the real model), the reranker''s probability (0..1) that the page is related to the event, from the cosines of the title with the event text and with each of its fields, lexical tests and a learned weighting of the two embeddings'' product (docs/gold.md, Accuracy); with the reranker off, the cosine similarity.'"
+     " WHERE table_name = 'correlated_gold_events' AND column_name = 'match_score';"},
 };
 
 STORE_COMPONENT(gold_store_component, "gold", gold_migrations);

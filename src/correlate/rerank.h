@@ -26,8 +26,7 @@
  *   country_slug      the slug names the title's country (a name or an adjective: "us", "uk",
  *                     "canadian")
  * and five that know a news story's own article ("Attempted assassination of Donald Trump",
- * "2024 Bangladesh floods"), whose subject is the event itself rather than one of its names (the
- * table fitted today weighs them 0: they did not raise the worst set's F1, docs/gold.md):
+ * "2024 Bangladesh floods"), whose subject is the event itself rather than one of its names:
  *   kind_match        the title has a word of a kind of event (assassination, shooting, flood,
  *                     election, summit, trial, ...: rerank_kinds in rerank.c) and the event is of
  *                     that kind: its CAMEO root is one of the kind's, or its slug has a word of
@@ -40,8 +39,7 @@
  *                     four-digit numbers aside): "Bill Haley" for a Nikki Haley story,
  *                     "Milwaukee Brewers" for the convention in Milwaukee
  * and four about the story's entities (computed on words whose Latin-1 letters are folded to
- * ASCII, "López" = "LOPEZ"; weighed 0 too: they raise the story sets but lower the development
- * set by more than the selection's tolerance, docs/gold.md):
+ * ASCII, "López" = "LOPEZ"):
  *   name_in_event     a person's surname: the title is two or three words without qualifier or
  *                     stop word, and its last word (>= 4 letters, not a kind or year word) occurs
  *                     as a word of the slug or an actor name
@@ -50,10 +48,14 @@
  *   story_entity      the title has a kind word and shares another word (>= 3 letters, not a
  *                     stop word or a year) with the slug, the actors or the geo
  *   entity_clean      name_in_event or story_entity, and neither year_mismatch nor kind_other
+ * Beside the features, the logit has a term of the two unit vectors themselves: sum over the 384
+ * dimensions of a fitted weight times the event text's and the title's components (a learned
+ * weighting of cos_text: rerank_product_term). A feature the fitted table weighs 0 is not
+ * computed on the gold flow's path (rerank_pair_score); rerank_features computes all of them.
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
- *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.46)
+ *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.48)
  *   correlate.candidate_threshold   (first-stage cosine; default 0.20; the pages of the event's
  *                                    countries in the titles' languages are candidates whatever
  *                                    their cosine: rerank_country_candidate, gold_flow.c)
@@ -123,12 +125,18 @@ void rerank_event_free(rerank_event *ev);
  * (country_names.h: Syrien on dewiki is Syria's page). */
 void rerank_features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
                      const float *field_cos, double f[RERANK_NFEATURES]);
-/* Logistic score in 0..1 of a feature vector (the compiled coefficient table). */
+/* Logistic score in 0..1 of a feature vector (the compiled coefficient table), and its logit;
+ * the features' part of the score, without the embedding product. */
 double rerank_model_score(const double f[RERANK_NFEATURES]);
-/* Score of one pair of an embedded event: title text (underscores allowed), its unit vector,
- * and the first-stage cosine. */
+double rerank_model_logit(const double f[RERANK_NFEATURES]);
+/* The embedding product's part of the logit: sum over the dimensions of the compiled weight
+ * times the event text's and the title's unit vectors' components (a weighted cosine). */
+double rerank_product_term(const float *event_vec, const float *title_vec);
+/* Score of one pair of an embedded event: title text (underscores allowed), the event text's
+ * unit vector (NULL: no product term), the title's, and the first-stage cosine. What the gold
+ * flow and `eval` decide by. */
 double rerank_pair_score(const rerank_event *ev, const char *wiki, const char *title,
-                         const float *title_vec, float cos_text);
+                         const float *event_vec, const float *title_vec, float cos_text);
 
 /* The country_table rows that the event's codes name (Actor1CountryCode, Actor2CountryCode,
  * ActionGeo_CountryCode), up to cap; returns how many. */

@@ -12,6 +12,11 @@
 #   build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db MODEL_DIR \
 #       tests/data/labels_eventids.tsv [--test LABELS_TEST_EVENTIDS.tsv] [--dump N] \
 #       [--country-names NAMES.tsv | --no-local]
+#   build/venv/bin/python tools/rerank/fit.py HOME/wikigdelt.db MODEL_DIR --fit-set ... \
+#       --held-set ... [--volume POOL.db] [--product K] [--feature-sets A,B+prod,...]
+# (the protocol of docs/gold.md, Accuracy: every feature set is fitted with grouped CV across the
+# fit sets and chosen by the worst set's F1; --product K adds the embedding product's K main
+# directions to the sets named NAME+prod, and prints their 384 collapsed weights for rerank.c).
 # The country features also know a country page by its name in its wiki's language (Syrien on
 # dewiki: src/correlate/country_names.c, CLDR through ICU). Python does not call ICU: the C
 # lookup is read from `wikigdelt --home HOME eval --country-names NAMES.tsv` (run by this script
@@ -442,7 +447,7 @@ class Embedder:
                 self.cache[t] = v
         return np.array([self.cache[t] for t in texts])
 
-def featurize(rows, emb, field_cos_out=None, inj_out=None):
+def featurize(rows, emb, field_cos_out=None, inj_out=None, prod_out=None):
     X, y, groups, cos = [], [], [], []
     for ev, title, lab in rows:
         if inj_out is not None: inj_out.append(injected(ev, ev.get("wiki"), title))
@@ -454,6 +459,7 @@ def featurize(rows, emb, field_cos_out=None, inj_out=None):
         fc = [float(v[1] @ f) for f in v[2:]]
         sc = fc[-1] if slug else 0.0
         if field_cos_out is not None: field_cos_out.append(fc)
+        if prod_out is not None: prod_out.append((v[0] * v[1]).astype(np.float32))
         X.append(features(ev, title, c, fc, sc, ev.get("wiki"))); y.append(lab); groups.append(ev["group"]); cos.append(c)
     return np.array(X), np.array(y), np.array(groups), np.array(cos)
 
@@ -564,7 +570,8 @@ def dump_country_names(db):
     return out
 
 def compiled_model():
-    """(intercept, coefficients in C_ORDER) of the table in src/correlate/rerank.c."""
+    """(intercept, coefficients in C_ORDER, product weights) of the tables in
+    src/correlate/rerank.c."""
     import os
     src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/rerank.c"),
                encoding="utf-8").read()
@@ -573,14 +580,17 @@ def compiled_model():
     table = table[:table.index("};")]
     coef = {n: float(w) for w, n in re.findall(r"([+-]\d+\.\d+), /\* (\w+)", table)}
     if list(coef) != C_ORDER: sys.exit("rerank.c's table does not list C_ORDER")
-    return float(b), np.array([coef[f] for f in C_ORDER])
+    prod = src[src.index("rerank_product[EMBED_DIM] = {"):]
+    v = np.array([float(x) for x in re.findall(r"([+-]\d+\.\d+)f", prod[:prod.index("};")])])
+    if len(v) != 384: sys.exit(f"rerank.c's rerank_product has {len(v)} weights, not 384")
+    return float(b), np.array([coef[f] for f in C_ORDER]), v
 
-def check_c(path, rows, X, cand):
+def check_c(path, rows, X, P, cand):
     """Parity of C and Python on every pair: the same wiki, the same candidate stage, the same
     match_score to 2e-3 (the cosines differ by ~1e-4 between the C engine in fp32 and
     sentence-transformers; a binary feature that differed would move the score by >= 0.02)."""
-    b, w = compiled_model()
-    py = 1 / (1 + np.exp(-(b + X[:, [FEATURES.index(f) for f in C_ORDER]] @ w)))
+    b, w, v = compiled_model()
+    py = 1 / (1 + np.exp(-(b + X[:, [FEATURES.index(f) for f in C_ORDER]] @ w + P @ v)))
     lines = [l.rstrip("\n").split("\t") for l in open(path, encoding="utf-8")][1:]
     if len(lines) != len(rows): sys.exit(f"{path}: {len(lines)} pairs, labels {len(rows)}")
     bad, worst = 0, 0.0
@@ -615,8 +625,9 @@ class LabelSet:
         self.name, self.path, self.part = name, path, part
         self.rows = load(db, path, part)
         if not self.rows: sys.exit(f"{path} ({part or 'all'}): no labelled pairs")
-        inj = []
-        self.X, self.y, self.groups, self.cos = featurize(self.rows, emb, None, inj)
+        inj, prod = [], []
+        self.X, self.y, self.groups, self.cos = featurize(self.rows, emb, None, inj, prod)
+        self.P = np.array(prod)
         self.groups = np.array([name + "|" + str(g) for g in self.groups])
         self.cand = (self.cos >= cand_thr) | np.array(inj, bool)
         if LEXICAL: self.cand |= self.X[:, FEATURES.index("name_in_event")] > 0
@@ -696,6 +707,26 @@ FEATURE_SETS = {  # the feature sets --fit-set tries (C_ORDER's order; a left-ou
     "no_novel": [f for f in C_ORDER if f != "title_novel"],
 }
 
+# --product K: the element-wise product of the event-text and title embeddings (a weighted
+# cosine), reduced to its K main directions over the fit sets' pairs (PCA, scaled by PROD_SCALE
+# so a column is on the scale of the cosines). A linear model on the projection is linear in the
+# product itself, so the C code holds it as one weight per dimension (rerank_product) and an
+# intercept shift: w . (S * C (p - mean)) = (S * C^T w) . p - (S * C^T w) . mean.
+PROD_SCALE = 10.0
+PROD = []  # the product columns' names once --product adds them to FEATURES
+
+def feature_list(fs):
+    """A --feature-sets name: one of FEATURE_SETS, or one of them + "+prod"."""
+    if fs.endswith("+prod"):
+        if not PROD: sys.exit(f"{fs}: needs --product K")
+        return FEATURE_SETS[fs[:-5]] + PROD
+    return FEATURE_SETS[fs]
+
+def add_products(pca, sets):
+    """Append the product columns to each set's (or pool's) X."""
+    for st in sets:
+        st.X = np.hstack([st.X[:, :len(FEATURES) - len(PROD)], PROD_SCALE * pca.transform(st.P)])
+
 def bootstrap_f1(pred, y, groups, reps=2000, seed=20261125):
     """95% interval of F1 over resamples of the groups (all a group's pairs together)."""
     rng = np.random.RandomState(seed)
@@ -710,6 +741,13 @@ def bootstrap_f1(pred, y, groups, reps=2000, seed=20261125):
 def protocol(a, emb):
     fit_sets = [LabelSet(n, a.db, p, pt, emb, a.candidate) for n, p, pt in map(parse_set, a.fit_set)]
     held = [LabelSet(n, a.db, p, pt, emb, a.candidate) for n, p, pt in map(parse_set, a.held_set)]
+    pca = None
+    if a.product:
+        from sklearn.decomposition import PCA
+        pca = PCA(a.product, random_state=0).fit(np.vstack([st.P for st in fit_sets]))
+        PROD[:] = [f"prod{k}" for k in range(a.product)]
+        FEATURES.extend(PROD)
+        add_products(pca, fit_sets + held)
     for st in fit_sets + held:
         print(f"{'fit ' if st in fit_sets else 'held'} {st.name:10s} {st.path}@{st.part or 'all'}: "
               f"pairs {len(st.y)} (related {st.y.sum()}), groups {len(set(st.groups))}, candidate "
@@ -725,12 +763,13 @@ def protocol(a, emb):
     pool = vmax = None
     if a.volume:
         pool = VolumePool(a.volume, emb, a.candidate)
+        if pca is not None: add_products(pca, [pool])
         vmax = pool.emitted(pool.cos, a.volume_cosine)
         print(f"volume: {len(pool.cos)} candidate pairs of {a.volume}; cosine >= {a.volume_cosine:.2f}"
               f" emits {vmax}: a threshold must not emit more")
     results = []  # (worst, mean, sd of worst over repeats, fs, C, eq, t, per) per model and threshold
     for fs, C, eq in grid:
-        use = [FEATURES.index(f) for f in FEATURE_SETS[fs]]
+        use = [FEATURES.index(f) for f in feature_list(fs)]
         tmin = 0.0
         if pool is not None:  # the lowest threshold at which the final fit emits <= vmax
             m = fit_w(X[ci][:, use], y[ci], C, set_weights(fit_sets, ci, eq))
@@ -754,7 +793,7 @@ def protocol(a, emb):
     for i, st in enumerate(fit_sets):
         print(f"  CV {st.name:10s} P {per[i][0]:.4f} R {per[i][1]:.4f} F1 {per[i][2]:.4f}")
     # the final fit on every fit set's candidates; the threshold is the CV's
-    use = [FEATURES.index(f) for f in FEATURE_SETS[fs]]
+    use = [FEATURES.index(f) for f in feature_list(fs)]
     m = fit_w(X[ci][:, use], y[ci], C, set_weights(fit_sets, ci, eq))
     if pool is not None:
         ps = score(m, pool.X[:, use])
@@ -764,10 +803,17 @@ def protocol(a, emb):
     ct, cworst, cper = worst_choice(fit_sets, [np.concatenate([st.cos for st in fit_sets])])
     print(f"cosine alone, threshold by the same rule on the fit sets: {ct:.2f} (worst-set F1 {cworst:.4f})")
     print("coefficients (C table for src/correlate/rerank.c; 0: not used):")
-    print(f"    intercept {m.intercept_[0]:+.4f}")
-    coef = dict(zip(FEATURE_SETS[fs], m.coef_[0]))
+    coef = dict(zip(feature_list(fs), m.coef_[0]))
+    v = np.zeros(384)
+    if any(f in coef for f in PROD):  # collapsed to one weight per dimension (PROD_SCALE above)
+        v = PROD_SCALE * (np.array([coef[f] for f in PROD]) @ pca.components_)
+    print(f"    intercept {m.intercept_[0] - float(v @ pca.mean_) if pca is not None else m.intercept_[0]:+.4f}")
     for name in C_ORDER:
         print(f"    {name:18s} {coef.get(name, 0.0):+.4f}")
+    if v.any():
+        print("rerank_product (one weight per embedding dimension, 8 a line):")
+        for i in range(0, 384, 8):
+            print("    " + " ".join(f"{x:+.5f}f," for x in v[i:i + 8]))
     print(f"threshold {t:.2f}")
     print("held-out parts (never fitted or chosen on): deployed decision and cosine at "
           f"{ct:.2f}, F1 95% interval by resampling the groups")
@@ -800,10 +846,10 @@ class VolumePool:
         cache = f"{db}.fit-{key}.npz"
         if os.path.exists(cache):
             z = np.load(cache)
-            self.X, self.cos, self.event = z["X"], z["cos"], z["event"]
+            self.X, self.cos, self.event, self.P = z["X"], z["cos"], z["event"], z["P"]
         else:
             self._featurize(db, emb)
-            np.savez(cache, X=self.X, cos=self.cos, event=self.event)
+            np.savez(cache, X=self.X, cos=self.cos, event=self.event, P=self.P)
         _u, self.inv = np.unique(self.event, return_inverse=True)
 
     def _featurize(self, db, emb):
@@ -824,7 +870,9 @@ class VolumePool:
         for ev, title, _l in rows:
             texts.add(title); texts.add(compose(ev)); texts.update(field_texts(ev))
         emb(sorted(texts))
-        self.X, _y, _g, self.cos = featurize(rows, emb)
+        prod = []
+        self.X, _y, _g, self.cos = featurize(rows, emb, None, None, prod)
+        self.P = np.array(prod)
         self.event = np.array([r[0]["id"] for r in rows])
 
     def emitted(self, score, t):
@@ -858,6 +906,9 @@ def main():
                          " whatever its cosine (the measurement of docs/experiments/gold-accuracy.md)")
     ap.add_argument("--c-grid", default="0.3,1.0,3.0", help="with --fit-set: the C values tried")
     ap.add_argument("--weights", default="natural", choices=("natural", "equal", "both"))
+    ap.add_argument("--product", type=int, default=0, metavar="K",
+                    help="with --fit-set: the embedding product's K main directions as columns"
+                         " (feature sets NAME+prod use them)")
     ap.add_argument("--C", type=float, default=0.3)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=10)
@@ -886,10 +937,11 @@ def main():
     if not a.labels: sys.exit("LABELS or --fit-set needed")
     rows = load(a.db, a.labels, a.part)
     fcs, inj = [], []
-    X, y, groups, cos = featurize(rows, emb, fcs, inj)
+    prod = []
+    X, y, groups, cos = featurize(rows, emb, fcs, inj, prod)
     inj = np.array(inj, bool)
     candm = (cos >= a.candidate) | inj
-    if a.check_c: return check_c(a.check_c, rows, X, candm)
+    if a.check_c: return check_c(a.check_c, rows, X, np.array(prod), candm)
     if a.select:
         base = [FEATURES.index(f) for f in C_ORDER[:6]]
         pool = [FEATURES.index(f) for f in a.pool.split(",")]
@@ -952,7 +1004,8 @@ def main():
         if a.dump and first is not None: picks.add(first)
     # the score of the table compiled in rerank.c (the test checks C's features and scoring)
     if picks:
-        cb, cw = compiled_model()
+        # the features' part only (rerank_model_score): the dump holds no embeddings
+        cb, cw, _v = compiled_model()
         compiled = 1 / (1 + np.exp(-(cb + X[:, corder] @ cw)))
     for i in sorted(picks):
         ev, title, lab = rows[i]
