@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +436,100 @@ static int is_national_type(const char *code)
     return 0;
 }
 
+/* The country rows whose English names (countries.h, ';'-separated) are exactly a title's words:
+   an index of every name's words, lower case, one space apart, sorted, built once. It answers
+   what `any_item(e->names, is_phrase, title)` over the whole table would, without scanning the
+   table for each pair. */
+typedef struct name_row {
+    char *words;
+    size_t row;
+} name_row;
+static name_row *name_index;
+static size_t name_index_n;
+static pthread_once_t name_index_once = PTHREAD_ONCE_INIT;
+
+static int name_row_cmp(const void *a, const void *b)
+{
+    return strcmp(((const name_row *)a)->words, ((const name_row *)b)->words);
+}
+
+/* The words of s[0..n) by the tokenizer's rule, lower case, one space apart (malloc'd). */
+static char *joined_words(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    if (!out) return NULL;
+    size_t o = 0, i = 0;
+    while (i < n) {
+        while (i < n && !is_token_byte((unsigned char)s[i])) i++;
+        if (i == n) break;
+        if (o) out[o++] = ' ';
+        while (i < n && is_token_byte((unsigned char)s[i])) {
+            unsigned char c = (unsigned char)s[i++];
+            out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void build_name_index(void)
+{
+    size_t cap = 0;
+    for (size_t c = 0; c < country_table_n; c++)
+        for (const char *p = country_table[c].names; p && *p;) {
+            const char *e = strchr(p, ';');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            char *w = joined_words(p, n);
+            if (w && *w && name_index_n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                name_row *g = realloc(name_index, cap * sizeof *g);
+                if (!g) {
+                    free(w);
+                    return; /* out of memory: the index stays what it is (fewer matches) */
+                }
+                name_index = g;
+            }
+            if (w && *w) name_index[name_index_n++] = (name_row){w, c};
+            else free(w);
+            p = e ? e + 1 : p + n;
+        }
+    qsort(name_index, name_index_n, sizeof *name_index, name_row_cmp);
+}
+
+/* Rows named by the title's words, up to cap, in table order; how many. */
+static size_t country_rows_named(const token_list *title, size_t *rows, size_t cap)
+{
+    pthread_once(&name_index_once, build_name_index);
+    if (!title->n || !name_index_n) return 0;
+    char key[512];
+    size_t o = 0;
+    for (size_t k = 0; k < title->n; k++) {
+        if (o + title->t[k].n + 2 > sizeof key) return 0; /* longer than any country's name */
+        if (k) key[o++] = ' ';
+        memcpy(key + o, title->t[k].p, title->t[k].n);
+        o += title->t[k].n;
+    }
+    key[o] = '\0';
+    name_row probe = {key, 0};
+    const name_row *hit = bsearch(&probe, name_index, name_index_n, sizeof *name_index, name_row_cmp);
+    if (!hit) return 0;
+    while (hit > name_index && !strcmp(hit[-1].words, key)) hit--;
+    size_t n = 0;
+    for (; hit < name_index + name_index_n && !strcmp(hit->words, key); hit++) {
+        int dup = 0;
+        for (size_t i = 0; i < n; i++) dup |= rows[i] == hit->row;
+        if (!dup && n < cap) rows[n++] = hit->row;
+    }
+    /* table order, as the scan over the table met them */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && rows[j - 1] > rows[j]; j--) {
+            size_t t = rows[j];
+            rows[j] = rows[j - 1];
+            rows[j - 1] = t;
+        }
+    return n;
+}
+
 /* Features 6..8 (rerank.h). title: all the title's words, qualifier included (a country is
    "Canada" or "Georgia (country)", never "Georgia (U.S. state)"); geos: ActionGeo_FullName's
    parts; slug: the headline's words. */
@@ -443,13 +538,24 @@ static void structured_features(const rerank_event *ev, const token_list *title,
                                 size_t ngeos, const token_list *slug, double *f)
 {
     if (!title->n) return;
-    for (size_t c = 0; c < country_table_n; c++) {
+    /* The title names the row in English (whatever its wiki: "Canada" is also the page's title
+       in fr, vi...), or it is the row's page in its wiki's language (Syrien). */
+    size_t named[2 * COUNTRY_MAX_ROWS + 8];
+    size_t nnamed = country_rows_named(title, named, sizeof named / sizeof *named - nlocal);
+    for (size_t k = 0; k < nlocal; k++) {
+        int dup = 0;
+        for (size_t i = 0; i < nnamed; i++) dup |= named[i] == local_rows[k];
+        if (!dup) named[nnamed++] = local_rows[k];
+    }
+    for (size_t i = 1; i < nnamed; i++) /* table order */
+        for (size_t j = i; j > 0 && named[j - 1] > named[j]; j--) {
+            size_t t = named[j];
+            named[j] = named[j - 1];
+            named[j - 1] = t;
+        }
+    for (size_t r = 0; r < nnamed; r++) {
+        size_t c = named[r];
         const country_entry *e = &country_table[c];
-        /* The title names the row in English (whatever its wiki: "Canada" is also the page's
-           title in fr, vi...), or it is the row's page in its wiki's language (Syrien). */
-        int named = 0;
-        for (size_t k = 0; k < nlocal && !named; k++) named = local_rows[k] == c;
-        if (!named && !any_item(e->names, is_phrase, title)) continue;
         /* National: the country's government, armed forces, courts... act (by type code), or
            the geocoder put the event at the seat of its government (GDELT geocodes "the
            federal government" to the capital). An actor named after the country is not enough:
@@ -537,10 +643,10 @@ static int is_year_like(token t)
 
 /* entity_in_title: one of the event's names (actor, geo part) is a phrase of the title's core,
    which has more words than it. A name of stop words only ("the") counts for nothing. */
-static int entity_in_title(const token_list *names, size_t nnames, const token_list *core)
+static int entity_in_title(const token_list *const *names, size_t nnames, const token_list *core)
 {
     for (size_t i = 0; i < nnames; i++) {
-        const token_list *x = &names[i];
+        const token_list *x = names[i];
         size_t content = 0;
         for (size_t k = 0; k < x->n; k++) content += !is_stop_word(x->t[k]);
         if (!content || x->n >= core->n) continue;
@@ -743,11 +849,11 @@ static void features(const rerank_event *ev, const char *wiki, const char *title
     if (geo_ok) structured_features(ev, &whole, local_rows, nlocal, geos, ngeos, &slug, f + 6);
     /* entity_in_title: the actors and each part of the geo. */
     if (geo_ok && ent) {
-        token_list names[2 + RERANK_MAX_FIELDS];
+        const token_list *names[2 + RERANK_MAX_FIELDS]; /* pointers: a list is 2 KiB */
         size_t nn = 0;
-        names[nn++] = parts[0];
-        names[nn++] = parts[1];
-        for (size_t i = 0; i < ngeos; i++) names[nn++] = geos[i];
+        names[nn++] = &parts[0];
+        names[nn++] = &parts[1];
+        for (size_t i = 0; i < ngeos; i++) names[nn++] = &geos[i];
         f[12] = entity_in_title(names, nn, &core);
     }
     for (size_t i = 0; i < ngeos; i++) tokens_free(&geos[i]);
