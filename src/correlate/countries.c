@@ -7,6 +7,11 @@
  * tools/rerank/fit.py reads this table from this file, so both sides use the same rows. */
 #include "correlate/countries.h"
 
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* cameo, fips ("" for CAMEO's regions), names (';'-separated, the first is the page title),
    adjectives (';'-separated, how a headline refers to the people), seats (';'-separated places
    of the national government as GDELT's geocoder names them in ActionGeo_FullName: the capital,
@@ -231,3 +236,87 @@ const country_entry country_table[] = {
 };
 
 const size_t country_table_n = sizeof country_table / sizeof country_table[0];
+
+/* ---- names to rows --------------------------------------------------------------------------- */
+
+/* A byte of a word: ASCII letters and digits, and every non-ASCII byte (the reranker's rule). */
+static int word_byte(unsigned char c)
+{
+    return (c < 0x80 && isalnum(c)) || c >= 0x80;
+}
+
+/* country_rows_named: an index of every name's words, lower case, one space apart, sorted, built
+   once (the reranker asks for each candidate pair; scanning the table each time was its largest
+   cost). */
+typedef struct name_row {
+    char *words;
+    size_t row;
+} name_row;
+static name_row *name_index;
+static size_t name_index_n;
+static pthread_once_t name_index_once = PTHREAD_ONCE_INIT;
+
+static int name_row_cmp(const void *a, const void *b)
+{
+    return strcmp(((const name_row *)a)->words, ((const name_row *)b)->words);
+}
+
+/* The words of s[0..n) by the tokenizer's rule, lower case, one space apart (malloc'd). */
+static char *joined_words(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    if (!out) return NULL;
+    size_t o = 0, i = 0;
+    while (i < n) {
+        while (i < n && !word_byte((unsigned char)s[i])) i++;
+        if (i == n) break;
+        if (o) out[o++] = ' ';
+        while (i < n && word_byte((unsigned char)s[i])) {
+            unsigned char c = (unsigned char)s[i++];
+            out[o++] = (char)(c < 0x80 ? tolower(c) : c);
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void build_name_index(void)
+{
+    size_t cap = 0;
+    for (size_t c = 0; c < country_table_n; c++)
+        for (const char *p = country_table[c].names; p && *p;) {
+            const char *e = strchr(p, ';');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            char *w = joined_words(p, n);
+            if (w && *w && name_index_n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                name_row *g = realloc(name_index, cap * sizeof *g);
+                if (!g) {
+                    free(w);
+                    return; /* out of memory: the index stays what it is (fewer matches) */
+                }
+                name_index = g;
+            }
+            if (w && *w) name_index[name_index_n++] = (name_row){w, c};
+            else free(w);
+            p = e ? e + 1 : p + n;
+        }
+    qsort(name_index, name_index_n, sizeof *name_index, name_row_cmp);
+}
+
+size_t country_rows_named(const char *words, size_t *rows, size_t cap)
+{
+    pthread_once(&name_index_once, build_name_index);
+    if (!words || !*words || !name_index_n) return 0;
+    name_row probe = {(char *)words, 0};
+    const name_row *hit = bsearch(&probe, name_index, name_index_n, sizeof *name_index, name_row_cmp);
+    if (!hit) return 0;
+    while (hit > name_index && !strcmp(hit[-1].words, words)) hit--;
+    size_t n = 0;
+    for (; hit < name_index + name_index_n && !strcmp(hit->words, words); hit++) {
+        int dup = 0;
+        for (size_t i = 0; i < n; i++) dup |= rows[i] == hit->row;
+        if (!dup && n < cap) rows[n++] = hit->row;
+    }
+    return n;
+}

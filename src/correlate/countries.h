@@ -15,4 +15,9 @@ typedef struct country_entry {
 extern const country_entry country_table[];
 extern const size_t country_table_n;
 
+/* The rows one of whose names (names, ';'-separated) has exactly these words: words as the
+ * reranker's tokenizer splits a name (runs of ASCII letters and digits or non-ASCII bytes), ASCII
+ * in lower case, one space apart ("united states"). Up to cap rows, in any order; how many. */
+size_t country_rows_named(const char *words, size_t *rows, size_t cap);
+
 #endif

@@ -52,7 +52,7 @@
  * dimensions of a fitted weight times the event text's and the title's components (a learned
  * weighting of cos_text: rerank_product_term). A feature the fitted table weighs 0 is not
  * computed on the gold flow's path (rerank_pair_score); rerank_features computes all of them.
- * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (see rerank.c), so the
+ * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (rerank_model.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
  *   correlate.rerank.threshold      (score in 0..1 that a candidate must reach; default 0.48)
@@ -132,6 +132,8 @@ double rerank_model_logit(const double f[RERANK_NFEATURES]);
 /* The embedding product's part of the logit: sum over the dimensions of the compiled weight
  * times the event text's and the title's unit vectors' components (a weighted cosine). */
 double rerank_product_term(const float *event_vec, const float *title_vec);
+/* 1 when the fitted table weighs feature i (an index of the feature vector), else 0. */
+int rerank_model_weighs(int feature);
 /* Score of one pair of an embedded event: title text (underscores allowed), the event text's
  * unit vector (NULL: no product term), the title's, and the first-stage cosine. What the gold
  * flow and `eval` decide by. */

@@ -16,7 +16,7 @@
 #       --held-set ... [--volume POOL.db] [--product K] [--feature-sets A,B+prod,...]
 # (the protocol of docs/gold.md, Accuracy: every feature set is fitted with grouped CV across the
 # fit sets and chosen by the worst set's F1; --product K adds the embedding product's K main
-# directions to the sets named NAME+prod, and prints their 384 collapsed weights for rerank.c).
+# directions to the sets named NAME+prod, and prints their 384 collapsed weights for rerank_model.c).
 # The country features also know a country page by its name in its wiki's language (Syrien on
 # dewiki: src/correlate/country_names.c, CLDR through ICU). Python does not call ICU: the C
 # lookup is read from `wikigdelt --home HOME eval --country-names NAMES.tsv` (run by this script
@@ -571,18 +571,18 @@ def dump_country_names(db):
 
 def compiled_model():
     """(intercept, coefficients in C_ORDER, product weights) of the tables in
-    src/correlate/rerank.c."""
+    src/correlate/rerank_model.c."""
     import os
-    src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/rerank.c"),
+    src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/correlate/rerank_model.c"),
                encoding="utf-8").read()
     b = re.search(r"rerank_intercept = ([+-]?\d+\.\d+);", src).group(1)
     table = src[src.index("rerank_coef[RERANK_NFEATURES] = {"):]
     table = table[:table.index("};")]
     coef = {n: float(w) for w, n in re.findall(r"([+-]\d+\.\d+), /\* (\w+)", table)}
-    if list(coef) != C_ORDER: sys.exit("rerank.c's table does not list C_ORDER")
+    if list(coef) != C_ORDER: sys.exit("rerank_model.c's table does not list C_ORDER")
     prod = src[src.index("rerank_product[EMBED_DIM] = {"):]
     v = np.array([float(x) for x in re.findall(r"([+-]\d+\.\d+)f", prod[:prod.index("};")])])
-    if len(v) != 384: sys.exit(f"rerank.c's rerank_product has {len(v)} weights, not 384")
+    if len(v) != 384: sys.exit(f"rerank_model.c's rerank_product has {len(v)} weights, not 384")
     return float(b), np.array([coef[f] for f in C_ORDER]), v
 
 def check_c(path, rows, X, P, cand):
@@ -802,7 +802,7 @@ def protocol(a, emb):
     # cosine alone: its threshold by the same rule on the fit sets (no fitting involved)
     ct, cworst, cper = worst_choice(fit_sets, [np.concatenate([st.cos for st in fit_sets])])
     print(f"cosine alone, threshold by the same rule on the fit sets: {ct:.2f} (worst-set F1 {cworst:.4f})")
-    print("coefficients (C table for src/correlate/rerank.c; 0: not used):")
+    print("coefficients (C table for src/correlate/rerank_model.c; 0: not used):")
     coef = dict(zip(feature_list(fs), m.coef_[0]))
     v = np.zeros(384)
     if any(f in coef for f in PROD):  # collapsed to one weight per dimension (PROD_SCALE above)
@@ -922,7 +922,7 @@ def main():
     ap.add_argument("--check-c", metavar="SCORES.tsv",
                     help="compare with `wikigdelt --set embed.precision=fp32 eval --scores SCORES.tsv`"
                          " on the same labels: each pair's wiki, candidate stage and match_score (the"
-                         " table compiled in rerank.c), then exit")
+                         " table compiled in rerank_model.c), then exit")
     ap.add_argument("--pool", default=",".join(STRUCTURED),
                     help="the structured features --select may add (default: all of STRUCTURED)")
     ap.add_argument("--select", action="store_true",
@@ -971,7 +971,7 @@ def main():
     p, rr, f = prf(((s >= t) & cand).astype(int), y)
     print(f"final fit on all {cand.sum()} candidates, IN-SAMPLE (optimistic): threshold {t:.2f} "
           f"P {p:.4f} R {rr:.4f} F1 {f:.4f}")
-    print("coefficients (C table for src/correlate/rerank.c; 0: not used):")
+    print("coefficients (C table for src/correlate/rerank_model.c; 0: not used):")
     print(f"    intercept {m.intercept_[0]:+.4f}")
     coef = dict(zip([FEATURES[i] for i in use], m.coef_[0]))
     for name in C_ORDER + [f for f in coef if f not in C_ORDER]:
@@ -1002,7 +1002,7 @@ def main():
     for test in (lambda i: X[i, FEATURES.index("country_localised")], lambda i: inj[i] and cos[i] < a.candidate):
         first = next((i for i in range(len(rows)) if test(i) and cand[i]), None)
         if a.dump and first is not None: picks.add(first)
-    # the score of the table compiled in rerank.c (the test checks C's features and scoring)
+    # the score of the table compiled in rerank_model.c (the test checks C's features and scoring)
     if picks:
         # the features' part only (rerank_model_score): the dump holds no embeddings
         cb, cw, _v = compiled_model()

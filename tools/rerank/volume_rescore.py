@@ -1,4 +1,4 @@
-# Rescores the volume pool with the reranker compiled in src/correlate/rerank.c and prints, for
+# Rescores the volume pool with the reranker compiled in src/correlate/rerank_model.c and prints, for
 # each threshold, the pairs it would emit there and the stratified estimate of the true ones.
 #
 # tools/labels/volume_estimate.py measures `match_score >= t` on the match_score stored in the
@@ -6,7 +6,8 @@
 # Re-running the replay is one way (tests/data/README.md, "The pool"); this is the cheap one: the
 # pool's pairs are scored again in Python with fit.py's features (the C rules, mirrored and
 # checked equal by tests/unit/test_rerank.c), the pool's own cosine as cos_text and
-# sentence-transformers for the per-field cosines, and the coefficients read from rerank.c.
+# sentence-transformers for the per-field cosines and the product term, and the coefficients read
+# from rerank_model.c.
 # The strata and labels of tests/data/labels_volume.tsv stay as drawn (a sampling design can
 # estimate any rule); a pair the new model would have put in an event's best 20 but the old one
 # did not is not in the pool, so the emitted counts are a lower bound (at most 5 per event are
@@ -33,17 +34,6 @@ import fit  # noqa: E402
 import volume_estimate as ve  # noqa: E402
 
 
-def compiled_model():
-    """(intercept, {feature: coefficient}) of the table in src/correlate/rerank.c."""
-    src = open(os.path.join(HERE, "../../src/correlate/rerank.c"), encoding="utf-8").read()
-    b = re.search(r"rerank_intercept = ([+-]?\d+\.\d+);", src).group(1)
-    table = src[src.index("rerank_coef[RERANK_NFEATURES] = {"):]
-    table = table[:table.index("};")]
-    coef = {n: float(w) for w, n in re.findall(r"([+-]\d+\.\d+), /\* (\w+)", table)}
-    if list(coef) != fit.C_ORDER: sys.exit("rerank.c's table does not list fit.C_ORDER")
-    return float(b), coef
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model_dir")
@@ -54,8 +44,7 @@ def main():
                     " titles are country pages by their English names only, the rules before)")
     a = ap.parse_args()
     if a.country_names: fit.LOCAL = fit.read_country_names(a.country_names)
-    b, coef = compiled_model()
-    w = np.array([coef[f] for f in fit.C_ORDER])
+    b, w, pw = fit.compiled_model()  # the tables of src/correlate/rerank_model.c
     corder = [fit.FEATURES.index(f) for f in fit.C_ORDER]
 
     db = ve.open_pool(a.db)
@@ -73,13 +62,14 @@ def main():
     tvec = dict(zip(titles, emb(titles)))
     fields = {e: fit.field_texts(ev) for e, ev in events.items()}
     fvec = {e: (emb(fs) if fs else np.zeros((0, 384))) for e, fs in fields.items()}
+    evec = {e: emb([fit.compose(ev)])[0] for e, ev in events.items()}  # for the product term
     for v in info.values():
         ev = events[v["key"][0]]
         title = v["key"][2].replace("_", " ")
         fc = fvec[v["key"][0]] @ tvec[title]
         slug = fit.url_words(ev["url"])
         x = np.array(fit.features(ev, title, v["cos"], list(fc), fc[-1] if slug else 0.0, v["key"][1]))
-        v["new"] = 1 / (1 + np.exp(-(b + x[corder] @ w)))
+        v["new"] = 1 / (1 + np.exp(-(b + x[corder] @ w + (evec[v["key"][0]] * tvec[title]) @ pw)))
     if a.scores:
         with open(a.scores, "w", encoding="utf-8") as f:
             for v in info.values():
