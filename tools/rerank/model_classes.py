@@ -2,7 +2,7 @@
 # set's cross-validated F1 enough to be worth building in C? (docs/experiments/gold-accuracy.md,
 # "Third round"). Not part of the deployed fit; nothing here is read by the C code.
 #
-#   lr        fit.py's logistic regression on the deployed features (the baseline)
+#   lr        fit.py's logistic regression on the second round's features (the baseline)
 #   gbm       gradient-boosted trees (scikit-learn) on all 18 features
 #   product   the deployed features plus the element-wise product of the event-text and title
 #             embeddings, reduced by PCA to K dimensions: a learned, weighted cosine
@@ -124,7 +124,7 @@ def main():
     Xa = np.vstack([s.X[:, every] for s in sets])
     for c in a.classes.split(","):
         if c == "lr":
-            protocol("lr (deployed features)", sets, held, lambda: LogisticRegression(C=0.3, max_iter=5000),
+            protocol("lr (second-round features)", sets, held, lambda: LogisticRegression(C=0.3, max_iter=5000),
                      lambda i: Xd[i], lambda i: held[i].X[:, dep], seeds)
         elif c == "gbm":
             for depth, it, lr in ((2, 300, 0.03), (3, 100, 0.05), (3, 200, 0.03)):
