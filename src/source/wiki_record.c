@@ -116,8 +116,8 @@ static int bool_field(const json_t *src, const char *key)
  * the line and its position so replays dedupe. 0 ok, -1 with err naming the bad field. */
 typedef struct wikiticker_identity {
     int64_t ms;
-    const json_t *page_v;
     const char *page;
+    size_t page_len; /* a JSON string may hold \u0000: lengths, never NUL ends */
     char server[160], wiki[140], uuid[37];
 } wikiticker_identity;
 
@@ -142,8 +142,9 @@ static int wikiticker_identify(const json_t *src, uint64_t source_offset, const 
 {
     const char *time = json_string_value(json_object_get(src, "time"));
     const char *channel = json_string_value(json_object_get(src, "channel"));
-    id->page_v = json_object_get(src, "page");
-    id->page = json_string_value(id->page_v);
+    const json_t *page_v = json_object_get(src, "page");
+    id->page = json_string_value(page_v);
+    id->page_len = json_string_length(page_v);
     if (!time || wiki_parse_iso_ms(time, &id->ms) != 0) {
         snprintf(err, errlen, "wikiticker: field 'time' missing or not an ISO time");
         return -1;
@@ -176,6 +177,16 @@ static int wikiticker_identify(const json_t *src, uint64_t source_offset, const 
     return 0;
 }
 
+/* meta.uri of the page: https://<server>/wiki/<title with spaces as underscores> */
+static void page_uri(buf *uri, const wikiticker_identity *id)
+{
+    buf_appendf(uri, "https://%s/wiki/", id->server);
+    size_t title_start = uri->len;
+    buf_append(uri, id->page, id->page_len);
+    for (size_t i = title_start; i < uri->len; i++)
+        if (uri->data[i] == ' ') uri->data[i] = '_';
+}
+
 json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, const char *line,
                                  size_t len, char *err, size_t errlen)
 {
@@ -183,19 +194,14 @@ json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, cons
     if (wikiticker_identify(src, source_offset, line, len, &id, err, errlen) != 0) return NULL;
     int64_t ms = id.ms;
     const char *page = id.page;
-    /* lengths, not NUL ends: a JSON string may hold \u0000, and the text mapping keeps it */
-    size_t page_len = json_string_length(id.page_v);
+    size_t page_len = id.page_len;
     const json_t *time_v = json_object_get(src, "time"); /* validated above */
     const char *time = json_string_value(time_v);
     size_t time_len = json_string_length(time_v);
     const char *server = id.server, *wiki = id.wiki, *uuid = id.uuid;
 
     buf uri = BUF_INIT;
-    buf_appendf(&uri, "https://%s/wiki/", server);
-    size_t title_start = uri.len;
-    buf_append(&uri, page, page_len);
-    for (size_t i = title_start; i < uri.len; i++)
-        if (uri.data[i] == ' ') uri.data[i] = '_';
+    page_uri(&uri, &id);
 
     const char *ns_name = json_string_value(json_object_get(src, "namespace"));
     int ns = wiki_namespace_number(ns_name);
@@ -204,9 +210,9 @@ json_t *wiki_map_wikiticker_json(const json_t *src, uint64_t source_offset, cons
 
     json_t *ev = json_object();
     json_t *meta = json_pack("{s:s#, s:s, s:s#, s:s, s:s, s:s, s:i, s:I}", "uri", uri.data,
-                             (int)uri.len, "id", uuid, "dt", time, (int)time_len, "domain", server, "stream",
-                             "mediawiki.recentchange", "topic", "wikiticker", "partition", 0,
-                             "offset", (json_int_t)source_offset);
+                             (int)uri.len, "id", uuid, "dt", time, (int)time_len, "domain",
+                             server, "stream", "mediawiki.recentchange", "topic", "wikiticker",
+                             "partition", 0, "offset", (json_int_t)source_offset);
     buf_free(&uri);
     json_object_set_new(ev, "$schema", json_string("/mediawiki/recentchange/1.0.0"));
     json_object_set_new(ev, "meta", meta);
@@ -303,18 +309,13 @@ int wiki_map_wikiticker_text(const json_t *src, uint64_t source_offset, const ch
     wikiticker_identity id;
     if (wikiticker_identify(src, source_offset, line, len, &id, err, errlen) != 0) return -1;
     int64_t ms = id.ms;
-    const json_t *page_v = id.page_v;
     const char *page = id.page;
+    size_t page_len = id.page_len;
     const char *time = json_string_value(json_object_get(src, "time")); /* validated above */
     const char *server = id.server, *wiki = id.wiki, *uuid = id.uuid;
 
-    size_t page_len = json_string_length(page_v);
     buf uri = BUF_INIT;
-    buf_appendf(&uri, "https://%s/wiki/", server);
-    size_t title_start = uri.len;
-    buf_append(&uri, page, page_len);
-    for (size_t i = title_start; i < uri.len; i++)
-        if (uri.data[i] == ' ') uri.data[i] = '_';
+    page_uri(&uri, &id);
     int ns = wiki_namespace_number(json_string_value(json_object_get(src, "namespace")));
 
     size_t start = out->len;
