@@ -351,17 +351,8 @@ static void structured_features(const rerank_event *ev, const token_list *title,
        in fr, vi...), or it is the row's page in its wiki's language (Syrien). */
     size_t named[2 * COUNTRY_MAX_ROWS + 8];
     size_t nnamed = title_country_rows(title, named, sizeof named / sizeof *named - nlocal);
-    for (size_t k = 0; k < nlocal; k++) {
-        int dup = 0;
-        for (size_t i = 0; i < nnamed; i++) dup |= named[i] == local_rows[k];
-        if (!dup) named[nnamed++] = local_rows[k];
-    }
-    for (size_t i = 1; i < nnamed; i++) /* table order */
-        for (size_t j = i; j > 0 && named[j - 1] > named[j]; j--) {
-            size_t t = named[j];
-            named[j] = named[j - 1];
-            named[j - 1] = t;
-        }
+    /* a row met twice only sets its flags again */
+    for (size_t k = 0; k < nlocal; k++) named[nnamed++] = local_rows[k];
     for (size_t r = 0; r < nnamed; r++) {
         size_t c = named[r];
         const country_entry *e = &country_table[c];
@@ -549,15 +540,9 @@ static void set_add(token_list *set, const token_list *l)
         if (!list_has(set, l->t[i])) set->t[set->n++] = l->t[i];
 }
 
-/* all: every feature (rerank_features: the parity dump and the fit); else only what the model
-   weighs (rerank_pair_score, the gold flow's hot path): a feature whose coefficient is 0 and that
-   no weighed feature reads is left 0. */
-static void features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
-                     const float *field_cos, double f[RERANK_NFEATURES], int all)
+void rerank_features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
+                     const float *field_cos, double f[RERANK_NFEATURES])
 {
-    /* entity_clean reads kind_other */
-    int kinds = all || rerank_model_weighs(9) || rerank_model_weighs(10) || rerank_model_weighs(17);
-    int novel = all || rerank_model_weighs(13), ent = all || rerank_model_weighs(12);
     memset(f, 0, RERANK_NFEATURES * sizeof *f);
     f[0] = cos_text;
     for (size_t i = 0; i < ev->nfields; i++)
@@ -630,10 +615,10 @@ static void features(const rerank_event *ev, const char *wiki, const char *title
     }
     f[5] = any_year && !match;
     f[11] = any_year && match; /* year_match */
-    if (kinds) kind_features(ev, &whole, &slug, &f[9], &f[10]);
+    kind_features(ev, &whole, &slug, &f[9], &f[10]);
     /* title_novel: a word of the title (qualifier included) that the event never mentions,
        stop words, words of a kind of event and four-digit numbers aside. */
-    for (size_t i = 0; novel && i < whole.n && !f[13]; i++) {
+    for (size_t i = 0; i < whole.n && !f[13]; i++) {
         token t = whole.t[i];
         if (is_stop_word(t) || is_year_like(t)) continue;
         int kind = 0;
@@ -658,7 +643,7 @@ static void features(const rerank_event *ev, const char *wiki, const char *title
     size_t nlocal = country_page_rows(wiki, title, local_rows);
     if (geo_ok) structured_features(ev, &whole, local_rows, nlocal, geos, ngeos, &slug, f + 6);
     /* entity_in_title: the actors and each part of the geo. */
-    if (geo_ok && ent) {
+    if (geo_ok) {
         const token_list *names[2 + RERANK_MAX_FIELDS]; /* pointers: a list is 2 KiB */
         size_t nn = 0;
         names[nn++] = &parts[0];
@@ -683,12 +668,6 @@ out:
     for (int i = 0; i < 3; i++) tokens_free(&parts[i]);
 }
 
-void rerank_features(const rerank_event *ev, const char *wiki, const char *title, float cos_text,
-                     const float *field_cos, double f[RERANK_NFEATURES])
-{
-    features(ev, wiki, title, cos_text, field_cos, f, 1);
-}
-
 double rerank_pair_score(const rerank_event *ev, const char *wiki, const char *title,
                          const float *event_vec, const float *title_vec, float cos_text)
 {
@@ -700,7 +679,7 @@ double rerank_pair_score(const rerank_event *ev, const char *wiki, const char *t
         field_cos[i] = s;
     }
     double f[RERANK_NFEATURES];
-    features(ev, wiki, title, cos_text, field_cos, f, 0);
+    rerank_features(ev, wiki, title, cos_text, field_cos, f);
     double z = rerank_model_logit(f);
     if (event_vec) z += rerank_product_term(event_vec, title_vec);
     return 1.0 / (1.0 + exp(-z));

@@ -50,8 +50,7 @@
  *   entity_clean      name_in_event or story_entity, and neither year_mismatch nor kind_other
  * Beside the features, the logit has a term of the two unit vectors themselves: sum over the 384
  * dimensions of a fitted weight times the event text's and the title's components (a learned
- * weighting of cos_text: rerank_product_term). A feature the fitted table weighs 0 is not
- * computed on the gold flow's path (rerank_pair_score); rerank_features computes all of them.
+ * weighting of cos_text: rerank_product_term).
  * The coefficients are fitted on MiniLM cosines by tools/rerank/fit.py (rerank_model.c), so the
  * reranker is only used with the real model. Settings:
  *   correlate.rerank                (bool; default on with the model, off with the hash fallback)
@@ -132,8 +131,6 @@ double rerank_model_logit(const double f[RERANK_NFEATURES]);
 /* The embedding product's part of the logit: sum over the dimensions of the compiled weight
  * times the event text's and the title's unit vectors' components (a weighted cosine). */
 double rerank_product_term(const float *event_vec, const float *title_vec);
-/* 1 when the fitted table weighs feature i (an index of the feature vector), else 0. */
-int rerank_model_weighs(int feature);
 /* Score of one pair of an embedded event: title text (underscores allowed), the event text's
  * unit vector (NULL: no product term), the title's, and the first-stage cosine. What the gold
  * flow and `eval` decide by. */

@@ -118,11 +118,6 @@ double rerank_model_score(const double f[RERANK_NFEATURES])
     return 1.0 / (1.0 + exp(-rerank_model_logit(f)));
 }
 
-int rerank_model_weighs(int feature)
-{
-    return feature >= 0 && feature < RERANK_NFEATURES && rerank_coef[feature] != 0;
-}
-
 double rerank_product_term(const float *event_vec, const float *title_vec)
 {
     float z = 0;

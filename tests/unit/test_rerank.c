@@ -440,8 +440,8 @@ static void test_matches_python(void **state)
             fprintf(stderr, "pair %zu (%s): C score %f, Python %f\n", i, d->title, s, d->score);
             fail();
         }
-        /* The gold flow's path computes only the features the model weighs: the same score.
-           Field vectors along one axis give the title (that axis) the dumped field cosines. */
+        /* The gold flow's path (field cosines from the vectors, no product term) scores the
+           same. Field vectors along one axis give the title (that axis) the dumped field cosines. */
         float tv[EMBED_DIM] = {1.0f};
         assert_null(ev.field_vec);
         ev.field_vec = calloc((size_t)ev.nfields * EMBED_DIM, sizeof *ev.field_vec);
@@ -449,7 +449,8 @@ static void test_matches_python(void **state)
         for (size_t k = 0; k < ev.nfields; k++) ev.field_vec[k * EMBED_DIM] = d->field_cos[k];
         double hot = rerank_pair_score(&ev, d->wiki, d->title, NULL, tv, d->cos_text);
         if (fabs(hot - s) > 1e-6) {
-            fprintf(stderr, "pair %zu (%s): hot path %f, all features %f\n", i, d->title, hot, s);
+            fprintf(stderr, "pair %zu (%s): rerank_pair_score %f, rerank_model_score %f\n", i,
+                    d->title, hot, s);
             fail();
         }
         rerank_event_free(&ev);
