@@ -493,17 +493,22 @@ def candidates(cos, cand_thr):
     (cosine or a country page injected, main())."""
     return cand_thr if isinstance(cand_thr, np.ndarray) else cos >= cand_thr
 
+def grouped_folds(groups, seed, k):
+    """The (train, test) index pairs of a grouped k-fold split: a story's (or an article's) pairs
+    in one fold, the groups shuffled by seed (GroupKFold alone is deterministic, so repeated CV
+    needs the shuffle)."""
+    from sklearn.model_selection import GroupKFold
+    rng = np.random.RandomState(seed)
+    uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
+    gp = np.array([perm[x] for x in groups])
+    return list(GroupKFold(n_splits=k).split(gp, gp, gp))
+
 def cross_validate(X, y, groups, cos, cand_thr, C, k, seeds):
     """Grouped k-fold (all pairs of an event in one fold); threshold chosen on the training
     folds. Returns per-fold (P, R, F1) of the reranker and of cosine alone."""
-    from sklearn.model_selection import GroupKFold
     out_r, out_c = [], []
     for seed in seeds:
-        # GroupKFold is deterministic; shuffle the group ids per seed for repeated CV.
-        rng = np.random.RandomState(seed)
-        uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
-        g = np.array([perm[x] for x in groups])
-        for tr, te in GroupKFold(n_splits=k).split(X, y, g):
+        for tr, te in grouped_folds(groups, seed, k):
             cand = candidates(cos, cand_thr)
             trc = tr[cand[tr]]
             m = fit(X[trc], y[trc], C)
@@ -543,13 +548,9 @@ def select_model(X, y, groups, cos, cand_thr, k, seeds, base, pool, log=None):
 def nested_cv(X, y, groups, cos, cand_thr, k, repeats, base, pool):
     """The whole procedure (selection, fit, threshold) inside each outer grouped fold: what the
     selected model's CV figure is worth once the selection's own optimism is taken out."""
-    from sklearn.model_selection import GroupKFold
     out = []
     for seed in range(repeats):
-        rng = np.random.RandomState(1000 + seed)
-        uniq = np.unique(groups); perm = dict(zip(uniq, rng.permutation(len(uniq))))
-        g = np.array([perm[x] for x in groups])
-        for tr, te in GroupKFold(n_splits=k).split(X, y, g):
+        for tr, te in grouped_folds(groups, 1000 + seed, k):
             cand = candidates(cos, cand_thr)
             C, fs, _ = select_model(X[tr], y[tr], groups[tr], cos[tr], cand[tr], k, range(2),
                                     base, pool)
@@ -650,14 +651,10 @@ def oof_scores(sets, use, C, equal, k, seeds):
     X = np.vstack([st.X for st in sets])[:, use]
     y = np.concatenate([st.y for st in sets]); cand = np.concatenate([st.cand for st in sets])
     g = np.concatenate([st.groups for st in sets])
-    from sklearn.model_selection import GroupKFold
     out = []
     for seed in seeds:
-        rng = np.random.RandomState(seed)
-        uniq = np.unique(g); perm = dict(zip(uniq, rng.permutation(len(uniq))))
-        gp = np.array([perm[x] for x in g])
         sc = np.full(len(y), -1.0)
-        for tr, te in GroupKFold(n_splits=k).split(X, y, gp):
+        for tr, te in grouped_folds(g, seed, k):
             trc = tr[cand[tr]]
             m = fit_w(X[trc], y[trc], C, set_weights(sets, trc, equal))
             tec = te[cand[te]]

@@ -28,13 +28,8 @@ HELD = [("test", "labels_test_eventids.tsv", None), ("s24", "labels_story_2024.t
 
 
 def folds(sets, seed, k=5):
-    """fit.py's grouped split: a story's (or an article's) pairs in one fold."""
-    from sklearn.model_selection import GroupKFold
-    g = np.concatenate([s.groups for s in sets])
-    rng = np.random.RandomState(seed)
-    u = np.unique(g)
-    perm = dict(zip(u, rng.permutation(len(u))))
-    return list(GroupKFold(n_splits=k).split(g, g, np.array([perm[x] for x in g])))
+    """fit.py's grouped split over the union of the sets."""
+    return F.grouped_folds(np.concatenate([s.groups for s in sets]), seed, k)
 
 
 def protocol(name, sets, held, make, X, Xh, seeds):
