@@ -239,7 +239,8 @@ const size_t country_table_n = sizeof country_table / sizeof country_table[0];
 
 /* ---- names to rows --------------------------------------------------------------------------- */
 
-/* A byte of a word: ASCII letters and digits, and every non-ASCII byte (the reranker's rule). */
+/* A byte of a word: ASCII letters and digits, and every non-ASCII byte: rerank.c's is_token_byte,
+   which splits the titles these names are compared with (the two must agree). */
 static int word_byte(unsigned char c)
 {
     return (c < 0x80 && isalnum(c)) || c >= 0x80;
